@@ -1,0 +1,153 @@
+// wsctl apply: carry out the plan, like `kubectl apply` / `terraform apply`.
+// Exit 0 all done, 2 invalid input or refused, 3 some workspaces failed.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cmd/wsctl/apply_progress.h"
+#include "cmd/wsctl/engine_options.h"
+#include "common/duration.h"
+#include "controller/plan/render.h"
+
+namespace wsop::cli {
+
+Outcome<plan::Plan> make_plan(Engine& engine, bool prune);  // diff.cpp
+
+namespace {
+
+struct ApplyFlags {
+  bool prune = false, force = false, dry_run = false, wait = false;
+  int max_prune_percent = 50;
+  int workers = 4;
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+};
+
+// Argo CD's allowEmpty guard and a cap on how much one revision may delete.
+std::optional<std::string> prune_refusal(Engine& engine, const plan::Plan& plan,
+                                         const ApplyFlags& flags, const std::string& instance) {
+  size_t deletes = plan.count(plan::Action::kDelete) + plan.count(plan::Action::kOrphan);
+  if (!flags.prune || deletes == 0 || flags.force) return std::nullopt;
+  if (engine.desired().set().workspaces.empty()) {
+    return "the source has no workspaces: refusing to prune " + std::to_string(deletes) +
+           " (use --force if you mean it)";
+  }
+  size_t managed = 0;
+  if (auto records = engine.store().list({})) {
+    for (const auto& r : *records) managed += r.owner_instance_id == instance ? 1 : 0;
+  }
+  if (deletes * 100 > managed * static_cast<size_t>(flags.max_prune_percent)) {
+    return "pruning would delete " + std::to_string(deletes) + " of " + std::to_string(managed) +
+           " managed workspaces, more than --max-prune=" + std::to_string(flags.max_prune_percent) +
+           "% (use --force if you mean it)";
+  }
+  return std::nullopt;
+}
+
+std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags, Io io) {
+  flags.prune = values["prune"].as<bool>();
+  flags.force = values["force"].as<bool>();
+  flags.dry_run = values["dry-run"].as<bool>();
+  flags.wait = values["wait"].as<bool>();
+  flags.max_prune_percent = values["max-prune"].as<int>();
+  flags.workers = values["workers"].as<int>();
+  auto timeout = parse_duration(values["timeout"].as<std::string>());
+  if (!timeout || timeout->count() <= 0) {
+    io.err << "wsctl apply: --timeout: expected a duration such as 5m\n";
+    return kExitInvalid;
+  }
+  flags.timeout = *timeout;
+  if (flags.workers < 1 || flags.workers > 256) {
+    io.err << "wsctl apply: --workers must be between 1 and 256\n";
+    return kExitInvalid;
+  }
+  if (flags.max_prune_percent < 0 || flags.max_prune_percent > 100) {
+    io.err << "wsctl apply: --max-prune must be a percentage from 0 to 100\n";
+    return kExitInvalid;
+  }
+  return std::nullopt;
+}
+
+// Runs every planned key through the reconciler; returns the exit code.
+int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, Io io) {
+  bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
+  ApplyProgress progress(io.out, tty, plan.items.size());
+  engine.set_events(&progress);
+  runtime::WorkQueue queue({std::chrono::milliseconds(500), std::chrono::seconds(10), 0.1});
+  runtime::Runner runner(engine.reconciler(), queue,
+                         {flags.workers, /*max_failures=*/3, /*follow_provisioning=*/flags.wait},
+                         &progress);
+  for (const auto& item : plan.items) queue.add(runtime::key_string(item.key));
+  runner.start();
+  bool idle = queue.wait_idle(runtime::Clock::now() + flags.timeout);
+  runner.stop();
+  progress.finish();
+  if (!idle) io.err << "wsctl apply: timed out after " << format_duration(flags.timeout) << "\n";
+  // Whatever did not end Synced (or Ready, with --wait) has failed.
+  for (const auto& item : plan.items) {
+    auto record = engine.store().get(item.key);
+    if (!record || !*record) continue;
+    const auto& c = (*record)->conditions;
+    if (c.synced.status == state::ConditionStatus::kFalse) {
+      progress.mark_failed(item.key.to_string(), c.synced.reason + ": " + c.synced.message);
+    } else if (flags.wait && c.ready.status != state::ConditionStatus::kTrue) {
+      progress.mark_failed(item.key.to_string(),
+                           "not Ready: " + c.ready.reason + " " + c.ready.message);
+    }
+  }
+  io.out << "Apply: " << progress.summary(plan.items.size()) << ".\n";
+  return progress.failed().empty() && idle ? kExitOk : kExitFailed;
+}
+
+}  // namespace
+
+int run_apply(const Args& args, Io io) {
+  po::options_description options("Options");
+  add_engine_options(options);
+  options.add_options()("prune", po::bool_switch(),
+                        "delete (or forget, per deletionPolicy) workspaces that left the source")(
+      "max-prune", po::value<int>()->default_value(50),
+      "refuse to prune more than this % of managed workspaces")(
+      "force", po::bool_switch(), "prune even past --max-prune or from an empty source")(
+      "dry-run", po::bool_switch(), "print the plan, change nothing")(
+      "allow-replace", po::bool_switch(),
+      "delete and re-create workspaces whose immutable fields changed")(
+      "wait", po::bool_switch(), "wait until provisioning workspaces are Ready")(
+      "timeout", po::value<std::string>()->default_value("5m"), "give up after this long")(
+      "workers", po::value<int>()->default_value(4), "concurrent reconciles");
+  po::variables_map values;
+  if (auto exit = parse_options("apply", "-f PATH [-f PATH...] [--prune] [--wait] ...", options,
+                                args, values, io)) {
+    return *exit;
+  }
+  EngineOptions engine_options;
+  ApplyFlags flags;
+  if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
+  if (auto exit = read_flags(values, flags, io)) return *exit;
+  if (flags.prune && !engine_options.selector.empty()) {
+    io.err
+        << "wsctl apply: --prune with -l is not supported: the state store does not keep labels\n";
+    return kExitInvalid;
+  }
+  engine_options.reconcile.plan.prune = flags.prune;
+  engine_options.reconcile.plan.allow_replace = values["allow-replace"].as<bool>();
+  int exit_code = kExitOk;
+  auto engine = Engine::open(engine_options, io, exit_code);
+  if (!engine) return exit_code;
+  engine->observe_all(io);
+  auto plan = make_plan(*engine, flags.prune);
+  if (!plan) {
+    io.err << "wsctl apply: " << plan.status().message() << "\n";
+    return kExitInvalid;
+  }
+  if (auto refusal = prune_refusal(*engine, *plan, flags, engine_options.instance_id)) {
+    io.err << "wsctl apply: " << *refusal << "; nothing was applied\n";
+    return kExitInvalid;
+  }
+  if (flags.dry_run) {
+    plan::render_text(*plan, {false, false}, io.out);
+    return kExitOk;
+  }
+  return execute(*engine, *plan, flags, io);
+}
+
+}  // namespace wsop::cli

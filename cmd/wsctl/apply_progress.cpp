@@ -1,0 +1,97 @@
+#include "cmd/wsctl/apply_progress.h"
+
+#include <cstdio>
+
+namespace wsop::cli {
+
+using reconcile::EventType;
+
+ApplyProgress::ApplyProgress(std::ostream& out, bool tty, size_t total)
+    : out_(out), tty_(tty), total_(total) {}
+
+void ApplyProgress::on_event(const reconcile::Event& event) {
+  std::lock_guard lock(mu_);
+  std::string key = event.key.to_string();
+  switch (event.type) {
+    case EventType::kCreated:
+    case EventType::kAdopted:
+    case EventType::kReplaced:
+      created_.insert(key);
+      failed_.erase(key);
+      break;
+    case EventType::kUpdated:
+    case EventType::kDriftCorrected:
+      updated_.insert(key);
+      failed_.erase(key);
+      break;
+    case EventType::kDeleted:
+    case EventType::kForgotten: deleted_.insert(key); break;
+    case EventType::kCreatePendingUnresolved:
+    case EventType::kReplaceRequired:
+    case EventType::kProvisioningFailed: failed_.insert(key); break;
+    case EventType::kFailed: ++errors_; break;
+    case EventType::kCreateAmbiguous: break;
+  }
+  if (tty_) out_ << "\r\033[K";
+  out_ << reconcile::to_string(event.type) << " " << key << " (" << event.provider_config << ")";
+  if (!event.message.empty()) out_ << ": " << event.message;
+  out_ << "\n";
+  if (tty_) draw_locked();
+}
+
+void ApplyProgress::on_reconciled(const std::string& key, const Status& status,
+                                  std::chrono::duration<double>, bool requeued) {
+  std::lock_guard lock(mu_);
+  if (!requeued) done_.insert(key);
+  if (status.is_ok() && !requeued) failed_.erase(key);
+  if (tty_) draw_locked();
+}
+
+void ApplyProgress::on_given_up(const std::string& key, const Status&) {
+  std::lock_guard lock(mu_);
+  failed_.insert(key);
+  done_.insert(key);
+}
+
+void ApplyProgress::mark_failed(const std::string& key, const std::string& why) {
+  std::lock_guard lock(mu_);
+  if (failed_.insert(key).second) out_ << "failed " << key << ": " << why << "\n";
+}
+
+std::set<std::string> ApplyProgress::failed() const {
+  std::lock_guard lock(mu_);
+  return failed_;
+}
+
+void ApplyProgress::draw_locked() {
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "\r\033[K[%zu/%zu] %.1f/s, %zu errors", done_.size(), total_,
+                seconds > 0 ? done_.size() / seconds : 0.0, errors_);
+  out_ << line << std::flush;
+}
+
+void ApplyProgress::finish() {
+  std::lock_guard lock(mu_);
+  if (tty_) out_ << "\r\033[K" << std::flush;
+}
+
+std::string ApplyProgress::summary(size_t total) const {
+  std::lock_guard lock(mu_);
+  // A workspace counts once: failed wins over what happened before it failed.
+  auto count = [this](const std::set<std::string>& keys) {
+    size_t n = 0;
+    for (const auto& key : keys) n += failed_.count(key) ? 0 : 1;
+    return n;
+  };
+  size_t created = count(created_), deleted = count(deleted_), updated = 0;
+  for (const auto& key : updated_) updated += created_.count(key) || failed_.count(key) ? 0 : 1;
+  size_t changed = created + updated + deleted + failed_.size();
+  size_t unchanged = total > changed ? total - changed : 0;
+  return "created " + std::to_string(created) + ", updated " + std::to_string(updated) +
+         ", deleted " + std::to_string(deleted) + ", unchanged " + std::to_string(unchanged) +
+         ", failed " + std::to_string(failed_.size());
+}
+
+}  // namespace wsop::cli

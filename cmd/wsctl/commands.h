@@ -1,0 +1,39 @@
+// wsctl's sub-commands. Each takes its own arguments (after the command name)
+// and returns the process exit code of ARCHITECTURE.md section 9.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace wsop::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitChanges = 1,  // diff found changes
+  kExitInvalid = 2,  // invalid input or usage
+  kExitFailed = 3,   // some workspaces failed
+};
+
+struct Io {
+  std::istream& in;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+using Args = std::vector<std::string>;
+
+int run_validate(const Args& args, Io io);
+int run_diff(const Args& args, Io io);
+int run_apply(const Args& args, Io io);
+int run_get(const Args& args, Io io);
+int run_delete(const Args& args, Io io);
+int run_import(const Args& args, Io io);
+int run_forget(const Args& args, Io io);
+int run_controller(const Args& args, Io io);
+int run_version(const Args& args, Io io);
+
+// Dispatches argv (without the program name) to a command.
+int run_wsctl(const Args& args, Io io);
+
+}  // namespace wsop::cli

@@ -1,0 +1,141 @@
+// wsctl controller: reconcile the sources forever (ARCHITECTURE.md section 2)
+// until SIGTERM or SIGINT. The first signal stops taking work and lets
+// in-flight reconciles finish within --shutdown-grace; a second exits at once
+// (the create journal still prevents duplicates after that).
+#include <signal.h>
+
+#include <cstdlib>
+#include <future>
+#include <ostream>
+
+#include "cmd/wsctl/options.h"
+#include "common/duration.h"
+#include "controller/manifest/rules.h"
+#include "controller/observability/logging.h"
+#include "controller/runtime/manager.h"
+
+namespace wsop::cli {
+namespace {
+
+// ":8080" -> ("0.0.0.0", 8080); "127.0.0.1:0" -> ("127.0.0.1", 0).
+bool parse_listen_address(const std::string& text, std::string& host, uint16_t& port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = text.substr(0, colon);
+  if (host.empty()) host = "0.0.0.0";
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    size_t used = 0;
+    int value = std::stoi(text.substr(colon + 1), &used);
+    if (used != text.size() - colon - 1 || value < 0 || value > 65535) return false;
+    port = static_cast<uint16_t>(value);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+std::optional<int> read_options(const po::variables_map& values, runtime::ManagerOptions& out,
+                                Io io) {
+  auto fail = [&](const std::string& message) {
+    io.err << "wsctl controller: " << message << "\n";
+    return std::optional<int>(kExitInvalid);
+  };
+  if (!values.count("source")) return fail("at least one --source DIR is required");
+  out.sources = values["source"].as<std::vector<std::string>>();
+  out.state_path = values["state"].as<std::string>();
+  out.workers = values["workers"].as<int>();
+  if (out.workers < 1 || out.workers > 256) return fail("--workers must be between 1 and 256");
+  auto resync = parse_duration(values["resync"].as<std::string>());
+  if (!resync || resync->count() < 1000) return fail("--resync must be a duration of at least 1s");
+  out.resync = *resync;
+  auto grace = parse_duration(values["shutdown-grace"].as<std::string>());
+  if (!grace) return fail("--shutdown-grace: " + grace.status().message());
+  out.shutdown_grace = *grace;
+  auto poll = parse_duration(values["source-poll"].as<std::string>());
+  if (!poll || poll->count() < 100)
+    return fail("--source-poll must be a duration of at least 100ms");
+  out.source_poll = *poll;
+  if (!parse_listen_address(values["metrics-addr"].as<std::string>(), out.metrics_address,
+                            out.metrics_port)) {
+    return fail("--metrics-addr must look like :8080 or 127.0.0.1:8080");
+  }
+  out.instance_id = values["instance-id"].as<std::string>();
+  if (auto problem = manifest::check_label_value(out.instance_id);
+      !problem.empty() || out.instance_id.empty()) {
+    return fail("--instance-id: " + (problem.empty() ? std::string("must not be empty") : problem));
+  }
+  out.prune = values["prune"].as<bool>();
+  out.max_prune_percent = values["max-prune"].as<int>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+int run_controller(const Args& args, Io io) {
+  po::options_description options("Options");
+  options.add_options()("source", po::value<std::vector<std::string>>()->composing(),
+                        "manifest directory (repeatable; a git checkout or git-sync link)")(
+      "state", po::value<std::string>()->default_value("./.wsctl/state.db"), "state store file")(
+      "workers", po::value<int>()->default_value(4), "concurrent reconciles")(
+      "resync", po::value<std::string>()->default_value("10m"),
+      "re-observe every provider this often (+-10%)")(
+      "metrics-addr", po::value<std::string>()->default_value(":8080"),
+      "address of /metrics, /healthz, /readyz, /api/v1/workspaces")(
+      "instance-id", po::value<std::string>()->default_value("default"), "this operator instance")(
+      "prune", po::bool_switch(), "delete workspaces that leave the source (per deletionPolicy)")(
+      "max-prune", po::value<int>()->default_value(50),
+      "refuse a revision that prunes more than this % of managed workspaces")(
+      "shutdown-grace", po::value<std::string>()->default_value("30s"),
+      "time in-flight reconciles get on SIGTERM")("source-poll",
+                                                  po::value<std::string>()->default_value("10s"),
+                                                  "polling fallback of the source watcher")(
+      "log-format", po::value<std::string>()->default_value("text"), "text or json")(
+      "log-level", po::value<std::string>()->default_value("info"),
+      "trace, debug, info, warn, error");
+  po::variables_map values;
+  if (auto exit = parse_options("controller", "--source DIR [--source DIR...] [options]", options,
+                                args, values, io)) {
+    return *exit;
+  }
+  runtime::ManagerOptions manager_options;
+  if (auto exit = read_options(values, manager_options, io)) return *exit;
+  std::string format = values["log-format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    io.err << "wsctl controller: --log-format must be text or json\n";
+    return kExitInvalid;
+  }
+  Status logging = observability::setup_logging(
+      format == "json" ? observability::LogFormat::kJson : observability::LogFormat::kText,
+      values["log-level"].as<std::string>());
+  if (!logging.is_ok()) {
+    io.err << "wsctl controller: " << logging.message() << "\n";
+    return kExitInvalid;
+  }
+  // Signals are taken by sigwait below, never by a worker thread.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  runtime::Manager manager(manager_options);
+  if (Status s = manager.start(); !s.is_ok()) {
+    io.err << "wsctl controller: " << s.message() << "\n";
+    return kExitInvalid;
+  }
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  observability::log_info("signal received: stopping", {{"signal", std::to_string(signal_number)}});
+  auto stopped = std::async(std::launch::async, [&manager] { manager.stop(); });
+  while (stopped.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    timespec poll{0, 0};
+    if (sigtimedwait(&signals, nullptr, &poll) > 0) {
+      observability::log_warn("second signal: exiting at once");
+      std::_Exit(130);
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace wsop::cli

@@ -1,0 +1,56 @@
+#include <functional>
+#include <map>
+#include <ostream>
+
+#include "cmd/wsctl/commands.h"
+
+namespace wsop::cli {
+namespace {
+
+struct Command {
+  std::function<int(const Args&, Io)> run;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"validate", {run_validate, "check manifests strictly and print the normalised model"}},
+      {"diff", {run_diff, "show what apply would change (exit 1 when something would)"}},
+      {"apply", {run_apply, "make the providers match the manifests"}},
+      {"get", {run_get, "show managed workspaces and their conditions"}},
+      {"delete", {run_delete, "delete workspaces, honouring deletionPolicy"}},
+      {"import", {run_import, "adopt an existing remote workspace for a manifest"}},
+      {"forget", {run_forget, "drop a workspace from the state store, leaving the remote"}},
+      {"controller", {run_controller, "reconcile manifest directories forever, with metrics"}},
+      {"version", {run_version, "print the version and git revision"}},
+  };
+  return table;
+}
+
+void usage(std::ostream& out) {
+  out << "Usage: wsctl COMMAND [OPTIONS]\n\nKeeps workspaces on Paradigm, Cadenya and Aether equal "
+         "to their manifests.\n\nCommands:\n";
+  for (const auto& [name, command] : commands()) {
+    out << "  " << name << std::string(12 - name.size(), ' ') << command.summary << "\n";
+  }
+  out << "\nRun 'wsctl COMMAND --help' for a command's options.\n";
+}
+
+}  // namespace
+
+int run_wsctl(const Args& args, Io io) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    usage(args.empty() ? io.err : io.out);
+    return args.empty() ? kExitInvalid : kExitOk;
+  }
+  if (args[0] == "--version") return run_version({}, io);
+  auto it = commands().find(args[0]);
+  if (it == commands().end()) {
+    io.err << "wsctl: unknown command \"" << args[0] << "\"\n\n";
+    usage(io.err);
+    return kExitInvalid;
+  }
+  return it->second.run(Args(args.begin() + 1, args.end()), io);
+}
+
+}  // namespace wsop::cli

@@ -1,0 +1,119 @@
+#include "cmd/wsctl/engine.h"
+
+#include <future>
+#include <iostream>
+#include <set>
+
+#include "controller/manifest/manifest_set.h"
+#include "controller/state/sqlite_state_store.h"
+
+namespace wsop::cli {
+
+Outcome<bool> matches_selector(const std::string& selector,
+                               const std::map<std::string, std::string>& labels) {
+  size_t start = 0;
+  while (start < selector.size()) {
+    size_t comma = selector.find(',', start);
+    std::string term =
+        selector.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    start = comma == std::string::npos ? selector.size() : comma + 1;
+    if (term.empty()) continue;
+    size_t neq = term.find("!=");
+    size_t eq = term.find('=');
+    if (neq != std::string::npos) {
+      auto it = labels.find(term.substr(0, neq));
+      if (it != labels.end() && it->second == term.substr(neq + 2)) return false;
+    } else if (eq != std::string::npos) {
+      size_t value_at = term.compare(eq, 2, "==") == 0 ? eq + 2 : eq + 1;
+      auto it = labels.find(term.substr(0, eq));
+      if (it == labels.end() || it->second != term.substr(value_at)) return false;
+    } else if (term[0] == '!') {
+      if (labels.count(term.substr(1))) return false;
+    } else if (!labels.count(term)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& exit_code) {
+  exit_code = kExitInvalid;
+  manifest::LoadResult loaded = manifest::load_manifests(options.files, io.in);
+  for (const auto& error : loaded.errors) io.err << error.to_string() << "\n";
+  if (!loaded.ok()) {
+    io.err << loaded.errors.size() << " error(s): nothing was applied\n";
+    return nullptr;
+  }
+  auto store = state::open_sqlite_state_store(options.state_path);
+  if (!store) {
+    io.err << "wsctl: " << store.status().message() << "\n";
+    return nullptr;
+  }
+  auto engine = std::make_unique<Engine>();
+  engine->options_ = options;
+  engine->desired_ = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
+  engine->store_ = std::move(*store);
+  providers::ProviderContext context{options.instance_id, nullptr};
+  engine->providers_ =
+      std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
+  for (const auto& [name, status] :
+       engine->providers_->update(engine->desired_->set().provider_configs)) {
+    io.err << "wsctl: ProviderConfig " << name << ": " << status.message() << "\n";
+  }
+  engine->set_events(nullptr);
+  exit_code = kExitOk;
+  return engine;
+}
+
+void Engine::set_events(reconcile::EventSink* sink) {
+  events_ = sink;
+  reconcile::ReconcileContext context;
+  auto desired = desired_;
+  context.desired = [desired] { return desired; };
+  context.providers = providers_.get();
+  context.store = store_.get();
+  context.cache = &cache_;
+  context.events = events_;
+  context.options = options_.reconcile;
+  context.options.plan.instance_id = options_.instance_id;
+  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(context));
+}
+
+void Engine::observe_all(Io io) {
+  std::set<std::string> configs;
+  for (const auto& ws : desired_->set().workspaces) configs.insert(ws.provider_config);
+  if (auto records = store_->list({})) {
+    for (const auto& r : *records) configs.insert(r.provider_config);
+  }
+  std::vector<std::pair<std::string, std::future<Status>>> lists;
+  for (const std::string& name : configs) {
+    auto provider = providers_->get(name);
+    if (!provider) continue;
+    lists.emplace_back(name, std::async(std::launch::async, [this, name, provider] {
+                         auto listed = provider->list(desired_->workspaces_of(name));
+                         if (!listed) return listed.status();
+                         cache_.put_list(name, std::move(*listed));
+                         return Status::ok();
+                       }));
+  }
+  for (auto& [name, future] : lists) {
+    Status status = future.get();
+    if (!status.is_ok()) io.err << "wsctl: observing " << name << ": " << status.message() << "\n";
+  }
+}
+
+std::vector<model::WorkspaceKey> Engine::keys(bool with_records) const {
+  std::set<model::WorkspaceKey> keys;
+  for (const auto& ws : desired_->set().workspaces) {
+    auto selected = matches_selector(options_.selector, ws.labels);
+    if (selected && *selected) keys.insert(ws.key());
+  }
+  if (with_records) {
+    if (auto records = store_->list({})) {
+      for (const auto& r : *records) keys.insert(r.key);
+    }
+  }
+  return {keys.begin(), keys.end()};
+}
+
+}  // namespace wsop::cli

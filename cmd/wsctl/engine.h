@@ -1,0 +1,60 @@
+// What the commands that talk to providers share: the loaded source, the
+// state store, the providers, one list per ProviderConfig to observe, and
+// the reconciler over them (ARCHITECTURE.md section 2's flow).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cmd/wsctl/commands.h"
+#include "controller/reconcile/reconciler.h"
+#include "controller/state/state_store.h"
+
+namespace wsop::cli {
+
+struct EngineOptions {
+  std::vector<std::string> files;  // -f
+  std::string state_path = "./.wsctl/state.db";
+  std::string instance_id = "default";
+  std::string selector;  // -l k=v,k2=v2
+  reconcile::ReconcileOptions reconcile;
+};
+
+class Engine {
+ public:
+  // Loads and validates the source (errors printed to io.err: exit 2),
+  // opens the state store and makes the providers.
+  static std::unique_ptr<Engine> open(const EngineOptions& options, Io io, int& exit_code);
+
+  // One list per ProviderConfig in use, concurrently, into the cache.
+  // Problems are printed; workspaces of an unobservable provider plan as
+  // "could not be observed".
+  void observe_all(Io io);
+
+  // Keys of the selected manifests, plus every record when with_records.
+  std::vector<model::WorkspaceKey> keys(bool with_records) const;
+
+  reconcile::WorkspaceReconciler& reconciler() { return *reconciler_; }
+  state::StateStore& store() { return *store_; }
+  reconcile::ProviderSet& providers() { return *providers_; }
+  const reconcile::DesiredState& desired() const { return *desired_; }
+  reconcile::ObservedCache& cache() { return cache_; }
+  void set_events(reconcile::EventSink* sink);
+
+ private:
+  EngineOptions options_;
+  std::shared_ptr<const reconcile::DesiredState> desired_;
+  std::unique_ptr<state::StateStore> store_;
+  std::unique_ptr<reconcile::ProviderSet> providers_;
+  reconcile::ObservedCache cache_;
+  std::unique_ptr<reconcile::WorkspaceReconciler> reconciler_;
+  reconcile::EventSink* events_ = nullptr;
+};
+
+// Whether labels satisfy a selector "k=v,k2!=v2,k3" (equality-based, as
+// kubectl's -l). An empty selector selects everything.
+Outcome<bool> matches_selector(const std::string& selector,
+                               const std::map<std::string, std::string>& labels);
+
+}  // namespace wsop::cli

@@ -1,0 +1,37 @@
+#include "cmd/wsctl/engine_options.h"
+
+#include <ostream>
+
+#include "controller/manifest/rules.h"
+
+namespace wsop::cli {
+
+void add_engine_options(po::options_description& options) {
+  add_filename_option(options);
+  options.add_options()("state", po::value<std::string>()->default_value("./.wsctl/state.db"),
+                        "state store file")(
+      "instance-id", po::value<std::string>()->default_value("default"),
+      "this operator instance: it prunes only what it created or adopted")(
+      "selector,l", po::value<std::string>()->default_value(""),
+      "only workspaces whose labels match (k=v,k2!=v2)");
+}
+
+std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io) {
+  if (values.count("filename")) out.files = values["filename"].as<std::vector<std::string>>();
+  out.state_path = values["state"].as<std::string>();
+  out.instance_id = values["instance-id"].as<std::string>();
+  out.selector = values["selector"].as<std::string>();
+  // The instance id is a Cadenya label value (the ownership label).
+  if (auto problem = manifest::check_label_value(out.instance_id);
+      !problem.empty() || out.instance_id.empty()) {
+    io.err << "wsctl: --instance-id: " << (problem.empty() ? "must not be empty" : problem) << "\n";
+    return kExitInvalid;
+  }
+  if (out.files.empty()) {
+    io.err << "wsctl: at least one -f PATH is required\n";
+    return kExitInvalid;
+  }
+  return std::nullopt;
+}
+
+}  // namespace wsop::cli

@@ -1,0 +1,14 @@
+// The options every provider-facing command shares (-f, --state,
+// --instance-id, -l), and turning them into EngineOptions.
+#pragma once
+
+#include "cmd/wsctl/engine.h"
+#include "cmd/wsctl/options.h"
+
+namespace wsop::cli {
+
+void add_engine_options(po::options_description& options);
+// kExitInvalid (with a message) when a value is wrong.
+std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io);
+
+}  // namespace wsop::cli

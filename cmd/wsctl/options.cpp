@@ -1,0 +1,40 @@
+#include "cmd/wsctl/options.h"
+
+#include <ostream>
+
+namespace wsop::cli {
+
+void add_filename_option(po::options_description& options) {
+  options.add_options()(
+      "filename,f", po::value<std::vector<std::string>>()->composing(),
+      "manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; repeatable");
+}
+
+std::optional<int> parse_options(const std::string& command, const std::string& synopsis,
+                                 po::options_description& options, const Args& args,
+                                 po::variables_map& values, Io io,
+                                 const po::positional_options_description* positional) {
+  options.add_options()("help,h", "show this help");
+  try {
+    po::command_line_parser parser(args);
+    parser.options(options);
+    if (positional) {
+      parser.positional(*positional);
+    } else {
+      parser.positional(po::positional_options_description());  // none allowed
+    }
+    po::store(parser.run(), values);
+    po::notify(values);
+  } catch (const po::error& e) {
+    io.err << "wsctl " << command << ": " << e.what() << "\nUsage: wsctl " << command << " "
+           << synopsis << "\n";
+    return kExitInvalid;
+  }
+  if (values.count("help")) {
+    io.out << "Usage: wsctl " << command << " " << synopsis << "\n\n" << options;
+    return kExitOk;
+  }
+  return std::nullopt;
+}
+
+}  // namespace wsop::cli

@@ -1,0 +1,24 @@
+// Argument parsing shared by the sub-commands (Boost.ProgramOptions).
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <optional>
+#include <string>
+
+#include "cmd/wsctl/commands.h"
+
+namespace wsop::cli {
+
+namespace po = boost::program_options;
+
+// Parses args against options. Returns an exit code when the command must
+// stop now: kExitOk after printing --help, kExitInvalid after a usage error.
+std::optional<int> parse_options(const std::string& command, const std::string& synopsis,
+                                 po::options_description& options, const Args& args,
+                                 po::variables_map& values, Io io,
+                                 const po::positional_options_description* positional = nullptr);
+
+// Adds -f/--filename (repeatable), shared by every command that reads manifests.
+void add_filename_option(po::options_description& options);
+
+}  // namespace wsop::cli

@@ -1,0 +1,35 @@
+// Turns one YAML document into a typed resource, applying the defaults of
+// ARCHITECTURE.md section 1 and the rules that need only that document.
+// Rules across documents (references, duplicates, provider blocks) are in
+// validate.h.
+#pragma once
+
+#include <optional>
+#include <variant>
+
+#include "controller/manifest/diagnostic.h"
+#include "controller/manifest/yaml_tree.h"
+#include "controller/model/resource.h"
+
+namespace wsop::manifest {
+
+using Resource = std::variant<model::ProviderConfig, model::Workspace>;
+
+// Nothing (and no error) for an empty document; nothing with errors in sink
+// for an invalid one.
+std::optional<Resource> decode_document(const YamlDocument& document, DiagnosticSink& sink);
+
+// Per kind; root is the document's map, known to have that kind. They fill
+// what they can and report every problem to sink: the result is valid only
+// if sink received nothing.
+model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink);
+model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink);
+
+inline model::LineCol to_line_col(Mark mark) {
+  return {mark.line, mark.column};
+}
+inline Mark to_mark(model::LineCol at) {
+  return {at.line, at.column};
+}
+
+}  // namespace wsop::manifest

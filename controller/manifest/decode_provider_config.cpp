@@ -1,0 +1,164 @@
+// ProviderConfig: ARCHITECTURE.md section 1. Credentials name where a token
+// lives (an environment variable or a file), never the token: any field that
+// looks like an inline secret gets an error of its own.
+#include "common/duration.h"
+#include "controller/manifest/decode.h"
+#include "controller/manifest/decode_metadata.h"
+#include "controller/manifest/reader.h"
+#include "controller/manifest/rules.h"
+
+namespace wsop::manifest {
+namespace {
+
+constexpr std::string_view kInlineSecretKeys[] = {"token",    "apiKey", "api_key", "bearerToken",
+                                                  "password", "secret", "value"};
+
+bool is_inline_secret_key(std::string_view key) {
+  for (std::string_view k : kInlineSecretKeys) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+const char* kInlineTokenMessage =
+    "inline tokens are not allowed: put the token in an environment variable (credentials.env) "
+    "or a file (credentials.file)";
+
+void decode_credentials(Reader& reader, const YamlNode& spec, model::Credentials& out) {
+  const YamlNode* node = reader.required(spec, "spec", "credentials");
+  if (!node || !reader.object(*node, "spec.credentials")) return;
+  for (const auto& entry : node->entries) {
+    if (entry.key == "env" || entry.key == "file") continue;
+    std::string path = "spec.credentials." + entry.key;
+    if (is_inline_secret_key(entry.key)) {
+      reader.error(entry.key_mark, path, kInlineTokenMessage);
+    } else {
+      reader.error(entry.key_mark, path, "unknown field \"" + entry.key + "\"");
+    }
+  }
+  const YamlNode* env = node->find("env");
+  const YamlNode* file = node->find("file");
+  if ((env == nullptr) == (file == nullptr)) {
+    reader.error(node->mark, "spec.credentials", "exactly one of env or file must be set");
+  }
+  if (env) {
+    if (auto text = reader.string(*env, "spec.credentials.env")) {
+      if (auto problem = check_env_var_name(*text); !problem.empty())
+        reader.error(env->mark, "spec.credentials.env", problem);
+      out.env = *text;
+    }
+  }
+  if (file) {
+    if (auto text = reader.string(*file, "spec.credentials.file")) {
+      if (text->empty()) reader.error(file->mark, "spec.credentials.file", "must not be empty");
+      out.file = *text;
+    }
+  }
+}
+
+void decode_rate_limit(Reader& reader, const YamlNode& node, model::RateLimit& out) {
+  if (!reader.object(node, "spec.rateLimit")) return;
+  reader.reject_unknown(node, "spec.rateLimit", {"qps", "burst"});
+  if (const YamlNode* qps = node.find("qps")) {
+    if (auto value = reader.positive_number(*qps, "spec.rateLimit.qps")) out.qps = *value;
+  }
+  if (const YamlNode* burst = node.find("burst")) {
+    if (auto value = reader.integer(*burst, "spec.rateLimit.burst", 1, 100000)) {
+      out.burst = static_cast<int>(*value);
+    }
+  }
+}
+
+void decode_duration(Reader& reader, const YamlNode& node, const std::string& path,
+                     std::chrono::milliseconds& out) {
+  if (value_type(node) != ValueType::kString) {
+    reader.error(
+        node.mark, path,
+        std::string("expected a duration such as 5s or 10m, got ") + type_name(value_type(node)));
+    return;
+  }
+  auto text = reader.string(node, path);
+  auto duration = parse_duration(*text);
+  if (!duration) {
+    reader.error(node.mark, path, duration.status().message());
+  } else if (duration->count() <= 0) {
+    reader.error(node.mark, path, "must be a positive duration such as 5s");
+  } else {
+    out = *duration;
+  }
+}
+
+void decode_timeouts(Reader& reader, const YamlNode& node, model::Timeouts& out) {
+  if (!reader.object(node, "spec.timeouts")) return;
+  reader.reject_unknown(node, "spec.timeouts", {"connect", "request"});
+  if (const YamlNode* v = node.find("connect")) {
+    decode_duration(reader, *v, "spec.timeouts.connect", out.connect);
+  }
+  if (const YamlNode* v = node.find("request")) {
+    decode_duration(reader, *v, "spec.timeouts.request", out.request);
+  }
+}
+
+void decode_tls(Reader& reader, const YamlNode& node, model::Tls& out) {
+  if (!reader.object(node, "spec.tls")) return;
+  reader.reject_unknown(node, "spec.tls", {"caFile", "insecureSkipVerify"});
+  if (const YamlNode* v = node.find("caFile")) {
+    if (auto text = reader.string(*v, "spec.tls.caFile")) out.ca_file = *text;
+  }
+  if (const YamlNode* v = node.find("insecureSkipVerify")) {
+    if (auto flag = reader.boolean(*v, "spec.tls.insecureSkipVerify")) {
+      out.insecure_skip_verify = *flag;
+    }
+  }
+}
+
+void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& out) {
+  for (const auto& entry : spec.entries) {
+    static constexpr std::string_view kKnown[] = {"type",      "baseUrl",  "credentials",
+                                                  "rateLimit", "timeouts", "tls"};
+    bool known = false;
+    for (std::string_view k : kKnown) known = known || k == entry.key;
+    if (known) continue;
+    std::string path = "spec." + entry.key;
+    reader.error(entry.key_mark, path,
+                 is_inline_secret_key(entry.key) ? kInlineTokenMessage
+                                                 : "unknown field \"" + entry.key + "\"");
+  }
+  if (const YamlNode* type = reader.required(spec, "spec", "type")) {
+    if (auto text = reader.one_of(*type, "spec.type", {"paradigm", "cadenya", "aether"})) {
+      out.type = *model::provider_type_from_string(*text);
+    }
+  }
+  out.base_url = model::default_base_url(out.type);
+  if (const YamlNode* url = spec.find("baseUrl")) {
+    if (auto text = reader.string(*url, "spec.baseUrl")) {
+      if (auto problem = check_http_url(*text); !problem.empty()) {
+        reader.error(url->mark, "spec.baseUrl", problem);
+      }
+      out.base_url = *text;
+      while (out.base_url.size() > 1 && out.base_url.back() == '/') out.base_url.pop_back();
+    }
+  }
+  decode_credentials(reader, spec, out.credentials);
+  if (const YamlNode* v = spec.find("rateLimit")) decode_rate_limit(reader, *v, out.rate_limit);
+  if (const YamlNode* v = spec.find("timeouts")) decode_timeouts(reader, *v, out.timeouts);
+  if (const YamlNode* v = spec.find("tls")) decode_tls(reader, *v, out.tls);
+}
+
+}  // namespace
+
+model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink) {
+  Reader reader(sink);
+  model::ProviderConfig out;
+  reader.reject_unknown(root, "", {"apiVersion", "kind", "metadata", "spec"});
+  Metadata metadata = decode_metadata(reader, root, /*namespaced=*/false);
+  out.name = metadata.name;
+  out.name_mark = to_line_col(metadata.name_mark);
+  out.labels = std::move(metadata.labels);
+  out.annotations = std::move(metadata.annotations);
+  const YamlNode* spec = reader.required(root, "", "spec");
+  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, out);
+  return out;
+}
+
+}  // namespace wsop::manifest

@@ -1,0 +1,187 @@
+// Workspace: ARCHITECTURE.md section 1. Ranges for hardware are Aether's
+// (../shared/providers/aether.md); which provider blocks fit which provider
+// type is checked across documents in validate.cpp.
+#include "controller/manifest/decode.h"
+#include "controller/manifest/decode_metadata.h"
+#include "controller/manifest/rules.h"
+
+namespace wsop::manifest {
+namespace {
+
+constexpr size_t kMaxDisplayName = 253;
+constexpr size_t kMaxExternalId = 253;
+constexpr size_t kMaxDescription = 4096;
+
+void decode_hardware(Reader& reader, const YamlNode& node, model::Hardware& out) {
+  const std::string base = "spec.hardware";
+  if (!reader.object(node, base)) return;
+  reader.reject_unknown(node, base, {"cpuKind", "cpus", "memoryMb", "volumeSizeGb", "gpuKind"});
+  if (const YamlNode* v = node.find("cpuKind")) {
+    if (auto text = reader.one_of(*v, base + ".cpuKind", {"shared", "performance"})) {
+      out.cpu_kind = *text == "shared" ? model::CpuKind::kShared : model::CpuKind::kPerformance;
+    }
+  }
+  if (const YamlNode* v = node.find("cpus")) {
+    if (auto n = reader.integer(*v, base + ".cpus", model::kMinCpus, model::kMaxCpus)) {
+      out.cpus = static_cast<int>(*n);
+    }
+  }
+  if (const YamlNode* v = node.find("memoryMb")) {
+    if (auto n = reader.integer(*v, base + ".memoryMb", model::kMinMemoryMb, model::kMaxMemoryMb)) {
+      out.memory_mb = static_cast<int>(*n);
+    }
+  }
+  if (const YamlNode* v = node.find("volumeSizeGb")) {
+    if (auto n = reader.integer(*v, base + ".volumeSizeGb", model::kMinVolumeSizeGb,
+                                model::kMaxVolumeSizeGb)) {
+      out.volume_size_gb = static_cast<int>(*n);
+    }
+  }
+  if (const YamlNode* v = node.find("gpuKind")) {
+    if (value_type(*v) == ValueType::kNull) {
+      out.gpu_kind = std::optional<std::string>();
+    } else if (auto text = reader.string(*v, base + ".gpuKind")) {
+      if (auto problem = check_printable(*text, 63); !problem.empty() || text->empty()) {
+        reader.error(v->mark, base + ".gpuKind", text->empty() ? "must not be empty" : problem);
+      }
+      out.gpu_kind = std::optional<std::string>(*text);
+    }
+  }
+}
+
+void decode_paradigm(Reader& reader, const YamlNode& node, model::ParadigmSpec& out) {
+  const std::string base = "spec.paradigm";
+  if (!reader.object(node, base)) return;
+  reader.reject_unknown(node, base, {"companyId", "documentUploadMethod"});
+  if (const YamlNode* v = reader.required(node, base, "companyId")) {
+    if (auto n = reader.integer(*v, base + ".companyId", 1, INT64_MAX)) out.company_id = *n;
+  }
+  if (const YamlNode* v = node.find("documentUploadMethod")) {
+    if (auto text = reader.one_of(*v, base + ".documentUploadMethod", {"manual", "synced"})) {
+      out.document_upload_method = *text == "manual" ? model::DocumentUploadMethod::kManual
+                                                     : model::DocumentUploadMethod::kSynced;
+    }
+  }
+}
+
+void decode_aether(Reader& reader, const YamlNode& node, model::AetherSpec& out) {
+  const std::string base = "spec.aether";
+  if (!reader.object(node, base)) return;
+  reader.reject_unknown(node, base, {"projectId", "keepActive", "powerState"});
+  if (const YamlNode* v = reader.required(node, base, "projectId")) {
+    if (auto text = reader.string(*v, base + ".projectId")) {
+      if (auto problem = check_uuid(*text); !problem.empty()) {
+        reader.error(v->mark, base + ".projectId", problem);
+      }
+      out.project_id = *text;
+    }
+  }
+  if (const YamlNode* v = node.find("keepActive")) {
+    out.keep_active = reader.boolean(*v, base + ".keepActive");
+  }
+  if (const YamlNode* v = node.find("powerState")) {
+    if (auto text = reader.one_of(*v, base + ".powerState", {"Running", "Stopped"})) {
+      out.power_state =
+          *text == "Running" ? model::PowerState::kRunning : model::PowerState::kStopped;
+    }
+  }
+}
+
+// A string field with a length limit; returns nothing when absent or wrong.
+std::optional<std::string> text_field(Reader& reader, const YamlNode& spec, std::string_view key,
+                                      size_t max_length) {
+  const YamlNode* v = spec.find(key);
+  if (!v) return std::nullopt;
+  std::string path = "spec." + std::string(key);
+  auto text = reader.string(*v, path);
+  if (!text) return std::nullopt;
+  std::string problem = key == "description" ? check_multiline(*text, max_length)
+                                             : check_printable(*text, max_length);
+  if (problem.empty() && text->empty() && key != "description") problem = "must not be empty";
+  if (!problem.empty()) reader.error(v->mark, path, problem);
+  return text;
+}
+
+void decode_policies(Reader& reader, const YamlNode& spec, model::Workspace& out) {
+  if (const YamlNode* v = spec.find("deletionPolicy")) {
+    if (auto text = reader.one_of(*v, "spec.deletionPolicy", {"Delete", "Orphan"})) {
+      out.deletion_policy =
+          *text == "Delete" ? model::DeletionPolicy::kDelete : model::DeletionPolicy::kOrphan;
+    }
+  }
+  if (const YamlNode* v = spec.find("managementPolicy")) {
+    if (auto text =
+            reader.one_of(*v, "spec.managementPolicy", {"Full", "ObserveOnly", "CreateOnly"})) {
+      out.management_policy = *text == "Full"          ? model::ManagementPolicy::kFull
+                              : *text == "ObserveOnly" ? model::ManagementPolicy::kObserveOnly
+                                                       : model::ManagementPolicy::kCreateOnly;
+    }
+  }
+}
+
+void decode_provider_ref(Reader& reader, const YamlNode& spec, model::Workspace& out) {
+  const YamlNode* ref = reader.required(spec, "spec", "providerConfigRef");
+  if (!ref || !reader.object(*ref, "spec.providerConfigRef")) return;
+  reader.reject_unknown(*ref, "spec.providerConfigRef", {"name"});
+  if (const YamlNode* name = reader.required(*ref, "spec.providerConfigRef", "name")) {
+    out.marks.provider_config_ref = to_line_col(name->mark);
+    if (auto text = reader.string(*name, "spec.providerConfigRef.name")) {
+      if (auto problem = check_dns1123_label(*text); !problem.empty()) {
+        reader.error(name->mark, "spec.providerConfigRef.name", problem);
+      }
+      out.provider_config = *text;
+    }
+  }
+}
+
+void decode_spec(Reader& reader, const YamlNode& spec, model::Workspace& out) {
+  reader.reject_unknown(spec, "spec",
+                        {"providerConfigRef", "externalId", "displayName", "description",
+                         "deletionPolicy", "managementPolicy", "hardware", "paradigm", "aether"});
+  decode_provider_ref(reader, spec, out);
+  out.marks.external_id = to_line_col(Reader::mark_of(spec, "externalId"));
+  out.marks.display_name = to_line_col(Reader::mark_of(spec, "displayName"));
+  if (auto v = text_field(reader, spec, "externalId", kMaxExternalId)) out.external_id = *v;
+  if (auto v = text_field(reader, spec, "displayName", kMaxDisplayName)) out.display_name = *v;
+  out.description = text_field(reader, spec, "description", kMaxDescription);
+  decode_policies(reader, spec, out);
+  if (const YamlNode* v = spec.find("hardware")) {
+    out.marks.hardware = to_line_col(v->mark);
+    decode_hardware(reader, *v, out.hardware.emplace());
+  }
+  if (const YamlNode* v = spec.find("paradigm")) {
+    out.marks.paradigm = to_line_col(v->mark);
+    decode_paradigm(reader, *v, out.paradigm.emplace());
+  }
+  if (const YamlNode* v = spec.find("aether")) {
+    out.marks.aether = to_line_col(v->mark);
+    decode_aether(reader, *v, out.aether.emplace());
+  }
+}
+
+}  // namespace
+
+model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink) {
+  Reader reader(sink);
+  model::Workspace out;
+  for (const auto& entry : root.entries) {
+    if (entry.key == "status") {
+      reader.error(entry.key_mark, "status",
+                   "status is written by the operator; remove it from the manifest");
+    }
+  }
+  reader.reject_unknown(root, "", {"apiVersion", "kind", "metadata", "spec", "status"});
+  Metadata metadata = decode_metadata(reader, root, /*namespaced=*/true);
+  out.name = metadata.name;
+  out.ns = metadata.ns.value_or(model::kDefaultNamespace);
+  out.labels = std::move(metadata.labels);
+  out.annotations = std::move(metadata.annotations);
+  out.marks.name = to_line_col(metadata.name_mark);
+  const YamlNode* spec = reader.required(root, "", "spec");
+  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, out);
+  if (out.external_id.empty()) out.external_id = out.ns + "/" + out.name;
+  if (out.display_name.empty()) out.display_name = out.name;
+  return out;
+}
+
+}  // namespace wsop::manifest

@@ -1,0 +1,85 @@
+#include "controller/manifest/render.h"
+
+#include "common/duration.h"
+
+namespace wsop::manifest {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json metadata_json(const std::string& name, const std::string* ns,
+                   const std::map<std::string, std::string>& labels,
+                   const std::map<std::string, std::string>& annotations) {
+  Json out = {{"name", name}};
+  if (ns) out["namespace"] = *ns;
+  if (!labels.empty()) out["labels"] = labels;
+  if (!annotations.empty()) out["annotations"] = annotations;
+  return out;
+}
+
+}  // namespace
+
+Json to_manifest_json(const model::Hardware& hw) {
+  Json out = Json::object();
+  if (hw.cpu_kind) out["cpuKind"] = model::to_string(*hw.cpu_kind);
+  if (hw.cpus) out["cpus"] = *hw.cpus;
+  if (hw.memory_mb) out["memoryMb"] = *hw.memory_mb;
+  if (hw.volume_size_gb) out["volumeSizeGb"] = *hw.volume_size_gb;
+  if (hw.gpu_kind) out["gpuKind"] = hw.gpu_kind->has_value() ? Json(**hw.gpu_kind) : Json(nullptr);
+  return out;
+}
+
+Json to_manifest_json(const model::ProviderConfig& config) {
+  Json credentials = Json::object();
+  if (config.credentials.env) credentials["env"] = *config.credentials.env;
+  if (config.credentials.file) credentials["file"] = *config.credentials.file;
+  Json spec = {
+      {"type", model::to_string(config.type)},
+      {"baseUrl", config.base_url},
+      {"credentials", credentials},
+      {"rateLimit", {{"qps", config.rate_limit.qps}, {"burst", config.rate_limit.burst}}},
+      {"timeouts",
+       {{"connect", format_duration(config.timeouts.connect)},
+        {"request", format_duration(config.timeouts.request)}}},
+      {"tls",
+       {{"caFile", config.tls.ca_file}, {"insecureSkipVerify", config.tls.insecure_skip_verify}}},
+  };
+  return {{"apiVersion", model::kApiVersion},
+          {"kind", model::kKindProviderConfig},
+          {"metadata", metadata_json(config.name, nullptr, config.labels, config.annotations)},
+          {"spec", spec}};
+}
+
+Json to_manifest_json(const model::Workspace& ws) {
+  Json spec = {{"providerConfigRef", {{"name", ws.provider_config}}},
+               {"externalId", ws.external_id},
+               {"displayName", ws.display_name}};
+  if (ws.description) spec["description"] = *ws.description;
+  spec["deletionPolicy"] = model::to_string(ws.deletion_policy);
+  spec["managementPolicy"] = model::to_string(ws.management_policy);
+  if (ws.hardware) spec["hardware"] = to_manifest_json(*ws.hardware);
+  if (ws.paradigm) {
+    spec["paradigm"] = {
+        {"companyId", ws.paradigm->company_id},
+        {"documentUploadMethod", model::to_string(ws.paradigm->document_upload_method)}};
+  }
+  if (ws.aether) {
+    Json aether = {{"projectId", ws.aether->project_id}};
+    if (ws.aether->keep_active) aether["keepActive"] = *ws.aether->keep_active;
+    if (ws.aether->power_state) aether["powerState"] = model::to_string(*ws.aether->power_state);
+    spec["aether"] = aether;
+  }
+  return {{"apiVersion", model::kApiVersion},
+          {"kind", model::kKindWorkspace},
+          {"metadata", metadata_json(ws.name, &ws.ns, ws.labels, ws.annotations)},
+          {"spec", spec}};
+}
+
+Json to_manifest_list(const ManifestSet& set) {
+  Json items = Json::array();
+  for (const auto& config : set.provider_configs) items.push_back(to_manifest_json(config));
+  for (const auto& ws : set.workspaces) items.push_back(to_manifest_json(ws));
+  return {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
+}
+
+}  // namespace wsop::manifest

@@ -1,0 +1,21 @@
+// The normalised model as manifests again: every default filled in, keys in
+// a stable order. Loading the output gives back the same model.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "controller/manifest/manifest_set.h"
+
+namespace wsop::manifest {
+
+nlohmann::ordered_json to_manifest_json(const model::ProviderConfig& config);
+nlohmann::ordered_json to_manifest_json(const model::Workspace& workspace);
+
+// spec.hardware as a manifest spells it; only the fields that are set.
+nlohmann::ordered_json to_manifest_json(const model::Hardware& hardware);
+
+// {"apiVersion": "v1", "kind": "List", "items": [...]}, as kubectl prints
+// several objects: ProviderConfigs first, then Workspaces, in source order.
+nlohmann::ordered_json to_manifest_list(const ManifestSet& set);
+
+}  // namespace wsop::manifest

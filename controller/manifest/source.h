@@ -1,0 +1,61 @@
+// A directory source for the controller (ARCHITECTURE.md section 2): its
+// revision, and a watcher that says when it changed. The revision is the git
+// commit when the directory is inside a checkout (a plain clone, a worktree,
+// or git-sync's symlinked layout), else a hash of the manifests' contents.
+// A change is noticed through inotify, with a polling fallback that also
+// catches what inotify cannot see (a symlink swapped by git-sync, files on
+// network filesystems).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/status.h"
+
+namespace wsop::manifest {
+
+// The commit checked out at dir (following symlinks), if it is in a git
+// checkout; kNotFound otherwise.
+Outcome<std::string> git_commit(const std::string& dir);
+
+// A hash of every manifest file under the directories (paths and contents):
+// changes whenever any file that loading would read changes.
+Outcome<std::string> content_hash(const std::vector<std::string>& dirs);
+
+// "git:<commit>" for one checkout (or several at the same commit), else
+// "sha256:<content hash>". The content hash decides whether anything changed;
+// this is the name shown in logs and metrics.
+Outcome<std::string> revision_of(const std::vector<std::string>& dirs);
+
+class SourceWatcher {
+ public:
+  // on_change is called from the watcher's thread after the directories'
+  // content hash or checked-out commit changes (debounced), and once at
+  // start.
+  SourceWatcher(std::vector<std::string> dirs, std::chrono::milliseconds poll_interval,
+                std::function<void()> on_change);
+  ~SourceWatcher();
+
+  void start();
+  void stop();
+
+ private:
+  void run();
+  void arm_inotify();
+  bool wait_for_event(std::chrono::milliseconds timeout);
+
+  std::vector<std::string> dirs_;
+  std::chrono::milliseconds poll_interval_;
+  std::function<void()> on_change_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  int inotify_fd_ = -1;
+  int wake_fd_ = -1;  // an eventfd that stop() writes to
+  std::vector<int> watches_;
+};
+
+}  // namespace wsop::manifest

@@ -1,0 +1,157 @@
+// The resource model of ARCHITECTURE.md section 1: ProviderConfig and
+// Workspace, after loading and defaulting. Every optional<> field is one the
+// manifest may leave unset; an unset field is not managed (section 5: only the
+// fields a manifest sets are compared with the remote).
+//
+// Providers may include this header (and only this one from controller/).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace wsop::model {
+
+inline constexpr const char* kApiVersion = "workspace-operator.io/v1alpha1";
+inline constexpr const char* kKindWorkspace = "Workspace";
+inline constexpr const char* kKindProviderConfig = "ProviderConfig";
+inline constexpr const char* kDefaultNamespace = "default";
+
+// Annotations the operator reads (as Crossplane and Flux spell theirs).
+inline constexpr const char* kAnnotationExternalName = "workspace-operator.io/external-name";
+inline constexpr const char* kAnnotationPaused = "workspace-operator.io/paused";
+inline constexpr const char* kAnnotationReconcileRequestedAt =
+    "workspace-operator.io/reconcile-requested-at";
+
+// Where a resource came from, for error messages after loading.
+struct LineCol {
+  int line = 0;    // 1-based; 0 when unknown
+  int column = 0;  // 1-based
+};
+struct SourcePosition {
+  std::string file;
+  LineCol at;  // the document's start
+};
+
+// Positions of the fields that rules across documents point at.
+struct WorkspaceMarks {
+  LineCol name, provider_config_ref, external_id, display_name, hardware, paradigm, aether;
+};
+
+enum class ProviderType { kParadigm, kCadenya, kAether };
+const char* to_string(ProviderType type);
+std::optional<ProviderType> provider_type_from_string(const std::string& text);
+
+struct Credentials {
+  // Exactly one of the two is set: the name of an environment variable, or
+  // the path of a file holding the token. Never the token itself.
+  std::optional<std::string> env;
+  std::optional<std::string> file;
+};
+
+struct RateLimit {
+  double qps = 10;
+  int burst = 20;
+};
+
+struct Timeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds request{30000};
+};
+
+struct Tls {
+  std::string ca_file;  // empty: the system trust store
+  bool insecure_skip_verify = false;
+};
+
+struct ProviderConfig {
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  ProviderType type = ProviderType::kParadigm;
+  std::string base_url;  // defaulted from the type when unset
+  Credentials credentials;
+  RateLimit rate_limit;
+  Timeouts timeouts;
+  Tls tls;
+  SourcePosition position;
+  LineCol name_mark;
+};
+
+// The vendor's default base URL for each type.
+const char* default_base_url(ProviderType type);
+
+enum class DeletionPolicy { kDelete, kOrphan };
+enum class ManagementPolicy { kFull, kObserveOnly, kCreateOnly };
+const char* to_string(DeletionPolicy policy);
+const char* to_string(ManagementPolicy policy);
+
+enum class CpuKind { kShared, kPerformance };
+const char* to_string(CpuKind kind);
+
+// Aether's hardware; every field optional (unset: the provider's default at
+// create time, and not compared afterwards).
+struct Hardware {
+  std::optional<CpuKind> cpu_kind;
+  std::optional<int> cpus;            // 1..8
+  std::optional<int> memory_mb;       // 256..16384
+  std::optional<int> volume_size_gb;  // 1..1024
+  // gpuKind: unset means unmanaged; set to null means "no GPU".
+  std::optional<std::optional<std::string>> gpu_kind;
+};
+
+// Aether's hardware ranges (../shared/providers/aether.md).
+inline constexpr int kMinCpus = 1, kMaxCpus = 8;
+inline constexpr int kMinMemoryMb = 256, kMaxMemoryMb = 16384;
+inline constexpr int kMinVolumeSizeGb = 1, kMaxVolumeSizeGb = 1024;
+inline constexpr size_t kParadigmMaxNameLength = 100;
+
+enum class DocumentUploadMethod { kManual, kSynced };
+const char* to_string(DocumentUploadMethod method);
+
+struct ParadigmSpec {
+  int64_t company_id = 0;
+  DocumentUploadMethod document_upload_method = DocumentUploadMethod::kManual;
+};
+
+enum class PowerState { kRunning, kStopped };
+const char* to_string(PowerState state);
+
+struct AetherSpec {
+  std::string project_id;  // UUID
+  std::optional<bool> keep_active;
+  std::optional<PowerState> power_state;  // unset: leave it as it is
+};
+
+struct WorkspaceKey {
+  std::string ns;
+  std::string name;
+  std::string to_string() const { return ns + "/" + name; }
+  auto operator<=>(const WorkspaceKey&) const = default;
+};
+
+struct Workspace {
+  std::string name;
+  std::string ns = kDefaultNamespace;
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+  std::string provider_config;  // spec.providerConfigRef.name
+  std::string external_id;      // default "<namespace>/<name>"
+  std::string display_name;     // default metadata.name
+  std::optional<std::string> description;
+  DeletionPolicy deletion_policy = DeletionPolicy::kDelete;
+  ManagementPolicy management_policy = ManagementPolicy::kFull;
+  std::optional<Hardware> hardware;
+  std::optional<ParadigmSpec> paradigm;
+  std::optional<AetherSpec> aether;
+  SourcePosition position;
+  WorkspaceMarks marks;
+
+  WorkspaceKey key() const { return {ns, name}; }
+  // The external-name annotation, when set: adopt this remote id.
+  std::optional<std::string> external_name() const;
+  bool paused() const;
+};
+
+}  // namespace wsop::model

@@ -1,0 +1,156 @@
+#include "controller/plan/plan.h"
+
+namespace wsop::plan {
+namespace {
+
+WorkspacePlan base(const model::Workspace* desired, const state::WorkspaceRecord* record) {
+  WorkspacePlan out;
+  out.key = desired ? desired->key() : record->key;
+  out.provider_config = desired ? desired->provider_config : record->provider_config;
+  return out;
+}
+
+// The manifest left the source (section 5: deletionPolicy and prune guards;
+// section 4: only what this instance created or adopted is pruned).
+WorkspacePlan plan_removed(const state::WorkspaceRecord& record, const PlanOptions& options) {
+  WorkspacePlan out = base(nullptr, &record);
+  if (!options.prune) {
+    out.action = Action::kSkip;
+    out.note = "not in the source; pruning is off";
+  } else if (record.create.state == state::CreateState::kPending) {
+    // A create whose outcome is unknown may have made a workspace: dropping
+    // the record would leak it, and without the manifest it cannot be found.
+    out.action = Action::kSkip;
+    out.note = "a create's outcome is unknown: `wsctl import` or `wsctl forget` it";
+  } else if (record.owner_instance_id != options.instance_id) {
+    out.action = Action::kSkip;
+    out.note = "owned by operator instance \"" + record.owner_instance_id + "\"";
+  } else if (record.deletion_policy == model::DeletionPolicy::kOrphan || !record.remote_id) {
+    out.action = Action::kOrphan;
+    out.note = record.remote_id ? "deletionPolicy Orphan: forgotten, remote kept"
+                                : "never created: record dropped";
+  } else if (record.management_policy == model::ManagementPolicy::kObserveOnly) {
+    out.action = Action::kOrphan;
+    out.note = "ObserveOnly: forgotten, remote kept";
+  } else {
+    out.action = Action::kDelete;
+    out.note = "not in the source; deletionPolicy Delete";
+  }
+  return out;
+}
+
+// No remote workspace is known for a manifest.
+WorkspacePlan plan_missing(const model::Workspace& desired, const state::WorkspaceRecord* record,
+                           const Observation& observation) {
+  WorkspacePlan out = base(&desired, record);
+  if (record && record->create.state == state::CreateState::kPending) {
+    out.action = Action::kResolvePending;
+    out.note = "an earlier create's outcome is unknown: looking for it before creating";
+    return out;
+  }
+  if (auto id = desired.external_name()) {
+    out.action = Action::kAdopt;
+    out.note = "adopt remote workspace " + *id + " (external-name annotation)";
+    return out;
+  }
+  if (desired.management_policy == model::ManagementPolicy::kObserveOnly) {
+    out.action = Action::kSkip;
+    out.note = "ObserveOnly: no remote workspace to observe; nothing is created";
+    return out;
+  }
+  out.action = Action::kCreate;
+  if (record && record->remote_id && observation.confirmed_absent) {
+    out.note = "remote workspace " + *record->remote_id + " no longer exists: create again";
+  }
+  return out;
+}
+
+WorkspacePlan plan_existing(const model::Workspace& desired, const state::WorkspaceRecord& record,
+                            const providers::RemoteWorkspace& remote,
+                            const providers::Provider* provider, const PlanOptions& options) {
+  WorkspacePlan out = base(&desired, &record);
+  if (provider) out.changes = provider->diff(desired, remote);
+  if (out.changes.empty()) return out;
+  bool replacement = false;
+  for (const auto& change : out.changes) replacement = replacement || change.requires_replacement;
+  switch (desired.management_policy) {
+    case model::ManagementPolicy::kObserveOnly:
+      out.note = "ObserveOnly: " + std::to_string(out.changes.size()) +
+                 " difference(s) reported, not changed";
+      return out;
+    case model::ManagementPolicy::kCreateOnly:
+      out.note = "CreateOnly: " + std::to_string(out.changes.size()) + " difference(s) left alone";
+      return out;
+    case model::ManagementPolicy::kFull: break;
+  }
+  if (replacement) {
+    out.action = Action::kReplace;
+    out.blocked = !options.allow_replace;
+    out.note = out.blocked ? "an immutable field changed: replacement needs --allow-replace"
+                           : "an immutable field changed: delete and create again";
+    return out;
+  }
+  out.action = Action::kUpdate;
+  return out;
+}
+
+}  // namespace
+
+const char* to_string(Action action) {
+  switch (action) {
+    case Action::kNoop: return "noop";
+    case Action::kCreate: return "create";
+    case Action::kAdopt: return "adopt";
+    case Action::kUpdate: return "update";
+    case Action::kReplace: return "replace";
+    case Action::kResolvePending: return "resolve-pending";
+    case Action::kDelete: return "delete";
+    case Action::kOrphan: return "orphan";
+    case Action::kSkip: return "skip";
+  }
+  return "unknown";
+}
+
+bool writes_remote(Action action) {
+  return action == Action::kCreate || action == Action::kUpdate || action == Action::kReplace ||
+         action == Action::kDelete;
+}
+
+WorkspacePlan plan_workspace(const model::Workspace* desired, const state::WorkspaceRecord* record,
+                             const Observation& observation, const providers::Provider* provider,
+                             const PlanOptions& options) {
+  if (desired == nullptr) return plan_removed(*record, options);
+  if (desired->paused()) {
+    WorkspacePlan out = base(desired, record);
+    out.action = Action::kSkip;
+    out.note = "paused (workspace-operator.io/paused)";
+    return out;
+  }
+  bool known = record && record->remote_id && record->create.state != state::CreateState::kPending;
+  bool seen = observation.remote && observation.remote->phase != providers::Phase::kGone;
+  if (!known || !seen) {
+    if (known && !observation.confirmed_absent) {
+      // Could not observe it this time (provider down): change nothing.
+      WorkspacePlan out = base(desired, record);
+      out.note = "remote workspace " + *record->remote_id + " could not be observed";
+      return out;
+    }
+    return plan_missing(*desired, record, observation);
+  }
+  return plan_existing(*desired, *record, *observation.remote, provider, options);
+}
+
+size_t Plan::count(Action action) const {
+  size_t n = 0;
+  for (const auto& item : items) n += item.action == action ? 1 : 0;
+  return n;
+}
+
+bool Plan::has_changes() const {
+  for (const auto& item : items) {
+    if (item.action != Action::kNoop && item.action != Action::kSkip) return true;
+  }
+  return false;
+}
+
+}  // namespace wsop::plan

@@ -1,0 +1,69 @@
+// Desired x state x observed -> what to do with one workspace
+// (ARCHITECTURE.md sections 2 and 5). plan_workspace is a pure function:
+// `wsctl diff` calls it for every workspace and prints the result, and the
+// reconciler calls it for one workspace and carries it out, so what diff
+// shows is what apply does.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "controller/model/resource.h"
+#include "controller/state/state_store.h"
+#include "providers/provider.h"
+
+namespace wsop::plan {
+
+enum class Action {
+  kNoop,            // nothing to change
+  kCreate,          // no remote workspace yet (or it disappeared)
+  kAdopt,           // take over an existing remote (external-name annotation)
+  kUpdate,          // change mutable fields in place
+  kReplace,         // an immutable field changed: delete and create (only with --allow-replace)
+  kResolvePending,  // a create's outcome is unknown: look for it first (section 4)
+  kDelete,          // the manifest is gone, pruning is on, deletionPolicy Delete
+  kOrphan,          // the manifest is gone, pruning is on, deletionPolicy Orphan: forget it
+  kSkip,            // paused, or not ours: leave alone
+};
+const char* to_string(Action action);
+
+// Whether carrying out the action writes to the provider.
+bool writes_remote(Action action);
+
+struct WorkspacePlan {
+  model::WorkspaceKey key;
+  std::string provider_config;
+  Action action = Action::kNoop;
+  std::vector<providers::FieldChange> changes;  // kUpdate / kReplace / drift shown for noop
+  std::string note;      // why, for people ("CreateOnly: 2 differences left alone")
+  bool blocked = false;  // a needed action the options forbid (replace without --allow-replace)
+};
+
+struct PlanOptions {
+  bool prune = false;
+  bool allow_replace = false;
+  std::string instance_id;
+};
+
+// What is known about the remote side of one workspace.
+struct Observation {
+  std::optional<providers::RemoteWorkspace> remote;  // set when it was seen
+  bool confirmed_absent = false;  // looked for it and it is not there (or archived)
+};
+
+// desired: the manifest (null when it left the source). record: the state
+// store's entry (null when none). provider: for the field diff (may be null
+// when the ProviderConfig is gone; then no diff is made).
+WorkspacePlan plan_workspace(const model::Workspace* desired, const state::WorkspaceRecord* record,
+                             const Observation& observation, const providers::Provider* provider,
+                             const PlanOptions& options);
+
+struct Plan {
+  std::vector<WorkspacePlan> items;
+
+  size_t count(Action action) const;
+  bool has_changes() const;  // anything but noop and skip
+};
+
+}  // namespace wsop::plan

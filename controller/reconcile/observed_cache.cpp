@@ -1,0 +1,59 @@
+#include "controller/reconcile/observed_cache.h"
+
+namespace wsop::reconcile {
+
+void ObservedCache::put_list(const std::string& provider_config,
+                             std::vector<providers::RemoteWorkspace> list,
+                             Clock::time_point started) {
+  auto now = started == Clock::time_point{} ? Clock::now() : started;
+  std::map<std::string, Entry> by_id;
+  for (auto& remote : list) {
+    std::string id = remote.id;
+    by_id.emplace(std::move(id), Entry{std::move(remote), now});
+  }
+  std::lock_guard lock(mu_);
+  PerConfig& config = configs_[provider_config];
+  // Keep observations newer than this list (a write that raced with it):
+  // the list was answered from a state older than them.
+  for (auto& [id, entry] : config.by_id) {
+    if (entry.at > now) by_id[id] = entry;
+  }
+  config.by_id = std::move(by_id);
+  config.listed_at = now;
+}
+
+void ObservedCache::put(const std::string& provider_config,
+                        const providers::RemoteWorkspace& remote) {
+  std::lock_guard lock(mu_);
+  configs_[provider_config].by_id[remote.id] = Entry{remote, Clock::now()};
+}
+
+void ObservedCache::erase(const std::string& provider_config, const std::string& id) {
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  if (it != configs_.end()) it->second.by_id.erase(id);
+}
+
+ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, const std::string& id,
+                                          std::chrono::milliseconds max_age) const {
+  Lookup out;
+  auto now = Clock::now();
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  if (it == configs_.end()) return out;
+  out.listed_fresh = now - it->second.listed_at <= max_age;
+  auto entry = it->second.by_id.find(id);
+  if (entry != it->second.by_id.end() && now - entry->second.at <= max_age) {
+    out.remote = entry->second.remote;
+  }
+  return out;
+}
+
+ObservedCache::Clock::time_point ObservedCache::listed_at(
+    const std::string& provider_config) const {
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  return it == configs_.end() ? Clock::time_point{} : it->second.listed_at;
+}
+
+}  // namespace wsop::reconcile

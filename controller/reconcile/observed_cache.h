@@ -1,0 +1,53 @@
+// What the providers last reported, so that a run (or a resync) observes
+// each ProviderConfig with one paginated list instead of a GET per workspace
+// (ARCHITECTURE.md section 5, drift). Entries carry their age; callers say
+// how old an observation may be.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "providers/provider.h"
+
+namespace wsop::reconcile {
+
+class ObservedCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Replaces everything known about one ProviderConfig with a full list,
+  // requested at `started` (default: now): observations recorded after that
+  // (a write that raced with the list) are newer than it and kept.
+  void put_list(const std::string& provider_config, std::vector<providers::RemoteWorkspace> list,
+                Clock::time_point started = {});
+  // Records one observation (after a GET or a write).
+  void put(const std::string& provider_config, const providers::RemoteWorkspace& remote);
+  void erase(const std::string& provider_config, const std::string& id);
+
+  struct Lookup {
+    std::optional<providers::RemoteWorkspace> remote;
+    bool listed_fresh = false;  // a list no older than max_age exists for the config
+  };
+  Lookup find(const std::string& provider_config, const std::string& id,
+              std::chrono::milliseconds max_age) const;
+
+  // When the config was last listed (epoch when never).
+  Clock::time_point listed_at(const std::string& provider_config) const;
+
+ private:
+  struct Entry {
+    providers::RemoteWorkspace remote;
+    Clock::time_point at;
+  };
+  struct PerConfig {
+    std::map<std::string, Entry> by_id;
+    Clock::time_point listed_at{};
+  };
+  mutable std::mutex mu_;
+  std::map<std::string, PerConfig> configs_;
+};
+
+}  // namespace wsop::reconcile

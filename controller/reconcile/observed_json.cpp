@@ -1,0 +1,79 @@
+#include "controller/reconcile/observed_json.h"
+
+#include "controller/manifest/render.h"
+#include "providers/support/json_fields.h"
+#include "providers/support/time.h"
+
+namespace wsop::reconcile {
+namespace {
+
+using providers::get_bool;
+using providers::get_int;
+using providers::get_string;
+using Json = nlohmann::json;
+
+const providers::Phase kPhases[] = {providers::Phase::kReady, providers::Phase::kProvisioning,
+                                    providers::Phase::kFailed, providers::Phase::kStopped,
+                                    providers::Phase::kGone};
+
+model::Hardware hardware_from(const Json& json) {
+  model::Hardware hw;
+  if (auto kind = get_string(json, "cpuKind")) {
+    hw.cpu_kind = *kind == "performance" ? model::CpuKind::kPerformance : model::CpuKind::kShared;
+  }
+  if (auto n = get_int(json, "cpus")) hw.cpus = static_cast<int>(*n);
+  if (auto n = get_int(json, "memoryMb")) hw.memory_mb = static_cast<int>(*n);
+  if (auto n = get_int(json, "volumeSizeGb")) hw.volume_size_gb = static_cast<int>(*n);
+  if (json.contains("gpuKind")) hw.gpu_kind = get_string(json, "gpuKind");
+  return hw;
+}
+
+}  // namespace
+
+Json to_json(const providers::RemoteWorkspace& r) {
+  Json out = {{"id", r.id}, {"phase", providers::to_string(r.phase)}, {"status", r.status}};
+  if (!r.error_message.empty()) out["errorMessage"] = r.error_message;
+  if (r.name) out["name"] = *r.name;
+  if (r.description) out["description"] = *r.description;
+  if (r.external_id) out["externalId"] = *r.external_id;
+  if (!r.labels.empty()) out["labels"] = r.labels;
+  if (r.hardware) out["hardware"] = manifest::to_manifest_json(*r.hardware);
+  if (r.company_id) out["companyId"] = *r.company_id;
+  if (r.document_upload_method) out["documentUploadMethod"] = *r.document_upload_method;
+  if (r.project_id) out["projectId"] = *r.project_id;
+  if (r.keep_active) out["keepActive"] = *r.keep_active;
+  if (r.created_at) out["createdAt"] = providers::format_timestamp(*r.created_at);
+  return out;
+}
+
+std::optional<providers::RemoteWorkspace> remote_from_json(const std::string& text) {
+  Json json = Json::parse(text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) return std::nullopt;
+  providers::RemoteWorkspace r;
+  r.id = get_string(json, "id").value_or("");
+  std::string phase = get_string(json, "phase").value_or("");
+  for (auto p : kPhases) {
+    if (phase == providers::to_string(p)) r.phase = p;
+  }
+  r.status = get_string(json, "status").value_or("");
+  r.error_message = get_string(json, "errorMessage").value_or("");
+  r.name = get_string(json, "name");
+  r.description = get_string(json, "description");
+  r.external_id = get_string(json, "externalId");
+  if (auto labels = json.find("labels"); labels != json.end() && labels->is_object()) {
+    for (const auto& [k, v] : labels->items()) {
+      if (v.is_string()) r.labels[k] = v.get<std::string>();
+    }
+  }
+  if (auto hw = json.find("hardware"); hw != json.end() && hw->is_object())
+    r.hardware = hardware_from(*hw);
+  r.company_id = get_int(json, "companyId");
+  r.document_upload_method = get_string(json, "documentUploadMethod");
+  r.project_id = get_string(json, "projectId");
+  r.keep_active = get_bool(json, "keepActive");
+  if (auto created = get_string(json, "createdAt"))
+    r.created_at = providers::parse_timestamp(*created);
+  return r;
+}
+
+}  // namespace wsop::reconcile

@@ -1,0 +1,277 @@
+// The reconcile flow: read the record, observe the remote, plan, execute.
+// The create journal's steps are in create_journal.cpp.
+#include "controller/reconcile/reconciler.h"
+
+#include "controller/reconcile/observed_json.h"
+#include "controller/reconcile/step.h"
+
+namespace wsop::reconcile {
+
+using state::ConditionStatus;
+
+void set_condition(state::Condition& condition, ConditionStatus status, const std::string& reason,
+                   const std::string& message, state::Time now) {
+  if (condition.status != status || !condition.last_transition_time) {
+    condition.last_transition_time = now;
+  }
+  condition.status = status;
+  condition.reason = reason;
+  condition.message = message;
+}
+
+void set_ready_from(state::Conditions& c, const providers::RemoteWorkspace& remote,
+                    state::Time now) {
+  switch (remote.phase) {
+    case providers::Phase::kReady:
+      set_condition(c.ready, ConditionStatus::kTrue, "Available", "", now);
+      break;
+    case providers::Phase::kStopped:
+      set_condition(c.ready, ConditionStatus::kTrue, "Stopped", "provider status " + remote.status,
+                    now);
+      break;
+    case providers::Phase::kProvisioning:
+      set_condition(c.ready, ConditionStatus::kFalse, "Provisioning",
+                    "provider status " + remote.status, now);
+      break;
+    case providers::Phase::kFailed:
+      set_condition(
+          c.ready, ConditionStatus::kFalse, "ProvisioningFailed",
+          remote.error_message.empty() ? "provider status " + remote.status : remote.error_message,
+          now);
+      break;
+    case providers::Phase::kGone:
+      set_condition(c.ready, ConditionStatus::kFalse, "Unavailable", "remote workspace is gone",
+                    now);
+      break;
+  }
+}
+
+namespace {
+
+// Some reads leave out fields that other reads report (Paradigm's GET has no
+// company). An immutable field the read did not report still has the value
+// last observed; without it the plan could not see an immutable change.
+void keep_unreported_immutables(providers::RemoteWorkspace& remote,
+                                const providers::RemoteWorkspace& last) {
+  if (remote.id != last.id) return;
+  if (!remote.company_id) remote.company_id = last.company_id;
+  if (!remote.document_upload_method) remote.document_upload_method = last.document_upload_method;
+  if (!remote.project_id) remote.project_id = last.project_id;
+}
+
+}  // namespace
+
+Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::WorkspaceKey& key) {
+  Step step;
+  step.key = key;
+  step.snapshot = ctx_.desired();
+  step.desired = step.snapshot ? step.snapshot->find(key) : nullptr;
+  auto record = ctx_.store->get(key);
+  if (!record) return record.status();
+  step.record = std::move(*record);
+  if (!step.desired && !step.record) return step;
+  step.provider_config =
+      step.desired ? step.desired->provider_config : step.record->provider_config;
+  step.provider = ctx_.providers->get(step.provider_config);
+  if (step.provider && step.record) {
+    step.observation = observe(*step.record, *step.provider, step.provider_config);
+  }
+  plan::PlanOptions options = ctx_.options.plan;
+  options.prune = options.prune && step.snapshot && step.snapshot->prune_allowed();
+  step.plan = plan::plan_workspace(step.desired, step.record ? &*step.record : nullptr,
+                                   step.observation, step.provider.get(), options);
+  return step;
+}
+
+plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& record,
+                                               providers::Provider& provider,
+                                               const std::string& config) {
+  plan::Observation out;
+  if (!record.remote_id || record.create.state == state::CreateState::kPending) return out;
+  const std::string& id = *record.remote_id;
+  auto last = remote_from_json(record.observed_json);
+  bool provisioning = last && last->phase == providers::Phase::kProvisioning;
+  auto max_age = provisioning ? ctx_.options.provisioning_poll : ctx_.options.max_observation_age;
+  auto cached = ctx_.cache->find(config, id, max_age);
+  if (cached.remote) {
+    out.remote = cached.remote;
+    return out;
+  }
+  // Missing from a fresh list is not proof of absence: the list covers the
+  // scope of the desired workspaces (Paradigm: their companies), and a
+  // workspace whose immutable scope changed (companyId) lies outside it.
+  // Concluding "gone" would create a duplicate; one GET decides instead.
+  auto remote = provider.get(id);
+  if (remote) {
+    if (last) keep_unreported_immutables(*remote, *last);
+    ctx_.cache->put(config, *remote);
+    // A GET that shows it gone (Cadenya's archived) proves it is gone.
+    out.confirmed_absent = remote->phase == providers::Phase::kGone;
+    out.remote = std::move(*remote);
+    return out;
+  }
+  if (remote.status().code() != Code::kNotFound) return out;  // unknown: change nothing
+  if (provider.capabilities().not_found_proves_absence) {
+    out.confirmed_absent = true;
+    return out;
+  }
+  // Paradigm: a 403/404 only hides it; the company list decides.
+  auto listed_from = ObservedCache::Clock::now();
+  auto listed = provider.list(ctx_.desired() ? ctx_.desired()->workspaces_of(config)
+                                             : std::vector<const model::Workspace*>{});
+  if (!listed) return out;
+  for (const auto& ws : *listed) {
+    if (ws.id == id) out.remote = ws;
+  }
+  ctx_.cache->put_list(config, std::move(*listed), listed_from);
+  out.confirmed_absent = !out.remote;
+  return out;
+}
+
+Outcome<plan::WorkspacePlan> WorkspaceReconciler::plan(const model::WorkspaceKey& key) {
+  auto step = prepare(key);
+  if (!step) return step.status();
+  return step->plan;
+}
+
+Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
+  auto step = prepare(key);
+  if (!step) return step.status();
+  if (!step->desired && !step->record) return Result{};
+  if (!step->provider && step->plan.action != plan::Action::kSkip &&
+      step->plan.action != plan::Action::kOrphan) {
+    return failed(*step, ctx_.providers->error_of(step->provider_config), "ProviderUnavailable");
+  }
+  return execute(*step);
+}
+
+Outcome<Result> WorkspaceReconciler::execute(Step& step) {
+  switch (step.plan.action) {
+    case plan::Action::kCreate: return create(step);
+    case plan::Action::kAdopt: return adopt(step);
+    case plan::Action::kResolvePending: return resolve_pending(step);
+    case plan::Action::kUpdate: return update(step);
+    case plan::Action::kReplace: return replace(step);
+    case plan::Action::kDelete: return remove(step);
+    case plan::Action::kOrphan: return forget(step);
+    case plan::Action::kSkip: return Result{};
+    case plan::Action::kNoop: break;
+  }
+  if (!step.observation.remote) {
+    return failed(step, Status::error(Code::kTransient, step.plan.note), "ObserveFailed");
+  }
+  return settle(step, *step.observation.remote, /*changed=*/false);
+}
+
+// Records what was observed and the conditions it implies; requeues while
+// the workspace provisions.
+Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteWorkspace& remote,
+                                            bool changed) {
+  auto now = std::chrono::system_clock::now();
+  state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
+  record.remote_id = remote.id;
+  record.observed_json = to_json(remote).dump();
+  if (step.desired) {
+    record.external_id = step.desired->external_id;
+    record.deletion_policy = step.desired->deletion_policy;
+    record.management_policy = step.desired->management_policy;
+    std::string digest = desired_digest(*step.desired);
+    if (record.applied_digest != digest) {
+      record.applied_digest = digest;
+      ++record.applied_generation;
+    }
+  }
+  if (changed) record.last_applied_at = now;
+  set_ready_from(record.conditions, remote, now);
+  set_condition(record.conditions.synced, ConditionStatus::kTrue, "ReconcileSuccess",
+                step.plan.note, now);
+  if (!step.record || !(record == *step.record)) {
+    if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
+  }
+  if (remote.phase == providers::Phase::kFailed) {
+    emit(EventType::kProvisioningFailed, step, record.conditions.ready.message);
+  }
+  Result result;
+  if (remote.phase == providers::Phase::kProvisioning) {
+    result.requeue_after = ctx_.options.provisioning_poll;
+    result.provisioning = true;
+  }
+  return result;
+}
+
+Outcome<Result> WorkspaceReconciler::update(Step& step) {
+  auto updated = step.provider->update(*step.observation.remote, *step.desired, step.plan.changes);
+  if (!updated) return failed(step, updated.status(), "UpdateFailed");
+  ctx_.cache->put(step.provider_config, *updated);
+  bool drift = step.record && step.record->applied_digest == desired_digest(*step.desired);
+  std::string fields;
+  for (const auto& c : step.plan.changes) fields += (fields.empty() ? "" : ", ") + c.path;
+  emit(drift ? EventType::kDriftCorrected : EventType::kUpdated, step, fields);
+  return settle(step, *updated, /*changed=*/true);
+}
+
+Outcome<Result> WorkspaceReconciler::remove(Step& step) {
+  const std::string& id = *step.record->remote_id;
+  if (Status s = step.provider->remove(id); !s.is_ok()) return failed(step, s, "DeleteFailed");
+  ctx_.cache->erase(step.provider_config, id);
+  if (Status s = ctx_.store->remove(step.key); !s.is_ok() && s.code() != Code::kNotFound) return s;
+  emit(EventType::kDeleted, step, "remote workspace " + id + " deleted");
+  return Result{};
+}
+
+Outcome<Result> WorkspaceReconciler::forget(Step& step) {
+  if (Status s = ctx_.store->remove(step.key); !s.is_ok() && s.code() != Code::kNotFound) return s;
+  emit(EventType::kForgotten, step, step.plan.note);
+  return Result{};
+}
+
+// A state the operator will not leave by itself: record it, do not retry.
+Outcome<Result> WorkspaceReconciler::blocked(Step& step, const std::string& reason,
+                                             EventType type) {
+  auto now = std::chrono::system_clock::now();
+  state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
+  set_condition(record.conditions.synced, ConditionStatus::kFalse, reason, step.plan.note, now);
+  if (step.observation.remote) {
+    record.observed_json = to_json(*step.observation.remote).dump();
+    set_ready_from(record.conditions, *step.observation.remote, now);
+  }
+  if (!step.record || !(record == *step.record)) {
+    if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
+  }
+  emit(type, step, step.plan.note);
+  return Result{};
+}
+
+// A failure worth retrying: Synced=False with the reason, and the error
+// goes back to the queue for backoff.
+Outcome<Result> WorkspaceReconciler::failed(Step& step, const Status& status,
+                                            const std::string& reason) {
+  if (step.record) {
+    auto now = std::chrono::system_clock::now();
+    state::WorkspaceRecord record = *step.record;
+    set_condition(record.conditions.synced, ConditionStatus::kFalse, reason, status.message(), now);
+    if (!(record == *step.record)) ctx_.store->set_conditions(step.key, record.conditions);
+  }
+  emit(EventType::kFailed, step, reason + ": " + status.message());
+  return status;
+}
+
+void WorkspaceReconciler::emit(EventType type, const Step& step, const std::string& message) {
+  if (ctx_.events) ctx_.events->on_event({type, step.key, step.provider_config, message});
+}
+
+state::WorkspaceRecord WorkspaceReconciler::new_record(const Step& step) const {
+  state::WorkspaceRecord record;
+  record.key = step.key;
+  record.provider_config = step.provider_config;
+  record.provider_type = step.provider ? step.provider->type() : model::ProviderType::kParadigm;
+  record.owner_instance_id = ctx_.options.plan.instance_id;
+  if (step.desired) {
+    record.external_id = step.desired->external_id;
+    record.deletion_policy = step.desired->deletion_policy;
+    record.management_policy = step.desired->management_policy;
+  }
+  return record;
+}
+
+}  // namespace wsop::reconcile

@@ -1,0 +1,86 @@
+// The per-workspace reconcile step (ARCHITECTURE.md sections 4 and 5), as
+// controller-runtime shapes it: one method that takes a key and brings that
+// workspace one step closer to its manifest. Queueing, retries, workers and
+// metrics wrap it from outside (controller/runtime/).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "common/status.h"
+#include "controller/plan/plan.h"
+#include "controller/reconcile/desired_state.h"
+#include "controller/reconcile/events.h"
+#include "controller/reconcile/observed_cache.h"
+#include "controller/reconcile/provider_set.h"
+#include "controller/state/state_store.h"
+
+namespace wsop::reconcile {
+
+struct Result {
+  std::optional<std::chrono::milliseconds> requeue_after;  // look again after this long
+  bool provisioning = false;  // the requeue waits for the provider to finish provisioning
+};
+
+class Reconciler {
+ public:
+  virtual ~Reconciler() = default;
+  // Brings one workspace's remote state one step closer to its desired
+  // state. An error means "retry with backoff".
+  virtual Outcome<Result> reconcile(const model::WorkspaceKey& key) = 0;
+};
+
+struct ReconcileOptions {
+  plan::PlanOptions plan;
+  // How old a cached observation may be before it is read again.
+  std::chrono::milliseconds max_observation_age{std::chrono::minutes(10)};
+  // Poll interval while a workspace provisions.
+  std::chrono::milliseconds provisioning_poll{std::chrono::seconds(2)};
+  // Retry interval after an ambiguous create (to resolve the journal).
+  std::chrono::milliseconds resolve_delay{std::chrono::seconds(1)};
+};
+
+struct ReconcileContext {
+  std::function<std::shared_ptr<const DesiredState>()> desired;
+  ProviderSet* providers = nullptr;
+  state::StateStore* store = nullptr;
+  ObservedCache* cache = nullptr;
+  EventSink* events = nullptr;  // may be null
+  ReconcileOptions options;
+};
+
+// The reconciler of Workspaces against the providers and the state store.
+class WorkspaceReconciler : public Reconciler {
+ public:
+  explicit WorkspaceReconciler(ReconcileContext context) : ctx_(std::move(context)) {}
+  Outcome<Result> reconcile(const model::WorkspaceKey& key) override;
+
+  // The plan for one workspace as reconcile() would carry it out now,
+  // without writing anything (wsctl diff).
+  Outcome<plan::WorkspacePlan> plan(const model::WorkspaceKey& key);
+
+ private:
+  struct Step;  // everything one reconcile knows (reconciler.cpp)
+  Outcome<Step> prepare(const model::WorkspaceKey& key);
+  plan::Observation observe(const state::WorkspaceRecord& record, providers::Provider& provider,
+                            const std::string& provider_config);
+  Outcome<Result> execute(Step& step);
+  Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);
+  Outcome<Result> create(Step& step);
+  Outcome<Result> adopt(Step& step);
+  Outcome<Result> resolve_pending(Step& step);
+  Outcome<Result> update(Step& step);
+  Outcome<Result> replace(Step& step);
+  Outcome<Result> remove(Step& step);
+  Outcome<Result> forget(Step& step);
+  Outcome<Result> blocked(Step& step, const std::string& reason, EventType type);
+  Outcome<Result> failed(Step& step, const Status& status, const std::string& reason);
+  void emit(EventType type, const Step& step, const std::string& message);
+  state::WorkspaceRecord new_record(const Step& step) const;
+
+  ReconcileContext ctx_;
+};
+
+}  // namespace wsop::reconcile

@@ -1,0 +1,60 @@
+#include "controller/reconcile/status_json.h"
+
+#include "providers/support/time.h"
+
+namespace wsop::reconcile {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json condition_json(const char* type, const state::Condition& c) {
+  Json out = {{"type", type},
+              {"status", state::to_string(c.status)},
+              {"reason", c.reason},
+              {"message", c.message}};
+  if (c.last_transition_time) {
+    out["lastTransitionTime"] = providers::format_timestamp(*c.last_transition_time);
+  }
+  return out;
+}
+
+}  // namespace
+
+Json workspace_status_json(const state::WorkspaceRecord& r) {
+  Json observed = Json::parse(r.observed_json.empty() ? "{}" : r.observed_json, nullptr, false);
+  if (observed.is_discarded()) observed = Json::object();
+  Json create = {{"state", state::to_string(r.create.state)},
+                 {"pendingAttempts", r.create.pending_attempts}};
+  if (r.create.requested_at)
+    create["requestedAt"] = providers::format_timestamp(*r.create.requested_at);
+  if (!r.create.request_digest.empty()) create["requestDigest"] = r.create.request_digest;
+  Json status = {{"remoteId", r.remote_id ? Json(*r.remote_id) : Json(nullptr)},
+                 {"origin", state::to_string(r.origin)},
+                 {"ownerInstanceId", r.owner_instance_id},
+                 {"appliedGeneration", r.applied_generation},
+                 {"conditions",
+                  {condition_json("Ready", r.conditions.ready),
+                   condition_json("Synced", r.conditions.synced)}},
+                 {"createJournal", create},
+                 {"observed", observed}};
+  if (r.last_applied_at)
+    status["lastAppliedTime"] = providers::format_timestamp(*r.last_applied_at);
+  return {{"apiVersion", "workspace-operator.io/v1alpha1"},
+          {"kind", "Workspace"},
+          {"metadata", {{"name", r.key.name}, {"namespace", r.key.ns}}},
+          {"spec",
+           {{"providerConfigRef", {{"name", r.provider_config}}},
+            {"providerType", model::to_string(r.provider_type)},
+            {"externalId", r.external_id},
+            {"deletionPolicy", model::to_string(r.deletion_policy)},
+            {"managementPolicy", model::to_string(r.management_policy)}}},
+          {"status", status}};
+}
+
+Json workspace_status_list(const std::vector<state::WorkspaceRecord>& records) {
+  Json items = Json::array();
+  for (const auto& r : records) items.push_back(workspace_status_json(r));
+  return {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
+}
+
+}  // namespace wsop::reconcile

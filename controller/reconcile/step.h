@@ -1,0 +1,32 @@
+// Internal to the reconciler: what one reconcile knows while it runs, and
+// the helpers its steps share. Not part of the reconciler's interface.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "controller/reconcile/reconciler.h"
+
+namespace wsop::reconcile {
+
+struct WorkspaceReconciler::Step {
+  model::WorkspaceKey key;
+  std::shared_ptr<const DesiredState> snapshot;  // keeps desired alive
+  const model::Workspace* desired = nullptr;
+  std::optional<state::WorkspaceRecord> record;
+  std::shared_ptr<providers::Provider> provider;
+  std::string provider_config;
+  plan::Observation observation;
+  plan::WorkspacePlan plan;
+};
+
+// Sets a condition, keeping its transition time unless the status changes.
+void set_condition(state::Condition& condition, state::ConditionStatus status,
+                   const std::string& reason, const std::string& message, state::Time now);
+
+// Ready as the remote's phase says (section 5).
+void set_ready_from(state::Conditions& conditions, const providers::RemoteWorkspace& remote,
+                    state::Time now);
+
+}  // namespace wsop::reconcile

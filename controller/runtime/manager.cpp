@@ -1,0 +1,261 @@
+#include "controller/runtime/manager.h"
+
+#include <future>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "controller/manifest/manifest_set.h"
+#include "controller/observability/endpoints.h"
+#include "controller/observability/logging.h"
+#include "controller/state/sqlite_state_store.h"
+
+namespace wsop::runtime {
+namespace {
+
+using observability::log_error;
+using observability::log_info;
+using observability::log_warn;
+
+// Events go to the log and to the metrics.
+class LogAndCount : public reconcile::EventSink {
+ public:
+  explicit LogAndCount(observability::Metrics* metrics) : metrics_(metrics) {}
+  void on_event(const reconcile::Event& event) override {
+    log_.on_event(event);
+    metrics_->on_event(event);
+  }
+
+ private:
+  observability::LogEvents log_;
+  observability::Metrics* metrics_;
+};
+
+}  // namespace
+
+Manager::Manager(ManagerOptions options) : options_(std::move(options)) {}
+
+Manager::~Manager() {
+  stop();
+}
+
+std::shared_ptr<const reconcile::DesiredState> Manager::desired() const {
+  std::lock_guard lock(mu_);
+  return desired_;
+}
+
+Status Manager::start() {
+  auto store = state::open_sqlite_state_store(options_.state_path);
+  if (!store) return store.status();
+  store_ = std::move(*store);
+  metrics_ = std::make_unique<observability::Metrics>(options_.workers);
+  events_ = std::make_unique<LogAndCount>(metrics_.get());
+  providers::ProviderContext context{
+      options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {})};
+  providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
+  queue_ = std::make_unique<WorkQueue>(BackoffPolicy{}, metrics_.get());
+
+  reconcile::ReconcileContext ctx;
+  ctx.desired = [this] { return desired(); };
+  ctx.providers = providers_.get();
+  ctx.store = store_.get();
+  ctx.cache = &cache_;
+  ctx.events = events_.get();
+  ctx.options = options_.reconcile;
+  ctx.options.plan.instance_id = options_.instance_id;
+  ctx.options.plan.prune = options_.prune;
+  // A resync reads fresh lists; between resyncs the cache is good enough.
+  ctx.options.max_observation_age = options_.resync;
+  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
+
+  observability::EndpointContext endpoints{metrics_.get(), store_.get(), queue_.get(), &ready_};
+  http::ServerOptions server_options;
+  server_options.address = options_.metrics_address;
+  server_options.port = options_.metrics_port;
+  server_ = std::make_unique<http::Server>(server_options, [endpoints](const http::Request& r) {
+    return observability::serve(endpoints, r);
+  });
+  if (Status s = server_->start(); !s.is_ok()) return s.with_context("metrics server");
+
+  runner_ = std::make_unique<Runner>(*reconciler_, *queue_,
+                                     RunnerOptions{options_.workers, 0, true}, metrics_.get());
+  runner_->start();
+  watcher_ = std::make_unique<manifest::SourceWatcher>(options_.sources, options_.source_poll,
+                                                       [this] { on_source_change(); });
+  watcher_->start();
+  resync_thread_ = std::thread([this] { resync_loop(); });
+  log_info("controller started", {{"metrics", server_->url()},
+                                  {"instanceId", options_.instance_id},
+                                  {"workers", std::to_string(options_.workers)}});
+  return Status::ok();
+}
+
+void Manager::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (watcher_) watcher_->stop();
+  if (resync_thread_.joinable()) resync_thread_.join();
+  if (queue_) queue_->shut_down();  // no new work; in-flight reconciles go on
+  if (runner_) {
+    auto drained = std::async(std::launch::async, [this] { runner_->stop(); });
+    if (drained.wait_for(options_.shutdown_grace) == std::future_status::timeout) {
+      // Past the grace: providers stop waiting in rate limits and retries,
+      // so the last reconciles end (the journal keeps any create pending).
+      log_warn("shutdown grace period over; interrupting provider calls");
+      if (providers_) providers_->stop_all();
+    }
+    drained.wait();
+  }
+  if (server_) server_->stop();
+  store_.reset();  // closes the database cleanly
+  log_info("controller stopped");
+}
+
+uint16_t Manager::metrics_port() const {
+  return server_ ? server_->port() : 0;
+}
+
+bool Manager::prune_allowed(const manifest::ManifestSet& set) {
+  if (!options_.prune) return false;
+  auto records = store_->list({});
+  if (!records) return false;
+  size_t managed = 0, leaving = 0;
+  std::set<model::WorkspaceKey> keys;
+  for (const auto& ws : set.workspaces) keys.insert(ws.key());
+  for (const auto& r : *records) {
+    if (r.owner_instance_id != options_.instance_id) continue;
+    ++managed;
+    if (!keys.count(r.key)) ++leaving;
+  }
+  if (leaving == 0) return true;
+  if (set.workspaces.empty()) {
+    log_warn("source has no workspaces: not pruning", {{"wouldDelete", std::to_string(leaving)}});
+    return false;
+  }
+  if (leaving * 100 > managed * static_cast<size_t>(options_.max_prune_percent)) {
+    log_warn("prune refused: too many workspaces would leave in one revision",
+             {{"wouldDelete", std::to_string(leaving)},
+              {"managed", std::to_string(managed)},
+              {"maxPrunePercent", std::to_string(options_.max_prune_percent)}});
+    return false;
+  }
+  return true;
+}
+
+void Manager::on_source_change() {
+  auto revision = manifest::revision_of(options_.sources);
+  std::string name = revision ? *revision : "unknown";
+  std::istringstream no_stdin;
+  manifest::LoadResult loaded = manifest::load_manifests(options_.sources, no_stdin);
+  if (!loaded.ok()) {
+    for (const auto& error : loaded.errors)
+      log_error("invalid manifest", {{"error", error.to_string()}});
+    log_error("source revision is invalid; keeping the last good one",
+              {{"revision", name}, {"errors", std::to_string(loaded.errors.size())}});
+    metrics_->set_source(name, false);
+    return;
+  }
+  for (const auto& [config, status] : providers_->update(loaded.set.provider_configs)) {
+    log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});
+  }
+  bool prune = prune_allowed(loaded.set);
+  auto snapshot = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), name);
+  snapshot->set_prune_allowed(prune);
+  std::shared_ptr<const reconcile::DesiredState> previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = desired_;
+    desired_ = snapshot;
+  }
+  store_->set_meta("source.revision", name);
+  metrics_->set_source(name, true);
+  log_info("source revision loaded",
+           {{"revision", name}, {"workspaces", std::to_string(snapshot->set().workspaces.size())}});
+  // A new revision is reconciled against a fresh observation: a changed
+  // manifest (a new reconcile-requested-at among them) must not be compared
+  // with a list up to --resync old. The changed workspaces go first.
+  ready_ = true;
+  observe_all(*snapshot);
+  for (const auto& key : changed_keys(previous.get(), *snapshot)) queue_->add(key);
+  enqueue_all();
+}
+
+std::vector<std::string> Manager::changed_keys(const reconcile::DesiredState* previous,
+                                               const reconcile::DesiredState& current) {
+  std::vector<std::string> out;
+  for (const auto& ws : current.set().workspaces) {
+    const model::Workspace* before = previous ? previous->find(ws.key()) : nullptr;
+    bool changed = !before || before->annotations != ws.annotations ||
+                   reconcile::desired_digest(*before) != reconcile::desired_digest(ws);
+    if (!changed) continue;
+    out.push_back(key_string(ws.key()));
+    auto requested = ws.annotations.find(model::kAnnotationReconcileRequestedAt);
+    if (before && requested != ws.annotations.end()) {
+      auto was = before->annotations.find(model::kAnnotationReconcileRequestedAt);
+      if (was == before->annotations.end() || was->second != requested->second) {
+        log_info("reconcile requested",
+                 {{"workspace", ws.key().to_string()}, {"requestedAt", requested->second}});
+      }
+    }
+  }
+  return out;
+}
+
+void Manager::enqueue_all() {
+  auto snapshot = desired();
+  if (!snapshot) return;
+  for (const auto& ws : snapshot->set().workspaces) queue_->add(key_string(ws.key()));
+  if (auto records = store_->list({})) {
+    for (const auto& r : *records) queue_->add(key_string(r.key));
+  }
+}
+
+// One paginated list per ProviderConfig (section 5): what the reconciles
+// that follow compare with. A list that fails leaves the cache as it was;
+// the reconciler then GETs what it needs.
+void Manager::observe_all(const reconcile::DesiredState& snapshot) {
+  for (const auto& name : providers_->names()) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+    }
+    auto provider = providers_->get(name);
+    if (!provider) continue;
+    // Entries written while the list is under way are newer than it.
+    auto started = reconcile::ObservedCache::Clock::now();
+    auto listed = provider->list(snapshot.workspaces_of(name));
+    if (!listed) {
+      log_warn("list failed", {{"providerConfig", name}, {"error", listed.status().message()}});
+      continue;
+    }
+    cache_.put_list(name, std::move(*listed), started);
+  }
+}
+
+void Manager::resync_once() {
+  auto snapshot = desired();
+  if (!snapshot) return;
+  observe_all(*snapshot);
+  enqueue_all();
+}
+
+void Manager::resync_loop() {
+  std::mt19937 random(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.9, 1.1);  // +-10%
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    auto period =
+        std::chrono::milliseconds(static_cast<int64_t>(options_.resync.count() * jitter(random)));
+    if (stop_cv_.wait_for(lock, period, [this] { return stopping_; })) break;
+    lock.unlock();
+    log_info("resync");
+    resync_once();
+    lock.lock();
+  }
+}
+
+}  // namespace wsop::runtime

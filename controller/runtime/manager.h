@@ -1,0 +1,91 @@
+// The long-running controller (`wsctl controller`), shaped like
+// controller-runtime's Manager: it owns the sources, the work queue and its
+// workers, the resync timer, the state store and the metrics server, starts
+// them in order and stops them in reverse on a signal.
+//   - A new source revision is loaded and validated whole; an invalid one is
+//     reported and the last good one keeps being reconciled.
+//   - Every --resync (jittered +-10%) each ProviderConfig is listed once and
+//     every workspace requeued, so drift is corrected from the fresh list.
+//   - Stop: take no new work, let in-flight reconciles finish within the
+//     grace period, close the state store.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/http/server.h"
+#include "controller/manifest/source.h"
+#include "controller/observability/metrics.h"
+#include "controller/reconcile/reconciler.h"
+#include "controller/runtime/runner.h"
+
+namespace wsop::runtime {
+
+struct ManagerOptions {
+  std::vector<std::string> sources;
+  std::string state_path = "./.wsctl/state.db";
+  int workers = 4;
+  std::chrono::milliseconds resync{std::chrono::minutes(10)};
+  std::string metrics_address = "0.0.0.0";
+  uint16_t metrics_port = 8080;
+  std::string instance_id = "default";
+  bool prune = false;
+  int max_prune_percent = 50;
+  std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
+  std::chrono::milliseconds source_poll{std::chrono::seconds(10)};
+  reconcile::ReconcileOptions reconcile;
+};
+
+class Manager {
+ public:
+  explicit Manager(ManagerOptions options);
+  ~Manager();
+
+  // Opens the state store, starts the metrics server, the workers, the
+  // source watcher and the resync timer.
+  Status start();
+  // Stops everything within the grace period. Idempotent.
+  void stop();
+
+  uint16_t metrics_port() const;
+  bool ready() const { return ready_; }
+
+ private:
+  void on_source_change();
+  void enqueue_all();
+  void observe_all(const reconcile::DesiredState& snapshot);
+  static std::vector<std::string> changed_keys(const reconcile::DesiredState* previous,
+                                               const reconcile::DesiredState& current);
+  void resync_loop();
+  void resync_once();
+  bool prune_allowed(const manifest::ManifestSet& set);
+  std::shared_ptr<const reconcile::DesiredState> desired() const;
+
+  ManagerOptions options_;
+  std::unique_ptr<state::StateStore> store_;
+  std::unique_ptr<observability::Metrics> metrics_;
+  std::unique_ptr<reconcile::EventSink> events_;
+  std::unique_ptr<reconcile::ProviderSet> providers_;
+  reconcile::ObservedCache cache_;
+  std::unique_ptr<WorkQueue> queue_;
+  std::unique_ptr<reconcile::WorkspaceReconciler> reconciler_;
+  std::unique_ptr<Runner> runner_;
+  std::unique_ptr<http::Server> server_;
+  std::unique_ptr<manifest::SourceWatcher> watcher_;
+  std::thread resync_thread_;
+
+  mutable std::mutex mu_;
+  std::condition_variable stop_cv_;
+  std::shared_ptr<const reconcile::DesiredState> desired_;
+  std::string content_revision_;
+  std::atomic<bool> ready_{false};
+  bool stopping_ = false;
+};
+
+}  // namespace wsop::runtime

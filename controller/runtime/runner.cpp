@@ -1,0 +1,75 @@
+#include "controller/runtime/runner.h"
+
+namespace wsop::runtime {
+
+std::string key_string(const model::WorkspaceKey& key) {
+  return key.ns + "/" + key.name;
+}
+
+model::WorkspaceKey parse_key(const std::string& text) {
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) return {model::kDefaultNamespace, text};
+  return {text.substr(0, slash), text.substr(slash + 1)};
+}
+
+Runner::Runner(reconcile::Reconciler& reconciler, WorkQueue& queue, RunnerOptions options,
+               RunObserver* observer)
+    : reconciler_(reconciler), queue_(queue), options_(options), observer_(observer) {}
+
+Runner::~Runner() {
+  stop();
+}
+
+void Runner::start() {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { work(); });
+}
+
+void Runner::stop() {
+  queue_.shut_down();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
+  threads_.clear();
+}
+
+void Runner::work() {
+  while (auto key = queue_.get()) {
+    if (observer_) observer_->on_active_workers(++active_);
+    process(*key);
+    queue_.done(*key);
+    if (observer_) observer_->on_active_workers(--active_);
+  }
+}
+
+void Runner::process(const std::string& key) {
+  auto started = std::chrono::steady_clock::now();
+  Outcome<reconcile::Result> result = Status::error(Code::kInternal, "not run");
+  try {
+    result = reconciler_.reconcile(parse_key(key));
+  } catch (const std::exception& e) {
+    // A bug must not take the worker down with it; retry with backoff.
+    result = Status::error(Code::kInternal, std::string("reconcile threw: ") + e.what());
+  }
+  bool requeued = false;
+  if (result) {
+    queue_.forget(key);
+    if (result->requeue_after && (options_.follow_provisioning || !result->provisioning)) {
+      queue_.add_after(key, *result->requeue_after);
+      requeued = true;
+    }
+  } else if (options_.max_failures > 0 && queue_.failures(key) + 1 >= options_.max_failures) {
+    queue_.forget(key);
+    if (observer_) observer_->on_given_up(key, result.status());
+  } else if (result.status().code() != Code::kInvalid) {
+    queue_.add_rate_limited(key);
+    requeued = true;
+  } else {
+    queue_.forget(key);  // retrying an invalid request changes nothing
+  }
+  if (observer_) {
+    observer_->on_reconciled(key, result.status(), std::chrono::steady_clock::now() - started,
+                             requeued);
+  }
+}
+
+}  // namespace wsop::runtime

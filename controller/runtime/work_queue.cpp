@@ -1,0 +1,186 @@
+#include "controller/runtime/work_queue.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace wsop::runtime {
+
+WorkQueue::WorkQueue(BackoffPolicy backoff, QueueObserver* observer)
+    : backoff_(backoff), observer_(observer), random_(std::random_device{}()) {}
+
+WorkQueue::~WorkQueue() {
+  shut_down();
+}
+
+void WorkQueue::add_locked(const std::string& key) {
+  if (shutting_down_) return;
+  // As client-go: an item already waiting is not added (nor counted) again.
+  if (queued_.count(key) || dirty_.count(key)) return;
+  if (observer_) observer_->on_add();
+  if (processing_.count(key)) {
+    dirty_.insert(key);
+    return;
+  }
+  queued_.insert(key);
+  queue_.push_back(key);
+  added_at_[key] = Clock::now();
+  if (observer_) observer_->on_depth(queue_.size());
+  cv_.notify_one();
+}
+
+void WorkQueue::add(const std::string& key) {
+  std::lock_guard lock(mu_);
+  add_locked(key);
+}
+
+void WorkQueue::add_after(const std::string& key, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mu_);
+  if (shutting_down_) return;
+  if (delay.count() <= 0) {
+    add_locked(key);
+    return;
+  }
+  // Keep only the earliest pending delay of an item.
+  auto when = Clock::now() + delay;
+  for (auto it = delayed_.begin(); it != delayed_.end(); ++it) {
+    if (it->second != key) continue;
+    if (it->first <= when) return;
+    delayed_.erase(it);
+    break;
+  }
+  delayed_.emplace(when, key);
+  cv_.notify_all();
+}
+
+std::chrono::milliseconds WorkQueue::backoff_locked(const std::string& key) {
+  int n = failures_[key]++;
+  double delay = backoff_.base.count() * std::pow(2.0, std::min(n, 30));
+  delay = std::min(delay, static_cast<double>(backoff_.max.count()));
+  std::uniform_real_distribution<double> jitter(1 - backoff_.jitter, 1 + backoff_.jitter);
+  return std::chrono::milliseconds(static_cast<int64_t>(delay * jitter(random_)));
+}
+
+void WorkQueue::add_rate_limited(const std::string& key) {
+  std::chrono::milliseconds delay;
+  {
+    std::lock_guard lock(mu_);
+    delay = backoff_locked(key);
+    if (observer_) observer_->on_retry();
+  }
+  add_after(key, delay);
+}
+
+void WorkQueue::forget(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+int WorkQueue::failures(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  return it == failures_.end() ? 0 : it->second;
+}
+
+void WorkQueue::promote_due_locked(Clock::time_point now) {
+  while (!delayed_.empty() && delayed_.begin()->first <= now) {
+    std::string key = delayed_.begin()->second;
+    delayed_.erase(delayed_.begin());
+    add_locked(key);
+  }
+}
+
+std::optional<std::string> WorkQueue::get() {
+  std::unique_lock lock(mu_);
+  while (true) {
+    if (shutting_down_) return std::nullopt;
+    auto now = Clock::now();
+    promote_due_locked(now);
+    if (!queue_.empty()) break;
+    if (delayed_.empty()) {
+      cv_.wait(lock);
+    } else {
+      cv_.wait_until(lock, delayed_.begin()->first);
+    }
+  }
+  std::string key = std::move(queue_.front());
+  queue_.pop_front();
+  queued_.erase(key);
+  auto now = Clock::now();
+  processing_[key] = now;
+  if (observer_) {
+    auto it = added_at_.find(key);
+    if (it != added_at_.end()) observer_->on_start(now - it->second);
+    observer_->on_depth(queue_.size());
+  }
+  added_at_.erase(key);
+  return key;
+}
+
+void WorkQueue::done(const std::string& key) {
+  std::lock_guard lock(mu_);
+  auto it = processing_.find(key);
+  if (it == processing_.end()) return;
+  if (observer_) observer_->on_done(Clock::now() - it->second);
+  processing_.erase(it);
+  if (dirty_.erase(key) && !shutting_down_) {
+    // Added (and counted) while it was processed: queue it now.
+    queued_.insert(key);
+    queue_.push_back(key);
+    added_at_.emplace(key, Clock::now());
+    if (observer_) observer_->on_depth(queue_.size());
+    cv_.notify_one();
+  }
+  idle_cv_.notify_all();
+}
+
+void WorkQueue::shut_down() {
+  std::lock_guard lock(mu_);
+  shutting_down_ = true;
+  cv_.notify_all();
+  idle_cv_.notify_all();
+}
+
+bool WorkQueue::shutting_down() const {
+  std::lock_guard lock(mu_);
+  return shutting_down_;
+}
+
+bool WorkQueue::wait_idle(Clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  auto idle = [&] {
+    return queue_.empty() && processing_.empty() && delayed_.empty() && dirty_.empty();
+  };
+  while (!idle()) {
+    if (shutting_down_) return false;
+    // Wake for delayed items too: they become queued without a done().
+    auto wake = delayed_.empty() ? deadline : std::min(deadline, delayed_.begin()->first);
+    if (idle_cv_.wait_until(lock, wake) == std::cv_status::timeout && Clock::now() >= deadline) {
+      return idle();
+    }
+  }
+  return true;
+}
+
+size_t WorkQueue::depth() const {
+  std::lock_guard lock(mu_);
+  return queue_.size();
+}
+
+size_t WorkQueue::delayed() const {
+  std::lock_guard lock(mu_);
+  return delayed_.size();
+}
+
+std::pair<double, double> WorkQueue::unfinished_work() const {
+  std::lock_guard lock(mu_);
+  double total = 0, longest = 0;
+  auto now = Clock::now();
+  for (const auto& [key, started] : processing_) {
+    double seconds = std::chrono::duration<double>(now - started).count();
+    total += seconds;
+    longest = std::max(longest, seconds);
+  }
+  return {total, longest};
+}
+
+}  // namespace wsop::runtime

@@ -1,0 +1,127 @@
+#include "controller/state/sqlite_connection.h"
+
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "controller/state/sqlite_schema.h"
+#include "controller/state/workspace_row.h"
+
+namespace wsop::state::sqlite {
+namespace {
+
+const char* const kTable = "workspaces";
+
+// INSERT of a whole record; on an existing key, every other column is
+// replaced. Not INSERT OR REPLACE: REPLACE would silently delete a *different*
+// record that holds the same remote id instead of failing on the unique index.
+std::string upsert_sql() {
+  std::string columns = kWorkspaceColumns;
+  std::string sql = std::string("INSERT INTO ") + kTable + " (" + columns + ") VALUES (";
+  for (int i = 1; i <= kWorkspaceColumnCount; ++i) {
+    sql += (i > 1 ? ", ?" : "?") + std::to_string(i);
+  }
+  sql += ") ON CONFLICT (namespace, name) DO UPDATE SET ";
+  bool first = true;
+  size_t start = 0;
+  while (start < columns.size()) {
+    size_t end = columns.find(", ", start);
+    if (end == std::string::npos) end = columns.size();
+    std::string column = columns.substr(start, end - start);
+    start = end + 2;
+    if (column == "namespace" || column == "name") continue;
+    sql += (first ? "" : ", ") + column + " = excluded." + column;
+    first = false;
+  }
+  return sql;
+}
+
+std::string select_sql(const std::string& where_and_order) {
+  return std::string("SELECT ") + kWorkspaceColumns + " FROM " + kTable + " " + where_and_order;
+}
+
+Outcome<Statements> prepare_statements(sqlite3* db) {
+  Statements s;
+  struct Entry {
+    PreparedStatement* target;
+    std::string sql;
+  };
+  const Entry entries[] = {
+      {&s.select_by_key, select_sql("WHERE namespace = ?1 AND name = ?2")},
+      {&s.select_all, select_sql("ORDER BY namespace, name")},
+      {&s.select_by_provider_config,
+       select_sql("WHERE provider_config = ?1 ORDER BY namespace, name")},
+      {&s.select_by_remote_id, select_sql("WHERE provider_config = ?1 AND remote_id = ?2")},
+      {&s.upsert, upsert_sql()},
+      {&s.remove, "DELETE FROM workspaces WHERE namespace = ?1 AND name = ?2"},
+      {&s.set_conditions,
+       "UPDATE workspaces SET ready_status = ?3, ready_reason = ?4, ready_message = ?5, "
+       "ready_transition_ms = ?6, synced_status = ?7, synced_reason = ?8, synced_message = ?9, "
+       "synced_transition_ms = ?10 WHERE namespace = ?1 AND name = ?2"},
+      {&s.get_meta, "SELECT value FROM meta WHERE key = ?1"},
+      {&s.set_meta,
+       "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+       "ON CONFLICT (key) DO UPDATE SET value = excluded.value"},
+  };
+  for (const Entry& entry : entries) {
+    Outcome<PreparedStatement> stmt = prepare(db, entry.sql);
+    if (!stmt) return stmt.status().with_context("prepare \"" + entry.sql + "\"");
+    *entry.target = std::move(*stmt);
+  }
+  return s;
+}
+
+// A PRAGMA that answers with one text value, e.g. journal_mode.
+Outcome<std::string> pragma_value(sqlite3* db, const std::string& pragma) {
+  Outcome<PreparedStatement> stmt = prepare(db, "PRAGMA " + pragma);
+  if (!stmt) return stmt.status();
+  StatementUse use(db, stmt->get());
+  Outcome<bool> row = use.step();
+  if (!row) return row.status();
+  return *row ? use.text(0) : std::string();
+}
+
+Status configure(sqlite3* db, std::chrono::milliseconds busy_timeout) {
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+  // WAL: readers never block the writer. synchronous=FULL: in WAL mode,
+  // NORMAL may lose the last commits on power loss, and a lost create-pending
+  // record is exactly how duplicates happen (section 4).
+  Outcome<std::string> mode = pragma_value(db, "journal_mode = WAL");
+  if (!mode) return mode.status().with_context("set journal_mode");
+  if (*mode != "wal") {
+    return Status::error(Code::kInternal,
+                         "could not switch the state file to WAL mode (got '" + *mode + "')");
+  }
+  return exec(db, "PRAGMA synchronous = FULL").with_context("set synchronous");
+}
+
+}  // namespace
+
+Status create_parent_directory(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return Status::ok();
+  std::error_code ec;
+  std::filesystem::create_directories(parent, ec);
+  if (ec) {
+    return Status::error(Code::kInternal, "create directory " + parent.string() +
+                                              " for the state file: " + ec.message());
+  }
+  return Status::ok();
+}
+
+Outcome<OpenDatabase> open_database(const std::string& path,
+                                    std::chrono::milliseconds busy_timeout) {
+  Outcome<Connection> connection = open_connection(path);
+  if (!connection) return connection.status();
+  sqlite3* db = connection->get();
+  Status configured = configure(db, busy_timeout);
+  if (!configured) return configured.with_context("open state file " + path);
+  Status migrated = migrate(db, path);
+  if (!migrated) return migrated;
+  Outcome<Statements> statements = prepare_statements(db);
+  if (!statements) return statements.status();
+  return OpenDatabase{std::move(*connection), std::move(*statements)};
+}
+
+}  // namespace wsop::state::sqlite

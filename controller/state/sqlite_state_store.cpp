@@ -1,0 +1,249 @@
+#include "controller/state/sqlite_state_store.h"
+
+#include <mutex>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "controller/state/file_lock.h"
+#include "controller/state/sqlite_connection.h"
+#include "controller/state/sqlite_statement.h"
+#include "controller/state/workspace_row.h"
+
+namespace wsop::state {
+namespace {
+
+using sqlite::StatementUse;
+using sqlite::Transaction;
+
+Status no_record(const model::WorkspaceKey& key) {
+  return Status::error(Code::kNotFound, "no state record for workspace " + key.to_string());
+}
+
+class SqliteStateStore final : public StateStore {
+ public:
+  SqliteStateStore(FileLock lock, sqlite::OpenDatabase database)
+      : lock_(std::move(lock)), database_(std::move(database)) {}
+
+  Outcome<std::optional<WorkspaceRecord>> get(const model::WorkspaceKey& key) override {
+    std::lock_guard guard(mutex_);
+    return get_locked(key);
+  }
+
+  Outcome<std::vector<WorkspaceRecord>> list(const ListOptions& options) override {
+    std::lock_guard guard(mutex_);
+    if (options.provider_config) {
+      StatementUse use(db(), stmts().select_by_provider_config.get());
+      use.bind(1, std::string_view(*options.provider_config));
+      return read_all(use);
+    }
+    StatementUse use(db(), stmts().select_all.get());
+    return read_all(use);
+  }
+
+  Status put(const WorkspaceRecord& record) override {
+    std::lock_guard guard(mutex_);
+    return put_all_locked({&record, 1});
+  }
+
+  Status put_all(const std::vector<WorkspaceRecord>& records) override {
+    std::lock_guard guard(mutex_);
+    return put_all_locked(records);
+  }
+
+  Status remove(const model::WorkspaceKey& key) override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().remove.get());
+    use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
+    Status removed = use.run();
+    if (!removed) return removed.with_context("remove " + key.to_string());
+    return sqlite3_changes(db()) == 0 ? no_record(key) : Status::ok();
+  }
+
+  Outcome<WorkspaceRecord> begin_create(const WorkspaceRecord& record, Time now) override {
+    std::lock_guard guard(mutex_);
+    Transaction tx(db());
+    Status begun = tx.begin();
+    if (!begun) return begun;
+    Outcome<std::optional<WorkspaceRecord>> stored = get_locked(record.key);
+    if (!stored) return stored.status();
+    Outcome<WorkspaceRecord> pending = pending_record(record, *stored, now);
+    if (!pending) return pending;
+    Status written = upsert_locked(*pending);
+    if (!written) return written.with_context("begin create " + record.key.to_string());
+    Status committed = tx.commit();
+    if (!committed) return committed;
+    return pending;
+  }
+
+  Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
+                         const std::string& observed_json) override {
+    std::lock_guard guard(mutex_);
+    Transaction tx(db());
+    Status begun = tx.begin();
+    if (!begun) return begun;
+    Outcome<std::optional<WorkspaceRecord>> stored = get_locked(key);
+    if (!stored) return stored.status();
+    if (!*stored) return no_record(key);
+    WorkspaceRecord& record = **stored;
+    if (record.create.state != CreateState::kPending) {
+      return Status::error(Code::kConflict, "workspace " + key.to_string() +
+                                                " has no pending create to complete (state " +
+                                                to_string(record.create.state) + ")");
+    }
+    record.remote_id = remote_id;
+    record.observed_json = observed_json;
+    record.create.state = CreateState::kSucceeded;
+    record.create.pending_attempts = 0;
+    Status written = put_one_locked(record);
+    if (!written) return written.with_context("complete create");
+    return tx.commit();
+  }
+
+  Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
+                                                            const std::string& remote_id) override {
+    std::lock_guard guard(mutex_);
+    return find_by_remote_id_locked(provider_config, remote_id);
+  }
+
+  Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().set_conditions.get());
+    use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
+    sqlite::bind_conditions(use, 3, conditions);
+    Status updated = use.run();
+    if (!updated) return updated.with_context("set conditions of " + key.to_string());
+    return sqlite3_changes(db()) == 0 ? no_record(key) : Status::ok();
+  }
+
+  Outcome<std::optional<std::string>> get_meta(const std::string& key) override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().get_meta.get());
+    use.bind(1, std::string_view(key));
+    Outcome<bool> row = use.step();
+    if (!row) return row.status().with_context("get meta " + key);
+    if (!*row) return std::optional<std::string>();
+    return std::optional<std::string>(use.text(0));
+  }
+
+  Status set_meta(const std::string& key, const std::string& value) override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().set_meta.get());
+    use.bind(1, std::string_view(key)).bind(2, std::string_view(value));
+    return use.run().with_context("set meta " + key);
+  }
+
+ private:
+  sqlite3* db() const { return database_.connection.get(); }
+  const sqlite::Statements& stmts() const { return database_.statements; }
+
+  Outcome<std::optional<WorkspaceRecord>> get_locked(const model::WorkspaceKey& key) {
+    StatementUse use(db(), stmts().select_by_key.get());
+    use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
+    return read_optional(use);
+  }
+
+  Outcome<std::optional<WorkspaceRecord>> find_by_remote_id_locked(
+      const std::string& provider_config, const std::string& remote_id) {
+    StatementUse use(db(), stmts().select_by_remote_id.get());
+    use.bind(1, std::string_view(provider_config)).bind(2, std::string_view(remote_id));
+    return read_optional(use);
+  }
+
+  static Outcome<std::optional<WorkspaceRecord>> read_optional(StatementUse& use) {
+    Outcome<bool> row = use.step();
+    if (!row) return row.status();
+    if (!*row) return std::optional<WorkspaceRecord>();
+    Outcome<WorkspaceRecord> record = sqlite::read_record(use);
+    if (!record) return record.status();
+    return std::optional<WorkspaceRecord>(std::move(*record));
+  }
+
+  static Outcome<std::vector<WorkspaceRecord>> read_all(StatementUse& use) {
+    std::vector<WorkspaceRecord> records;
+    for (;;) {
+      Outcome<bool> row = use.step();
+      if (!row) return row.status().with_context("list");
+      if (!*row) return records;
+      Outcome<WorkspaceRecord> record = sqlite::read_record(use);
+      if (!record) return record.status();
+      records.push_back(std::move(*record));
+    }
+  }
+
+  // The record begin_create() stores, or kConflict if creating is unsafe.
+  static Outcome<WorkspaceRecord> pending_record(const WorkspaceRecord& requested,
+                                                 const std::optional<WorkspaceRecord>& stored,
+                                                 Time now) {
+    if (stored && stored->remote_id) {
+      return Status::error(Code::kConflict, "workspace " + requested.key.to_string() +
+                                                " already has remote id " + *stored->remote_id +
+                                                "; refusing to create it again");
+    }
+    WorkspaceRecord pending = requested;
+    bool was_pending = stored && stored->create.state == CreateState::kPending;
+    pending.remote_id.reset();
+    pending.origin = Origin::kCreated;
+    pending.create.state = CreateState::kPending;
+    pending.create.requested_at = now;
+    pending.create.pending_attempts = (was_pending ? stored->create.pending_attempts : 0) + 1;
+    return pending;
+  }
+
+  Status put_all_locked(std::span<const WorkspaceRecord> records) {
+    Transaction tx(db());
+    Status begun = tx.begin();
+    if (!begun) return begun;
+    for (const WorkspaceRecord& record : records) {
+      Status written = put_one_locked(record);
+      if (!written) return written;
+    }
+    return tx.commit();
+  }
+
+  // Inside a transaction: refuses a remote id owned by another record (with a
+  // message naming the owner, which the unique index alone cannot give).
+  Status put_one_locked(const WorkspaceRecord& record) {
+    if (record.remote_id) {
+      Outcome<std::optional<WorkspaceRecord>> owner =
+          find_by_remote_id_locked(record.provider_config, *record.remote_id);
+      if (!owner) return owner.status();
+      if (*owner && (*owner)->key != record.key) {
+        return Status::error(Code::kConflict,
+                             "remote workspace " + *record.remote_id + " of " +
+                                 record.provider_config + " is already recorded for " +
+                                 (*owner)->key.to_string() + ", not " + record.key.to_string());
+      }
+    }
+    return upsert_locked(record).with_context("put " + record.key.to_string());
+  }
+
+  Status upsert_locked(const WorkspaceRecord& record) {
+    StatementUse use(db(), stmts().upsert.get());
+    sqlite::bind_record(use, record);
+    return use.run();
+  }
+
+  std::mutex mutex_;  // serialises every use of the connection
+  // Declared before the database, so the lock is released only after the
+  // database is closed (and its WAL checkpointed).
+  FileLock lock_;
+  sqlite::OpenDatabase database_;
+};
+
+}  // namespace
+
+Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(
+    const std::string& path, const SqliteStateStoreOptions& options) {
+  if (path.empty()) return Status::error(Code::kInvalid, "state file path is empty");
+  Status directory = sqlite::create_parent_directory(path);
+  if (!directory) return directory;
+  Outcome<FileLock> lock = FileLock::acquire(path + ".lock", path);
+  if (!lock) return lock.status();
+  Outcome<sqlite::OpenDatabase> database = sqlite::open_database(path, options.busy_timeout);
+  if (!database) return database.status();
+  return std::unique_ptr<StateStore>(
+      std::make_unique<SqliteStateStore>(std::move(*lock), std::move(*database)));
+}
+
+}  // namespace wsop::state

@@ -1,0 +1,41 @@
+// The default StateStore: one SQLite file (by default ./.wsctl/state.db, the
+// `--state` flag), in WAL mode with synchronous=FULL so that every commit the
+// create journal relies on is on disk before the call returns.
+//
+// One process at a time: opening takes an exclusive flock on "<path>.lock"
+// for the store's lifetime, and a second opener, in this process or another,
+// gets kConflict naming the holder's pid. Within the process the store is
+// shared by every worker thread.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "controller/state/state_store.h"
+
+namespace wsop::state {
+
+inline constexpr const char* kDefaultStatePath = "./.wsctl/state.db";
+
+struct SqliteStateStoreOptions {
+  // How long a statement waits for SQLite's own file locks (held briefly by,
+  // say, someone inspecting the file with the sqlite3 shell) before failing.
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
+// Opens the store at `path`, creating the file and its parent directory when
+// missing, and migrates its schema to this binary's version. Errors:
+// kConflict when another opener holds the file; kInvalid when the file was
+// written by a newer wsctl (its schema version is unknown here); kInternal
+// with SQLite's or the system's message otherwise (not a database, no
+// permission, ...).
+Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(
+    const std::string& path, const SqliteStateStoreOptions& options);
+
+inline Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(const std::string& path) {
+  return open_sqlite_state_store(path, SqliteStateStoreOptions{});
+}
+
+}  // namespace wsop::state

@@ -1,0 +1,159 @@
+// The durable identity map of ARCHITECTURE.md section 4: for every workspace
+// the operator manages, which remote workspace it is, who owns it, where its
+// create journal stands and what was last observed and applied. Paradigm and
+// Aether have no native external id, so this store (like Terraform state) is
+// the only proof that a remote workspace belongs to a manifest.
+//
+// The controller and the CLI use only this interface; the SQLite
+// implementation lives in sqlite_state_store.h. Every method is safe to call
+// from several threads at once, and every method that returns OK has made its
+// change durable (it survives a crash or power loss) before returning.
+//
+// Nothing here ever holds a credential: there is no field for one.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/model/resource.h"
+
+namespace wsop::state {
+
+// Times are stored with millisecond precision; finer parts are dropped.
+using Time = std::chrono::system_clock::time_point;
+
+// A Crossplane-style condition (section 5).
+enum class ConditionStatus { kUnknown, kTrue, kFalse };
+const char* to_string(ConditionStatus status);  // "True" | "False" | "Unknown"
+std::optional<ConditionStatus> condition_status_from_string(const std::string& text);
+
+struct Condition {
+  ConditionStatus status = ConditionStatus::kUnknown;
+  std::string reason;   // CamelCase, e.g. "CreatePendingUnresolved"
+  std::string message;  // for people
+  // When status last changed. The store keeps what it is given; the caller
+  // decides whether a write is a transition.
+  std::optional<Time> last_transition_time;
+
+  bool operator==(const Condition&) const = default;
+};
+
+struct Conditions {
+  Condition ready;   // the remote exists and is provisioned
+  Condition synced;  // the last reconcile succeeded
+
+  bool operator==(const Conditions&) const = default;
+};
+
+// The create protocol of section 4. kPending means a create request may have
+// been sent and its outcome is unknown until proven otherwise.
+enum class CreateState { kNone, kPending, kSucceeded };
+const char* to_string(CreateState state);  // "none" | "pending" | "succeeded"
+std::optional<CreateState> create_state_from_string(const std::string& text);
+
+struct CreateJournal {
+  CreateState state = CreateState::kNone;
+  std::optional<Time> requested_at;  // when the (last) create was about to be sent
+  std::string request_digest;        // hash of the create request body
+  int pending_attempts = 0;          // creates begun since the last success
+
+  bool operator==(const CreateJournal&) const = default;
+};
+
+// How the operator came to own the remote workspace. Prune (section 4) acts
+// only on records whose owner is this instance, whatever the origin.
+enum class Origin {
+  kCreated,   // this operator sent the create
+  kAdopted,   // found by the journal's lookup or named by the external-name annotation
+  kImported,  // `wsctl import`
+};
+const char* to_string(Origin origin);  // "created" | "adopted" | "imported"
+std::optional<Origin> origin_from_string(const std::string& text);
+
+struct WorkspaceRecord {
+  model::WorkspaceKey key;  // namespace/name: the primary key
+  std::string external_id;
+  std::string provider_config;  // the ProviderConfig's name
+  model::ProviderType provider_type = model::ProviderType::kParadigm;
+  std::optional<std::string> remote_id;  // unset until created or adopted
+  std::string owner_instance_id;         // `--instance-id` of the creating/adopting operator
+  Origin origin = Origin::kCreated;
+  CreateJournal create;
+  // The provider-neutral observed state as JSON text; empty: never observed.
+  std::string observed_json;
+  Conditions conditions;
+  // The manifest's policies when last applied: pruning a manifest that left
+  // the source follows them (section 5).
+  model::DeletionPolicy deletion_policy = model::DeletionPolicy::kDelete;
+  model::ManagementPolicy management_policy = model::ManagementPolicy::kFull;
+  int64_t applied_generation = 0;
+  std::string applied_digest;  // digest of the desired spec last applied
+  std::optional<Time> last_applied_at;
+
+  bool operator==(const WorkspaceRecord&) const = default;
+};
+
+struct ListOptions {
+  // Only records of this ProviderConfig; unset: all records.
+  std::optional<std::string> provider_config;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // The record of `key`, or nullopt when there is none (absence is not an error).
+  virtual Outcome<std::optional<WorkspaceRecord>> get(const model::WorkspaceKey& key) = 0;
+
+  // Every record matching `options`, ordered by namespace then name, read in
+  // one consistent snapshot.
+  virtual Outcome<std::vector<WorkspaceRecord>> list(const ListOptions& options) = 0;
+
+  // Inserts or replaces the whole record of record.key. A remote workspace has
+  // at most one owner: kConflict when another record already holds the same
+  // (provider_config, remote_id).
+  virtual Status put(const WorkspaceRecord& record) = 0;
+
+  // put() of every record in one transaction: all are stored or none.
+  virtual Status put_all(const std::vector<WorkspaceRecord>& records) = 0;
+
+  // Drops the record of `key` (after a delete, or `wsctl forget`); never
+  // touches the remote. kNotFound when there is no record.
+  virtual Status remove(const model::WorkspaceKey& key) = 0;
+
+  // Journal step 1, to call BEFORE the create request is sent. Stores `record`
+  // with create.state = pending, create.requested_at = now, no remote id,
+  // origin = created, and create.pending_attempts one more than the stored
+  // record's when that one was already pending (otherwise 1); every other field
+  // (request_digest included) is taken from `record`. Returns the stored
+  // record. kConflict, changing nothing, when the stored record already has a
+  // remote id: creating again would duplicate it (put() the record without a
+  // remote id first if the remote really is gone).
+  virtual Outcome<WorkspaceRecord> begin_create(const WorkspaceRecord& record, Time now) = 0;
+
+  // Journal step 3, after the create succeeded: records the remote id and the
+  // observed state, sets create.state = succeeded and pending_attempts = 0,
+  // in one transaction. kNotFound without a record; kConflict when the record
+  // is not pending or another record owns `remote_id`.
+  virtual Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
+                                 const std::string& observed_json) = 0;
+
+  // The record that owns `remote_id` under `provider_config`, or nullopt when
+  // the remote workspace is unowned.
+  virtual Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(
+      const std::string& provider_config, const std::string& remote_id) = 0;
+
+  // Replaces only the conditions of `key`'s record. kNotFound without a record.
+  virtual Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) = 0;
+
+  // A small key/value table for the store's owner (e.g. "source.revision",
+  // the last good source revision). get_meta: nullopt when unset.
+  virtual Outcome<std::optional<std::string>> get_meta(const std::string& key) = 0;
+  virtual Status set_meta(const std::string& key, const std::string& value) = 0;
+};
+
+}  // namespace wsop::state

@@ -1,0 +1,85 @@
+#include "providers/aether/aether_mapping.h"
+
+#include "providers/aether/aether_provider.h"
+
+#include "providers/support/time.h"
+
+namespace wsop::providers::aether {
+
+std::string vendor_message(const std::string& body) {
+  Json json = Json::parse(body, nullptr, false);
+  if (json.is_discarded()) return "";
+  return get_string(json, "error").value_or("");
+}
+
+model::Hardware hardware_from_json(const Json& json) {
+  model::Hardware hw;
+  auto kind = get_string(json, "cpu_kind");
+  if (kind)
+    hw.cpu_kind = *kind == "performance" ? model::CpuKind::kPerformance : model::CpuKind::kShared;
+  if (auto n = get_int(json, "cpus")) hw.cpus = static_cast<int>(*n);
+  if (auto n = get_int(json, "memory_mb")) hw.memory_mb = static_cast<int>(*n);
+  if (auto n = get_int(json, "volume_size_gb")) hw.volume_size_gb = static_cast<int>(*n);
+  if (json.contains("gpu_kind")) hw.gpu_kind = get_string(json, "gpu_kind");
+  return hw;
+}
+
+RemoteWorkspace from_json(const Json& json) {
+  RemoteWorkspace ws;
+  ws.id = get_id(json, "id").value_or("");
+  ws.project_id = get_string(json, "project_id");
+  ws.status = get_string(json, "status").value_or("unknown");
+  ws.phase = phase_of(ws.status);
+  ws.error_message = get_string(json, "error_message").value_or("");
+  ws.keep_active = get_bool(json, "keep_active");
+  if (const Json* hw = get_object(json, "hardware")) {
+    ws.hardware = hardware_from_json(*hw);
+  } else if (json.contains("cpus")) {
+    ws.hardware = hardware_from_json(json);  // a flat shape, as update takes it
+  }
+  if (auto created = get_string(json, "created_at")) ws.created_at = parse_timestamp(*created);
+  return ws;
+}
+
+model::Hardware requested_hardware(const model::Workspace& desired) {
+  model::Hardware hw = desired.hardware.value_or(model::Hardware{});
+  if (!hw.cpu_kind) hw.cpu_kind = kDefaultCpuKind;
+  if (!hw.cpus) hw.cpus = kDefaultCpus;
+  if (!hw.memory_mb) hw.memory_mb = kDefaultMemoryMb;
+  if (!hw.volume_size_gb) hw.volume_size_gb = kDefaultVolumeGb;
+  if (!hw.gpu_kind) hw.gpu_kind = std::optional<std::string>();
+  return hw;
+}
+
+Json hardware_json(const model::Hardware& hw) {
+  Json out = Json::object();
+  if (hw.cpu_kind) out["cpu_kind"] = model::to_string(*hw.cpu_kind);
+  if (hw.cpus) out["cpus"] = *hw.cpus;
+  if (hw.memory_mb) out["memory_mb"] = *hw.memory_mb;
+  if (hw.volume_size_gb) out["volume_size_gb"] = *hw.volume_size_gb;
+  if (hw.gpu_kind) out["gpu_kind"] = hw.gpu_kind->has_value() ? Json(**hw.gpu_kind) : Json(nullptr);
+  return out;
+}
+
+Json create_body(const model::Workspace& desired) {
+  Json body = Json::object();
+  if (desired.hardware) body["hardware"] = hardware_json(*desired.hardware);
+  if (desired.aether && desired.aether->keep_active)
+    body["keep_active"] = *desired.aether->keep_active;
+  return body;
+}
+
+bool same_hardware(const model::Hardware& a, const model::Hardware& b) {
+  return a.cpu_kind == b.cpu_kind && a.cpus == b.cpus && a.memory_mb == b.memory_mb &&
+         a.volume_size_gb == b.volume_size_gb &&
+         a.gpu_kind.value_or(std::nullopt) == b.gpu_kind.value_or(std::nullopt);
+}
+
+Phase phase_of(const std::string& status) {
+  if (status == "running") return Phase::kReady;
+  if (status == "stopped" || status == "hibernating") return Phase::kStopped;
+  if (status == "error" || status == "stop_failed") return Phase::kFailed;
+  return Phase::kProvisioning;  // creating, starting, stopping, and anything new
+}
+
+}  // namespace wsop::providers::aether

@@ -1,0 +1,240 @@
+#include "providers/aether/aether_provider.h"
+
+#include "common/digest.h"
+#include "providers/aether/aether_mapping.h"
+#include "providers/support/diff.h"
+#include "providers/support/http_status.h"
+
+namespace wsop::providers::aether {
+namespace {
+
+std::string render_gpu(const std::optional<std::string>& gpu) {
+  return gpu ? *gpu : "null";
+}
+
+void diff_hardware(const model::Hardware& want, const std::optional<model::Hardware>& have,
+                   std::vector<FieldChange>& out) {
+  model::Hardware seen = have.value_or(model::Hardware{});
+  auto number = [](int n) { return std::to_string(n); };
+  auto kind = [](model::CpuKind k) { return std::string(model::to_string(k)); };
+  if (want.cpu_kind) compare(out, "spec.hardware.cpuKind", seen.cpu_kind, *want.cpu_kind, kind);
+  if (want.cpus) compare(out, "spec.hardware.cpus", seen.cpus, *want.cpus, number);
+  if (want.memory_mb)
+    compare(out, "spec.hardware.memoryMb", seen.memory_mb, *want.memory_mb, number);
+  if (want.volume_size_gb) {
+    compare(out, "spec.hardware.volumeSizeGb", seen.volume_size_gb, *want.volume_size_gb, number);
+  }
+  if (want.gpu_kind)
+    compare(out, "spec.hardware.gpuKind", seen.gpu_kind, *want.gpu_kind, render_gpu);
+}
+
+// Power state is compared only when the manifest asks for one and the
+// workspace is settled: Aether stops idle workspaces by itself, and a
+// transition in progress is not drift (aether.md, "Lifecycle").
+void diff_power(const model::AetherSpec& want, const RemoteWorkspace& have,
+                std::vector<FieldChange>& out) {
+  if (!want.power_state) return;
+  bool running = have.phase == Phase::kReady;
+  bool stopped = have.phase == Phase::kStopped;
+  if (!running && !stopped) return;
+  bool want_running = *want.power_state == model::PowerState::kRunning;
+  if (want_running != running) {
+    out.push_back({"spec.aether.powerState", running ? "Running" : "Stopped",
+                   model::to_string(*want.power_state), false});
+  }
+}
+
+class AetherProvider : public Provider {
+ public:
+  explicit AetherProvider(std::unique_ptr<http::Client> client) : client_(std::move(client)) {
+    caps_.hardware = true;
+    caps_.async_provisioning = true;
+    caps_.power_control = true;
+    caps_.mutable_fields = {"spec.hardware.*", "spec.aether.keepActive", "spec.aether.powerState"};
+    caps_.immutable_fields = {"spec.aether.projectId"};
+  }
+
+  const Capabilities& capabilities() const override { return caps_; }
+  model::ProviderType type() const override { return model::ProviderType::kAether; }
+  void stop() override { client_->stop(); }
+
+  Outcome<RemoteWorkspace> get(const std::string& id) override {
+    auto response = client_->send({"get", "GET", Paths::one(id), ""});
+    if (!response) return response.status();
+    if (!response->ok()) return fail(*response, "get workspace " + id);
+    return parse(*response, "Aether workspace");
+  }
+
+  Outcome<std::vector<RemoteWorkspace>> list(const std::vector<const model::Workspace*>&) override {
+    auto response = client_->send({"list", "GET", Paths::kList, ""});
+    if (!response) return response.status();
+    if (!response->ok()) return fail(*response, "list workspaces");
+    auto json = parse_body(response->body, "Aether list");
+    if (!json) return json.status();
+    const Json* items = get_array(*json, "workspaces");
+    if (!items) return Status::error(Code::kTransient, "Aether list answer has no workspaces");
+    std::vector<RemoteWorkspace> out;
+    out.reserve(items->size());
+    for (const Json& item : *items) out.push_back(from_json(item));
+    return out;
+  }
+
+  Outcome<RemoteWorkspace> create(const model::Workspace& desired) override {
+    std::string project = desired.aether ? desired.aether->project_id : "";
+    auto response =
+        client_->send_once({"create", "POST", Paths::create(project), create_body(desired).dump()});
+    if (!response) return response.status();
+    if (!response->ok()) {
+      return create_status_from_response(*response, vendor_message(response->body));
+    }
+    auto ws = parse(*response, "Aether create answer");
+    if (!ws || ws->id.empty()) {
+      return Status::error(Code::kAmbiguous, "Aether accepted the create but its answer has no id");
+    }
+    if (!ws->project_id) ws->project_id = project;
+    return ws;
+  }
+
+  Outcome<RemoteWorkspace> update(const RemoteWorkspace& current, const model::Workspace& desired,
+                                  const std::vector<FieldChange>& changes) override {
+    RemoteWorkspace result = current;
+    Json body = flat_update(desired, changes);
+    if (!body.empty()) {
+      auto response = client_->send({"update", "PATCH", Paths::one(current.id), body.dump()});
+      if (!response) return response.status();
+      if (!response->ok()) return fail(*response, "update workspace " + current.id);
+      auto updated = parse(*response, "Aether update answer");
+      if (!updated) return updated.status();
+      result = std::move(*updated);
+    }
+    if (has_change(changes, "spec.aether.powerState") && desired.aether &&
+        desired.aether->power_state) {
+      bool start = *desired.aether->power_state == model::PowerState::kRunning;
+      auto response =
+          client_->send({start ? "start" : "stop", "POST",
+                         start ? Paths::start(current.id) : Paths::stop(current.id), ""});
+      if (!response) return response.status();
+      if (!response->ok()) return fail(*response, (start ? "start " : "stop ") + current.id);
+      auto json = parse_body(response->body, "Aether power answer");
+      result.status = json ? get_string(*json, "status").value_or(start ? "starting" : "stopping")
+                           : (start ? "starting" : "stopping");
+      result.phase = phase_of(result.status);
+    }
+    return result;
+  }
+
+  Status remove(const std::string& id) override {
+    auto response = client_->send({"delete", "DELETE", Paths::one(id), ""});
+    if (!response) return response.status();
+    if (response->ok() || response->status == 404) return Status::ok();
+    return fail(*response, "delete workspace " + id);
+  }
+
+  std::vector<FieldChange> diff(const model::Workspace& desired,
+                                const RemoteWorkspace& observed) const override {
+    std::vector<FieldChange> out;
+    if (desired.hardware) diff_hardware(*desired.hardware, observed.hardware, out);
+    if (desired.aether) {
+      auto text = [](const std::string& s) { return "\"" + s + "\""; };
+      if (observed.project_id) {
+        compare(out, "spec.aether.projectId", observed.project_id, desired.aether->project_id, text,
+                /*requires_replacement=*/true);
+      }
+      if (desired.aether->keep_active) {
+        auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
+        compare(out, "spec.aether.keepActive", observed.keep_active, *desired.aether->keep_active,
+                flag);
+      }
+      diff_power(*desired.aether, observed, out);
+    }
+    return out;
+  }
+
+  Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
+                                             const CreateAttempt& attempt) override;
+
+  std::string create_digest(const model::Workspace& desired) const override {
+    return sha256_hex((desired.aether ? desired.aether->project_id : "") +
+                      create_body(desired).dump());
+  }
+
+ private:
+  static Json flat_update(const model::Workspace& desired,
+                          const std::vector<FieldChange>& changes) {
+    Json body = Json::object();
+    if (desired.hardware) {
+      Json hw = hardware_json(*desired.hardware);
+      static const std::pair<const char*, const char*> kFields[] = {
+          {"spec.hardware.cpuKind", "cpu_kind"},
+          {"spec.hardware.cpus", "cpus"},
+          {"spec.hardware.memoryMb", "memory_mb"},
+          {"spec.hardware.volumeSizeGb", "volume_size_gb"},
+          {"spec.hardware.gpuKind", "gpu_kind"}};
+      for (const auto& [path, key] : kFields) {
+        if (has_change(changes, path)) body[key] = hw[key];
+      }
+    }
+    if (has_change(changes, "spec.aether.keepActive") && desired.aether &&
+        desired.aether->keep_active) {
+      body["keep_active"] = *desired.aether->keep_active;
+    }
+    return body;
+  }
+
+  Outcome<RemoteWorkspace> parse(const http::ClientResponse& response, const char* what) const {
+    auto json = parse_body(response.body, what);
+    if (!json) return json.status();
+    return from_json(*json);
+  }
+
+  Status fail(const http::ClientResponse& response, const std::string& action) const {
+    return status_from_response(response, vendor_message(response.body), "Aether " + action);
+  }
+
+  std::unique_ptr<http::Client> client_;
+  Capabilities caps_;
+};
+
+// Only the list can tell: same project, the requested hardware, created
+// inside the lost request's window (aether.md, traps). An empty answer is
+// proof only once the request can no longer be in flight.
+Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspace& desired,
+                                                           const CreateAttempt& attempt) {
+  auto all = list({});
+  if (!all) return all.status();
+  model::Hardware wanted = requested_hardware(desired);
+  auto window_start = attempt.requested_at - kClockSkew;
+  auto window_end = attempt.requested_at + attempt.request_timeout + kClockSkew;
+  LostCreateLookup lookup;
+  lookup.method =
+      "project, hardware and creation time within " +
+      std::to_string(
+          std::chrono::duration_cast<std::chrono::seconds>(window_end - window_start).count()) +
+      "s of the lost request";
+  bool any_without_time = false;
+  for (auto& ws : *all) {
+    if (!desired.aether || ws.project_id != desired.aether->project_id) continue;
+    if (!ws.hardware || !same_hardware(*ws.hardware, wanted)) continue;
+    if (!ws.created_at) {
+      any_without_time = true;
+      lookup.candidates.push_back(std::move(ws));
+      continue;
+    }
+    if (*ws.created_at >= window_start && *ws.created_at <= window_end) {
+      lookup.candidates.push_back(std::move(ws));
+    }
+  }
+  bool request_dead = std::chrono::system_clock::now() > window_end;
+  lookup.conclusive = request_dead && !any_without_time;
+  return lookup;
+}
+
+}  // namespace
+
+Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig&,
+                                                 std::unique_ptr<http::Client> client,
+                                                 const ProviderContext&) {
+  return std::unique_ptr<Provider>(std::make_unique<AetherProvider>(std::move(client)));
+}
+
+}  // namespace wsop::providers::aether

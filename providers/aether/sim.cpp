@@ -1,0 +1,244 @@
+#include "providers/aether/sim.h"
+
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include "providers/aether/sim_workspace.h"
+#include "providers/sim/ids.h"
+
+namespace wsop::aether {
+namespace {
+
+using nlohmann::json;
+using simdetail::Clock;
+using simdetail::Workspace;
+
+// Every endpoint in one table: most paths are inferred (contract), so a
+// correction must be one line.
+struct Endpoint {
+  const char* method;
+  const char* path;
+  const char* operation;
+};
+constexpr Endpoint kCreate{"POST", "/projects/{projectId}/workspaces", "create"};
+constexpr Endpoint kGet{"GET", "/workspaces/{id}", "get"};
+constexpr Endpoint kList{"GET", "/workspaces", "list"};
+constexpr Endpoint kUpdate{"PATCH", "/workspaces/{id}", "update"};
+constexpr Endpoint kDelete{"DELETE", "/workspaces/{id}", "delete"};
+constexpr Endpoint kStart{"POST", "/workspaces/{id}/start", "start"};
+constexpr Endpoint kStop{"POST", "/workspaces/{id}/stop", "stop"};
+
+http::Response failure(int status, std::string_view message) {
+  return sim::json_response(status, {{"error", message}});
+}
+
+class AetherSim : public sim::Api {
+ public:
+  explicit AetherSim(SimOptions options);
+
+  std::string_view provider() const override { return "aether"; }
+  const http::Router& router() const override { return router_; }
+  http::Response error(int status, std::string_view message) const override {
+    return failure(status, message);
+  }
+  json state() const override;
+  void reset() override;
+
+ private:
+  using Handler = http::Response (AetherSim::*)(const http::Request&, const http::PathParams&);
+  void route(const Endpoint& endpoint, Handler handler);
+  std::optional<http::Response> authenticate(const http::Request& request) const;
+  // The live workspace an {id} names, advanced to now; requires mu_.
+  Workspace* find(const http::PathParams& params, Clock::time_point now);
+
+  http::Response create(const http::Request& request, const http::PathParams& params);
+  http::Response get(const http::Request& request, const http::PathParams& params);
+  http::Response list(const http::Request& request, const http::PathParams& params);
+  http::Response update(const http::Request& request, const http::PathParams& params);
+  http::Response remove(const http::Request& request, const http::PathParams& params);
+  http::Response start(const http::Request& request, const http::PathParams& params);
+  http::Response stop(const http::Request& request, const http::PathParams& params);
+  http::Response power(const http::PathParams& params, const char* from, const char* to);
+
+  const SimOptions options_;
+  const std::set<std::string> projects_;
+  http::Router router_;
+  mutable std::mutex mu_;
+  // mutable: reading a workspace advances its lifecycle.
+  mutable std::map<std::string, Workspace> workspaces_;  // guarded by mu_
+  mutable std::uint64_t machines_ = 0;                   // guarded by mu_
+  std::mt19937_64 rng_{std::random_device{}()};          // guarded by mu_
+};
+
+AetherSim::AetherSim(SimOptions options)
+    : options_(std::move(options)), projects_(options_.projects.begin(), options_.projects.end()) {
+  route(kCreate, &AetherSim::create);
+  route(kGet, &AetherSim::get);
+  route(kList, &AetherSim::list);
+  route(kUpdate, &AetherSim::update);
+  route(kDelete, &AetherSim::remove);
+  route(kStart, &AetherSim::start);
+  route(kStop, &AetherSim::stop);
+}
+
+void AetherSim::route(const Endpoint& endpoint, Handler handler) {
+  router_.add(endpoint.method, endpoint.path, endpoint.operation,
+              [this, handler](const http::Request& request, const http::PathParams& params) {
+                if (auto denied = authenticate(request)) return *denied;
+                return (this->*handler)(request, params);
+              });
+}
+
+std::optional<http::Response> AetherSim::authenticate(const http::Request& request) const {
+  switch (sim::identify(options_.auth, request)) {
+    case sim::Caller::kUser:
+    case sim::Caller::kAdmin: return std::nullopt;
+    case sim::Caller::kAnonymous: return failure(401, "missing bearer token");
+    case sim::Caller::kRejected: break;
+  }
+  return failure(401, "invalid token");
+}
+
+Workspace* AetherSim::find(const http::PathParams& params, Clock::time_point now) {
+  auto it = workspaces_.find(params.get("id"));
+  if (it == workspaces_.end() || it->second.deleted) return nullptr;
+  simdetail::advance(it->second, options_, now, machines_);
+  return &it->second;
+}
+
+http::Response AetherSim::create(const http::Request& request, const http::PathParams& params) {
+  const std::string& project = params.get("projectId");
+  if (!projects_.count(project)) return failure(404, "project not found");
+  json body = json::object();
+  if (!request.body.empty()) {
+    std::optional<json> parsed = sim::parse_json(request.body, nullptr);
+    if (!parsed || !parsed->is_object()) return failure(400, "the body must be a JSON object");
+    body = std::move(*parsed);
+  }
+  Workspace w;
+  if (body.contains("hardware") && !body["hardware"].is_null()) {
+    if (auto e = simdetail::read_hardware(body["hardware"], &w.hardware)) {
+      return failure(400, "invalid hardware configuration: " + *e);
+    }
+  }
+  if (body.contains("keep_active") && !body["keep_active"].is_null()) {
+    if (!body["keep_active"].is_boolean()) return failure(400, "keep_active must be a boolean");
+    w.keep_active = body["keep_active"].get<bool>();
+  }
+  std::lock_guard lock(mu_);
+  w.id = sim::make_uuid_v4(rng_);
+  w.project_id = project;
+  w.preview_token =
+      "ptk_" + sim::make_uuid_v4(rng_).substr(0, 8) + sim::make_uuid_v4(rng_).substr(24);
+  w.fails = options_.error_rate > 0 &&
+            std::uniform_real_distribution<double>(0, 1)(rng_) < options_.error_rate;
+  w.since = w.created = w.updated = Clock::now();
+  const Workspace& stored = workspaces_.emplace(w.id, std::move(w)).first->second;
+  return sim::json_response(201, simdetail::to_json(stored));
+}
+
+http::Response AetherSim::get(const http::Request&, const http::PathParams& params) {
+  std::lock_guard lock(mu_);
+  Workspace* w = find(params, Clock::now());
+  if (!w) return failure(404, "workspace not found");
+  return sim::json_response(200, simdetail::to_json(*w));
+}
+
+http::Response AetherSim::list(const http::Request&, const http::PathParams&) {
+  std::lock_guard lock(mu_);
+  auto now = Clock::now();
+  json items = json::array();
+  for (auto& [id, w] : workspaces_) {
+    if (w.deleted) continue;
+    simdetail::advance(w, options_, now, machines_);
+    items.push_back(simdetail::to_json(w));
+  }
+  return sim::json_response(200, {{"workspaces", std::move(items)}});
+}
+
+// Flat body; hardware changes apply to the record at once (the real service
+// may need a restart to apply them to the machine).
+http::Response AetherSim::update(const http::Request& request, const http::PathParams& params) {
+  std::optional<json> body = sim::parse_json(request.body, nullptr);
+  if (!body || !body->is_object()) return failure(400, "the body must be a JSON object");
+  std::lock_guard lock(mu_);
+  auto now = Clock::now();
+  Workspace* w = find(params, now);
+  if (!w) return failure(404, "workspace not found");
+  simdetail::Hardware hardware = w->hardware;
+  if (auto e = simdetail::read_hardware(*body, &hardware)) {
+    return failure(400, "invalid hardware configuration: " + *e);
+  }
+  bool keep_active = w->keep_active;
+  if (body->contains("keep_active") && !(*body)["keep_active"].is_null()) {
+    if (!(*body)["keep_active"].is_boolean()) return failure(400, "keep_active must be a boolean");
+    keep_active = (*body)["keep_active"].get<bool>();
+  }
+  w->hardware = hardware;
+  w->keep_active = keep_active;
+  w->updated = now;
+  if (w->status == "running") w->since = now;  // activity restarts the idle clock
+  return sim::json_response(200, simdetail::to_json(*w));
+}
+
+http::Response AetherSim::remove(const http::Request&, const http::PathParams& params) {
+  std::lock_guard lock(mu_);
+  auto now = Clock::now();
+  Workspace* w = find(params, now);
+  if (!w) return failure(404, "workspace not found");
+  w->deleted = true;
+  w->updated = now;
+  http::Response r;
+  r.status = 204;
+  return r;
+}
+
+http::Response AetherSim::start(const http::Request&, const http::PathParams& params) {
+  return power(params, "stopped", "starting");
+}
+
+http::Response AetherSim::stop(const http::Request&, const http::PathParams& params) {
+  return power(params, "running", "stopping");
+}
+
+http::Response AetherSim::power(const http::PathParams& params, const char* from, const char* to) {
+  std::lock_guard lock(mu_);
+  auto now = Clock::now();
+  Workspace* w = find(params, now);
+  if (!w) return failure(404, "workspace not found");
+  if (w->status != from) {
+    return failure(400, std::string("workspace is ") + w->status + ", not " + from);
+  }
+  w->status = to;
+  w->since = w->updated = now;
+  return sim::json_response(200, {{"status", to}});
+}
+
+json AetherSim::state() const {
+  std::lock_guard lock(mu_);
+  auto now = Clock::now();
+  json items = json::array();
+  for (auto& [id, w] : workspaces_) {
+    if (!w.deleted) simdetail::advance(w, options_, now, machines_);
+    json j = simdetail::to_json(w);
+    j["deleted"] = w.deleted;
+    items.push_back(std::move(j));
+  }
+  return {{"workspaces", std::move(items)}, {"projects", options_.projects}};
+}
+
+void AetherSim::reset() {
+  std::lock_guard lock(mu_);
+  workspaces_.clear();
+  machines_ = 0;
+}
+
+}  // namespace
+
+std::unique_ptr<sim::Api> make_simulator(SimOptions options) {
+  return std::make_unique<AetherSim>(std::move(options));
+}
+
+}  // namespace wsop::aether

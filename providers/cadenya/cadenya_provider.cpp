@@ -1,0 +1,260 @@
+#include "providers/cadenya/cadenya_provider.h"
+
+#include "common/digest.h"
+#include "providers/support/diff.h"
+#include "providers/support/http_status.h"
+#include "providers/support/json_fields.h"
+#include "providers/support/time.h"
+
+namespace wsop::providers::cadenya {
+namespace {
+
+// Every vendor path in one place (cadenya.md, "Endpoints").
+struct Paths {
+  static constexpr const char* kCreate = "/v1/account/workspaces";
+  static std::string one(const std::string& id) {
+    return "/v1/account/workspaces/" + http::url_encode(id);
+  }
+  static std::string list(const std::string& label_filter, const std::string& cursor) {
+    std::string path = "/v1/account/workspaces?limit=100&labels=" + http::url_encode(label_filter);
+    if (!cursor.empty()) path += "&cursor=" + http::url_encode(cursor);
+    return path;
+  }
+};
+
+// google.rpc.Status: {"code": <gRPC code>, "message": "..."}.
+struct RpcError {
+  int code = 0;
+  std::string message;
+};
+
+RpcError rpc_error(const std::string& body) {
+  Json json = Json::parse(body, nullptr, false);
+  RpcError error;
+  if (json.is_discarded()) return error;
+  error.code = static_cast<int>(get_int(json, "code").value_or(0));
+  error.message = get_string(json, "message").value_or("");
+  return error;
+}
+
+// The gRPC code decides where the HTTP status is vague.
+Status refine(Status status, const RpcError& error) {
+  Code code = status.code();
+  switch (error.code) {
+    case 3: code = Code::kInvalid; break;
+    case 5: code = Code::kNotFound; break;
+    case 6:   // ALREADY_EXISTS
+    case 9:   // FAILED_PRECONDITION: the state disagrees (an archived workspace)
+    case 10:  // ABORTED
+      code = Code::kConflict;
+      break;
+    case 7:
+    case 16: code = Code::kUnauthorized; break;
+    case 8: code = Code::kRateLimited; break;
+    default: break;
+  }
+  if (status.code() == Code::kAmbiguous) code = Code::kAmbiguous;
+  return Status::error(code, status.message(), status.retry_after());
+}
+
+RemoteWorkspace from_json(const Json& json) {
+  RemoteWorkspace ws;
+  const Json empty = Json::object();
+  const Json* metadata = get_object(json, "metadata");
+  if (!metadata) metadata = &empty;
+  const Json* spec = get_object(json, "spec");
+  ws.id = get_id(*metadata, "id").value_or("");
+  ws.name = get_string(*metadata, "name");
+  ws.external_id = get_string(*metadata, "externalId");
+  if (const Json* labels = get_object(*metadata, "labels")) {
+    for (const auto& [key, value] : labels->items()) {
+      if (value.is_string()) ws.labels[key] = value.get<std::string>();
+    }
+  }
+  if (auto created = get_string(*metadata, "createdAt")) ws.created_at = parse_timestamp(*created);
+  ws.description = spec ? get_string(*spec, "description").value_or("") : "";
+  ws.status = get_string(json, "status").value_or("STATUS_UNSPECIFIED");
+  ws.phase = ws.status == "STATUS_ARCHIVED"   ? Phase::kGone
+             : ws.status == "STATUS_DISABLED" ? Phase::kStopped
+                                              : Phase::kReady;
+  return ws;
+}
+
+class CadenyaProvider : public Provider {
+ public:
+  CadenyaProvider(std::unique_ptr<http::Client> client, std::string instance_id)
+      : client_(std::move(client)), instance_id_(std::move(instance_id)) {
+    caps_.native_external_id = true;
+    caps_.labels = true;
+    caps_.paginated_list = true;
+    caps_.list_shows_all = false;
+    caps_.mutable_fields = {"spec.displayName", "spec.description", "spec.externalId",
+                            "metadata.labels"};
+  }
+
+  const Capabilities& capabilities() const override { return caps_; }
+  model::ProviderType type() const override { return model::ProviderType::kCadenya; }
+  void stop() override { client_->stop(); }
+
+  Outcome<RemoteWorkspace> get(const std::string& id) override {
+    auto response = client_->send({"get", "GET", Paths::one(id), ""});
+    if (!response) return response.status();
+    if (!response->ok()) return fail(*response, "get workspace " + id);
+    auto json = parse_body(response->body, "Cadenya workspace");
+    if (!json) return json.status();
+    return from_json(*json);
+  }
+
+  Outcome<std::vector<RemoteWorkspace>> list(const std::vector<const model::Workspace*>&) override {
+    return list_owned();
+  }
+
+  Outcome<RemoteWorkspace> create(const model::Workspace& desired) override {
+    auto response =
+        client_->send_once({"create", "POST", Paths::kCreate, create_body(desired).dump()});
+    if (!response) return response.status();
+    if (!response->ok()) {
+      return refine(create_status_from_response(*response, rpc_error(response->body).message),
+                    rpc_error(response->body));
+    }
+    auto json = parse_body(response->body, "Cadenya create answer");
+    if (!json || from_json(*json).id.empty()) {
+      return Status::error(Code::kAmbiguous,
+                           "Cadenya accepted the create but its answer has no id");
+    }
+    return from_json(*json);
+  }
+
+  Outcome<RemoteWorkspace> update(const RemoteWorkspace& current, const model::Workspace& desired,
+                                  const std::vector<FieldChange>& changes) override {
+    std::vector<std::string> mask;
+    if (has_change(changes, "spec.displayName")) mask.push_back("metadata.name");
+    if (has_change(changes, "spec.externalId")) mask.push_back("metadata.externalId");
+    if (has_change(changes, "metadata.labels")) mask.push_back("metadata.labels");
+    if (has_change(changes, "spec.description")) mask.push_back("spec.description");
+    if (mask.empty()) return current;
+    std::string joined;
+    for (const auto& m : mask) joined += (joined.empty() ? "" : ",") + m;
+    // metadata.name is required on PATCH even when it does not change.
+    Json body = {{"metadata",
+                  {{"name", desired.display_name},
+                   {"externalId", desired.external_id},
+                   {"labels", labels_for(desired)}}},
+                 {"spec", {{"description", desired.description.value_or("")}}},
+                 {"updateMask", joined}};
+    auto response = client_->send({"update", "PATCH", Paths::one(current.id), body.dump()});
+    if (!response) return response.status();
+    if (!response->ok()) return fail(*response, "update workspace " + current.id);
+    auto json = parse_body(response->body, "Cadenya update answer");
+    if (!json) return json.status();
+    return from_json(*json);
+  }
+
+  Status remove(const std::string& id) override {
+    auto response = client_->send({"delete", "DELETE", Paths::one(id), ""});
+    if (!response) return response.status();
+    if (response->ok() || response->status == 404) return Status::ok();
+    return fail(*response, "archive workspace " + id);
+  }
+
+  std::vector<FieldChange> diff(const model::Workspace& desired,
+                                const RemoteWorkspace& observed) const override {
+    std::vector<FieldChange> out;
+    auto text = [](const std::string& s) { return "\"" + s + "\""; };
+    compare(out, "spec.displayName", observed.name, desired.display_name, text);
+    compare(out, "spec.externalId", observed.external_id, desired.external_id, text);
+    if (desired.description) {
+      compare(out, "spec.description", observed.description, *desired.description, text);
+    }
+    auto wanted = labels_for(desired);
+    if (observed.labels != wanted) {
+      out.push_back({"metadata.labels", render(observed.labels), render(wanted), false});
+    }
+    return out;
+  }
+
+  Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
+                                             const CreateAttempt&) override {
+    auto owned = list_owned();
+    if (!owned) return owned.status();
+    LostCreateLookup lookup;
+    lookup.conclusive = true;
+    lookup.method = std::string("label ") + kOwnerLabel + "=" + instance_id_ +
+                    " and externalId \"" + desired.external_id + "\"";
+    for (auto& ws : *owned) {
+      if (ws.external_id == desired.external_id && ws.phase != Phase::kGone) {
+        lookup.candidates.push_back(std::move(ws));
+      }
+    }
+    return lookup;
+  }
+
+  std::string create_digest(const model::Workspace& desired) const override {
+    return sha256_hex(create_body(desired).dump());
+  }
+
+ private:
+  std::map<std::string, std::string> labels_for(const model::Workspace& desired) const {
+    auto labels = desired.labels;
+    labels[kOwnerLabel] = instance_id_;
+    return labels;
+  }
+
+  static std::string render(const std::map<std::string, std::string>& labels) {
+    std::string out;
+    for (const auto& [k, v] : labels) out += (out.empty() ? "" : ",") + k + "=" + v;
+    return "{" + out + "}";
+  }
+
+  Json create_body(const model::Workspace& desired) const {
+    Json spec = Json::object();
+    if (desired.description) spec["description"] = *desired.description;
+    return {{"metadata",
+             {{"name", desired.display_name},
+              {"externalId", desired.external_id},
+              {"labels", labels_for(desired)}}},
+            {"spec", spec}};
+  }
+
+  Status fail(const http::ClientResponse& response, const std::string& action) const {
+    RpcError error = rpc_error(response.body);
+    return refine(status_from_response(response, error.message, "Cadenya " + action), error);
+  }
+
+  // Every non-archived workspace carrying our ownership label.
+  Outcome<std::vector<RemoteWorkspace>> list_owned() {
+    std::vector<RemoteWorkspace> out;
+    std::string cursor;
+    std::string filter = std::string(kOwnerLabel) + "=" + instance_id_;
+    for (int page = 0;; ++page) {
+      if (page > 100000) return Status::error(Code::kTransient, "Cadenya list does not end");
+      auto response = client_->send({"list", "GET", Paths::list(filter, cursor), ""});
+      if (!response) return response.status();
+      if (!response->ok()) return fail(*response, "list workspaces");
+      auto json = parse_body(response->body, "Cadenya list");
+      if (!json) return json.status();
+      const Json* items = get_array(*json, "items");
+      if (!items) return Status::error(Code::kTransient, "Cadenya list answer has no items");
+      for (const Json& item : *items) out.push_back(from_json(item));
+      const Json* pagination = get_object(*json, "pagination");
+      cursor = pagination ? get_string(*pagination, "nextCursor").value_or("") : "";
+      if (cursor.empty()) break;
+    }
+    return out;
+  }
+
+  std::unique_ptr<http::Client> client_;
+  std::string instance_id_;
+  Capabilities caps_;
+};
+
+}  // namespace
+
+Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig&,
+                                                 std::unique_ptr<http::Client> client,
+                                                 const ProviderContext& context) {
+  return std::unique_ptr<Provider>(
+      std::make_unique<CadenyaProvider>(std::move(client), context.instance_id));
+}
+
+}  // namespace wsop::providers::cadenya

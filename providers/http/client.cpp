@@ -1,0 +1,190 @@
+#include "providers/http/client.h"
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+
+#include "common/version.h"
+
+namespace wsop::http {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+std::string host_header(const Url& url) {
+  bool default_port = (url.tls && url.port == "443") || (!url.tls && url.port == "80");
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  return default_port ? host : host + ":" + url.port;
+}
+
+bool is_retryable_status(int status) {
+  return status == 429 || status >= 500;
+}
+
+}  // namespace
+
+// A server's Retry-After, bounded by the policy: it pauses every worker of
+// the ProviderConfig, so an absurd value must not stall them for days.
+std::optional<milliseconds> Client::capped(std::optional<milliseconds> retry_after) const {
+  if (!retry_after) return retry_after;
+  return std::min(*retry_after, options_.retry.max_retry_after);
+}
+
+std::optional<milliseconds> parse_retry_after(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  if (std::all_of(value.begin(), value.end(),
+                  [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) {
+    if (value.size() > 6) return milliseconds(999999000);
+    return milliseconds(std::stoll(value) * 1000);
+  }
+  return milliseconds(1000);  // an HTTP-date: wait a little rather than trust clocks
+}
+
+Outcome<std::unique_ptr<Client>> Client::create(ClientOptions options) {
+  std::shared_ptr<TlsContext> tls;
+  if (options.url.tls) {
+    auto context = TlsContext::create(options.tls);
+    if (!context) return context.status().with_context(options.provider);
+    tls = std::move(*context);
+  }
+  return std::make_unique<Client>(Key{}, std::move(options), std::move(tls));
+}
+
+Client::Client(Key, ClientOptions options, std::shared_ptr<TlsContext> tls)
+    : options_(std::move(options)), tls_(std::move(tls)), random_(std::random_device{}()) {}
+
+void Client::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  stop_cv_.notify_all();
+  if (options_.rate_limiter) options_.rate_limiter->stop();
+}
+
+Outcome<std::string> Client::authorization() {
+  if (!options_.token) return std::string();
+  auto token = options_.token->token();
+  if (!token) return token.status();
+  return "Bearer " + *token;
+}
+
+std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure& failure) {
+  if (!fresh) {
+    std::lock_guard lock(mu_);
+    while (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      if (connection->is_open()) return connection;
+    }
+  }
+  return Connection::open(options_.url, tls_, options_.deadlines, failure);
+}
+
+void Client::give_back(std::unique_ptr<Connection> connection) {
+  if (!connection || !connection->is_open()) return;
+  std::lock_guard lock(mu_);
+  if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(connection));
+}
+
+Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connection,
+                                ClientResponse& response, Status& error) {
+  auto auth = authorization();
+  if (!auth) {
+    error = auth.status();
+    return Attempt::kNotSent;
+  }
+  WireRequest wire{request.method, options_.url.base_path + request.path, request.body, {}};
+  wire.headers = {{"Host", host_header(options_.url)},
+                  {"Accept", "application/json"},
+                  {"User-Agent", std::string("workspace-operator/") + kVersion}};
+  if (!auth->empty()) wire.headers.emplace_back("Authorization", *auth);
+  if (!request.body.empty()) wire.headers.emplace_back("Content-Type", "application/json");
+
+  auto started = Clock::now();
+  ExchangeFailure failure{Status::ok(), false};
+  auto connection = take_connection(fresh_connection, failure);
+  WireResponse answer;
+  bool answered = connection && connection->exchange(wire, options_.max_body_bytes,
+                                                     options_.deadlines.request, answer, failure);
+  if (options_.observer) {
+    options_.observer->on_attempt(options_.provider, request.operation,
+                                  answered ? answer.status : 0, Clock::now() - started);
+  }
+  if (!answered) {
+    error = failure.status.with_context(request.method + " " + options_.url.origin() +
+                                        options_.url.base_path + request.path);
+    return failure.may_have_been_sent ? Attempt::kMaybeSent : Attempt::kNotSent;
+  }
+  give_back(std::move(connection));
+  response = {answer.status, std::move(answer.body), parse_retry_after(answer.retry_after)};
+  return Attempt::kAnswered;
+}
+
+bool Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
+  std::unique_lock lock(mu_);
+  milliseconds cap = std::min(options_.retry.max_delay,
+                              options_.retry.base_delay * (int64_t{1} << std::min(attempt, 16)));
+  auto delay = milliseconds(std::uniform_int_distribution<int64_t>(0, cap.count())(random_));
+  if (retry_after) delay = std::max(delay, std::min(*retry_after, options_.retry.max_retry_after));
+  return !stop_cv_.wait_for(lock, delay, [&] { return stopped_; });
+}
+
+Outcome<ClientResponse> Client::send(const ClientRequest& request) {
+  Status last_error = Status::error(Code::kTransient, "no attempt made");
+  for (int n = 1; n <= options_.retry.max_attempts; ++n) {
+    if (options_.rate_limiter && !options_.rate_limiter->acquire()) break;
+    ClientResponse response;
+    Status error;
+    Attempt result = attempt(request, /*fresh_connection=*/false, response, error);
+    bool last = n == options_.retry.max_attempts;
+    if (result == Attempt::kAnswered) {
+      if (response.status == 429 && options_.rate_limiter) {
+        options_.rate_limiter->on_throttled(capped(response.retry_after));
+      }
+      if (!is_retryable_status(response.status) || last) {
+        if (response.ok() && options_.rate_limiter) options_.rate_limiter->on_success();
+        return response;
+      }
+      if (!wait_before_retry(n, response.retry_after)) break;
+      continue;
+    }
+    if (error.code() != Code::kTransient || last) return error;
+    last_error = error;
+    if (!wait_before_retry(n, std::nullopt)) break;
+  }
+  return Status::error(Code::kTransient, "stopped: " + last_error.message());
+}
+
+Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
+  for (int n = 1; n <= options_.retry.max_attempts; ++n) {
+    if (options_.rate_limiter && !options_.rate_limiter->acquire()) break;
+    ClientResponse response;
+    Status error;
+    // A fresh connection: a pooled one may have been closed by the server
+    // while idle, and a write into it would leave the outcome unknown.
+    Attempt result = attempt(request, /*fresh_connection=*/true, response, error);
+    bool last = n == options_.retry.max_attempts;
+    if (result == Attempt::kMaybeSent) {
+      return Status::error(Code::kAmbiguous,
+                           error.message() + " (the request may have been processed)");
+    }
+    if (result == Attempt::kNotSent) {
+      if (error.code() != Code::kTransient || last) return error;
+      if (!wait_before_retry(n, std::nullopt)) break;
+      continue;
+    }
+    if (response.status == 429 && options_.rate_limiter) {
+      options_.rate_limiter->on_throttled(capped(response.retry_after));
+    }
+    if (response.status != 429 || last) {
+      if (response.ok() && options_.rate_limiter) options_.rate_limiter->on_success();
+      return response;
+    }
+    if (!wait_before_retry(n, response.retry_after)) break;
+  }
+  return Status::error(Code::kTransient, "stopped before the request was sent");
+}
+
+}  // namespace wsop::http

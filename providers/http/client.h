@@ -1,0 +1,122 @@
+// The HTTP(S) client shared by the providers: keep-alive connections per
+// origin, connect and request deadlines, bearer auth, the ProviderConfig's
+// token bucket, and retries (ARCHITECTURE.md sections 4 and 6).
+//
+// Two ways to send, by what a retry may cause:
+//   send()      for reads, updates and deletes: transport failures, 5xx and
+//               429 are retried with exponential backoff and full jitter,
+//               obeying Retry-After;
+//   send_once() for creates: never repeated once the request may have
+//               reached the server. A failure after that point is kAmbiguous,
+//               for the reconciler's create journal. Only failures before a
+//               byte was sent (connect errors) and 429 answers (the server
+//               refused before doing anything) are retried.
+// Any HTTP answer that is not retried is returned as a Response, whatever
+// its status: mapping statuses to Status codes is each provider's business.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "providers/http/connection.h"
+#include "providers/http/rate_limiter.h"
+#include "providers/http/token_source.h"
+#include "providers/http/url.h"
+
+namespace wsop::http {
+
+struct ClientRequest {
+  std::string operation;  // "get", "list", "create"...: a metrics label, never an id
+  std::string method;     // "GET", "POST", "PATCH", "DELETE"
+  std::string path;       // below the base URL's path, with the query, encoded
+  std::string body;       // JSON, or empty
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::string body;
+  std::optional<std::chrono::milliseconds> retry_after;
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+// Told about every attempt (for metrics). code is the HTTP status, or 0 when
+// no answer came.
+class RequestObserver {
+ public:
+  virtual ~RequestObserver() = default;
+  virtual void on_attempt(const std::string& provider, const std::string& operation, int code,
+                          std::chrono::duration<double> seconds) = 0;
+};
+
+struct RetryPolicy {
+  int max_attempts = 5;
+  std::chrono::milliseconds base_delay{200};
+  std::chrono::milliseconds max_delay{10000};
+  std::chrono::milliseconds max_retry_after{60000};  // longer Retry-After values are capped
+};
+
+struct ClientOptions {
+  std::string provider;  // the ProviderConfig's name, for metrics and messages
+  Url url;
+  TlsSettings tls;
+  Deadlines deadlines{std::chrono::milliseconds(5000), std::chrono::milliseconds(30000)};
+  std::shared_ptr<TokenSource> token;         // null: no Authorization header
+  std::shared_ptr<RateLimiter> rate_limiter;  // null: unlimited
+  RetryPolicy retry;
+  std::shared_ptr<RequestObserver> observer;
+  size_t max_body_bytes = 8u << 20;
+  size_t max_idle_connections = 32;
+};
+
+class Client {
+ public:
+  // kInvalid if the TLS settings cannot be loaded (CA file unreadable).
+  static Outcome<std::unique_ptr<Client>> create(ClientOptions options);
+
+  Outcome<ClientResponse> send(const ClientRequest& request);
+  Outcome<ClientResponse> send_once(const ClientRequest& request);
+
+  // Stops waiting in the rate limiter and between retries; later calls fail.
+  void stop();
+
+  const ClientOptions& options() const { return options_; }
+
+ private:
+  struct Key {
+    explicit Key() = default;
+  };
+
+ public:
+  Client(Key, ClientOptions options, std::shared_ptr<TlsContext> tls);
+
+ private:
+  enum class Attempt { kAnswered, kNotSent, kMaybeSent };
+  Attempt attempt(const ClientRequest& request, bool fresh_connection, ClientResponse& response,
+                  Status& error);
+  std::unique_ptr<Connection> take_connection(bool fresh, ExchangeFailure& failure);
+  void give_back(std::unique_ptr<Connection> connection);
+  bool wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  std::optional<std::chrono::milliseconds> capped(
+      std::optional<std::chrono::milliseconds> retry_after) const;
+  Outcome<std::string> authorization();
+
+  ClientOptions options_;
+  std::shared_ptr<TlsContext> tls_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  bool stopped_ = false;
+  std::condition_variable stop_cv_;
+  std::mt19937_64 random_;  // retry jitter; guarded by mu_
+};
+
+// Parses a Retry-After header: delay-seconds (HTTP-date is treated as 1s).
+std::optional<std::chrono::milliseconds> parse_retry_after(const std::string& value);
+
+}  // namespace wsop::http

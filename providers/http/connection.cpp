@@ -1,0 +1,218 @@
+#include "providers/http/connection.h"
+
+#include <openssl/ssl.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <optional>
+
+namespace wsop::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+
+std::string describe(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return "timed out";
+  return ec.message();
+}
+
+// Runs the io_context until the pending operation completes.
+void run(asio::io_context& io) {
+  io.restart();
+  io.run();
+}
+
+template <class Stream>
+class BasicConnection : public Connection {
+ public:
+  // keep_alive holds what the stream needs beyond itself (the TLS context).
+  BasicConnection(std::unique_ptr<asio::io_context> io, std::unique_ptr<Stream> stream,
+                  std::shared_ptr<void> keep_alive = nullptr)
+      : keep_alive_(std::move(keep_alive)), io_(std::move(io)), stream_(std::move(stream)) {}
+
+  bool exchange(const WireRequest& request, size_t max_body_bytes,
+                std::chrono::milliseconds deadline, WireResponse& response,
+                ExchangeFailure& failure) override {
+    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target,
+                                           11};
+    for (const auto& [name, value] : request.headers) req.set(name, value);
+    req.body() = request.body;
+    req.prepare_payload();
+    beast::get_lowest_layer(*stream_).expires_after(deadline);
+    beast::error_code ec;
+    bhttp::async_write(*stream_, req, [&](beast::error_code e, size_t) { ec = e; });
+    run(*io_);
+    if (ec) return fail(failure, "sending request: " + describe(ec));
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(max_body_bytes);
+    parser.header_limit(64 * 1024);
+    bhttp::async_read(*stream_, buffer_, parser, [&](beast::error_code e, size_t) { ec = e; });
+    run(*io_);
+    if (ec == bhttp::error::body_limit) {
+      open_ = false;
+      failure = {Status::error(Code::kInvalid, "response body larger than " +
+                                                   std::to_string(max_body_bytes) + " bytes"),
+                 true};
+      return false;
+    }
+    if (ec) return fail(failure, "reading response: " + describe(ec));
+    auto& res = parser.get();
+    response.status = static_cast<int>(res.result_int());
+    response.body = std::move(res.body());
+    response.retry_after = std::string(res[bhttp::field::retry_after]);
+    response.keep_alive = res.keep_alive();
+    if (!response.keep_alive) open_ = false;
+    return true;
+  }
+
+  bool is_open() const override { return open_; }
+
+ private:
+  bool fail(ExchangeFailure& failure, std::string message) {
+    open_ = false;
+    failure = {Status::error(Code::kTransient, std::move(message)), true};
+    return false;
+  }
+
+  // Declaration order is destruction order reversed: the stream goes first.
+  std::shared_ptr<void> keep_alive_;
+  std::unique_ptr<asio::io_context> io_;
+  std::unique_ptr<Stream> stream_;
+  beast::flat_buffer buffer_;
+  bool open_ = true;
+};
+
+std::optional<tcp::resolver::results_type> resolve(asio::io_context& io, const Url& url,
+                                                   std::chrono::milliseconds deadline,
+                                                   ExchangeFailure& failure) {
+  tcp::resolver resolver(io);
+  asio::steady_timer timer(io, deadline);
+  beast::error_code ec = asio::error::timed_out;
+  tcp::resolver::results_type results;
+  resolver.async_resolve(url.host, url.port,
+                         [&](beast::error_code e, tcp::resolver::results_type r) {
+                           ec = e;
+                           results = std::move(r);
+                           timer.cancel();
+                         });
+  timer.async_wait([&](beast::error_code e) {
+    if (!e) resolver.cancel();
+  });
+  run(io);
+  if (ec) {
+    failure = {Status::error(Code::kTransient, "resolving " + url.host + ": " + describe(ec)),
+               false};
+    return std::nullopt;
+  }
+  return results;
+}
+
+bool connect(beast::tcp_stream& stream, asio::io_context& io, const tcp::resolver::results_type& at,
+             std::chrono::milliseconds deadline, const Url& url, ExchangeFailure& failure) {
+  stream.expires_after(deadline);
+  beast::error_code ec;
+  stream.async_connect(at, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+  run(io);
+  if (ec) {
+    failure = {
+        Status::error(Code::kTransient, "connecting to " + url.origin() + ": " + describe(ec)),
+        false};
+    return false;
+  }
+  stream.socket().set_option(tcp::no_delay(true));
+  return true;
+}
+
+class AsioTlsContext : public TlsContext {
+ public:
+  explicit AsioTlsContext(TlsSettings settings)
+      : TlsContext(std::move(settings)), context(ssl::context::tls_client) {}
+  ssl::context context;
+};
+
+// io and tcp stay with the caller unless the handshake succeeds: a
+// moved-from Beast stream keeps timers on io, so io must outlive it.
+std::unique_ptr<Connection> open_tls(std::unique_ptr<asio::io_context>& io, beast::tcp_stream& tcp,
+                                     const Url& url, const std::shared_ptr<TlsContext>& tls_context,
+                                     const Deadlines& deadlines, ExchangeFailure& failure) {
+  auto context = std::static_pointer_cast<AsioTlsContext>(tls_context);
+  const TlsSettings& tls = context->settings();
+  using Stream = beast::ssl_stream<beast::tcp_stream>;
+  auto stream = std::make_unique<Stream>(std::move(tcp), context->context);
+  // SNI (a host name only: RFC 6066 forbids IP literals there), and the
+  // name the certificate must carry (an IP literal is matched against the
+  // certificate's IP addresses).
+  beast::error_code not_ip;
+  asio::ip::make_address(url.host, not_ip);
+  if (not_ip) SSL_set_tlsext_host_name(stream->native_handle(), url.host.c_str());
+  if (!tls.insecure_skip_verify) stream->set_verify_callback(ssl::host_name_verification(url.host));
+  beast::get_lowest_layer(*stream).expires_after(deadlines.connect);
+  beast::error_code ec;
+  stream->async_handshake(ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+  run(*io);
+  if (ec) {
+    // A certificate that does not verify is a configuration problem, not
+    // something a retry fixes; a reset during the handshake is transient.
+    bool tls_error = ec.category() == asio::error::get_ssl_category() ||
+                     ec.category() == ssl::error::get_stream_category();
+    failure = {Status::error(tls_error ? Code::kInvalid : Code::kTransient,
+                             "TLS handshake with " + url.origin() + " failed: " + describe(ec)),
+               false};
+    return nullptr;
+  }
+  return std::make_unique<BasicConnection<Stream>>(std::move(io), std::move(stream), context);
+}
+
+}  // namespace
+
+Outcome<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& settings) {
+  auto tls = std::make_shared<AsioTlsContext>(settings);
+  ssl::context& context = tls->context;
+  beast::error_code ec;
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  if (settings.insecure_skip_verify) {
+    context.set_verify_mode(ssl::verify_none);
+    return std::shared_ptr<TlsContext>(tls);
+  }
+  if (settings.ca_file.empty()) {
+    context.set_default_verify_paths(ec);
+  } else {
+    context.load_verify_file(settings.ca_file, ec);
+  }
+  if (ec) {
+    return Status::error(Code::kInvalid,
+                         "loading CA certificates" +
+                             (settings.ca_file.empty() ? "" : " from " + settings.ca_file) + ": " +
+                             ec.message());
+  }
+  context.set_verify_mode(ssl::verify_peer);
+  return std::shared_ptr<TlsContext>(tls);
+}
+
+std::unique_ptr<Connection> Connection::open(const Url& url, const std::shared_ptr<TlsContext>& tls,
+                                             const Deadlines& deadlines, ExchangeFailure& failure) {
+  if (url.tls && !tls) {
+    failure = {Status::error(Code::kInternal, "https URL without a TLS context"), false};
+    return nullptr;
+  }
+  auto io = std::make_unique<asio::io_context>(1);
+  auto endpoints = resolve(*io, url, deadlines.connect, failure);
+  if (!endpoints) return nullptr;
+  beast::tcp_stream tcp(*io);
+  if (!connect(tcp, *io, *endpoints, deadlines.connect, url, failure)) return nullptr;
+  if (url.tls) return open_tls(io, tcp, url, tls, deadlines, failure);
+  auto stream = std::make_unique<beast::tcp_stream>(std::move(tcp));
+  return std::make_unique<BasicConnection<beast::tcp_stream>>(std::move(io), std::move(stream));
+}
+
+}  // namespace wsop::http

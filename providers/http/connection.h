@@ -1,0 +1,77 @@
+// One HTTP/1.1 connection (plain or TLS) to one origin, used by one thread
+// at a time. Each step has a deadline; a failure says whether the request
+// may have reached the server, which decides if a create is ambiguous.
+// Beast stays inside connection.cpp.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "providers/http/url.h"
+
+namespace wsop::http {
+
+struct TlsSettings {
+  std::string ca_file;  // empty: the system trust store
+  bool insecure_skip_verify = false;
+};
+
+// The TLS settings made ready once per client (trust store loaded), shared
+// by its connections.
+class TlsContext {
+ public:
+  static Outcome<std::shared_ptr<TlsContext>> create(const TlsSettings& settings);
+  virtual ~TlsContext() = default;
+  const TlsSettings& settings() const { return settings_; }
+
+ protected:
+  explicit TlsContext(TlsSettings settings) : settings_(std::move(settings)) {}
+
+ private:
+  TlsSettings settings_;
+};
+
+struct WireRequest {
+  std::string method;
+  std::string target;  // path and query, already encoded
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+struct WireResponse {
+  int status = 0;
+  std::string body;
+  std::string retry_after;  // the raw header, if any
+  bool keep_alive = true;
+};
+
+struct ExchangeFailure {
+  Status status;            // kTransient (network, timeout) or kInvalid (TLS verification...)
+  bool may_have_been_sent;  // false: failed before a byte of the request left
+};
+
+struct Deadlines {
+  std::chrono::milliseconds connect;
+  std::chrono::milliseconds request;
+};
+
+class Connection {
+ public:
+  // Opens the connection (resolve, connect, TLS handshake with SNI and
+  // verification). Fails with may_have_been_sent = false.
+  // tls may be null for http:// URLs.
+  static std::unique_ptr<Connection> open(const Url& url, const std::shared_ptr<TlsContext>& tls,
+                                          const Deadlines& deadlines, ExchangeFailure& failure);
+  virtual ~Connection() = default;
+
+  // Sends request and reads the answer (at most max_body_bytes of body).
+  virtual bool exchange(const WireRequest& request, size_t max_body_bytes,
+                        std::chrono::milliseconds deadline, WireResponse& response,
+                        ExchangeFailure& failure) = 0;
+  virtual bool is_open() const = 0;
+};
+
+}  // namespace wsop::http

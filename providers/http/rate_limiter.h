@@ -1,0 +1,50 @@
+// A token bucket per ProviderConfig, shared by every worker that talks to
+// that account (ARCHITECTURE.md section 6). A 429 slows it down: the rate is
+// halved (down to a floor) and nothing is sent until Retry-After has passed;
+// each success afterwards brings the rate back up a little (additive
+// increase), so a throttled provider recovers gradually.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+
+namespace wsop::http {
+
+class RateLimiter {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  RateLimiter(double qps, int burst);
+
+  // Blocks until a request may be sent. Returns false only if stop() was
+  // called while waiting.
+  bool acquire();
+
+  // The server answered 429: slow down, and pause for retry_after if given.
+  void on_throttled(std::optional<std::chrono::milliseconds> retry_after);
+  // A request succeeded: recover a little of the configured rate.
+  void on_success();
+
+  // Wakes every waiter; acquire() returns false from now on.
+  void stop();
+
+  double current_qps() const;
+  double configured_qps() const { return configured_qps_; }
+
+ private:
+  void refill(Clock::time_point now);
+
+  const double configured_qps_;
+  const double burst_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  double qps_;
+  double tokens_;
+  Clock::time_point last_refill_;
+  Clock::time_point paused_until_;
+  bool stopped_ = false;
+};
+
+}  // namespace wsop::http

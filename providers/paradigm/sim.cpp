@@ -1,0 +1,250 @@
+#include "providers/paradigm/sim.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "providers/paradigm/sim_page.h"
+#include "providers/paradigm/sim_validate.h"
+#include "providers/sim/ids.h"
+
+namespace wsop::paradigm {
+namespace {
+
+using nlohmann::json;
+using simdetail::CreateFields;
+using simdetail::UpdateFields;
+
+// Every endpoint in one table, so a correction is one line (contract).
+struct Endpoint {
+  const char* method;
+  const char* path;
+  const char* operation;
+};
+constexpr Endpoint kCreate{"POST", "/api/v3/instance/workspaces", "create"};
+constexpr Endpoint kGet{"GET", "/api/v3/workspaces/{id}", "get"};
+constexpr Endpoint kUpdate{"PATCH", "/api/v3/instance/workspaces/{id}", "update"};
+constexpr Endpoint kDelete{"DELETE", "/api/v3/workspaces/{id}", "delete"};
+constexpr Endpoint kList{"GET", "/api/v3/company/workspaces", "list"};
+
+const char* kForbidden = "You do not have permission to perform this action.";
+
+struct Workspace {
+  std::int64_t id = 0;
+  CreateFields fields;
+  std::string created_at;
+  std::string updated_at;
+  bool deleted = false;
+  std::string deleted_at;
+};
+
+http::Response detail(int status, std::string_view message) {
+  return sim::json_response(status, {{"detail", message}});
+}
+
+std::string now_text() {
+  return sim::format_time(std::chrono::system_clock::now(), 6);
+}
+
+class ParadigmSim : public sim::Api {
+ public:
+  explicit ParadigmSim(SimOptions options);
+
+  std::string_view provider() const override { return "paradigm"; }
+  const http::Router& router() const override { return router_; }
+  http::Response error(int status, std::string_view message) const override {
+    return detail(status, message);
+  }
+  json state() const override;
+  void reset() override;
+
+ private:
+  using Handler = http::Response (ParadigmSim::*)(const http::Request&, const http::PathParams&);
+  void route(const Endpoint& endpoint, Handler handler);
+  std::optional<http::Response> authenticate(const http::Request& request) const;
+  bool company_exists(std::int64_t id) const { return companies_.count(id) > 0; }
+  // The workspace an {id} names, if visible; requires mu_.
+  Workspace* find(const http::PathParams& params, bool include_deleted);
+  json render(const Workspace& w, bool with_company) const;
+
+  http::Response create(const http::Request& request, const http::PathParams& params);
+  http::Response get(const http::Request& request, const http::PathParams& params);
+  http::Response update(const http::Request& request, const http::PathParams& params);
+  http::Response remove(const http::Request& request, const http::PathParams& params);
+  http::Response list(const http::Request& request, const http::PathParams& params);
+
+  const SimOptions options_;
+  std::map<std::int64_t, std::string> companies_;
+  http::Router router_;
+  mutable std::mutex mu_;
+  std::map<std::int64_t, Workspace> workspaces_;  // guarded by mu_
+  std::int64_t next_id_ = 1;                      // guarded by mu_
+};
+
+ParadigmSim::ParadigmSim(SimOptions options) : options_(std::move(options)) {
+  for (const SimCompany& c : options_.companies) companies_[c.id] = c.name;
+  route(kCreate, &ParadigmSim::create);
+  route(kGet, &ParadigmSim::get);
+  route(kUpdate, &ParadigmSim::update);
+  route(kDelete, &ParadigmSim::remove);
+  route(kList, &ParadigmSim::list);
+}
+
+void ParadigmSim::route(const Endpoint& endpoint, Handler handler) {
+  router_.add(endpoint.method, endpoint.path, endpoint.operation,
+              [this, handler](const http::Request& request, const http::PathParams& params) {
+                if (auto denied = authenticate(request)) return *denied;
+                // Django's <int:id> route does not match other ids at all.
+                const std::string& id = params.get("id");
+                if (!id.empty() && !simdetail::parse_integer(id)) return detail(404, "Not found.");
+                return (this->*handler)(request, params);
+              });
+}
+
+// DRF's TokenAuthentication answers 401 with a WWW-Authenticate challenge.
+std::optional<http::Response> ParadigmSim::authenticate(const http::Request& request) const {
+  sim::Caller caller = sim::identify(options_.auth, request);
+  if (caller == sim::Caller::kUser || caller == sim::Caller::kAdmin) return std::nullopt;
+  http::Response r = detail(401, caller == sim::Caller::kAnonymous
+                                     ? "Authentication credentials were not provided."
+                                     : "Invalid token.");
+  r.set_header("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+Workspace* ParadigmSim::find(const http::PathParams& params, bool include_deleted) {
+  std::optional<std::int64_t> id = simdetail::parse_integer(params.get("id"));
+  if (!id) return nullptr;
+  auto it = workspaces_.find(*id);
+  if (it == workspaces_.end() || (it->second.deleted && !include_deleted)) return nullptr;
+  return &it->second;
+}
+
+json ParadigmSim::render(const Workspace& w, bool with_company) const {
+  json j = {{"id", w.id},
+            {"name", w.fields.name},
+            {"workspace_type", w.fields.workspace_type},
+            {"document_upload_method", w.fields.document_upload_method},
+            {"description", w.fields.description},
+            {"created_at", w.created_at},
+            {"updated_at", w.updated_at},
+            {"user_role", "admin"},
+            {"used_storage", 0.0},
+            {"files_count", 0}};
+  if (with_company) {
+    auto company = companies_.find(w.fields.company_id);
+    j["company"] = {{"id", w.fields.company_id},
+                    {"name", company == companies_.end() ? "" : company->second}};
+  } else {
+    j["summaries"] = json::array();
+  }
+  // Only visible with ?include_deleted=true; not part of the vendor's schema.
+  if (w.deleted) {
+    j["is_deleted"] = true;
+    j["deleted_at"] = w.deleted_at;
+  }
+  return j;
+}
+
+http::Response ParadigmSim::create(const http::Request& request, const http::PathParams&) {
+  std::string parse_error;
+  std::optional<json> body = sim::parse_json(request.body, &parse_error);
+  if (!body) return detail(400, "JSON parse error - " + parse_error);
+  CreateFields fields;
+  json errors = simdetail::validate_create(
+      *body, [this](std::int64_t id) { return company_exists(id); }, &fields);
+  if (!errors.empty()) return sim::json_response(400, errors);
+  std::lock_guard lock(mu_);
+  Workspace w{next_id_++, std::move(fields), now_text(), "", false, ""};
+  w.updated_at = w.created_at;
+  const Workspace& stored = workspaces_.emplace(w.id, std::move(w)).first->second;
+  return sim::json_response(201, render(stored, /*with_company=*/true));
+}
+
+http::Response ParadigmSim::get(const http::Request& request, const http::PathParams& params) {
+  bool include_deleted = request.query_param("include_deleted") == "true";
+  std::lock_guard lock(mu_);
+  Workspace* w = find(params, include_deleted);
+  if (!w) return detail(403, kForbidden);
+  return sim::json_response(200, render(*w, /*with_company=*/false));
+}
+
+http::Response ParadigmSim::update(const http::Request& request, const http::PathParams& params) {
+  std::string parse_error;
+  std::optional<json> body = sim::parse_json(request.body, &parse_error);
+  if (!body) return detail(400, "JSON parse error - " + parse_error);
+  std::lock_guard lock(mu_);
+  Workspace* w = find(params, /*include_deleted=*/false);
+  if (!w) return detail(403, kForbidden);
+  UpdateFields fields;
+  json errors = simdetail::validate_update(*body, &fields);
+  if (!errors.empty()) return sim::json_response(400, errors);
+  // Every other field (company_id, workspace_type, ...) is ignored, as a DRF
+  // serializer ignores fields it does not declare.
+  if (fields.name) w->fields.name = *fields.name;
+  if (fields.description) w->fields.description = *fields.description;
+  w->updated_at = now_text();
+  return sim::json_response(200, render(*w, /*with_company=*/true));
+}
+
+http::Response ParadigmSim::remove(const http::Request&, const http::PathParams& params) {
+  std::lock_guard lock(mu_);
+  Workspace* w = find(params, /*include_deleted=*/false);
+  if (!w) return detail(403, kForbidden);
+  w->deleted = true;
+  w->deleted_at = now_text();
+  http::Response r;
+  r.status = 204;
+  return r;
+}
+
+http::Response ParadigmSim::list(const http::Request& request, const http::PathParams&) {
+  std::optional<std::string> name = request.query_param("name");
+  bool include_deleted = request.query_param("include_deleted") == "true";
+  long size = simdetail::page_size(request, options_.default_page_size, options_.max_page_size);
+  std::optional<long> page = simdetail::page_number(request);
+  if (!page) return detail(404, "Invalid page.");
+  std::lock_guard lock(mu_);
+  std::vector<const Workspace*> matches;
+  for (const auto& [id, w] : workspaces_) {
+    if (w.deleted && !include_deleted) continue;
+    if (name && !name->empty() && w.fields.name != *name) continue;
+    matches.push_back(&w);
+  }
+  long count = static_cast<long>(matches.size());
+  long pages = std::max(1L, (count + size - 1) / size);
+  if (*page > pages) return detail(404, "Invalid page.");
+  json results = json::array();
+  for (long i = (*page - 1) * size; i < std::min(count, *page * size); ++i) {
+    results.push_back(render(*matches[i], /*with_company=*/true));
+  }
+  json next = *page < pages ? json(simdetail::page_url(request, *page + 1)) : json(nullptr);
+  json previous = *page > 1 ? json(simdetail::page_url(request, *page - 1)) : json(nullptr);
+  return sim::json_response(
+      200, {{"count", count}, {"next", next}, {"previous", previous}, {"results", results}});
+}
+
+json ParadigmSim::state() const {
+  std::lock_guard lock(mu_);
+  json items = json::array();
+  for (const auto& [id, w] : workspaces_) {
+    json j = render(w, /*with_company=*/true);
+    j["deleted"] = w.deleted;
+    items.push_back(std::move(j));
+  }
+  return {{"workspaces", std::move(items)}, {"next_id", next_id_}};
+}
+
+void ParadigmSim::reset() {
+  std::lock_guard lock(mu_);
+  workspaces_.clear();
+  next_id_ = 1;
+}
+
+}  // namespace
+
+std::unique_ptr<sim::Api> make_simulator(SimOptions options) {
+  return std::make_unique<ParadigmSim>(std::move(options));
+}
+
+}  // namespace wsop::paradigm

@@ -1,0 +1,136 @@
+// The one interface the controller uses to reach a provider (ARCHITECTURE.md
+// sections 3 and 4). A provider maps a Workspace manifest onto one vendor's
+// API; everything here is provider-neutral. controller/ includes this header
+// and registry.h, never a provider's own.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "controller/model/resource.h"
+
+namespace wsop::providers {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// Where a remote workspace is in its life, in the operator's terms.
+enum class Phase {
+  kReady,         // exists and is usable (Aether: running, or stopped on purpose)
+  kProvisioning,  // exists, not ready yet: poll again (Aether creating, starting...)
+  kFailed,        // exists, provisioning failed (Aether error); see error_message
+  kStopped,       // exists, not running (Aether stopped, hibernating)
+  kGone,          // archived or deleted: not ours to update
+};
+const char* to_string(Phase phase);
+
+// A workspace as the provider reports it. Fields the provider does not have
+// stay unset.
+struct RemoteWorkspace {
+  std::string id;
+  Phase phase = Phase::kReady;
+  std::string status;  // the vendor's own status word, for people
+  std::string error_message;
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> external_id;
+  std::map<std::string, std::string> labels;
+  std::optional<model::Hardware> hardware;  // every field set when present
+  std::optional<int64_t> company_id;
+  std::optional<std::string> document_upload_method;
+  std::optional<std::string> project_id;
+  std::optional<bool> keep_active;
+  std::optional<TimePoint> created_at;
+};
+
+// One managed field whose remote value differs from the manifest.
+struct FieldChange {
+  std::string path;      // manifest path: "spec.displayName", "spec.hardware.cpus"
+  std::string observed;  // rendered for people ("<unset>" when absent)
+  std::string desired;
+  bool requires_replacement = false;  // immutable after create
+};
+
+// What a provider can do, for plans, docs and the reconciler's choices.
+struct Capabilities {
+  bool native_external_id = false;  // the API stores our externalId
+  bool labels = false;              // the API stores labels
+  bool hardware = false;            // spec.hardware applies
+  bool async_provisioning = false;  // create returns before the workspace is ready
+  bool power_control = false;       // start / stop
+  bool paginated_list = false;
+  // A 404 from get() proves the workspace is gone (Paradigm: no, a 403 or
+  // 404 only means "not visible").
+  bool not_found_proves_absence = true;
+  // list() shows every workspace the operator may own, so one missing from
+  // a fresh list is gone (Cadenya: no, its list is filtered by our label).
+  bool list_shows_all = true;
+  std::vector<std::string> mutable_fields;
+  std::vector<std::string> immutable_fields;
+};
+
+// The create journal's record of an attempt whose answer was lost.
+struct CreateAttempt {
+  TimePoint requested_at;
+  std::chrono::milliseconds request_timeout{30000};
+};
+
+// What a lookup after a lost create answer found (ARCHITECTURE.md section 4).
+struct LostCreateLookup {
+  std::vector<RemoteWorkspace> candidates;
+  // True when an empty candidate list proves the create did not happen;
+  // false when the provider cannot tell (then the reconciler must not
+  // create again).
+  bool conclusive = false;
+  std::string method;  // how candidates were matched, for the condition message
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  virtual const Capabilities& capabilities() const = 0;
+  virtual model::ProviderType type() const = 0;
+
+  // kNotFound when the workspace does not exist or is not visible. For
+  // Paradigm that is not proof of absence (a 403 hides it): use list.
+  virtual Outcome<RemoteWorkspace> get(const std::string& id) = 0;
+
+  // Every workspace this operator could manage in the scope the desired
+  // workspaces span (Paradigm: their companies; Cadenya: the ownership
+  // label; Aether: the account), following pagination.
+  virtual Outcome<std::vector<RemoteWorkspace>> list(
+      const std::vector<const model::Workspace*>& desired) = 0;
+
+  // Sends one create, never repeated once it may have reached the server:
+  // kAmbiguous when the outcome is unknown.
+  virtual Outcome<RemoteWorkspace> create(const model::Workspace& desired) = 0;
+
+  // Applies the mutable changes (from diff) to the remote workspace.
+  virtual Outcome<RemoteWorkspace> update(const RemoteWorkspace& current,
+                                          const model::Workspace& desired,
+                                          const std::vector<FieldChange>& changes) = 0;
+
+  // Deletes (Cadenya: archives). OK when it is already gone.
+  virtual Status remove(const std::string& id) = 0;
+
+  // The managed fields that differ; only what the manifest sets is compared.
+  virtual std::vector<FieldChange> diff(const model::Workspace& desired,
+                                        const RemoteWorkspace& observed) const = 0;
+
+  // Finds the workspace a lost create may have made.
+  virtual Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
+                                                     const CreateAttempt& attempt) = 0;
+
+  // A digest of the create request, recorded in the journal before sending.
+  virtual std::string create_digest(const model::Workspace& desired) const = 0;
+
+  // Stops waiting in rate limits and retries (shutdown).
+  virtual void stop() = 0;
+};
+
+}  // namespace wsop::providers

@@ -1,0 +1,72 @@
+#include "providers/registry.h"
+
+#include <spdlog/spdlog.h>
+
+#include "providers/aether/aether_provider.h"
+#include "providers/cadenya/cadenya_provider.h"
+#include "providers/paradigm/paradigm_provider.h"
+
+namespace wsop::providers {
+
+const char* to_string(Phase phase) {
+  switch (phase) {
+    case Phase::kReady: return "Ready";
+    case Phase::kProvisioning: return "Provisioning";
+    case Phase::kFailed: return "Failed";
+    case Phase::kStopped: return "Stopped";
+    case Phase::kGone: return "Gone";
+  }
+  return "Unknown";
+}
+
+const Registry& Registry::builtin() {
+  static const Registry registry = [] {
+    Registry r;
+    // One line per provider type.
+    r.add("paradigm", paradigm::make_provider);
+    r.add("cadenya", cadenya::make_provider);
+    r.add("aether", aether::make_provider);
+    return r;
+  }();
+  return registry;
+}
+
+void Registry::add(std::string type, ProviderFactory factory) {
+  factories_[std::move(type)] = std::move(factory);
+}
+
+Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
+                                            const ProviderContext& context) {
+  auto url = http::parse_url(config.base_url);
+  if (!url) return url.status().with_context("ProviderConfig " + config.name + " baseUrl");
+  http::ClientOptions options;
+  options.provider = config.name;
+  options.url = *url;
+  options.tls = {config.tls.ca_file, config.tls.insecure_skip_verify};
+  options.deadlines = {config.timeouts.connect, config.timeouts.request};
+  options.token = std::make_shared<http::TokenSource>(config.credentials);
+  options.rate_limiter =
+      std::make_shared<http::RateLimiter>(config.rate_limit.qps, config.rate_limit.burst);
+  options.observer = context.observer;
+  if (config.tls.insecure_skip_verify && url->tls) {
+    spdlog::warn("ProviderConfig {}: TLS certificate verification is disabled (insecureSkipVerify)",
+                 config.name);
+  }
+  return options;
+}
+
+Outcome<std::unique_ptr<Provider>> Registry::make(const model::ProviderConfig& config,
+                                                  const ProviderContext& context) const {
+  auto it = factories_.find(model::to_string(config.type));
+  if (it == factories_.end()) {
+    return Status::error(Code::kInvalid, std::string("no provider registered for type ") +
+                                             model::to_string(config.type));
+  }
+  auto options = client_options(config, context);
+  if (!options) return options.status();
+  auto client = http::Client::create(std::move(*options));
+  if (!client) return client.status();
+  return it->second(config, std::move(*client), context);
+}
+
+}  // namespace wsop::providers

@@ -1,0 +1,46 @@
+// Provider types registered by name, as Envoy registers extensions: the
+// controller asks for a provider by a ProviderConfig's type and never
+// includes a provider's header. Registration is explicit, one line per
+// provider in registry.cpp.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "providers/http/client.h"
+#include "providers/provider.h"
+
+namespace wsop::providers {
+
+// What every provider is built from besides its ProviderConfig.
+struct ProviderContext {
+  std::string instance_id;  // the operator instance: Cadenya's ownership label value
+  std::shared_ptr<http::RequestObserver> observer;  // metrics; may be null
+};
+
+using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(
+    const model::ProviderConfig&, std::unique_ptr<http::Client>, const ProviderContext&)>;
+
+class Registry {
+ public:
+  // The registry with every built-in provider type.
+  static const Registry& builtin();
+
+  void add(std::string type, ProviderFactory factory);
+
+  // Builds the HTTP client of config (token source, rate limiter, TLS,
+  // timeouts) and the provider of its type.
+  Outcome<std::unique_ptr<Provider>> make(const model::ProviderConfig& config,
+                                          const ProviderContext& context) const;
+
+ private:
+  std::map<std::string, ProviderFactory> factories_;
+};
+
+// The HTTP client options a ProviderConfig asks for.
+Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
+                                            const ProviderContext& context);
+
+}  // namespace wsop::providers

@@ -1,0 +1,72 @@
+#include "providers/sim/simulator.h"
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace wsop::sim {
+
+Simulator::Simulator(SimConfig config) : config_(std::move(config)) {
+  std::random_device seed;
+  auto add = [&](std::unique_ptr<Api> api, const Listen& listen) {
+    std::string provider(api->provider());
+    auto service = std::make_unique<Service>(std::move(api), listen.faults, seed());
+    http::ServerOptions options;
+    options.address = listen.address;
+    options.port = listen.port;
+    options.threads = config_.threads;
+    options.tls_cert_file = config_.tls_cert_file;
+    options.tls_key_file = config_.tls_key_file;
+    Service* handler = service.get();
+    auto server = std::make_unique<http::Server>(
+        options, [handler](const http::Request& request) { return handler->handle(request); });
+    served_.push_back({provider, std::move(service), std::move(server)});
+  };
+  add(paradigm::make_simulator(config_.paradigm), config_.paradigm_listen);
+  add(cadenya::make_simulator(config_.cadenya), config_.cadenya_listen);
+  add(aether::make_simulator(config_.aether), config_.aether_listen);
+}
+
+Simulator::~Simulator() {
+  stop();
+}
+
+Status Simulator::start() {
+  for (Served& s : served_) {
+    if (Status status = s.server->start(); !status) {
+      stop();
+      return status.with_context(s.provider);
+    }
+  }
+  return Status::ok();
+}
+
+void Simulator::stop() {
+  for (Served& s : served_) s.server->stop();
+}
+
+const Simulator::Served* Simulator::find(std::string_view provider) const {
+  for (const Served& s : served_) {
+    if (s.provider == provider) return &s;
+  }
+  return nullptr;
+}
+
+std::string Simulator::url(std::string_view provider) const {
+  const Served* s = find(provider);
+  return s ? s->server->url() : "";
+}
+
+std::string Simulator::endpoints_json() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const Served& s : served_) out[s.provider] = s.server->url();
+  // nlohmann sorts keys; keep the documented order instead.
+  return "{\"paradigm\":" + out["paradigm"].dump() + ",\"cadenya\":" + out["cadenya"].dump() +
+         ",\"aether\":" + out["aether"].dump() + "}";
+}
+
+Service* Simulator::service(std::string_view provider) {
+  const Served* s = find(provider);
+  return s ? s->service.get() : nullptr;
+}
+
+}  // namespace wsop::sim

@@ -1,0 +1,32 @@
+// Reading vendor JSON without trusting it: every accessor returns nothing
+// for a missing field or one of another type, and never throws. Vendor
+// pages disagree on shapes (paradigm.md), so unknown fields are ignored and
+// missing optional ones are not errors.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace wsop::providers {
+
+using Json = nlohmann::json;
+
+// Parses a response body; kTransient with a short excerpt-free message when
+// it is not JSON (a proxy's HTML page, a truncated body).
+Outcome<Json> parse_body(std::string_view body, std::string_view what);
+
+std::optional<std::string> get_string(const Json& object, std::string_view key);
+std::optional<int64_t> get_int(const Json& object, std::string_view key);
+std::optional<bool> get_bool(const Json& object, std::string_view key);
+const Json* get_object(const Json& object, std::string_view key);
+const Json* get_array(const Json& object, std::string_view key);
+
+// An id that vendors send as a number (Paradigm) or a string.
+std::optional<std::string> get_id(const Json& object, std::string_view key);
+
+}  // namespace wsop::providers

@@ -1,0 +1,121 @@
+// An in-memory Provider for reconciler tests: records every call and can
+// lose a create's answer after committing it, or refuse it.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "providers/provider.h"
+#include "providers/support/diff.h"
+
+namespace wsop::testing {
+
+class FakeProvider : public providers::Provider {
+ public:
+  enum class CreateFault { kNone, kLoseAnswerAfterCommit, kLoseAnswerBeforeCommit, kRefuse };
+
+  FakeProvider() { caps_.mutable_fields = {"spec.displayName", "spec.description"}; }
+
+  const providers::Capabilities& capabilities() const override { return caps_; }
+  model::ProviderType type() const override { return model::ProviderType::kCadenya; }
+  void stop() override {}
+
+  Outcome<providers::RemoteWorkspace> get(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    ++gets;
+    auto it = remote.find(id);
+    if (it == remote.end()) return Status::error(Code::kNotFound, "no " + id);
+    return it->second;
+  }
+
+  Outcome<std::vector<providers::RemoteWorkspace>> list(
+      const std::vector<const model::Workspace*>&) override {
+    std::lock_guard lock(mu_);
+    ++lists;
+    std::vector<providers::RemoteWorkspace> out;
+    for (const auto& [id, ws] : remote) out.push_back(ws);
+    return out;
+  }
+
+  Outcome<providers::RemoteWorkspace> create(const model::Workspace& desired) override {
+    std::lock_guard lock(mu_);
+    ++creates;
+    CreateFault fault = next_create_fault;
+    next_create_fault = CreateFault::kNone;
+    if (fault == CreateFault::kRefuse) return Status::error(Code::kInvalid, "refused");
+    if (fault == CreateFault::kLoseAnswerBeforeCommit) {
+      return Status::error(Code::kAmbiguous, "connection reset");
+    }
+    providers::RemoteWorkspace ws;
+    ws.id = "id-" + std::to_string(++next_id);
+    ws.name = desired.display_name;
+    ws.description = desired.description.value_or("");
+    ws.external_id = desired.external_id;
+    ws.phase = create_phase;
+    remote[ws.id] = ws;
+    if (fault == CreateFault::kLoseAnswerAfterCommit) {
+      return Status::error(Code::kAmbiguous, "connection reset after commit");
+    }
+    return ws;
+  }
+
+  Outcome<providers::RemoteWorkspace> update(const providers::RemoteWorkspace& current,
+                                             const model::Workspace& desired,
+                                             const std::vector<providers::FieldChange>&) override {
+    std::lock_guard lock(mu_);
+    ++updates;
+    auto& ws = remote[current.id];
+    ws.name = desired.display_name;
+    if (desired.description) ws.description = *desired.description;
+    return ws;
+  }
+
+  Status remove(const std::string& id) override {
+    std::lock_guard lock(mu_);
+    ++deletes;
+    remote.erase(id);
+    return Status::ok();
+  }
+
+  std::vector<providers::FieldChange> diff(
+      const model::Workspace& desired, const providers::RemoteWorkspace& observed) const override {
+    std::vector<providers::FieldChange> out;
+    auto text = [](const std::string& s) { return s; };
+    providers::compare(out, "spec.displayName", observed.name, desired.display_name, text);
+    if (desired.description) {
+      providers::compare(out, "spec.description", observed.description, *desired.description, text);
+    }
+    return out;
+  }
+
+  Outcome<providers::LostCreateLookup> find_lost_create(const model::Workspace& desired,
+                                                        const providers::CreateAttempt&) override {
+    std::lock_guard lock(mu_);
+    ++lookups;
+    providers::LostCreateLookup lookup;
+    lookup.conclusive = lookups_conclusive;
+    lookup.method = "externalId";
+    for (const auto& [id, ws] : remote) {
+      if (ws.external_id == desired.external_id) lookup.candidates.push_back(ws);
+    }
+    return lookup;
+  }
+
+  std::string create_digest(const model::Workspace& desired) const override {
+    return "digest-" + desired.display_name;
+  }
+
+  int writes() const { return creates + updates + deletes; }
+
+  std::mutex mu_;
+  std::map<std::string, providers::RemoteWorkspace> remote;
+  CreateFault next_create_fault = CreateFault::kNone;
+  providers::Phase create_phase = providers::Phase::kReady;
+  bool lookups_conclusive = true;
+  int next_id = 0;
+  int gets = 0, lists = 0, creates = 0, updates = 0, deletes = 0, lookups = 0;
+  providers::Capabilities caps_;
+};
+
+}  // namespace wsop::testing

@@ -1,0 +1,263 @@
+// The StateStore contract (state_store.h), exercised on the SQLite store.
+#include "controller/state/state_store.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/controller/state/state_test_support.h"
+
+namespace wsop::state {
+namespace {
+
+using test_support::at_millis;
+using test_support::full_record;
+using test_support::new_record;
+
+class StateStoreTest : public test_support::StateDirTest {};
+
+TEST_F(StateStoreTest, RoundTripsEveryFieldAcrossReopen) {
+  WorkspaceRecord record = full_record("team-a", "ml");
+  {
+    auto store = open_store();
+    ASSERT_TRUE(store->put(record)) << "put";
+    auto got = store->get(record.key);
+    ASSERT_TRUE(got.is_ok()) << got.status().to_string();
+    ASSERT_TRUE(got->has_value());
+    EXPECT_EQ(**got, record);
+  }
+  auto store = open_store();
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ(**got, record);
+}
+
+TEST_F(StateStoreTest, RoundTripsUnsetOptionalFields) {
+  auto store = open_store();
+  WorkspaceRecord record = new_record("default", "bare");
+  ASSERT_TRUE(store->put(record));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ(**got, record);
+  EXPECT_FALSE((*got)->remote_id.has_value());
+  EXPECT_FALSE((*got)->conditions.ready.last_transition_time.has_value());
+}
+
+TEST_F(StateStoreTest, GetOfUnknownKeyIsEmptyNotAnError) {
+  auto store = open_store();
+  auto got = store->get({"default", "nothing"});
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_FALSE(got->has_value());
+}
+
+TEST_F(StateStoreTest, PutReplacesTheWholeRecord) {
+  auto store = open_store();
+  WorkspaceRecord record = full_record("a", "x");
+  ASSERT_TRUE(store->put(record));
+  record.remote_id.reset();
+  record.observed_json = "{}";
+  record.applied_generation = 43;
+  ASSERT_TRUE(store->put(record));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ(**got, record);
+}
+
+TEST_F(StateStoreTest, ListIsOrderedAndFiltersByProviderConfig) {
+  auto store = open_store();
+  WorkspaceRecord b = full_record("b", "one");
+  WorkspaceRecord a2 = full_record("a", "two");
+  WorkspaceRecord a1 = new_record("a", "one");
+  ASSERT_TRUE(store->put_all({b, a2, a1}));
+
+  auto all = store->list({});
+  ASSERT_TRUE(all.is_ok()) << all.status().to_string();
+  ASSERT_EQ(all->size(), 3u);
+  EXPECT_EQ((*all)[0], a1);
+  EXPECT_EQ((*all)[1], a2);
+  EXPECT_EQ((*all)[2], b);
+
+  auto aether = store->list({.provider_config = "aether-prod"});
+  ASSERT_TRUE(aether.is_ok());
+  ASSERT_EQ(aether->size(), 2u);
+  EXPECT_EQ((*aether)[0].key, a2.key);
+  EXPECT_EQ((*aether)[1].key, b.key);
+
+  auto none = store->list({.provider_config = "nope"});
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(StateStoreTest, RemoveDropsTheRecordAndReportsAMissingOne) {
+  auto store = open_store();
+  WorkspaceRecord record = full_record("a", "x");
+  ASSERT_TRUE(store->put(record));
+  EXPECT_TRUE(store->remove(record.key));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok());
+  EXPECT_FALSE(got->has_value());
+  // Its remote id is free again.
+  auto owner = store->find_by_remote_id(record.provider_config, *record.remote_id);
+  ASSERT_TRUE(owner.is_ok());
+  EXPECT_FALSE(owner->has_value());
+  Status again = store->remove(record.key);
+  EXPECT_EQ(again.code(), Code::kNotFound);
+}
+
+TEST_F(StateStoreTest, BeginCreatePersistsPendingBeforeAnyCompletion) {
+  WorkspaceRecord record = new_record("team-a", "ws");
+  record.conditions.synced = {ConditionStatus::kUnknown, "Creating", "", std::nullopt};
+  {
+    auto store = open_store();
+    auto begun = store->begin_create(record, at_millis(1'000'000));
+    ASSERT_TRUE(begun.is_ok()) << begun.status().to_string();
+    EXPECT_EQ(begun->create.state, CreateState::kPending);
+    EXPECT_EQ(begun->create.pending_attempts, 1);
+    // Closed without complete_create: the process stopped after the POST.
+  }
+  auto store = open_store();
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  const WorkspaceRecord& stored = **got;
+  EXPECT_EQ(stored.create.state, CreateState::kPending);
+  EXPECT_EQ(stored.create.requested_at, at_millis(1'000'000));
+  EXPECT_EQ(stored.create.request_digest, record.create.request_digest);
+  EXPECT_EQ(stored.create.pending_attempts, 1);
+  EXPECT_EQ(stored.origin, Origin::kCreated);
+  EXPECT_FALSE(stored.remote_id.has_value());
+  EXPECT_EQ(stored.conditions, record.conditions);
+}
+
+TEST_F(StateStoreTest, BeginCreateAgainWhilePendingCountsAttempts) {
+  auto store = open_store();
+  WorkspaceRecord record = new_record("a", "x");
+  ASSERT_TRUE(store->begin_create(record, at_millis(1000)).is_ok());
+  record.create.request_digest = "sha256:second";
+  auto second = store->begin_create(record, at_millis(2000));
+  ASSERT_TRUE(second.is_ok());
+  EXPECT_EQ(second->create.pending_attempts, 2);
+  EXPECT_EQ(second->create.requested_at, at_millis(2000));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ(**got, *second);
+  EXPECT_EQ((*got)->create.request_digest, "sha256:second");
+}
+
+TEST_F(StateStoreTest, CompleteCreateRecordsRemoteIdAndClearsPending) {
+  auto store = open_store();
+  WorkspaceRecord record = new_record("a", "x");
+  ASSERT_TRUE(store->begin_create(record, at_millis(1000)).is_ok());
+  ASSERT_TRUE(store->complete_create(record.key, "r-1", R"({"status":"ready"})"));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ((*got)->remote_id, "r-1");
+  EXPECT_EQ((*got)->create.state, CreateState::kSucceeded);
+  EXPECT_EQ((*got)->create.pending_attempts, 0);
+  EXPECT_EQ((*got)->create.requested_at, at_millis(1000));
+  EXPECT_EQ((*got)->observed_json, R"({"status":"ready"})");
+  EXPECT_EQ((*got)->origin, Origin::kCreated);
+}
+
+TEST_F(StateStoreTest, CompleteCreateNeedsAPendingRecord) {
+  auto store = open_store();
+  EXPECT_EQ(store->complete_create({"a", "missing"}, "r", "{}").code(), Code::kNotFound);
+  WorkspaceRecord record = new_record("a", "x");
+  ASSERT_TRUE(store->put(record));  // create state: none
+  EXPECT_EQ(store->complete_create(record.key, "r", "{}").code(), Code::kConflict);
+}
+
+TEST_F(StateStoreTest, BeginCreateRefusesARecordThatHasARemoteId) {
+  auto store = open_store();
+  WorkspaceRecord record = new_record("a", "x");
+  ASSERT_TRUE(store->begin_create(record, at_millis(1000)).is_ok());
+  ASSERT_TRUE(store->complete_create(record.key, "r-1", "{}"));
+  auto again = store->begin_create(record, at_millis(2000));
+  ASSERT_FALSE(again.is_ok());
+  EXPECT_EQ(again.status().code(), Code::kConflict);
+  EXPECT_NE(again.status().message().find("r-1"), std::string::npos);
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ((*got)->remote_id, "r-1");
+  EXPECT_EQ((*got)->create.state, CreateState::kSucceeded);
+}
+
+TEST_F(StateStoreTest, FindByRemoteIdTellsOwnedFromUnowned) {
+  auto store = open_store();
+  WorkspaceRecord owned = full_record("a", "x");
+  ASSERT_TRUE(store->put(owned));
+  auto found = store->find_by_remote_id(owned.provider_config, *owned.remote_id);
+  ASSERT_TRUE(found.is_ok() && found->has_value());
+  EXPECT_EQ(**found, owned);
+  auto other_config = store->find_by_remote_id("paradigm-prod", *owned.remote_id);
+  ASSERT_TRUE(other_config.is_ok());
+  EXPECT_FALSE(other_config->has_value());
+  auto unowned = store->find_by_remote_id(owned.provider_config, "r-unknown");
+  ASSERT_TRUE(unowned.is_ok());
+  EXPECT_FALSE(unowned->has_value());
+}
+
+TEST_F(StateStoreTest, ARemoteWorkspaceHasAtMostOneOwner) {
+  auto store = open_store();
+  WorkspaceRecord first = full_record("a", "x");
+  ASSERT_TRUE(store->put(first));
+  WorkspaceRecord second = full_record("b", "y");
+  second.remote_id = first.remote_id;
+  Status put = store->put(second);
+  EXPECT_EQ(put.code(), Code::kConflict);
+  EXPECT_NE(put.message().find("a/x"), std::string::npos) << put.message();
+
+  WorkspaceRecord pending = new_record("c", "z");
+  pending.provider_config = first.provider_config;
+  ASSERT_TRUE(store->begin_create(pending, at_millis(1)).is_ok());
+  EXPECT_EQ(store->complete_create(pending.key, *first.remote_id, "{}").code(), Code::kConflict);
+  auto still = store->get(pending.key);
+  ASSERT_TRUE(still.is_ok() && still->has_value());
+  EXPECT_EQ((*still)->create.state, CreateState::kPending);
+}
+
+TEST_F(StateStoreTest, PutAllStoresAllOrNothing) {
+  auto store = open_store();
+  WorkspaceRecord first = full_record("a", "x");
+  WorkspaceRecord clash = full_record("b", "y");
+  clash.remote_id = first.remote_id;
+  EXPECT_EQ(store->put_all({first, clash}).code(), Code::kConflict);
+  auto all = store->list({});
+  ASSERT_TRUE(all.is_ok());
+  EXPECT_TRUE(all->empty());
+}
+
+TEST_F(StateStoreTest, SetConditionsChangesOnlyTheConditions) {
+  auto store = open_store();
+  WorkspaceRecord record = full_record("a", "x");
+  ASSERT_TRUE(store->put(record));
+  Conditions unresolved;
+  unresolved.ready = {ConditionStatus::kUnknown, "", "", std::nullopt};
+  unresolved.synced = {ConditionStatus::kFalse, "CreatePendingUnresolved",
+                       "run `wsctl import` or `wsctl forget`", at_millis(5000)};
+  ASSERT_TRUE(store->set_conditions(record.key, unresolved));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  record.conditions = unresolved;
+  EXPECT_EQ(**got, record);
+  EXPECT_EQ(store->set_conditions({"a", "missing"}, unresolved).code(), Code::kNotFound);
+}
+
+TEST_F(StateStoreTest, MetaValuesRoundTripAndPersist) {
+  {
+    auto store = open_store();
+    auto unset = store->get_meta("source.revision");
+    ASSERT_TRUE(unset.is_ok());
+    EXPECT_FALSE(unset->has_value());
+    ASSERT_TRUE(store->set_meta("source.revision", "abc123"));
+    ASSERT_TRUE(store->set_meta("source.revision", "def456"));
+    ASSERT_TRUE(store->set_meta("other", ""));
+  }
+  auto store = open_store();
+  auto revision = store->get_meta("source.revision");
+  ASSERT_TRUE(revision.is_ok());
+  EXPECT_EQ(*revision, std::optional<std::string>("def456"));
+  auto other = store->get_meta("other");
+  ASSERT_TRUE(other.is_ok());
+  EXPECT_EQ(*other, std::optional<std::string>(""));
+}
+
+}  // namespace
+}  // namespace wsop::state

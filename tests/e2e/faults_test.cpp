@@ -1,0 +1,130 @@
+// The lost create response for each provider, and Aether provisioning to
+// running and to error, through the wsctl binary (issue 5, item 6;
+// ARCHITECTURE.md section 4).
+#include <gmock/gmock.h>
+
+#include "tests/e2e/cli_fixture.h"
+
+namespace wsop::e2e {
+namespace {
+
+using ::testing::AnyOf;
+using ::testing::HasSubstr;
+
+class E2eLostCreateTest : public CliTest, public ::testing::WithParamInterface<std::string> {};
+
+// The simulator commits each create and drops its answer during the first
+// apply, then answers again. Whatever happens in between, the end state is
+// exactly one remote workspace per manifest, or (where the provider cannot
+// prove what happened) the unresolved condition: never two.
+TEST_P(E2eLostCreateTest, EndsWithExactlyOneRemoteWorkspace) {
+  const std::string p = GetParam();
+  write("ws.yaml", workspace_yaml("lost", p, default_spec(p)));
+  set_faults(p, {{"dropAfterCreateRate", 1.0}});
+  RunResult first = apply();
+  set_faults(p, {{"dropAfterCreateRate", 0.0}});
+  EXPECT_GE(calls(p, "create"), 1);
+  EXPECT_EQ(stats(p)["create"].value("dropped", 0), calls(p, "create")) << stats(p).dump();
+  RunResult second = apply();
+
+  json live = remote_live(p);
+  ASSERT_LE(live.size(), 1u) << "a duplicate was created: " << live.dump() << "\n"
+                             << first.out << first.err << second.out << second.err;
+  json item = get_item("lost");
+  ASSERT_FALSE(item.is_null());
+  const json& synced = item["status"]["conditions"][1];
+  if (synced["status"] == "True") {
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(item["status"]["remoteId"],
+              id_string(p == "cadenya" ? live[0]["metadata"]["id"] : live[0]["id"]));
+    EXPECT_EQ(item["status"]["createJournal"]["state"], "succeeded");
+    EXPECT_TRUE(item["status"].contains("lastAppliedTime")) << item.dump();
+    EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+    EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  } else {
+    // Only Aether may lack proof; then the operator waits for the user.
+    EXPECT_EQ(p, "aether") << item.dump();
+    EXPECT_THAT(synced["reason"].get<std::string>(),
+                AnyOf("CreatePending", "CreatePendingUnresolved"));
+  }
+  EXPECT_EQ(calls(p, "create"), 1) << "the create was repeated: " << stats(p).dump();
+  int before = writes(p);
+  EXPECT_EQ(apply().exit_code, 0);
+  EXPECT_EQ(writes(p), before);
+  EXPECT_EQ(remote_live(p).size(), live.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, E2eLostCreateTest,
+                         ::testing::Values("paradigm", "cadenya", "aether"));
+
+// Two Aether manifests alike in project and hardware, both answers lost:
+// the lookup cannot tell which is which, so both stay unresolved (nothing is
+// created again) until the user imports each.
+TEST_F(E2eLostCreateTest, IndistinguishableAetherCreatesStayUnresolvedUntilImported) {
+  write("a.yaml", workspace_yaml("twin-a", "aether", default_spec("aether")));
+  write("b.yaml", workspace_yaml("twin-b", "aether", default_spec("aether")));
+  set_faults("aether", {{"dropAfterCreateRate", 1.0}});
+  RunResult first = apply();
+  set_faults("aether", {{"dropAfterCreateRate", 0.0}});
+  EXPECT_EQ(first.exit_code, 3) << first.out << first.err;
+  json live = remote_live("aether");
+  ASSERT_EQ(live.size(), 2u) << live.dump();
+  EXPECT_EQ(calls("aether", "create"), 2);
+  for (const char* name : {"twin-a", "twin-b"}) {
+    json synced = get_item(name)["status"]["conditions"][1];
+    EXPECT_EQ(synced["status"], "False") << synced.dump();
+    EXPECT_EQ(synced["reason"], "CreatePendingUnresolved") << synced.dump();
+    EXPECT_THAT(synced["message"].get<std::string>(), HasSubstr("wsctl import"));
+  }
+  RunResult again = apply();
+  EXPECT_EQ(again.exit_code, 3);
+  EXPECT_EQ(calls("aether", "create"), 2);
+
+  std::string id_a = live[0]["id"], id_b = live[1]["id"];
+  ASSERT_EQ(wsctl({"import", "twin-a", "--id", id_a, "-f", source()}).exit_code, 0);
+  ASSERT_EQ(wsctl({"import", "twin-b", "--id", id_b, "-f", source()}).exit_code, 0);
+  RunResult settled = apply();
+  EXPECT_EQ(settled.exit_code, 0) << settled.out << settled.err;
+  EXPECT_EQ(get_item("twin-a")["status"]["remoteId"], id_a);
+  EXPECT_EQ(get_item("twin-b")["status"]["remoteId"], id_b);
+  EXPECT_EQ(calls("aether", "create"), 2);
+  EXPECT_EQ(remote_live("aether").size(), 2u);
+}
+
+class E2eAetherProvisioningTest : public CliTest {};
+
+TEST_F(E2eAetherProvisioningTest, WaitEndsRunningAndReady) {
+  write("ws.yaml", workspace_yaml("machine", "aether", default_spec("aether")));
+  RunResult applied = apply({"--wait"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  json item = get_item("machine");
+  EXPECT_EQ(remote("aether", item["status"]["remoteId"])["status"], "running");
+  EXPECT_EQ(item["status"]["conditions"][0]["status"], "True") << item.dump();
+  EXPECT_EQ(item["status"]["conditions"][0]["reason"], "Available") << item.dump();
+  EXPECT_EQ(item["status"]["observed"]["status"], "running") << item.dump();
+}
+
+TEST_F(E2eAetherProvisioningTest, ErrorIsReadyFalseWithTheProvidersMessage) {
+  sim::SimConfig config = e2e_config();
+  config.aether.error_rate = 1.0;
+  restart(config);
+  write("ws.yaml", workspace_yaml("broken", "aether", default_spec("aether")));
+  RunResult applied = apply({"--wait"});
+  EXPECT_EQ(applied.exit_code, 3) << applied.out << applied.err;
+  json item = get_item("broken");
+  ASSERT_FALSE(item.is_null());
+  json w = remote("aether", item["status"]["remoteId"]);
+  ASSERT_EQ(w["status"], "error") << w.dump();
+  ASSERT_TRUE(w["error_message"].is_string()) << w.dump();
+  const json& ready = item["status"]["conditions"][0];
+  EXPECT_EQ(ready["status"], "False") << item.dump();
+  EXPECT_EQ(ready["reason"], "ProvisioningFailed") << item.dump();
+  EXPECT_EQ(ready["message"], w["error_message"]) << item.dump();
+  RunResult table = wsctl({"get"});
+  EXPECT_THAT(table.out, HasSubstr("ProvisioningFailed"));
+  EXPECT_EQ(remote_live("aether").size(), 1u);
+  EXPECT_EQ(calls("aether", "create"), 1) << "a failed machine is not re-created";
+}
+
+}  // namespace
+}  // namespace wsop::e2e
