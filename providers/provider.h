@@ -118,6 +118,16 @@ class Provider {
   // Deletes (Cadenya: archives). OK when it is already gone.
   virtual Status remove(const std::string& id) = 0;
 
+  // Power control, for providers whose capabilities().power_control is
+  // true (Aether). Both answer with the provider's status word for the
+  // transition ("starting", "stopping"); the others refuse with kInvalid.
+  virtual Outcome<std::string> start_workspace(const std::string& id) {
+    return Status::error(Code::kInvalid, "this provider cannot start workspace " + id);
+  }
+  virtual Outcome<std::string> stop_workspace(const std::string& id) {
+    return Status::error(Code::kInvalid, "this provider cannot stop workspace " + id);
+  }
+
   // The managed fields that differ; only what the manifest sets is compared.
   virtual std::vector<FieldChange> diff(const model::Workspace& desired,
                                         const RemoteWorkspace& observed) const = 0;
@@ -129,7 +139,8 @@ class Provider {
   // A digest of the create request, recorded in the journal before sending.
   virtual std::string create_digest(const model::Workspace& desired) const = 0;
 
-  // Stops waiting in rate limits and retries (shutdown).
+  // Stops waiting in rate limits and retries (shutdown of the client, not
+  // of a workspace).
   virtual void stop() = 0;
 };
 

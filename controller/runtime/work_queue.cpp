@@ -99,7 +99,10 @@ std::optional<std::string> WorkQueue::get() {
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {
-      cv_.wait_until(lock, delayed_.begin()->first);
+      // A copy: wait_until reads its deadline again after waking, and by
+      // then another thread may have erased the node it would point into.
+      const Clock::time_point wake = delayed_.begin()->first;
+      cv_.wait_until(lock, wake);
     }
   }
   std::string key = std::move(queue_.front());

@@ -110,17 +110,19 @@ class AetherProvider : public Provider {
     if (has_change(changes, "spec.aether.powerState") && desired.aether &&
         desired.aether->power_state) {
       bool start = *desired.aether->power_state == model::PowerState::kRunning;
-      auto response =
-          client_->send({start ? "start" : "stop", "POST",
-                         start ? Paths::start(current.id) : Paths::stop(current.id), ""});
-      if (!response) return response.status();
-      if (!response->ok()) return fail(*response, (start ? "start " : "stop ") + current.id);
-      auto json = parse_body(response->body, "Aether power answer");
-      result.status = json ? get_string(*json, "status").value_or(start ? "starting" : "stopping")
-                           : (start ? "starting" : "stopping");
+      auto status = start ? start_workspace(current.id) : stop_workspace(current.id);
+      if (!status) return status.status();
+      result.status = *status;
       result.phase = phase_of(result.status);
     }
     return result;
+  }
+
+  Outcome<std::string> start_workspace(const std::string& id) override {
+    return power(id, /*start=*/true);
+  }
+  Outcome<std::string> stop_workspace(const std::string& id) override {
+    return power(id, /*start=*/false);
   }
 
   Status remove(const std::string& id) override {
@@ -185,6 +187,20 @@ class AetherProvider : public Provider {
     auto json = parse_body(response.body, what);
     if (!json) return json.status();
     return from_json(*json);
+  }
+
+  // POST /workspaces/{id}/start|stop. The answer carries the transition's
+  // status word; an empty or unparsable (but successful) answer still means
+  // the transition began.
+  Outcome<std::string> power(const std::string& id, bool start) {
+    const char* verb = start ? "start" : "stop";
+    auto response = client_->send({verb, "POST", start ? Paths::start(id) : Paths::stop(id), ""});
+    if (!response) return response.status();
+    if (!response->ok()) return fail(*response, std::string(verb) + " workspace " + id);
+    const std::string fallback = start ? "starting" : "stopping";
+    auto json = parse_body(response->body, "Aether power answer");
+    if (!json) return fallback;
+    return get_string(*json, "status").value_or(fallback);
   }
 
   Status fail(const http::ClientResponse& response, const std::string& action) const {

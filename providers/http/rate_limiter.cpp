@@ -33,7 +33,8 @@ bool RateLimiter::acquire() {
   while (!stopped_) {
     auto now = Clock::now();
     if (now < paused_until_) {
-      cv_.wait_until(lock, paused_until_);
+      const Clock::time_point until = paused_until_;  // a copy: others may extend it
+      cv_.wait_until(lock, until);
       continue;
     }
     refill(now);

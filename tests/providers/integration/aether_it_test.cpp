@@ -1,6 +1,7 @@
 // Aether through the Provider interface against the simulator
 // (../shared/providers/aether.md): nested create, flat PATCH, asynchronous
-// provisioning, start/stop through update with powerState, {"error"} bodies.
+// provisioning, start/stop (directly and through update with powerState),
+// {"error"} bodies.
 #include "tests/providers/integration/integration_fixture.h"
 
 namespace wsop::itest {
@@ -159,6 +160,45 @@ TEST_P(AetherIT, StartingAWorkspaceThatIsNotStoppedIsInvalid) {
   EXPECT_EQ(updated.status().code(), Code::kInvalid) << why(updated);
   EXPECT_NE(updated.status().message().find("workspace is running, not stopped"),
             std::string::npos);
+}
+
+TEST_P(AetherIT, StopAndStartWorkspaceDirectly) {
+  auto created = provider_->create(aether_ws("theta"));
+  ASSERT_TRUE(created) << why(created);
+  wait_for(created->id, Phase::kReady);
+
+  auto stopping = provider_->stop_workspace(created->id);
+  ASSERT_TRUE(stopping) << why(stopping);
+  EXPECT_EQ(*stopping, "stopping");
+  EXPECT_EQ(wait_for(created->id, Phase::kStopped).status, "stopped");
+  EXPECT_EQ(calls(kAether, "stop", "200"), 1);
+
+  // Stopping again is the vendor's 400, which is Invalid and keeps its text.
+  auto again = provider_->stop_workspace(created->id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.status().code(), Code::kInvalid) << why(again);
+
+  auto starting = provider_->start_workspace(created->id);
+  ASSERT_TRUE(starting) << why(starting);
+  EXPECT_EQ(*starting, "starting");
+  EXPECT_EQ(wait_for(created->id, Phase::kReady).status, "running");
+  EXPECT_EQ(calls(kAether, "start", "200"), 1);
+
+  auto missing = provider_->start_workspace("00000000-0000-4000-8000-0000000000ff");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.status().code(), Code::kNotFound) << why(missing);
+}
+
+TEST_P(AetherIT, OnlyAetherHasPowerControl) {
+  for (auto type : {model::ProviderType::kParadigm, model::ProviderType::kCadenya}) {
+    auto other = make(type);
+    ASSERT_NE(other, nullptr);
+    EXPECT_FALSE(other->capabilities().power_control);
+    auto started = other->start_workspace("any");
+    ASSERT_FALSE(started);
+    EXPECT_EQ(started.status().code(), Code::kInvalid);
+    EXPECT_EQ(other->stop_workspace("any").status().code(), Code::kInvalid);
+  }
 }
 
 TEST_P(AetherIT, FindLostCreateByProjectHardwareAndWindow) {
