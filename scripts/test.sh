@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the whole test suite on a fresh Debian machine: installs
-# what is missing, then the normal build, then the suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer.
+# what is missing, then the normal build (its suite includes the concurrency
+# tests under ThreadSanitizer), the reliability runs, then the suite again
+# under AddressSanitizer + UndefinedBehaviorSanitizer.
 # WSOP_SKIP_SANITIZERS=1 skips the sanitizer pass (for a quick local loop).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,19 +12,37 @@ bash scripts/deps.sh
 
 jobs=$(nproc)
 echo "== build (RelWithDebInfo)"
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# -g1 (line tables only) keeps file:line in every stack trace and halves the
+# compile time that full debug information costs.
+bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 echo "== tests"
 (cd build && ctest --output-on-failure -j "$jobs")
 echo "== Helm chart: lint, render, checks"
 bash scripts/check_chart.sh build/cmd/wsctl/wsctl
+# The reliability runs mostly wait (faults, backoff, lost-create windows):
+# they go on in the background while the sanitizer build compiles.
+echo "== reliability: fault soak and crash-kill, CI size, in the background"
+mkdir -p build/reliability
+BUILD_DIR="$here/build" bash scripts/reliability.sh >build/reliability/ci.log 2>&1 &
+reliability_pid=$!
+finish_reliability() {
+  local status=0
+  wait "$reliability_pid" || status=$?
+  echo "== reliability (scripts/reliability.sh --full for the full run)"
+  cat build/reliability/ci.log
+  return "$status"
+}
 
 if [ "${WSOP_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer)"
-  bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DWSOP_SANITIZE=ON
+  bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" -DWSOP_SANITIZE=ON
+  finish_reliability
   echo "== tests under ASan + UBSan"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
      ctest --output-on-failure -j "$jobs")
+else
+  finish_reliability
 fi
 if [ "${WSOP_SKIP_FUZZ:-0}" != "1" ]; then
   echo "== manifest fuzzer, short run (scripts/fuzz.sh SECONDS for a long one)"

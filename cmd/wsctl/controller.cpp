@@ -118,6 +118,7 @@ int run_controller(const Args& args, Io io) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   runtime::Manager manager(manager_options);
   if (Status s = manager.start(); !s.is_ok()) {
@@ -125,12 +126,17 @@ int run_controller(const Args& args, Io io) {
     return kExitInvalid;
   }
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  // SIGHUP asks for a resync now; SIGTERM and SIGINT stop.
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    observability::log_info("SIGHUP received: resyncing");
+    manager.request_resync();
+  }
   observability::log_info("signal received: stopping", {{"signal", std::to_string(signal_number)}});
   auto stopped = std::async(std::launch::async, [&manager] { manager.stop(); });
   while (stopped.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     timespec poll{0, 0};
-    if (sigtimedwait(&signals, nullptr, &poll) > 0) {
+    int second = sigtimedwait(&signals, nullptr, &poll);
+    if (second > 0 && second != SIGHUP) {
       observability::log_warn("second signal: exiting at once");
       std::_Exit(130);
     }

@@ -27,10 +27,13 @@ int run_diff(const Args& args, Io io) {
   options.add_options()("output,o", po::value<std::string>()->default_value(""),
                         "json: the plan for machines")("prune", po::bool_switch(),
                                                        "include workspaces that left the source")(
-      "allow-replace", po::bool_switch(), "plan replacements as apply --allow-replace would");
+      "allow-replace", po::bool_switch(), "plan replacements as apply --allow-replace would")(
+      "refresh", po::value<bool>()->default_value(true),
+      "false: plan against the state store's last observations, without asking the providers");
   po::variables_map values;
-  if (auto exit = parse_options("diff", "-f PATH [-f PATH...] [-o json] [--prune]", options, args,
-                                values, io)) {
+  if (auto exit =
+          parse_options("diff", "-f PATH [-f PATH...] [-o json] [--prune] [--refresh=false]",
+                        options, args, values, io)) {
     return *exit;
   }
   EngineOptions engine_options;
@@ -46,7 +49,11 @@ int run_diff(const Args& args, Io io) {
   int exit_code = kExitOk;
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
-  engine->observe_all(io);
+  if (values["refresh"].as<bool>()) {
+    engine->observe_all(io);
+  } else {
+    engine->observe_from_state();
+  }
   auto plan = make_plan(*engine, prune);
   if (!plan) {
     io.err << "wsctl diff: " << plan.status().message() << "\n";

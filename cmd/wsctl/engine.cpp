@@ -5,6 +5,7 @@
 #include <set>
 
 #include "controller/manifest/manifest_set.h"
+#include "controller/reconcile/observed_json.h"
 #include "controller/state/sqlite_state_store.h"
 
 namespace wsop::cli {
@@ -99,6 +100,17 @@ void Engine::observe_all(Io io) {
   for (auto& [name, future] : lists) {
     Status status = future.get();
     if (!status.is_ok()) io.err << "wsctl: observing " << name << ": " << status.message() << "\n";
+  }
+}
+
+void Engine::observe_from_state() {
+  auto records = store_->list({});
+  if (!records) return;
+  for (const auto& r : *records) {
+    if (!r.remote_id || r.observed_json.empty()) continue;
+    if (auto remote = reconcile::remote_from_json(r.observed_json)) {
+      cache_.put(r.provider_config, *remote);
+    }
   }
 }
 

@@ -31,6 +31,9 @@ class Engine {
   // Problems are printed; workspaces of an unobservable provider plan as
   // "could not be observed".
   void observe_all(Io io);
+  // Terraform's -refresh=false: plan against what the state store last
+  // observed, sending nothing to the providers.
+  void observe_from_state();
 
   // Keys of the selected manifests, plus every record when with_records.
   std::vector<model::WorkspaceKey> keys(bool with_records) const;

@@ -41,7 +41,8 @@ ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, co
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
   if (it == configs_.end()) return out;
-  out.listed_fresh = now - it->second.listed_at <= max_age;
+  const auto listed = it->second.listed_at;
+  out.listed_fresh = listed != Clock::time_point{} && now - listed <= max_age;
   auto entry = it->second.by_id.find(id);
   if (entry != it->second.by_id.end() && now - entry->second.at <= max_age) {
     out.remote = entry->second.remote;
@@ -54,6 +55,25 @@ ObservedCache::Clock::time_point ObservedCache::listed_at(
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
   return it == configs_.end() ? Clock::time_point{} : it->second.listed_at;
+}
+
+std::mutex& ObservedCache::list_mutex(const std::string& provider_config) {
+  std::lock_guard lock(mu_);
+  return list_mutexes_[provider_config];
+}
+
+Status ObservedCache::refresh(const std::string& provider_config, std::chrono::milliseconds max_age,
+                              const ListFn& list) {
+  std::lock_guard in_flight(list_mutex(provider_config));
+  // Whoever held the list mutex before us may have just listed. (The epoch
+  // means never: steady_clock counts from boot, which may be recent.)
+  auto last = listed_at(provider_config);
+  if (last != Clock::time_point{} && Clock::now() - last <= max_age) return Status::ok();
+  auto started = Clock::now();
+  auto listed = list();
+  if (!listed) return listed.status();
+  put_list(provider_config, std::move(*listed), started);
+  return Status::ok();
 }
 
 }  // namespace wsop::reconcile

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,15 @@ class ObservedCache {
   // When the config was last listed (epoch when never).
   Clock::time_point listed_at(const std::string& provider_config) const;
 
+  // Lists the config with `list` unless a list no older than max_age exists.
+  // Single flight: callers that arrive while a list is under way wait for
+  // it and use its result instead of sending their own, so a thousand
+  // provisioning workspaces polled together cost one list, not a thousand
+  // GETs. A failed list leaves the cache as it was.
+  using ListFn = std::function<Outcome<std::vector<providers::RemoteWorkspace>>()>;
+  Status refresh(const std::string& provider_config, std::chrono::milliseconds max_age,
+                 const ListFn& list);
+
  private:
   struct Entry {
     providers::RemoteWorkspace remote;
@@ -46,8 +56,12 @@ class ObservedCache {
     std::map<std::string, Entry> by_id;
     Clock::time_point listed_at{};
   };
+  std::mutex& list_mutex(const std::string& provider_config);
+
   mutable std::mutex mu_;
   std::map<std::string, PerConfig> configs_;
+  // One per config, never erased (node-based: references stay valid).
+  std::map<std::string, std::mutex> list_mutexes_;  // the map guarded by mu_
 };
 
 }  // namespace wsop::reconcile

@@ -93,6 +93,16 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   bool provisioning = last && last->phase == providers::Phase::kProvisioning;
   auto max_age = provisioning ? ctx_.options.provisioning_poll : ctx_.options.max_observation_age;
   auto cached = ctx_.cache->find(config, id, max_age);
+  if (!cached.remote && provisioning && provider.capabilities().list_shows_all) {
+    // Poll provisioning workspaces through one shared list (section 5).
+    auto snapshot = ctx_.desired();  // keeps the listed scope's workspaces alive
+    auto scope =
+        snapshot ? snapshot->workspaces_of(config) : std::vector<const model::Workspace*>{};
+    Status listed = ctx_.cache->refresh(config, max_age, [&] { return provider.list(scope); });
+    // After a refresh every entry comes from a list within max_age or from
+    // a later write, so whatever the cache holds now is fresh enough.
+    if (listed.is_ok()) cached = ctx_.cache->find(config, id, std::chrono::hours(24));
+  }
   if (cached.remote) {
     out.remote = cached.remote;
     return out;

@@ -4,6 +4,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "controller/manifest/manifest_set.h"
 #include "controller/observability/endpoints.h"
@@ -243,6 +244,12 @@ void Manager::resync_once() {
   enqueue_all();
 }
 
+void Manager::request_resync() {
+  std::lock_guard lock(mu_);
+  resync_requested_ = true;
+  stop_cv_.notify_all();
+}
+
 void Manager::resync_loop() {
   std::mt19937 random(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.9, 1.1);  // +-10%
@@ -250,9 +257,11 @@ void Manager::resync_loop() {
   while (!stopping_) {
     auto period =
         std::chrono::milliseconds(static_cast<int64_t>(options_.resync.count() * jitter(random)));
-    if (stop_cv_.wait_for(lock, period, [this] { return stopping_; })) break;
+    stop_cv_.wait_for(lock, period, [this] { return stopping_ || resync_requested_; });
+    if (stopping_) break;
+    bool requested = std::exchange(resync_requested_, false);
     lock.unlock();
-    log_info("resync");
+    log_info(requested ? "resync requested" : "resync");
     resync_once();
     lock.lock();
   }

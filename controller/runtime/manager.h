@@ -52,6 +52,9 @@ class Manager {
   Status start();
   // Stops everything within the grace period. Idempotent.
   void stop();
+  // Resyncs now instead of at the next period (SIGHUP): one list per
+  // ProviderConfig, then every workspace is reconciled against it.
+  void request_resync();
 
   uint16_t metrics_port() const;
   bool ready() const { return ready_; }
@@ -86,6 +89,7 @@ class Manager {
   std::string content_revision_;
   std::atomic<bool> ready_{false};
   bool stopping_ = false;
+  bool resync_requested_ = false;  // guarded by mu_
 };
 
 }  // namespace wsop::runtime

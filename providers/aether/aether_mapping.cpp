@@ -1,7 +1,9 @@
 #include "providers/aether/aether_mapping.h"
 
-#include "providers/aether/aether_provider.h"
+#include <limits>
+#include <optional>
 
+#include "providers/aether/aether_provider.h"
 #include "providers/support/time.h"
 
 namespace wsop::providers::aether {
@@ -12,14 +14,28 @@ std::string vendor_message(const std::string& body) {
   return get_string(json, "error").value_or("");
 }
 
+namespace {
+
+// A number outside int's range is as unusable as a missing one (and must
+// not wrap round into a plausible value).
+std::optional<int> int_field(const Json& json, const char* key) {
+  auto n = get_int(json, key);
+  if (!n || *n < std::numeric_limits<int>::min() || *n > std::numeric_limits<int>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<int>(*n);
+}
+
+}  // namespace
+
 model::Hardware hardware_from_json(const Json& json) {
   model::Hardware hw;
   auto kind = get_string(json, "cpu_kind");
   if (kind)
     hw.cpu_kind = *kind == "performance" ? model::CpuKind::kPerformance : model::CpuKind::kShared;
-  if (auto n = get_int(json, "cpus")) hw.cpus = static_cast<int>(*n);
-  if (auto n = get_int(json, "memory_mb")) hw.memory_mb = static_cast<int>(*n);
-  if (auto n = get_int(json, "volume_size_gb")) hw.volume_size_gb = static_cast<int>(*n);
+  if (auto n = int_field(json, "cpus")) hw.cpus = *n;
+  if (auto n = int_field(json, "memory_mb")) hw.memory_mb = *n;
+  if (auto n = int_field(json, "volume_size_gb")) hw.volume_size_gb = *n;
   if (json.contains("gpu_kind")) hw.gpu_kind = get_string(json, "gpu_kind");
   return hw;
 }

@@ -75,7 +75,13 @@ class AetherProvider : public Provider {
     if (!items) return Status::error(Code::kTransient, "Aether list answer has no workspaces");
     std::vector<RemoteWorkspace> out;
     out.reserve(items->size());
-    for (const Json& item : *items) out.push_back(from_json(item));
+    for (const Json& item : *items) {
+      out.push_back(from_json(item));
+      // A list that cannot name a workspace cannot prove anything absent.
+      if (out.back().id.empty()) {
+        return Status::error(Code::kTransient, "Aether list answer has a workspace without an id");
+      }
+    }
     return out;
   }
 
@@ -186,7 +192,10 @@ class AetherProvider : public Provider {
   Outcome<RemoteWorkspace> parse(const http::ClientResponse& response, const char* what) const {
     auto json = parse_body(response.body, what);
     if (!json) return json.status();
-    return from_json(*json);
+    RemoteWorkspace ws = from_json(*json);
+    if (ws.id.empty())
+      return Status::error(Code::kTransient, std::string(what) + " has no workspace id");
+    return ws;
   }
 
   // POST /workspaces/{id}/start|stop. The answer carries the transition's

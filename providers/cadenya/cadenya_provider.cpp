@@ -1,5 +1,7 @@
 #include "providers/cadenya/cadenya_provider.h"
 
+#include <set>
+
 #include "common/digest.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
@@ -32,7 +34,10 @@ RpcError rpc_error(const std::string& body) {
   Json json = Json::parse(body, nullptr, false);
   RpcError error;
   if (json.is_discarded()) return error;
-  error.code = static_cast<int>(get_int(json, "code").value_or(0));
+  // gRPC codes are 0 to 16; anything else (4294967301 would wrap to 5,
+  // NOT_FOUND) says nothing.
+  auto code = get_int(json, "code");
+  error.code = code && *code >= 0 && *code <= 16 ? static_cast<int>(*code) : 0;
   error.message = get_string(json, "message").value_or("");
   return error;
 }
@@ -80,6 +85,28 @@ RemoteWorkspace from_json(const Json& json) {
   return ws;
 }
 
+// A workspace answer names its workspace: anything without an id (null,
+// [], {}, metadata of another type) is unusable, not an empty workspace.
+Outcome<RemoteWorkspace> usable(const Json& json, const std::string& what) {
+  RemoteWorkspace ws = from_json(json);
+  if (ws.id.empty()) return Status::error(Code::kTransient, what + " has no workspace id");
+  return ws;
+}
+
+// The cursor of the next list page, empty after the last one. A pagination
+// block or a cursor of another type may hide more pages: unusable, not the end.
+Outcome<std::string> next_cursor(const Json& page) {
+  if (!page.contains("pagination") || page.at("pagination").is_null()) return std::string();
+  const Json& pagination = page.at("pagination");
+  bool no_cursor = pagination.is_object() &&
+                   (!pagination.contains("nextCursor") || pagination.at("nextCursor").is_null());
+  if (no_cursor) return std::string();
+  if (!pagination.is_object() || !pagination.at("nextCursor").is_string()) {
+    return Status::error(Code::kTransient, "Cadenya list answer has pagination of another type");
+  }
+  return pagination.at("nextCursor").get<std::string>();
+}
+
 class CadenyaProvider : public Provider {
  public:
   CadenyaProvider(std::unique_ptr<http::Client> client, std::string instance_id)
@@ -102,7 +129,7 @@ class CadenyaProvider : public Provider {
     if (!response->ok()) return fail(*response, "get workspace " + id);
     auto json = parse_body(response->body, "Cadenya workspace");
     if (!json) return json.status();
-    return from_json(*json);
+    return usable(*json, "Cadenya workspace " + id);
   }
 
   Outcome<std::vector<RemoteWorkspace>> list(const std::vector<const model::Workspace*>&) override {
@@ -147,7 +174,7 @@ class CadenyaProvider : public Provider {
     if (!response->ok()) return fail(*response, "update workspace " + current.id);
     auto json = parse_body(response->body, "Cadenya update answer");
     if (!json) return json.status();
-    return from_json(*json);
+    return usable(*json, "Cadenya update answer");
   }
 
   Status remove(const std::string& id) override {
@@ -216,15 +243,23 @@ class CadenyaProvider : public Provider {
             {"spec", spec}};
   }
 
+  // The gRPC code refines a refusal (4xx) only: a 5xx stays a server
+  // failure whatever its body claims (a 503 saying NOT_FOUND proves nothing).
   Status fail(const http::ClientResponse& response, const std::string& action) const {
     RpcError error = rpc_error(response.body);
-    return refine(status_from_response(response, error.message, "Cadenya " + action), error);
+    Status status = status_from_response(response, error.message, "Cadenya " + action);
+    bool refusal = response.status >= 400 && response.status < 500;
+    return refusal ? refine(status, error) : status;
   }
 
-  // Every non-archived workspace carrying our ownership label.
+  // Every non-archived workspace carrying our ownership label. A page that
+  // is not usable (an item without an id, a cursor of another type, a
+  // cursor already followed) fails the list: skipping it could hide a
+  // workspace, and a missing workspace may be created again.
   Outcome<std::vector<RemoteWorkspace>> list_owned() {
     std::vector<RemoteWorkspace> out;
     std::string cursor;
+    std::set<std::string> seen;
     std::string filter = std::string(kOwnerLabel) + "=" + instance_id_;
     for (int page = 0;; ++page) {
       if (page > 100000) return Status::error(Code::kTransient, "Cadenya list does not end");
@@ -235,10 +270,18 @@ class CadenyaProvider : public Provider {
       if (!json) return json.status();
       const Json* items = get_array(*json, "items");
       if (!items) return Status::error(Code::kTransient, "Cadenya list answer has no items");
-      for (const Json& item : *items) out.push_back(from_json(item));
-      const Json* pagination = get_object(*json, "pagination");
-      cursor = pagination ? get_string(*pagination, "nextCursor").value_or("") : "";
+      for (const Json& item : *items) {
+        auto ws = usable(item, "Cadenya list item");
+        if (!ws) return ws.status();
+        out.push_back(std::move(*ws));
+      }
+      auto next = next_cursor(*json);
+      if (!next) return next.status();
+      cursor = *next;
       if (cursor.empty()) break;
+      if (!seen.insert(cursor).second) {
+        return Status::error(Code::kTransient, "Cadenya list loops: a nextCursor repeats");
+      }
     }
     return out;
   }

@@ -52,11 +52,8 @@ class BasicConnection : public Connection {
     bhttp::async_write(*stream_, req, [&](beast::error_code e, size_t) { ec = e; });
     run(*io_);
     if (ec) return fail(failure, "sending request: " + describe(ec));
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(max_body_bytes);
-    parser.header_limit(64 * 1024);
-    bhttp::async_read(*stream_, buffer_, parser, [&](beast::error_code e, size_t) { ec = e; });
-    run(*io_);
+    std::optional<Parser> parser;
+    ec = read_final_response(parser, max_body_bytes);
     if (ec == bhttp::error::body_limit) {
       open_ = false;
       failure = {Status::error(Code::kInvalid, "response body larger than " +
@@ -65,7 +62,7 @@ class BasicConnection : public Connection {
       return false;
     }
     if (ec) return fail(failure, "reading response: " + describe(ec));
-    auto& res = parser.get();
+    auto& res = parser->get();
     response.status = static_cast<int>(res.result_int());
     response.body = std::move(res.body());
     response.retry_after = std::string(res[bhttp::field::retry_after]);
@@ -77,6 +74,34 @@ class BasicConnection : public Connection {
   bool is_open() const override { return open_; }
 
  private:
+  using Parser = bhttp::response_parser<bhttp::string_body>;
+  static constexpr int kMaxInterimResponses = 8;
+
+  // The header is read before the body: Boost 1.74's eager parse drops the
+  // body_limit error of a Content-Length over the limit and then reserves
+  // that many bytes (boostorg/beast#2183), so one hostile header could
+  // throw std::bad_alloc or allocate gigabytes. Interim 1xx answers (100
+  // Continue, 103 Early Hints) are skipped, as RFC 9110 section 15.2 asks:
+  // taken as final, the real answer would be read as the answer to the
+  // next request on this connection.
+  beast::error_code read_final_response(std::optional<Parser>& parser, size_t max_body_bytes) {
+    beast::error_code ec;
+    for (int interim = 0; interim <= kMaxInterimResponses; ++interim) {
+      parser.emplace();
+      parser->body_limit(max_body_bytes);
+      parser->header_limit(64 * 1024);
+      bhttp::async_read_header(*stream_, buffer_, *parser,
+                               [&](beast::error_code e, size_t) { ec = e; });
+      run(*io_);
+      unsigned status = parser->get().result_int();
+      if (ec || status / 100 != 1 || status == 101) break;
+    }
+    if (ec) return ec;
+    bhttp::async_read(*stream_, buffer_, *parser, [&](beast::error_code e, size_t) { ec = e; });
+    run(*io_);
+    return ec;
+  }
+
   bool fail(ExchangeFailure& failure, std::string message) {
     open_ = false;
     failure = {Status::error(Code::kTransient, std::move(message)), true};

@@ -29,7 +29,19 @@ struct Paths {
   }
 };
 
+// True when value nests at most `levels` arrays or objects deep.
+bool shallow(const Json& value, int levels) {
+  if (!value.is_structured()) return true;
+  if (levels == 0) return false;
+  for (const Json& child : value) {
+    if (!shallow(child, levels - 1)) return false;
+  }
+  return true;
+}
+
 // Paradigm errors: {"detail": "..."} or DRF field errors {"name": ["..."]}.
+// Other values are dumped only when shallow: dump() recurses once per level,
+// and a hostile body nested 100,000 levels deep would overflow the stack.
 std::string vendor_message(const std::string& body) {
   Json json = Json::parse(body, nullptr, false);
   if (json.is_discarded() || !json.is_object()) return "";
@@ -38,7 +50,8 @@ std::string vendor_message(const std::string& body) {
   for (const auto& [field, errors] : json.items()) {
     std::string text = errors.is_array() && !errors.empty() && errors[0].is_string()
                            ? errors[0].get<std::string>()
-                           : errors.dump();
+                       : shallow(errors, 16) ? errors.dump()
+                                             : "(nested too deeply)";
     out += (out.empty() ? "" : "; ") + field + ": " + text;
   }
   return out;
@@ -55,6 +68,15 @@ RemoteWorkspace from_json(const Json& json) {
   if (auto created = get_string(json, "created_at")) ws.created_at = parse_timestamp(*created);
   ws.status = "active";
   return ws;
+}
+
+// A workspace answer names its workspace: anything without an id (null,
+// [], {}, an id of another type) is unusable, not an empty workspace.
+Outcome<RemoteWorkspace> usable(const Json& json, const std::string& what) {
+  if (!get_id(json, "id")) {
+    return Status::error(Code::kTransient, what + " has no workspace id");
+  }
+  return from_json(json);
 }
 
 Json create_body(const model::Workspace& desired) {
@@ -90,7 +112,7 @@ class ParadigmProvider : public Provider {
     if (!response->ok()) return fail(*response, "get workspace " + id);
     auto json = parse_body(response->body, "Paradigm workspace");
     if (!json) return json.status();
-    return from_json(*json);
+    return usable(*json, "Paradigm workspace " + id);
   }
 
   Outcome<std::vector<RemoteWorkspace>> list(
@@ -138,15 +160,17 @@ class ParadigmProvider : public Provider {
     if (!response) return response.status();
     if (response->status == 403 || response->status == 404) {
       // Not visible (deleted meanwhile, or never ours): as get says it.
-      return Status::error(Code::kNotFound, "Paradigm workspace " + current.id +
-                                                " is not visible (HTTP " +
-                                                std::to_string(response->status) +
-                                                "): " + vendor_message(response->body));
+      return Status::error(Code::kNotFound,
+                           "Paradigm workspace " + current.id + " is not visible (HTTP " +
+                               std::to_string(response->status) +
+                               "): " + printable_excerpt(vendor_message(response->body)));
     }
     if (!response->ok()) return fail(*response, "update workspace " + current.id);
     auto json = parse_body(response->body, "Paradigm update answer");
     if (!json) return json.status();
-    RemoteWorkspace updated = from_json(*json);
+    auto parsed = usable(*json, "Paradigm update answer");
+    if (!parsed) return parsed;
+    RemoteWorkspace updated = std::move(*parsed);
     if (!updated.company_id) updated.company_id = current.company_id;
     if (!updated.document_upload_method)
       updated.document_upload_method = current.document_upload_method;
@@ -209,11 +233,18 @@ class ParadigmProvider : public Provider {
     return status_from_response(response, vendor_message(response.body), "Paradigm " + action);
   }
 
-  // Follows "next" (an absolute URL) until it is null.
+  // Follows "next" (an absolute URL) until it is null. A page that is not
+  // usable (an item without an id, a next link that is not a URL, a next
+  // link back to a page already read) fails the list: skipping it could
+  // hide a workspace, and a missing workspace may be created again.
   Outcome<std::vector<RemoteWorkspace>> list_pages(std::string path) {
     std::vector<RemoteWorkspace> out;
+    std::set<std::string> seen;
     for (int page = 0; !path.empty(); ++page) {
       if (page > 100000) return Status::error(Code::kTransient, "Paradigm list does not end");
+      if (!seen.insert(path).second) {
+        return Status::error(Code::kTransient, "Paradigm list loops: a next link repeats a page");
+      }
       auto response = client_->send({"list", "GET", path, ""});
       if (!response) return response.status();
       if (!response->ok()) return fail(*response, "list workspaces");
@@ -221,7 +252,15 @@ class ParadigmProvider : public Provider {
       if (!json) return json.status();
       const Json* results = get_array(*json, "results");
       if (!results) return Status::error(Code::kTransient, "Paradigm list answer has no results");
-      for (const Json& item : *results) out.push_back(from_json(item));
+      for (const Json& item : *results) {
+        auto ws = usable(item, "Paradigm list item");
+        if (!ws) return ws.status();
+        out.push_back(std::move(*ws));
+      }
+      if (json->contains("next") && !json->at("next").is_null() && !json->at("next").is_string()) {
+        return Status::error(Code::kTransient,
+                             "Paradigm list answer has a next link of another type");
+      }
       auto next = next_path(get_string(*json, "next").value_or(""));
       if (!next) return next.status();
       path = *next;

@@ -15,11 +15,25 @@ Code code_for(int status) {
 
 std::string describe(const http::ClientResponse& response, const std::string& vendor_message) {
   std::string out = "HTTP " + std::to_string(response.status);
-  if (!vendor_message.empty()) out += ": " + vendor_message;
+  if (!vendor_message.empty()) out += ": " + printable_excerpt(vendor_message);
   return out;
 }
 
 }  // namespace
+
+std::string printable_excerpt(std::string_view text, size_t max_bytes) {
+  bool cut = text.size() > max_bytes;
+  if (cut) {
+    size_t end = max_bytes;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+    text = text.substr(0, end);
+  }
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
+  return cut ? out + "..." : out;
+}
 
 Status status_from_response(const http::ClientResponse& response, const std::string& vendor_message,
                             const std::string& action) {

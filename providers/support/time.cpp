@@ -33,7 +33,10 @@ std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string
       !read_int(t, 17, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  // system_clock counts nanoseconds in 64 bits (years 1678 to 2262): a year
+  // beyond that would overflow, and none is a real workspace's timestamp.
+  if (year < 1900 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 ||
+      hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60) {
     return std::nullopt;
   }
   size_t pos = 19;
@@ -54,6 +57,7 @@ std::optional<std::chrono::system_clock::time_point> parse_timestamp(std::string
         !read_int(t, pos + 4, 2, om)) {
       return std::nullopt;
     }
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return std::nullopt;
     offset_minutes = (t[pos] == '+' ? 1 : -1) * (oh * 60 + om);
     pos += 6;
   }

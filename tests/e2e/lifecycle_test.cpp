@@ -55,6 +55,27 @@ TEST_F(E2eLifecycleTest, CreatesOnEachProviderThenReapplySendsNoWrites) {
   for (const auto& p : all_providers()) EXPECT_EQ(writes(p), writes_before[p]) << p;
 }
 
+TEST_F(E2eLifecycleTest, DiffWithoutRefreshPlansFromTheStateStoreAlone) {
+  for (const auto& p : all_providers()) {
+    write(p + ".yaml", workspace_yaml("ws-" + p, p, default_spec(p)));
+  }
+  ASSERT_EQ(apply({"--wait"}).exit_code, 0);
+  std::map<std::string, int64_t> calls_before;
+  for (const auto& p : all_providers()) calls_before[p] = stats(p).value("total", int64_t{0});
+
+  RunResult clean = diff({"--refresh=false"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+  write("cadenya.yaml",
+        workspace_yaml("ws-cadenya", "cadenya", "  displayName: Renamed offline\n"));
+  RunResult changed = diff({"--refresh=false"});
+  EXPECT_EQ(changed.exit_code, 1) << changed.out << changed.err;
+  EXPECT_THAT(changed.out, HasSubstr("Renamed offline"));
+  EXPECT_THAT(changed.out, HasSubstr("1 to update"));
+  for (const auto& p : all_providers()) {
+    EXPECT_EQ(stats(p).value("total", int64_t{0}), calls_before[p]) << p << " was asked";
+  }
+}
+
 TEST_F(E2eLifecycleTest, UpdatesParadigmDisplayNameAndDescription) {
   write("ws.yaml",
         workspace_yaml("docs", "paradigm",

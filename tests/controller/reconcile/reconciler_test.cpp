@@ -310,5 +310,19 @@ TEST_F(ReconcilerTest, ProvisioningRequeuesUntilReady) {
   EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kTrue);
 }
 
+TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
+  fake_.create_phase = providers::Phase::kProvisioning;
+  fake_.caps_.async_provisioning = true;
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(key_));
+  int gets = fake_.gets, lists = fake_.lists;
+  fake_.remote["id-1"].phase = providers::Phase::kReady;
+  auto second = r.reconcile(key_);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(fake_.gets, gets);
+  EXPECT_EQ(fake_.lists, lists + 1);
+  EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kTrue);
+}
+
 }  // namespace
 }  // namespace wsop::reconcile

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The benchmarks of docs/PERFORMANCE.md: builds in Release (build-release),
+# then runs tests/bench/run_bench.py against provider-sim on loopback and
+# provider-sim's own ceiling (sim_bench). Not part of CI.
+#   scripts/bench.sh                      # N = 1,000 and 10,000
+#   scripts/bench.sh --sizes 1000,10000,30000
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+bash scripts/deps.sh >/dev/null
+build_dir="$here/build-release"
+generator=()
+command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+if [ ! -f "$build_dir/CMakeCache.txt" ]; then
+  cmake -S "$here" -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DWSOP_BUILD_TESTS=ON
+fi
+cmake --build "$build_dir" -j "$(nproc)" --target wsctl provider-sim yaml_parse_bench sim_bench
+echo "== machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "== provider-sim ceiling (GETs by id, loopback, no added latency)"
+"$build_dir/tests/bench/sim/sim_bench" --seconds 5 | tail -n 5
+echo "== convergence, resync, memory, plan speed"
+python3 tests/bench/run_bench.py --bin "$build_dir" "$@"

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""The benchmarks of docs/PERFORMANCE.md, against provider-sim on loopback.
+
+For each size N (workspaces split across Paradigm, Cadenya and Aether):
+  convergence  provider-sim adds 50 ms to every answer and limits each
+               provider to 100 requests/s (429 beyond); each ProviderConfig's
+               rateLimit.qps is 100. Wall time from the controller's start to
+               all Ready, and its ratio to the bound N / 300 per second.
+  resync       after convergence, one resync forced with SIGHUP: provider
+               calls by kind (the simulators' counters), writes among them,
+               and the controller's CPU seconds for it.
+  memory       the controller's peak RSS (VmHWM) after convergence and after
+               the resync.
+  plan         `wsctl diff --refresh=false` of the N manifests against the
+               warm state store, versus yaml-cpp alone parsing the same files.
+Rows are printed as a Markdown table, ready for docs/PERFORMANCE.md.
+
+  tests/bench/run_bench.py --bin build-release --sizes 1000,10000
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import workload  # noqa: E402
+
+RATE = 100  # requests/s per provider, server limit and client qps alike
+LATENCY_MS = 50
+WRITES = ("create", "update", "delete", "archive", "start", "stop")
+
+
+def fetch(url, timeout=60):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode()
+
+
+def metric_sum(text, name, labels=None):
+    total = 0.0
+    for line in text.splitlines():
+        if not line.startswith(name) or line.startswith("#"):
+            continue
+        head, _, value = line.rpartition(" ")
+        if head.split("{")[0] != name:
+            continue
+        if labels and not all(f'{k}="{v}"' in head for k, v in labels.items()):
+            continue
+        total += float(value)
+    return total
+
+
+def proc_status(pid, field):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024.0  # MiB
+    return 0.0
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Bench:
+    def __init__(self, bin_dir, n, work):
+        self.bin = os.path.abspath(bin_dir)
+        self.n = n
+        self.work = work
+        self.processes = []
+
+    def start_sim(self):
+        config = os.path.join(self.work, "sim.yaml")
+        with open(config, "w") as f:
+            f.write(f"threads: 4\nfaults: {{latencyMs: {LATENCY_MS}, rateLimitRps: {RATE}}}\n")
+        out = os.path.join(self.work, "endpoints.json")
+        self.sim = subprocess.Popen([os.path.join(self.bin, "cmd/provider-sim/provider-sim"),
+                                     "--config", config], stdout=open(out, "wb"),
+                                    stderr=open(os.path.join(self.work, "sim.log"), "wb"))
+        self.processes.append(self.sim)
+        for _ in range(200):
+            try:
+                self.endpoints = json.load(open(out))
+                return
+            except (ValueError, OSError):
+                time.sleep(0.05)
+        raise SystemExit("provider-sim did not start")
+
+    def sim_calls(self):
+        calls = {}
+        for url in self.endpoints.values():
+            for op, outcomes in json.loads(fetch(url + "/_sim/stats"))["calls"].items():
+                for outcome, count in outcomes.items():
+                    calls.setdefault(op, {}).setdefault(outcome, 0)
+                    calls[op][outcome] += count
+        return calls
+
+    def start_controller(self):
+        self.port = workload.free_port()
+        argv = [os.path.join(self.bin, "cmd/wsctl/wsctl"), "controller", "--source", self.source,
+                "--state", os.path.join(self.work, "state.db"), "--metrics-addr",
+                f"127.0.0.1:{self.port}", "--resync", "1h", "--workers", "64",
+                "--instance-id", "bench", "--log-level", "warn"]
+        env = dict(os.environ, SIM_TOKEN="bench-token")
+        self.controller = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+                                           stderr=open(os.path.join(self.work, "controller.log"), "wb"))
+        self.processes.append(self.controller)
+
+    def metrics(self):
+        return fetch(f"http://127.0.0.1:{self.port}/metrics")
+
+    def ready_count(self, text):
+        return metric_sum(text, "workspace_operator_workspaces", {"ready": "True"})
+
+    def converge(self, timeout):
+        started = time.time()
+        self.start_controller()
+        while time.time() - started < timeout:
+            time.sleep(0.25)  # each scrape counts the state store: not too often
+            try:
+                if self.ready_count(self.metrics()) >= self.n:
+                    return time.time() - started
+            except OSError:
+                continue
+        raise SystemExit(f"not converged after {timeout} s; see {self.work}")
+
+    def resync(self, timeout=600):
+        before_calls = self.sim_calls()
+        before_cpu = cpu_seconds(self.controller.pid)
+        reconciles = metric_sum(self.metrics(), "controller_runtime_reconcile_total")
+        started = time.time()
+        self.controller.send_signal(signal.SIGHUP)
+        while time.time() - started < timeout:
+            time.sleep(0.05)
+            text = self.metrics()
+            done = metric_sum(text, "controller_runtime_reconcile_total") - reconciles
+            if done >= self.n and metric_sum(text, "workqueue_depth") == 0 and \
+                    metric_sum(text, "controller_runtime_active_workers") == 0:
+                break
+        seconds = time.time() - started
+        cpu = cpu_seconds(self.controller.pid) - before_cpu
+        after = self.sim_calls()
+        delta = {}
+        for op, outcomes in after.items():
+            n = sum(outcomes.values()) - sum(before_calls.get(op, {}).values())
+            if n:
+                delta[op] = n
+        return {"resync_seconds": round(seconds, 2), "resync_cpu_s": round(cpu, 2),
+                "resync_calls": delta, "resync_writes": sum(delta.get(op, 0) for op in WRITES)}
+
+    def plan_speed(self):
+        wsctl = os.path.join(self.bin, "cmd/wsctl/wsctl")
+        env = dict(os.environ, SIM_TOKEN="bench-token")
+        started = time.time()
+        result = subprocess.run([wsctl, "diff", "-f", self.source, "--state",
+                                 os.path.join(self.work, "state.db"), "--refresh=false",
+                                 "--instance-id", "bench"], env=env, capture_output=True, text=True)
+        diff_s = time.time() - started
+        if result.returncode != 0:
+            raise SystemExit(f"wsctl diff exited {result.returncode}: {result.stderr[-2000:]}")
+        started = time.time()
+        parsed = subprocess.run([os.path.join(self.bin, "tests/bench/yaml_parse_bench"), self.source],
+                                capture_output=True, text=True, check=True)
+        yaml_s = time.time() - started
+        return {"diff_s": round(diff_s, 3), "yaml_s": round(yaml_s, 3),
+                "yaml_inner_s": round(json.loads(parsed.stdout)["seconds"], 3),
+                "plan_ratio": round(diff_s / yaml_s, 2)}
+
+    def run(self):
+        self.start_sim()
+        self.source = os.path.join(self.work, "manifests")
+        workload.World(self.n, self.endpoints, qps=RATE, request_timeout="10s").write(self.source)
+        converge_s = self.converge(timeout=max(120, self.n / 30))
+        calls = self.sim_calls()
+        errors = sum(c for outcomes in calls.values() for o, c in outcomes.items() if not o.startswith("2"))
+        row = {"n": self.n, "converge_s": round(converge_s, 2),
+               "bound_s": round(self.n / (3 * RATE), 2),
+               "requests": sum(sum(o.values()) for o in calls.values()), "errors": errors,
+               "reconcile_errors": metric_sum(self.metrics(), "controller_runtime_reconcile_errors_total"),
+               "rss_converged_mib": round(proc_status(self.controller.pid, "VmHWM"), 1)}
+        row["ratio"] = round(row["converge_s"] / row["bound_s"], 3)
+        row.update(self.resync())
+        row["rss_resync_mib"] = round(proc_status(self.controller.pid, "VmHWM"), 1)
+        self.controller.send_signal(signal.SIGTERM)
+        self.controller.wait(timeout=60)
+        row.update(self.plan_speed())
+        return row
+
+    def stop(self):
+        for p in self.processes:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+
+
+def table(rows):
+    lines = ["| N | converge s | bound s | ratio | errors | resync calls | resync writes | "
+             "resync CPU s | peak RSS MiB (converged / resync) | diff s | yaml-cpp s | plan ratio |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        calls = sum(r["resync_calls"].values())
+        lines.append(f"| {r['n']:,} | {r['converge_s']} | {r['bound_s']} | {r['ratio']} | {r['errors']} | "
+                     f"{calls} ({calls / r['n'] * 100:.2f}% of N) | {r['resync_writes']} | {r['resync_cpu_s']} | "
+                     f"{r['rss_converged_mib']} / {r['rss_resync_mib']} | {r['diff_s']} | {r['yaml_s']} | "
+                     f"{r['plan_ratio']} |")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bin", default="build-release")
+    p.add_argument("--sizes", default="1000,10000")
+    p.add_argument("--json", help="write every figure to this file")
+    p.add_argument("--keep", action="store_true")
+    args = p.parse_args()
+    rows = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        work = tempfile.mkdtemp(prefix=f"wsop-bench-{n}-")
+        bench = Bench(args.bin, n, work)
+        try:
+            rows.append(bench.run())
+            print(json.dumps(rows[-1]), flush=True)
+        finally:
+            bench.stop()
+            if not args.keep:
+                shutil.rmtree(work, ignore_errors=True)
+    print(table(rows))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+// ObservedCache: ages, lists racing with writes, and the single-flight list
+// that polls provisioning workspaces.
+#include "controller/reconcile/observed_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace wsop::reconcile {
+namespace {
+
+using namespace std::chrono_literals;
+using providers::RemoteWorkspace;
+
+RemoteWorkspace remote(const std::string& id, const std::string& name) {
+  RemoteWorkspace ws;
+  ws.id = id;
+  ws.name = name;
+  return ws;
+}
+
+TEST(ObservedCacheTest, WriteNewerThanAListSurvivesIt) {
+  ObservedCache cache;
+  auto started = ObservedCache::Clock::now();
+  cache.put("c", remote("1", "written after the list began"));
+  cache.put_list("c", {remote("1", "stale"), remote("2", "listed")}, started);
+  EXPECT_EQ(cache.find("c", "1", 1h).remote->name, "written after the list began");
+  EXPECT_EQ(cache.find("c", "2", 1h).remote->name, "listed");
+  EXPECT_TRUE(cache.find("c", "2", 1h).listed_fresh);
+  EXPECT_FALSE(cache.find("other", "2", 1h).remote.has_value());
+}
+
+TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
+  ObservedCache cache;
+  std::atomic<int> lists{0};
+  auto slow_list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
+    ++lists;
+    std::this_thread::sleep_for(100ms);
+    return std::vector<RemoteWorkspace>{remote("1", "one")};
+  };
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 16; ++i) {
+    callers.emplace_back([&] { EXPECT_TRUE(cache.refresh("c", 10s, slow_list).is_ok()); });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(lists.load(), 1);
+  EXPECT_EQ(cache.find("c", "1", 10s).remote->name, "one");
+}
+
+TEST(ObservedCacheTest, RefreshListsAgainOnceTheListIsTooOld) {
+  ObservedCache cache;
+  int lists = 0;
+  auto list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
+    ++lists;
+    return std::vector<RemoteWorkspace>{remote("1", "v" + std::to_string(lists))};
+  };
+  ASSERT_TRUE(cache.refresh("c", 0ms, list).is_ok());
+  std::this_thread::sleep_for(2ms);
+  ASSERT_TRUE(cache.refresh("c", 0ms, list).is_ok());
+  EXPECT_EQ(lists, 2);
+  EXPECT_EQ(cache.find("c", "1", 1h).remote->name, "v2");
+  ASSERT_TRUE(cache.refresh("c", 1h, list).is_ok());  // fresh enough: no list
+  EXPECT_EQ(lists, 2);
+}
+
+TEST(ObservedCacheTest, FailedRefreshKeepsWhatWasKnown) {
+  ObservedCache cache;
+  cache.put("c", remote("1", "known"));
+  Status failed = cache.refresh("c", 0ms, []() -> Outcome<std::vector<RemoteWorkspace>> {
+    return Status::error(Code::kTransient, "HTTP 503");
+  });
+  EXPECT_EQ(failed.code(), Code::kTransient);
+  EXPECT_EQ(cache.find("c", "1", 1h).remote->name, "known");
+  EXPECT_FALSE(cache.find("c", "1", 1h).listed_fresh);
+}
+
+}  // namespace
+}  // namespace wsop::reconcile

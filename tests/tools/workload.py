@@ -1,0 +1,152 @@
+"""The workload of the soak and the benchmarks: N manifests across the three
+providers, their ProviderConfigs pointed at provider-sim, progress read
+from the status API, and the end checks that compare the simulators' own
+state with the manifests.
+
+Every manifest is recognisable in the simulators' state without the
+operator's help: Paradigm and Cadenya workspaces by their display name,
+Aether workspaces (which have no name) by a hardware shape no other
+manifest uses (cpus x volumeSizeGb)."""
+import os
+import socket
+
+PROJECT = "00000000-0000-4000-8000-000000000001"
+PROVIDERS = ("paradigm", "cadenya", "aether")
+DOCS_PER_FILE = 500
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def provider_configs(endpoints, qps, request_timeout="2s"):
+    out = []
+    for provider in PROVIDERS:
+        out.append(
+            "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
+            f"metadata: {{name: soak-{provider}}}\n"
+            f"spec:\n  type: {provider}\n  baseUrl: {endpoints[provider]}\n"
+            "  credentials: {env: SIM_TOKEN}\n"
+            f"  rateLimit: {{qps: {qps}, burst: {max(1, int(qps))}}}\n"
+            f"  timeouts: {{connect: 2s, request: {request_timeout}}}\n")
+    return "---\n".join(out)
+
+
+class World:
+    def __init__(self, n, endpoints, qps=100, request_timeout="2s"):
+        self.endpoints = endpoints
+        self.qps = qps
+        self.request_timeout = request_timeout
+        self.manifests = []  # (provider, key, identity, yaml)
+        for i in range(n):
+            provider = PROVIDERS[i % 3]
+            self.manifests.append(self._manifest(provider, i // 3))
+
+    @staticmethod
+    def _manifest(provider, i):
+        name = f"soak-{provider[0]}-{i:05d}"
+        head = ("apiVersion: workspace-operator.io/v1alpha1\nkind: Workspace\n"
+                f"metadata: {{name: {name}, namespace: soak}}\n"
+                f"spec:\n  providerConfigRef: {{name: soak-{provider}}}\n")
+        if provider == "paradigm":
+            body = f"  displayName: {name}\n  description: soak\n  paradigm: {{companyId: 1}}\n"
+            identity = name
+        elif provider == "cadenya":
+            body = f"  displayName: {name}\n  description: soak\n"
+            identity = name
+        else:
+            cpus, volume = 1 + i % 8, 1 + i // 8
+            body = (f"  hardware: {{cpuKind: shared, cpus: {cpus}, memoryMb: 1024, "
+                    f"volumeSizeGb: {volume}}}\n  aether: {{projectId: {PROJECT}}}\n")
+            identity = (cpus, volume)
+        return provider, f"soak/{name}", identity, head + body
+
+    def write(self, directory):
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, "provider-configs.yaml"), "w") as f:
+            f.write(provider_configs(self.endpoints, self.qps, self.request_timeout))
+        for start in range(0, len(self.manifests), DOCS_PER_FILE):
+            chunk = self.manifests[start:start + DOCS_PER_FILE]
+            with open(os.path.join(directory, f"workspaces-{start // DOCS_PER_FILE:04d}.yaml"), "w") as f:
+                f.write("---\n".join(m[3] for m in chunk))
+
+    # --- status ------------------------------------------------------------
+    @staticmethod
+    def _conditions(item):
+        return {c["type"]: c for c in item.get("status", {}).get("conditions", [])}
+
+    @staticmethod
+    def _key(item):
+        return item["metadata"]["namespace"] + "/" + item["metadata"]["name"]
+
+    def _classify(self, statuses):
+        by_key = {self._key(item): item for item in statuses.get("items", [])}
+        ready, unresolved, other = [], [], []
+        for _, key, _, _ in self.manifests:
+            item = by_key.get(key)
+            conditions = self._conditions(item) if item else {}
+            if conditions.get("Ready", {}).get("status") == "True":
+                ready.append(key)
+            elif conditions.get("Synced", {}).get("reason") == "CreatePendingUnresolved":
+                unresolved.append(key)
+            else:
+                other.append(key)
+        return by_key, ready, unresolved, other
+
+    def progress(self, statuses):
+        _, ready, unresolved, other = self._classify(statuses)
+        return {"ready": len(ready), "unresolved": len(unresolved), "settled": not other}
+
+    # --- end checks ----------------------------------------------------------
+    @staticmethod
+    def _live(provider, state):
+        out = []
+        for w in state.get("workspaces", []):
+            if provider == "paradigm" and not w.get("deleted"):
+                out.append((w["name"], w["id"]))
+            elif provider == "cadenya" and w.get("status") != "STATUS_ARCHIVED":
+                out.append((w["metadata"]["name"], w["metadata"]["id"]))
+            elif provider == "aether" and not w.get("deleted"):
+                hw = w["hardware"]
+                out.append(((hw["cpus"], hw["volume_size_gb"]), w["id"]))
+        return out
+
+    def check(self, remote_states, statuses):
+        by_key, ready, unresolved, other = self._classify(statuses)
+        remote = {}  # (provider, identity) -> [ids]
+        for provider in PROVIDERS:
+            for identity, rid in self._live(provider, remote_states[provider]):
+                remote.setdefault((provider, identity), []).append(rid)
+        figures = {"manifests": len(self.manifests), "remote_live": sum(len(v) for v in remote.values()),
+                   "duplicates": 0, "missing": 0, "orphans": 0, "mislinked": 0,
+                   "ready": len(ready), "unresolved": len(unresolved), "not_ready": len(other)}
+        wanted = set()
+        for provider, key, identity, _ in self.manifests:
+            wanted.add((provider, identity))
+            ids = remote.get((provider, identity), [])
+            figures["duplicates"] += max(0, len(ids) - 1)
+            figures["missing"] += 1 if not ids else 0
+            remote_id = (by_key.get(key) or {}).get("status", {}).get("remoteId")
+            if remote_id is not None and str(remote_id) not in [str(i) for i in ids]:
+                figures["mislinked"] += 1
+        figures["orphans"] = sum(len(ids) for ident, ids in remote.items() if ident not in wanted)
+        figures["not_ready_keys"] = other[:10]
+        return figures
+
+
+def fault_figures(stats):
+    """Requests served and faulted, from the simulators' counters."""
+    total = faulted = 0
+    by_outcome = {}
+    for provider_stats in stats.values():
+        for op, outcomes in provider_stats.get("calls", {}).items():
+            for outcome, count in outcomes.items():
+                total += count
+                by_outcome[outcome] = by_outcome.get(outcome, 0) + count
+                if outcome in ("500", "502", "503", "429", "reset", "hang", "dropped"):
+                    faulted += count
+    return {"requests": total, "faulted": faulted,
+            "fault_share": round(faulted / total, 3) if total else 0.0,
+            "outcomes": by_outcome}
