@@ -210,7 +210,9 @@ void Metrics::set_source(const std::string& revision, bool valid) {
 }
 
 void Metrics::refresh_workspaces(state::StateStore& store) {
-  auto records = store.list({});
+  state::ListOptions summaries;
+  summaries.summary_only = true;
+  auto records = store.list(summaries);
   if (!records) return;
   std::map<std::string, double> counts;
   double unresolved = 0;

@@ -1,5 +1,7 @@
 #include "controller/runtime/manager.h"
 
+#include <malloc.h>
+
 #include <future>
 #include <random>
 #include <set>
@@ -122,7 +124,9 @@ uint16_t Manager::metrics_port() const {
 
 bool Manager::prune_allowed(const manifest::ManifestSet& set) {
   if (!options_.prune) return false;
-  auto records = store_->list({});
+  state::ListOptions keys_only;
+  keys_only.summary_only = true;
+  auto records = store_->list(keys_only);
   if (!records) return false;
   size_t managed = 0, leaving = 0;
   std::set<model::WorkspaceKey> keys;
@@ -210,9 +214,16 @@ void Manager::enqueue_all() {
   auto snapshot = desired();
   if (!snapshot) return;
   for (const auto& ws : snapshot->set().workspaces) queue_->add(key_string(ws.key()));
-  if (auto records = store_->list({})) {
+  state::ListOptions keys_only;
+  keys_only.summary_only = true;
+  if (auto records = store_->list(keys_only)) {
     for (const auto& r : *records) queue_->add(key_string(r.key));
   }
+#if defined(__GLIBC__)
+  // The lists and records of a resync are garbage now: hand the pages back
+  // instead of keeping the process at its peak until the next one.
+  malloc_trim(0);
+#endif
 }
 
 // One paginated list per ProviderConfig (section 5): what the reconciles

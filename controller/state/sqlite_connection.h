@@ -15,6 +15,7 @@ namespace wsop::state::sqlite {
 struct Statements {
   PreparedStatement select_by_key;              // ?1 namespace, ?2 name
   PreparedStatement select_all;                 // ordered by namespace, name
+  PreparedStatement select_all_summary;         // the same, the large text columns empty
   PreparedStatement select_by_provider_config;  // ?1 provider config
   PreparedStatement select_by_remote_id;        // ?1 provider config, ?2 remote id
   PreparedStatement upsert;                     // ?1..?N: the record (workspace_row.h)

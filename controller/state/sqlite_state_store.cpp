@@ -37,7 +37,8 @@ class SqliteStateStore final : public StateStore {
       use.bind(1, std::string_view(*options.provider_config));
       return read_all(use);
     }
-    StatementUse use(db(), stmts().select_all.get());
+    StatementUse use(
+        db(), (options.summary_only ? stmts().select_all_summary : stmts().select_all).get());
     return read_all(use);
   }
 

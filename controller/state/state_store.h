@@ -100,6 +100,10 @@ struct WorkspaceRecord {
 struct ListOptions {
   // Only records of this ProviderConfig; unset: all records.
   std::optional<std::string> provider_config;
+  // Leaves observed_json and the condition messages empty: for counting and
+  // for keys, where reading 10,000 full records would only raise the
+  // process's peak memory.
+  bool summary_only = false;
 };
 
 class StateStore {

@@ -85,16 +85,26 @@ Outcome<std::string> Client::authorization() {
   return "Bearer " + *token;
 }
 
-std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure& failure) {
+std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure& failure,
+                                                    bool& reused) {
+  reused = false;
   if (!fresh) {
     std::lock_guard lock(mu_);
     while (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
-      if (connection->is_open()) return connection;
+      if (connection->is_open()) {
+        reused = true;
+        return connection;
+      }
     }
   }
   return Connection::open(options_.url, tls_, options_.deadlines, failure);
+}
+
+void Client::drop_idle_connections() {
+  std::lock_guard lock(mu_);
+  idle_.clear();
 }
 
 void Client::give_back(std::unique_ptr<Connection> connection) {
@@ -119,10 +129,22 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
 
   auto started = Clock::now();
   ExchangeFailure failure{Status::ok(), false};
-  auto connection = take_connection(fresh_connection, failure);
+  bool reused = false;
+  auto connection = take_connection(fresh_connection, failure, reused);
   WireResponse answer;
   bool answered = connection && connection->exchange(wire, options_.max_body_bytes,
                                                      options_.deadlines.request, answer, failure);
+  if (!answered && reused) {
+    // The server closed the pooled connection while it sat idle (its
+    // keep-alive timeout); the other idle ones are older still. As browsers
+    // and Go's net/http do, try once more on a new connection: only send()
+    // reuses connections, and what it sends may be repeated.
+    drop_idle_connections();
+    failure = {Status::ok(), false};
+    connection = take_connection(/*fresh=*/true, failure, reused);
+    answered = connection && connection->exchange(wire, options_.max_body_bytes,
+                                                  options_.deadlines.request, answer, failure);
+  }
   if (options_.observer) {
     options_.observer->on_attempt(options_.provider, request.operation,
                                   answered ? answer.status : 0, Clock::now() - started);

@@ -100,7 +100,9 @@ class Client {
   enum class Attempt { kAnswered, kNotSent, kMaybeSent };
   Attempt attempt(const ClientRequest& request, bool fresh_connection, ClientResponse& response,
                   Status& error);
-  std::unique_ptr<Connection> take_connection(bool fresh, ExchangeFailure& failure);
+  // A pooled connection when one is idle (reused = true), else a new one.
+  std::unique_ptr<Connection> take_connection(bool fresh, ExchangeFailure& failure, bool& reused);
+  void drop_idle_connections();
   void give_back(std::unique_ptr<Connection> connection);
   bool wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
   std::optional<std::chrono::milliseconds> capped(

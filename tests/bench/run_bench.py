@@ -70,7 +70,8 @@ def cpu_seconds(pid):
 
 
 class Bench:
-    def __init__(self, bin_dir, n, work):
+    def __init__(self, bin_dir, n, work, workers=64):
+        self.workers = workers
         self.bin = os.path.abspath(bin_dir)
         self.n = n
         self.work = work
@@ -106,7 +107,7 @@ class Bench:
         self.port = workload.free_port()
         argv = [os.path.join(self.bin, "cmd/wsctl/wsctl"), "controller", "--source", self.source,
                 "--state", os.path.join(self.work, "state.db"), "--metrics-addr",
-                f"127.0.0.1:{self.port}", "--resync", "1h", "--workers", "64",
+                f"127.0.0.1:{self.port}", "--resync", "1h", "--workers", str(self.workers),
                 "--instance-id", "bench", "--log-level", "warn"]
         env = dict(os.environ, SIM_TOKEN="bench-token")
         self.controller = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
@@ -125,10 +126,15 @@ class Bench:
         while time.time() - started < timeout:
             time.sleep(0.25)  # each scrape counts the state store: not too often
             try:
-                if self.ready_count(self.metrics()) >= self.n:
-                    return time.time() - started
+                text = self.metrics()
             except OSError:
-                continue
+                continue  # still starting
+            with open(os.path.join(self.work, "controller.log"), errors="replace") as log:
+                rejected = "source revision is invalid" in log.read()
+            if rejected:
+                raise SystemExit(f"the controller rejected the manifests; see {self.work}/controller.log")
+            if self.ready_count(text) >= self.n:
+                return time.time() - started
         raise SystemExit(f"not converged after {timeout} s; see {self.work}")
 
     def resync(self, timeout=600):

@@ -47,7 +47,7 @@ def sim_config(fault_rate):
     the whole rate); a server-side limit below the clients' adds 429s."""
     faults = (f"{{errorRate: {fault_rate * 0.45:.4f}, resetRate: {fault_rate * 0.25:.4f}, "
               f"hangRate: {fault_rate * 0.15:.4f}, dropAfterCreateRate: {fault_rate * 0.15:.4f}, "
-              f"rateLimitRps: 80}}")
+              f"rateLimitRps: 20}}")
     return (f"threads: 4\n"
             f"faults: {faults}\n"
             f"aether: {{creatingDelay: 300ms, startingDelay: 300ms, stoppingDelay: 200ms, "

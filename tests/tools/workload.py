@@ -6,7 +6,7 @@ state with the manifests.
 Every manifest is recognisable in the simulators' state without the
 operator's help: Paradigm and Cadenya workspaces by their display name,
 Aether workspaces (which have no name) by a hardware shape no other
-manifest uses (cpus x volumeSizeGb)."""
+manifest uses (cpus x memoryMb x volumeSizeGb)."""
 import os
 import socket
 
@@ -29,7 +29,9 @@ def provider_configs(endpoints, qps, request_timeout="2s"):
             f"metadata: {{name: soak-{provider}}}\n"
             f"spec:\n  type: {provider}\n  baseUrl: {endpoints[provider]}\n"
             "  credentials: {env: SIM_TOKEN}\n"
-            f"  rateLimit: {{qps: {qps}, burst: {max(1, int(qps))}}}\n"
+            # A burst of a tenth of a second: a full second's burst would empty a
+            # server bucket of the same rate, and the jitter after it means 429s.
+            f"  rateLimit: {{qps: {qps}, burst: {max(1, int(qps) // 10)}}}\n"
             f"  timeouts: {{connect: 2s, request: {request_timeout}}}\n")
     return "---\n".join(out)
 
@@ -57,10 +59,11 @@ class World:
             body = f"  displayName: {name}\n  description: soak\n"
             identity = name
         else:
-            cpus, volume = 1 + i % 8, 1 + i // 8
-            body = (f"  hardware: {{cpuKind: shared, cpus: {cpus}, memoryMb: 1024, "
+            # 8 x 32 x 1024 distinct shapes: enough for 262,144 workspaces.
+            cpus, memory, volume = 1 + i % 8, 1024 + 256 * ((i // 8) % 32), 1 + i // 256
+            body = (f"  hardware: {{cpuKind: shared, cpus: {cpus}, memoryMb: {memory}, "
                     f"volumeSizeGb: {volume}}}\n  aether: {{projectId: {PROJECT}}}\n")
-            identity = (cpus, volume)
+            identity = (cpus, memory, volume)
         return provider, f"soak/{name}", identity, head + body
 
     def write(self, directory):
@@ -110,7 +113,7 @@ class World:
                 out.append((w["metadata"]["name"], w["metadata"]["id"]))
             elif provider == "aether" and not w.get("deleted"):
                 hw = w["hardware"]
-                out.append(((hw["cpus"], hw["volume_size_gb"]), w["id"]))
+                out.append(((hw["cpus"], hw["memory_mb"], hw["volume_size_gb"]), w["id"]))
         return out
 
     def check(self, remote_states, statuses):
