@@ -134,9 +134,10 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   WireResponse answer;
   bool answered = connection && connection->exchange(wire, options_.max_body_bytes,
                                                      options_.deadlines.request, answer, failure);
-  if (!answered && reused) {
+  if (!answered && reused && failure.closed_by_peer) {
     // The server closed the pooled connection while it sat idle (its
-    // keep-alive timeout); the other idle ones are older still. As browsers
+    // keep-alive timeout; a timeout of ours is not that); the other idle
+    // ones are older still. As browsers
     // and Go's net/http do, try once more on a new connection: only send()
     // reuses connections, and what it sends may be repeated.
     drop_idle_connections();

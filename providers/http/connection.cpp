@@ -51,7 +51,7 @@ class BasicConnection : public Connection {
     beast::error_code ec;
     bhttp::async_write(*stream_, req, [&](beast::error_code e, size_t) { ec = e; });
     run(*io_);
-    if (ec) return fail(failure, "sending request: " + describe(ec));
+    if (ec) return fail(failure, "sending request: " + describe(ec), ec);
     std::optional<Parser> parser;
     ec = read_final_response(parser, max_body_bytes);
     if (ec == bhttp::error::body_limit) {
@@ -61,7 +61,7 @@ class BasicConnection : public Connection {
                  true};
       return false;
     }
-    if (ec) return fail(failure, "reading response: " + describe(ec));
+    if (ec) return fail(failure, "reading response: " + describe(ec), ec);
     auto& res = parser->get();
     response.status = static_cast<int>(res.result_int());
     response.body = std::move(res.body());
@@ -102,9 +102,13 @@ class BasicConnection : public Connection {
     return ec;
   }
 
-  bool fail(ExchangeFailure& failure, std::string message) {
+  bool fail(ExchangeFailure& failure, std::string message, beast::error_code ec) {
     open_ = false;
     failure = {Status::error(Code::kTransient, std::move(message)), true};
+    failure.closed_by_peer = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+                             ec == asio::error::connection_reset ||
+                             ec == asio::error::broken_pipe ||
+                             ec == asio::ssl::error::stream_truncated;
     return false;
   }
 

@@ -51,6 +51,9 @@ struct WireResponse {
 struct ExchangeFailure {
   Status status;            // kTransient (network, timeout) or kInvalid (TLS verification...)
   bool may_have_been_sent;  // false: failed before a byte of the request left
+  // The peer closed or reset the connection (not a timeout): on a pooled
+  // connection, the sign that the server dropped it while it sat idle.
+  bool closed_by_peer = false;
 };
 
 struct Deadlines {

@@ -40,14 +40,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import workload  # noqa: E402  (the manifests and the end checks)
 
 
-def sim_config(fault_rate):
+def sim_config(fault_rate, server_rps):
     """provider-sim faulting `fault_rate` of the requests: 45% of those are
     500/502/503, 25% resets, 15% hangs past the client's 2 s timeout and
     15% creates committed but never answered (creates only, so creates see
     the whole rate); a server-side limit below the clients' adds 429s."""
     faults = (f"{{errorRate: {fault_rate * 0.45:.4f}, resetRate: {fault_rate * 0.25:.4f}, "
               f"hangRate: {fault_rate * 0.15:.4f}, dropAfterCreateRate: {fault_rate * 0.15:.4f}, "
-              f"rateLimitRps: 20}}")
+              f"rateLimitRps: {server_rps}}}")
     return (f"threads: 4\n"
             f"faults: {faults}\n"
             f"aether: {{creatingDelay: 300ms, startingDelay: 300ms, stoppingDelay: 200ms, "
@@ -62,6 +62,8 @@ def parse_args():
     p.add_argument("--kills", type=int, default=0, help="SIGKILL the applier this many times")
     p.add_argument("--mode", choices=["controller", "apply"], default="controller")
     p.add_argument("--timeout", type=float, default=900, help="seconds allowed to converge")
+    p.add_argument("--server-rps", type=int, default=20,
+                   help="provider-sim's limit per provider (429 beyond); the clients ask 100")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--workers", type=int, default=32)
     p.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -104,7 +106,7 @@ class Run:
     def start_sim(self):
         config = os.path.join(self.work, "sim.yaml")
         with open(config, "w") as f:
-            f.write(sim_config(self.args.fault_rate))
+            f.write(sim_config(self.args.fault_rate, self.args.server_rps))
         out = os.path.join(self.work, "endpoints.json")
         with open(out, "wb") as endpoints:
             process = subprocess.Popen([self.sim_bin, "--config", config], stdout=endpoints,
