@@ -4,7 +4,7 @@
 
 namespace wsop::manifest {
 
-std::optional<Resource> decode_document(const YamlDocument& document, DiagnosticSink& sink) {
+std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink) {
   const YamlNode& root = *document.root;
   Reader reader(sink);
   if (value_type(root) == ValueType::kNull) return std::nullopt;  // "---" with nothing after
@@ -22,19 +22,24 @@ std::optional<Resource> decode_document(const YamlDocument& document, Diagnostic
   }
   std::optional<std::string> kind_text;
   if (kind) kind_text = reader.one_of(*kind, "kind", {"Workspace", "ProviderConfig"});
-  if (sink.count() != errors_before || !kind_text) return std::nullopt;
+  if (!kind_text) return std::nullopt;
 
+  // A bad apiVersion does not stop decoding: the kind says what the user
+  // meant, and the rest of the document's errors are worth reporting too.
   model::SourcePosition position{sink.file(), to_line_col(root.mark)};
+  DecodedDocument out;
   if (*kind_text == model::kKindWorkspace) {
     model::Workspace workspace = decode_workspace(root, sink);
     workspace.position = std::move(position);
-    if (sink.count() != errors_before) return std::nullopt;
-    return Resource(std::move(workspace));
+    out.resource = std::move(workspace);
+  } else {
+    model::ProviderConfig config = decode_provider_config(root, sink);
+    config.position = std::move(position);
+    out.resource = std::move(config);
   }
-  model::ProviderConfig config = decode_provider_config(root, sink);
-  config.position = std::move(position);
-  if (sink.count() != errors_before) return std::nullopt;
-  return Resource(std::move(config));
+  out.valid = sink.count() == errors_before;
+  out.error_paths = sink.paths_since(errors_before);
+  return out;
 }
 
 }  // namespace wsop::manifest

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <variant>
+#include <vector>
 
 #include "controller/manifest/diagnostic.h"
 #include "controller/manifest/yaml_tree.h"
@@ -15,9 +17,21 @@ namespace wsop::manifest {
 
 using Resource = std::variant<model::ProviderConfig, model::Workspace>;
 
+// One decoded document. When it has errors of its own (in sink), valid is
+// false and resource holds only what could be read: names, references,
+// which blocks are present, positions. The rules across documents still
+// check it, so that every error of the set is reported, but it must never be
+// applied; error_paths are the fields its errors are about, which those rules
+// must not trust.
+struct DecodedDocument {
+  Resource resource;
+  bool valid = true;
+  std::vector<std::string> error_paths;
+};
+
 // Nothing (and no error) for an empty document; nothing with errors in sink
-// for an invalid one.
-std::optional<Resource> decode_document(const YamlDocument& document, DiagnosticSink& sink);
+// for one whose kind cannot be told (not a map, kind missing or unknown).
+std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink);
 
 // Per kind; root is the document's map, known to have that kind. They fill
 // what they can and report every problem to sink: the result is valid only

@@ -28,6 +28,12 @@ class DiagnosticSink {
   }
   const std::string& file() const { return file_; }
   size_t count() const { return out_.size(); }
+  // The field paths of this sink's diagnostics from index first on.
+  std::vector<std::string> paths_since(size_t first) const {
+    std::vector<std::string> paths;
+    for (size_t i = first; i < out_.size(); ++i) paths.push_back(out_[i].path);
+    return paths;
+  }
 
  private:
   std::string file_;

@@ -3,7 +3,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
+#include <string_view>
 #include <system_error>
 
 #include "controller/manifest/decode.h"
@@ -126,7 +128,7 @@ std::vector<YamlDocument> expand_lists(std::vector<YamlDocument> documents) {
 }
 
 // The positions validate_set needs beyond model::WorkspaceMarks, read from a
-// Workspace document that decoded without errors.
+// Workspace document (valid or not).
 WorkspaceFieldMarks field_marks(const YamlNode& root) {
   WorkspaceFieldMarks marks;
   if (const YamlNode* spec = root.find("spec")) marks.spec = spec->mark;
@@ -137,36 +139,102 @@ WorkspaceFieldMarks field_marks(const YamlNode& root) {
   return marks;
 }
 
+bool is_document_marker(std::string_view line) {
+  if (line.substr(0, 3) != "---" && line.substr(0, 3) != "...") return false;
+  return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' ||
+         line[3] == '\n';
+}
+
+// Where the document that stopped parsing at line starts: after the last
+// document marker before that line (the error is often reported at the next
+// marker), else at the start of the text.
+size_t failed_document_offset(std::string_view text, int line) {
+  size_t offset = 0, line_start = 0;
+  for (int current = 1; current < line && line_start < text.size(); ++current) {
+    if (is_document_marker(text.substr(line_start))) offset = line_start;
+    size_t newline = text.find('\n', line_start);
+    if (newline == std::string_view::npos) break;
+    line_start = newline + 1;
+  }
+  return offset;
+}
+
+// Parsing stops at the first error, so the documents from the failing one on
+// are never decoded. Their ProviderConfig names are unknown only if that
+// unread text mentions a ProviderConfig at all; a binary or oversized input
+// is unread from its start.
+bool unread_text_may_define_provider_configs(std::string_view text, const YamlParseResult& parsed) {
+  size_t from = 0;
+  if (!parsed.documents.empty()) from = failed_document_offset(text, parsed.errors[0].mark.line);
+  return text.find(model::kKindProviderConfig, from) != std::string_view::npos;
+}
+
+// The name a ProviderConfig document gives itself, as written, even when it is
+// not a valid name (a reference to it has then failed in the same way).
+std::optional<std::string> written_name(const YamlNode& root) {
+  const YamlNode* metadata = root.find("metadata");
+  const YamlNode* name = metadata ? metadata->find("name") : nullptr;
+  if (!name || name->kind != YamlNode::Kind::kScalar) return std::nullopt;
+  return name->value;
+}
+
+void add_document(const YamlDocument& document, DecodedDocument decoded, ManifestSet& set) {
+  if (auto* ws = std::get_if<model::Workspace>(&decoded.resource)) {
+    set.workspace_field_marks[{ws->position.file, ws->position.at.line, ws->position.at.column}] =
+        field_marks(*document.root);
+    if (decoded.valid) {
+      set.workspaces.push_back(std::move(*ws));
+    } else {
+      set.rejected_workspaces.push_back(
+          {std::move(*ws), std::move(decoded.error_paths), set.workspaces.size()});
+    }
+    return;
+  }
+  auto& config = std::get<model::ProviderConfig>(decoded.resource);
+  if (decoded.valid) {
+    set.provider_configs.push_back(std::move(config));
+    return;
+  }
+  if (auto name = written_name(*document.root)) set.invalid_provider_config_names.insert(*name);
+  set.rejected_provider_configs.push_back(
+      {std::move(config), std::move(decoded.error_paths), set.provider_configs.size()});
+}
+
 void load_text(const SourceText& text, const LoadOptions& options, LoadResult& result) {
   YamlParseResult parsed = parse_yaml(text.content, options.limits);
   for (const YamlError& error : parsed.errors) {
     result.errors.push_back({text.name, error.mark, "<document>", error.message});
   }
-  // Parsing stopped at the error: ProviderConfigs after it were never read.
-  if (!parsed.errors.empty()) result.set.has_invalid_provider_configs = true;
+  if (!parsed.errors.empty() && unread_text_may_define_provider_configs(text.content, parsed)) {
+    result.set.provider_config_names_unknown = true;
+  }
   DiagnosticSink sink(text.name, result.errors);
   for (const YamlDocument& document : expand_lists(std::move(parsed.documents))) {
     if (++result.documents > options.max_total_documents) {
       sink.add(document.start, "<document>",
                "too many documents in the set (limit " +
                    std::to_string(options.max_total_documents) + ")");
+      result.set.provider_config_names_unknown = true;  // the rest is never decoded
       return;
     }
-    auto resource = decode_document(document, sink);
-    if (!resource) {
-      const YamlNode* kind = document.root->find("kind");
-      if (kind && kind->value == model::kKindProviderConfig)
-        result.set.has_invalid_provider_configs = true;
-      continue;
-    }
-    if (auto* ws = std::get_if<model::Workspace>(&*resource)) {
-      result.set.workspace_field_marks[{ws->position.file, ws->position.at.line,
-                                        ws->position.at.column}] = field_marks(*document.root);
-      result.set.workspaces.push_back(std::move(*ws));
-    } else {
-      result.set.provider_configs.push_back(std::get<model::ProviderConfig>(std::move(*resource)));
+    if (auto decoded = decode_document(document, sink)) {
+      add_document(document, std::move(*decoded), result.set);
     }
   }
+}
+
+// input_errors: files or directories that could not be read.
+LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& options,
+                    std::vector<Diagnostic> input_errors) {
+  LoadResult result;
+  result.files = texts.size();
+  // An input that could not be read may hold the ProviderConfigs referenced.
+  result.set.provider_config_names_unknown = !input_errors.empty();
+  result.errors = std::move(input_errors);
+  for (const SourceText& text : texts) load_text(text, options, result);
+  validate_set(result.set, result.errors);
+  sort_diagnostics(result.errors);
+  return result;
 }
 
 }  // namespace
@@ -179,22 +247,14 @@ const model::ProviderConfig* ManifestSet::find_provider_config(const std::string
 }
 
 LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& options) {
-  LoadResult result;
-  result.files = texts.size();
-  for (const SourceText& text : texts) load_text(text, options, result);
-  validate_set(result.set, result.errors);
-  sort_diagnostics(result.errors);
-  return result;
+  return load_set(texts, options, {});
 }
 
 LoadResult load_manifests(const std::vector<std::string>& paths, std::istream& stdin_stream,
                           const LoadOptions& options) {
   std::vector<Diagnostic> errors;
   std::vector<SourceText> texts = expand_paths(paths, stdin_stream, options, errors);
-  LoadResult result = load_texts(texts, options);
-  result.errors.insert(result.errors.begin(), errors.begin(), errors.end());
-  sort_diagnostics(result.errors);
-  return result;
+  return load_set(texts, options, std::move(errors));
 }
 
 }  // namespace wsop::manifest

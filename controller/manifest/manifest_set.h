@@ -5,6 +5,7 @@
 
 #include <istream>
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -22,13 +23,30 @@ struct WorkspaceFieldMarks {
   Mark external_name;  // the external-name annotation's value; line 0 if unset
 };
 
+// A document with errors of its own, kept as far as it decoded so that the
+// rules across documents (duplicates, references, provider blocks) still
+// check it. Never applied: its own errors already make the set invalid.
+template <class T>
+struct RejectedDocument {
+  T resource;
+  std::vector<std::string> error_paths;  // fields with errors of their own: not to be trusted
+  size_t valid_before = 0;  // valid documents of its kind loaded before it (document order)
+};
+
 struct ManifestSet {
+  // Only documents without errors: what may be applied.
   std::vector<model::ProviderConfig> provider_configs;
   std::vector<model::Workspace> workspaces;
-  // Some ProviderConfig document failed to decode, or some input could not be
-  // parsed to its end: a reference to a name not in provider_configs may point
-  // at it, so it is not reported as dangling.
-  bool has_invalid_provider_configs = false;
+  std::vector<RejectedDocument<model::ProviderConfig>> rejected_provider_configs;
+  std::vector<RejectedDocument<model::Workspace>> rejected_workspaces;
+  // metadata.name of every ProviderConfig document that failed: a reference
+  // to one of them is not reported as dangling, the failure being reported
+  // already.
+  std::set<std::string> invalid_provider_config_names;
+  // Some input stopped before its end where a ProviderConfig may follow (a
+  // YAML error, too many documents, an unreadable file): any reference may
+  // point at one, so none is reported as dangling.
+  bool provider_config_names_unknown = false;
   // Filled by the loader, keyed by each Workspace's position (file, line,
   // column of its document); rules fall back to WorkspaceMarks without it.
   std::map<std::tuple<std::string, int, int>, WorkspaceFieldMarks> workspace_field_marks;

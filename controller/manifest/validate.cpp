@@ -1,6 +1,7 @@
 // Rules that need more than one document: references, uniqueness, and which
 // spec blocks fit the referenced provider's type.
 #include <map>
+#include <string_view>
 
 #include "controller/manifest/decode.h"
 #include "controller/manifest/manifest_set.h"
@@ -13,32 +14,117 @@ std::string where(const std::string& file, model::LineCol at) {
   return file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
-void check_unique(const ManifestSet& set, std::vector<Diagnostic>& errors) {
-  std::map<std::string, const model::ProviderConfig*> configs;
-  for (const auto& config : set.provider_configs) {
-    auto [it, inserted] = configs.emplace(config.name, &config);
+bool within(std::string_view path, std::string_view ancestor) {
+  return path.size() > ancestor.size() && path.substr(0, ancestor.size()) == ancestor &&
+         (path[ancestor.size()] == '.' || path[ancestor.size()] == '[');
+}
+
+// A document as the rules see it. A rejected one carries the fields its own
+// errors are about: a rule that needs such a field skips the document, so
+// that no error is reported twice or derived from a default filled in for a
+// value that failed.
+template <class T>
+struct Checked {
+  const T* resource;
+  const std::vector<std::string>* error_paths = nullptr;  // null when valid
+
+  bool valid() const { return error_paths == nullptr; }
+  // An error of the document's own is about field or something inside it.
+  bool failed(std::string_view field) const {
+    if (!error_paths) return false;
+    for (const std::string& path : *error_paths) {
+      if (path == field || within(path, field)) return true;
+    }
+    return false;
+  }
+  // Nor about a map holding field (missing, or not a map).
+  bool trusts(std::string_view field) const {
+    if (failed(field)) return false;
+    if (!error_paths) return true;
+    for (const std::string& path : *error_paths) {
+      if (within(field, path)) return false;
+    }
+    return true;
+  }
+};
+
+// Valid and rejected documents merged back into the order they were loaded,
+// so that "first defined at" names the first one in the set.
+template <class T>
+std::vector<Checked<T>> in_document_order(const std::vector<T>& valid,
+                                          const std::vector<RejectedDocument<T>>& rejected) {
+  std::vector<Checked<T>> out;
+  out.reserve(valid.size() + rejected.size());
+  size_t next = 0;
+  for (const auto& doc : rejected) {
+    while (next < doc.valid_before && next < valid.size()) out.push_back({&valid[next++]});
+    out.push_back({&doc.resource, &doc.error_paths});
+  }
+  while (next < valid.size()) out.push_back({&valid[next++]});
+  return out;
+}
+
+using CheckedConfigs = std::vector<Checked<model::ProviderConfig>>;
+using CheckedWorkspaces = std::vector<Checked<model::Workspace>>;
+
+bool name_known(const Checked<model::ProviderConfig>& checked) {
+  return !checked.resource->name.empty() && checked.trusts("metadata.name");
+}
+
+bool key_known(const Checked<model::Workspace>& checked) {
+  return !checked.resource->name.empty() && checked.trusts("metadata.name") &&
+         checked.trusts("metadata.namespace");
+}
+
+// externalId defaults to "<namespace>/<name>": a default is as known as the
+// key it is made of.
+bool external_id_known(const Checked<model::Workspace>& checked, bool key_is_known) {
+  const model::Workspace& ws = *checked.resource;
+  if (checked.failed("spec.externalId")) return false;
+  return key_is_known || ws.external_id != ws.ns + "/" + ws.name;
+}
+
+model::LineCol name_at(const model::Workspace& ws) {
+  return ws.marks.name.line > 0 ? ws.marks.name : ws.position.at;
+}
+
+void check_unique_configs(const CheckedConfigs& configs, std::vector<Diagnostic>& errors) {
+  std::map<std::string, const model::ProviderConfig*> seen;
+  for (const auto& checked : configs) {
+    if (!name_known(checked)) continue;
+    const model::ProviderConfig& config = *checked.resource;
+    auto [it, inserted] = seen.emplace(config.name, &config);
     if (!inserted) {
       errors.push_back({config.position.file, to_mark(config.name_mark), "metadata.name",
                         "duplicate ProviderConfig \"" + config.name + "\" (first defined at " +
                             where(it->second->position.file, it->second->name_mark) + ")"});
     }
   }
+}
+
+void check_unique_workspaces(const CheckedWorkspaces& workspaces, std::vector<Diagnostic>& errors) {
   std::map<model::WorkspaceKey, const model::Workspace*> keys;
   std::map<std::string, const model::Workspace*> external_ids;
-  for (const auto& ws : set.workspaces) {
-    auto [it, inserted] = keys.emplace(ws.key(), &ws);
-    if (!inserted) {
-      errors.push_back({ws.position.file, to_mark(ws.marks.name), "metadata.name",
-                        "duplicate Workspace \"" + ws.key().to_string() + "\" (first defined at " +
-                            where(it->second->position.file, it->second->marks.name) + ")"});
-      continue;
+  for (const auto& checked : workspaces) {
+    const model::Workspace& ws = *checked.resource;
+    bool known = key_known(checked);
+    if (known) {
+      auto [it, inserted] = keys.emplace(ws.key(), &ws);
+      if (!inserted) {  // its default externalId is a duplicate too: one error is enough
+        errors.push_back({ws.position.file, to_mark(ws.marks.name), "metadata.name",
+                          "duplicate Workspace \"" + ws.key().to_string() +
+                              "\" (first defined at " +
+                              where(it->second->position.file, it->second->marks.name) + ")"});
+        continue;
+      }
     }
+    if (!external_id_known(checked, known)) continue;
     auto [id_it, id_inserted] = external_ids.emplace(ws.external_id, &ws);
     if (!id_inserted) {
       errors.push_back({ws.position.file, to_mark(ws.marks.external_id), "spec.externalId",
                         "duplicate externalId \"" + ws.external_id + "\" (also used by Workspace " +
                             id_it->second->key().to_string() + " at " +
-                            where(id_it->second->position.file, id_it->second->marks.name) + ")"});
+                            where(id_it->second->position.file, name_at(*id_it->second)) + ")"});
     }
   }
 }
@@ -70,8 +156,10 @@ void check_external_name(const model::Workspace& ws, const WorkspaceFieldMarks* 
   }
 }
 
-void check_provider_blocks(const model::Workspace& ws, const WorkspaceFieldMarks* marks,
-                           const model::ProviderConfig& config, std::vector<Diagnostic>& errors) {
+void check_provider_blocks(const Checked<model::Workspace>& checked,
+                           const WorkspaceFieldMarks* marks, const model::ProviderConfig& config,
+                           std::vector<Diagnostic>& errors) {
+  const model::Workspace& ws = *checked.resource;
   const std::string& file = ws.position.file;
   std::string type = model::to_string(config.type);
   std::string suffix = " (ProviderConfig \"" + config.name + "\" has type " + type + ")";
@@ -94,27 +182,70 @@ void check_provider_blocks(const model::Workspace& ws, const WorkspaceFieldMarks
   if (aether && !ws.aether) {
     add(spec_at, "spec.aether", "required for an aether provider (projectId)");
   }
-  if (paradigm && ws.display_name.size() > model::kParadigmMaxNameLength) {
+  // displayName defaults to metadata.name; either may have failed already.
+  bool display_name_known = checked.trusts("spec.displayName") &&
+                            (ws.display_name != ws.name || checked.trusts("metadata.name"));
+  if (paradigm && display_name_known && ws.display_name.size() > model::kParadigmMaxNameLength) {
     std::string problem = check_printable(ws.display_name, model::kParadigmMaxNameLength);
     if (!problem.empty()) add(ws.marks.display_name, "spec.displayName", "Paradigm " + problem);
   }
-  check_external_name(ws, marks, config.type, errors);
+  if (checked.trusts(std::string("metadata.annotations[") + model::kAnnotationExternalName + "]")) {
+    check_external_name(ws, marks, config.type, errors);
+  }
+}
+
+// The ProviderConfig named name whose type can be trusted: a valid one first,
+// else one whose errors are elsewhere (its credentials, say), so that the
+// workspaces referring to it are still checked against its type.
+const model::ProviderConfig* find_typed_config(const CheckedConfigs& configs,
+                                               const std::string& name) {
+  const model::ProviderConfig* found = nullptr;
+  for (const auto& checked : configs) {
+    if (checked.resource->name != name || !name_known(checked)) continue;
+    if (checked.valid()) return checked.resource;
+    if (!found && checked.trusts("spec.type")) found = checked.resource;
+  }
+  return found;
+}
+
+// A ProviderConfig whose own name failed (missing, or not a DNS-1123 label no
+// reference could spell) is meant to have a name we do not know, so any
+// reference may point at it once it is fixed, as with input never read.
+bool some_config_name_unknown(const ManifestSet& set, const CheckedConfigs& configs) {
+  if (set.provider_config_names_unknown) return true;
+  for (const auto& checked : configs) {
+    if (!name_known(checked)) return true;
+  }
+  return false;
+}
+
+void check_reference(const ManifestSet& set, const CheckedConfigs& configs, bool names_unknown,
+                     const Checked<model::Workspace>& checked, std::vector<Diagnostic>& errors) {
+  const model::Workspace& ws = *checked.resource;
+  // A reference with an error of its own has been reported already.
+  if (ws.provider_config.empty() || !checked.trusts("spec.providerConfigRef.name")) return;
+  if (const model::ProviderConfig* config = find_typed_config(configs, ws.provider_config)) {
+    check_provider_blocks(checked, field_marks(set, ws), *config, errors);
+    return;
+  }
+  // The ProviderConfig may be one that failed, or one in input never read.
+  if (set.invalid_provider_config_names.count(ws.provider_config) != 0) return;
+  if (names_unknown) return;
+  errors.push_back({ws.position.file, to_mark(ws.marks.provider_config_ref),
+                    "spec.providerConfigRef.name",
+                    "ProviderConfig \"" + ws.provider_config + "\" is not defined in the set"});
 }
 
 }  // namespace
 
 void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors) {
-  check_unique(set, errors);
-  for (const auto& ws : set.workspaces) {
-    const model::ProviderConfig* config = set.find_provider_config(ws.provider_config);
-    if (config == nullptr && set.has_invalid_provider_configs) continue;
-    if (config == nullptr) {
-      errors.push_back({ws.position.file, to_mark(ws.marks.provider_config_ref),
-                        "spec.providerConfigRef.name",
-                        "ProviderConfig \"" + ws.provider_config + "\" is not defined in the set"});
-      continue;
-    }
-    check_provider_blocks(ws, field_marks(set, ws), *config, errors);
+  CheckedConfigs configs = in_document_order(set.provider_configs, set.rejected_provider_configs);
+  CheckedWorkspaces workspaces = in_document_order(set.workspaces, set.rejected_workspaces);
+  check_unique_configs(configs, errors);
+  check_unique_workspaces(workspaces, errors);
+  bool names_unknown = some_config_name_unknown(set, configs);
+  for (const auto& checked : workspaces) {
+    check_reference(set, configs, names_unknown, checked, errors);
   }
 }
 

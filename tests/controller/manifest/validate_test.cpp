@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <set>
 #include <sstream>
 
 #include "controller/manifest/manifest_set.h"
@@ -108,6 +109,61 @@ TEST(ValidateTest, AYamlErrorDoesNotMakeLaterProviderConfigsDangling) {
                                   "spec: {type: cadenya, credentials: {env: T}}\n"}});
   ASSERT_EQ(r.errors.size(), 1u) << dump(r);
   EXPECT_EQ(r.errors[0].path, "<document>");
+}
+
+TEST(ValidateTest, DocumentsWithErrorsAreCheckedAcrossTheSetButNeverApplied) {
+  LoadResult r = load(workspace("alpha", "  hardware: {cpus: 2}\n  bogus: 1\n") + "---\n" +
+                      workspace("alpha", ""));
+  ASSERT_EQ(r.errors.size(), 3u) << dump(r);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.errors[0].path, "spec.hardware");
+  EXPECT_EQ(r.errors[1].path, "spec.bogus");
+  EXPECT_EQ(r.errors[2].path, "metadata.name");
+  // Only the document without errors of its own is in what may be applied.
+  ASSERT_EQ(r.set.workspaces.size(), 1u);
+  EXPECT_EQ(r.set.workspaces[0].position.at.line, 10);
+  ASSERT_EQ(r.set.rejected_workspaces.size(), 1u);
+  EXPECT_EQ(r.set.rejected_workspaces[0].valid_before, 0u);
+}
+
+TEST(ValidateTest, AnInvalidProviderConfigHidesOnlyReferencesToItsName) {
+  const char* broken =
+      "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
+      "metadata: {name: broken}\nspec: {type: cadenya}\n";
+  LoadResult r = load_texts({{"pc.yaml", broken},
+                             {"ws.yaml", workspace("a", "", "broken") + "---\n" +
+                                             workspace("b", "  hardware: {}\n", "broken") +
+                                             "---\n" + workspace("c", "", "other")}});
+  ASSERT_EQ(r.errors.size(), 3u) << dump(r);
+  EXPECT_EQ(r.errors[0].path, "spec.credentials");  // the ProviderConfig's own error
+  // Its type is known, so the workspaces referring to it are still checked.
+  EXPECT_EQ(r.errors[1].path, "spec.hardware");
+  EXPECT_EQ(r.errors[2].path, "spec.providerConfigRef.name");
+  EXPECT_NE(r.errors[2].message.find("\"other\""), std::string::npos);
+  EXPECT_EQ(r.set.invalid_provider_config_names, std::set<std::string>{"broken"});
+}
+
+TEST(ValidateTest, AProviderConfigWithoutAUsableNameHidesEveryDanglingReference) {
+  // "Cadenya" is no DNS-1123 label, so no reference can spell it: whatever it
+  // is renamed to, the workspace may be referring to it.
+  LoadResult r =
+      load_texts({{"pc.yaml",
+                   "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
+                   "metadata: {name: Cadenya}\nspec: {type: cadenya, credentials: {env: T}}\n"},
+                  {"ws.yaml", workspace("a", "", "x")}});
+  ASSERT_EQ(r.errors.size(), 1u) << dump(r);
+  EXPECT_EQ(r.errors[0].path, "metadata.name");
+}
+
+TEST(ValidateTest, AnUnreadableInputHidesDanglingReferences) {
+  std::istringstream in(workspace("alpha", "", "elsewhere"));
+  LoadResult r = load_manifests({"/nonexistent/providers.yaml", "-"}, in);
+  ASSERT_EQ(r.errors.size(), 1u) << dump(r);
+  EXPECT_EQ(r.errors[0].path, "<file>");
+  std::istringstream again(workspace("alpha", "", "elsewhere"));
+  LoadResult alone = load_manifests({"-"}, again);
+  ASSERT_EQ(alone.errors.size(), 1u) << dump(alone);
+  EXPECT_EQ(alone.errors[0].path, "spec.providerConfigRef.name");
 }
 
 TEST(ValidateTest, RateLimitReadsYamlOctal) {
