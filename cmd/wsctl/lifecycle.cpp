@@ -35,6 +35,13 @@ Status delete_one(Engine& engine, const model::WorkspaceKey& key, std::ostream& 
   const model::Workspace* desired = engine.desired().find(key);
   auto policy = desired ? desired->deletion_policy : r.deletion_policy;
   auto management = desired ? desired->management_policy : r.management_policy;
+  if (desired ? desired->paused() : r.paused) {
+    // Paused means hands off, deletes included, as for prune.
+    return Status::error(Code::kConflict,
+                         key.to_string() +
+                             " is paused (workspace-operator.io/paused): not deleted; remove the "
+                             "annotation and apply first, or `wsctl forget` it");
+  }
   if (r.create.state == state::CreateState::kPending) {
     return Status::error(Code::kConflict, key.to_string() +
                                               ": a create's outcome is unknown; apply first to "
@@ -141,6 +148,7 @@ int run_import(const Args& args, Io io) {
   record.create = {};
   record.deletion_policy = desired->deletion_policy;
   record.management_policy = desired->management_policy;
+  record.paused = desired->paused();
   record.observed_json = reconcile::to_json(*remote).dump();
   if (Status s = engine->store().put(record); !s.is_ok()) {
     io.err << "wsctl import: " << s.message() << "\n";

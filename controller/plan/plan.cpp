@@ -17,6 +17,13 @@ WorkspacePlan plan_removed(const state::WorkspaceRecord& record, const PlanOptio
   if (!options.prune) {
     out.action = Action::kSkip;
     out.note = "not in the source; pruning is off";
+  } else if (record.paused) {
+    // Paused means hands off, deletes included (Crossplane's pause, Flux's
+    // suspend); the record remembers it because the manifest is gone.
+    out.action = Action::kSkip;
+    out.note =
+        "paused (workspace-operator.io/paused when last applied): not pruned; "
+        "unpause it and apply, or `wsctl forget` it";
   } else if (record.create.state == state::CreateState::kPending) {
     // A create whose outcome is unknown may have made a workspace: dropping
     // the record would leak it, and without the manifest it cannot be found.

@@ -148,6 +148,7 @@ Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
   auto step = prepare(key);
   if (!step) return step.status();
   if (!step->desired && !step->record) return Result{};
+  if (Status s = record_paused(*step); !s.is_ok()) return s;
   if (!step->provider && step->plan.action != plan::Action::kSkip &&
       step->plan.action != plan::Action::kOrphan) {
     return failed(*step, ctx_.providers->error_of(step->provider_config), "ProviderUnavailable");
@@ -173,6 +174,20 @@ Outcome<Result> WorkspaceReconciler::execute(Step& step) {
   return settle(step, *step.observation.remote, /*changed=*/false);
 }
 
+// A paused workspace is skipped without writing anything else, so the pause
+// is recorded here: once its manifest leaves the source, only the record can
+// tell prune to leave it alone. Unpausing clears it the same way.
+Status WorkspaceReconciler::record_paused(Step& step) {
+  if (!step.desired || !step.record || step.record->paused == step.desired->paused()) {
+    return Status::ok();
+  }
+  state::WorkspaceRecord record = *step.record;
+  record.paused = step.desired->paused();
+  if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
+  step.record = std::move(record);
+  return Status::ok();
+}
+
 // Records what was observed and the conditions it implies; requeues while
 // the workspace provisions.
 Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteWorkspace& remote,
@@ -185,6 +200,7 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
     record.external_id = step.desired->external_id;
     record.deletion_policy = step.desired->deletion_policy;
     record.management_policy = step.desired->management_policy;
+    record.paused = step.desired->paused();
     std::string digest = desired_digest(*step.desired);
     if (record.applied_digest != digest) {
       record.applied_digest = digest;
@@ -280,6 +296,7 @@ state::WorkspaceRecord WorkspaceReconciler::new_record(const Step& step) const {
     record.external_id = step.desired->external_id;
     record.deletion_policy = step.desired->deletion_policy;
     record.management_policy = step.desired->management_policy;
+    record.paused = step.desired->paused();
   }
   return record;
 }

@@ -69,6 +69,7 @@ class WorkspaceReconciler : public Reconciler {
   plan::Observation observe(const state::WorkspaceRecord& record, providers::Provider& provider,
                             const std::string& provider_config);
   Outcome<Result> execute(Step& step);
+  Status record_paused(Step& step);
   Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);
   Outcome<Result> create(Step& step);
   Outcome<Result> adopt(Step& step);

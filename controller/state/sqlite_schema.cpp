@@ -61,6 +61,11 @@ CREATE TABLE meta (
 ALTER TABLE workspaces ADD COLUMN deletion_policy TEXT NOT NULL DEFAULT 'Delete';
 ALTER TABLE workspaces ADD COLUMN management_policy TEXT NOT NULL DEFAULT 'Full';
 )sql"},
+    // Version 3: the paused annotation, so that prune and `wsctl delete` skip
+    // a paused workspace whose manifest has left the source. 0 or 1.
+    Migration{3, R"sql(
+ALTER TABLE workspaces ADD COLUMN paused INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 Status ensure_version_table(sqlite3* db) {

@@ -90,6 +90,10 @@ struct WorkspaceRecord {
   // the source follows them (section 5).
   model::DeletionPolicy deletion_policy = model::DeletionPolicy::kDelete;
   model::ManagementPolicy management_policy = model::ManagementPolicy::kFull;
+  // The workspace-operator.io/paused annotation when last reconciled: a paused
+  // workspace is left alone even after its manifest leaves the source, so
+  // prune and `wsctl delete` must know it without the manifest.
+  bool paused = false;
   int64_t applied_generation = 0;
   std::string applied_digest;  // digest of the desired spec last applied
   std::optional<Time> last_applied_at;

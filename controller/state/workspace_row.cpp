@@ -12,7 +12,8 @@ const char* const kWorkspaceColumns =
     "create_pending_attempts, observed_json, "
     "ready_status, ready_reason, ready_message, ready_transition_ms, "
     "synced_status, synced_reason, synced_message, synced_transition_ms, "
-    "applied_generation, applied_digest, last_applied_ms, deletion_policy, management_policy";
+    "applied_generation, applied_digest, last_applied_ms, deletion_policy, management_policy, "
+    "paused";
 
 namespace {
 
@@ -126,7 +127,8 @@ void bind_record(StatementUse& use, const WorkspaceRecord& r) {
       .bind(23, std::string_view(r.applied_digest))
       .bind(24, to_optional_millis(r.last_applied_at))
       .bind(25, std::string_view(model::to_string(r.deletion_policy)))
-      .bind(26, std::string_view(model::to_string(r.management_policy)));
+      .bind(26, std::string_view(model::to_string(r.management_policy)))
+      .bind(27, int64_t{r.paused ? 1 : 0});
 }
 
 Outcome<WorkspaceRecord> read_record(const StatementUse& use) {
@@ -154,6 +156,7 @@ Outcome<WorkspaceRecord> read_record(const StatementUse& use) {
   r.last_applied_at = from_optional_millis(use.optional_integer(23));
   Status policies = read_policies(use, r);
   if (!policies) return policies;
+  r.paused = use.integer(26) != 0;  // column 26: schema version 3
   return r;
 }
 

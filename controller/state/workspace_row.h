@@ -11,7 +11,7 @@ namespace wsop::state::sqlite {
 // use: SELECT kWorkspaceColumns ... reads a record, and INSERT (...)
 // VALUES (?1..?kWorkspaceColumnCount) writes one.
 extern const char* const kWorkspaceColumns;
-inline constexpr int kWorkspaceColumnCount = 26;
+inline constexpr int kWorkspaceColumnCount = 27;
 
 // Binds `record` to parameters 1..kWorkspaceColumnCount.
 void bind_record(StatementUse& use, const WorkspaceRecord& record);

@@ -89,6 +89,45 @@ TEST_F(E2ePruneTest, RefusesAnEmptySourceAndTooManyUnlessForced) {
   EXPECT_EQ(get_items().size(), 0u);
 }
 
+// Paused means hands off, deletes included (Crossplane's pause annotation):
+// the pause is remembered after the manifest leaves the source.
+TEST_F(E2ePruneTest, NeverPrunesOrDeletesAWorkspacePausedWhenItLeftTheSource) {
+  const std::string paused = "  annotations: {workspace-operator.io/paused: \"true\"}\n";
+  write("keep.yaml", workspace_yaml("keep", "paradigm", default_spec("paradigm")));
+  write("held.yaml", workspace_yaml("held", "paradigm", default_spec("paradigm")));
+  ASSERT_EQ(apply().exit_code, 0);
+  std::string id = get_item("held")["status"]["remoteId"];
+  write("held.yaml", workspace_yaml("held", "paradigm", default_spec("paradigm"), paused));
+  RunResult recorded = apply();
+  ASSERT_EQ(recorded.exit_code, 0) << recorded.out << recorded.err;
+  remove("held.yaml");
+
+  RunResult planned = diff({"--prune", "-o", "json"});
+  EXPECT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  json items = json::parse(planned.out, nullptr, false)["items"];
+  ASSERT_EQ(items.size(), 2u) << planned.out;
+  EXPECT_EQ(items[0]["name"], "held");
+  EXPECT_EQ(items[0]["action"], "skip");
+  EXPECT_THAT(items[0]["note"].get<std::string>(), HasSubstr("paused"));
+  RunResult pruned = apply({"--prune"});
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.out << pruned.err;
+  RunResult deleted = wsctl({"delete", "held", "-f", source()});
+  EXPECT_EQ(deleted.exit_code, 3) << deleted.out << deleted.err;
+  EXPECT_THAT(deleted.err, HasSubstr("default/held is paused"));
+  EXPECT_EQ(calls("paradigm", "delete"), 0);
+  EXPECT_FALSE(remote("paradigm", id)["deleted"].get<bool>());
+  EXPECT_FALSE(get_item("held").is_null());
+
+  // Unpausing (the manifest back without the annotation) lets prune act.
+  write("held.yaml", workspace_yaml("held", "paradigm", default_spec("paradigm")));
+  ASSERT_EQ(apply().exit_code, 0);
+  remove("held.yaml");
+  RunResult resumed = apply({"--prune"});
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_TRUE(remote("paradigm", id)["deleted"].get<bool>());
+  EXPECT_TRUE(get_item("held").is_null());
+}
+
 // The manifest an adopted workspace gets: one mutable field differs from
 // what create_direct made, so the first apply updates it.
 std::string adopted_spec(const std::string& provider) {

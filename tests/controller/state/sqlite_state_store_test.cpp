@@ -94,7 +94,7 @@ TEST_F(SqliteStateStoreTest, ReopeningIsIdempotent) {
   ASSERT_TRUE(open_store()->put(full_record("a", "x")));
   open_store();
   auto store = open_store();
-  EXPECT_EQ(raw_query("SELECT count(*) || ':' || max(version) FROM schema_version"), "1:2");
+  EXPECT_EQ(raw_query("SELECT count(*) || ':' || max(version) FROM schema_version"), "1:3");
   auto all = store->list({});
   ASSERT_TRUE(all.is_ok());
   ASSERT_EQ(all->size(), 1u);
@@ -146,7 +146,9 @@ TEST_F(SqliteStateStoreTest, OpensAVersion1FileWrittenByAnOlderBinary) {
   // Migration 2 gave the old row the policies' defaults.
   EXPECT_EQ(r.deletion_policy, model::DeletionPolicy::kDelete);
   EXPECT_EQ(r.management_policy, model::ManagementPolicy::kFull);
-  EXPECT_EQ(raw_query("SELECT max(version) FROM schema_version"), "2");
+  // Migration 3: an old row was never recorded as paused.
+  EXPECT_FALSE(r.paused);
+  EXPECT_EQ(raw_query("SELECT max(version) FROM schema_version"), "3");
   auto revision = store->get_meta("source.revision");
   ASSERT_TRUE(revision.is_ok());
   EXPECT_EQ(*revision, std::optional<std::string>("abc"));
@@ -163,7 +165,7 @@ TEST_F(SqliteStateStoreTest, RefusesAFileFromANewerBinaryWithoutTouchingIt) {
   EXPECT_NE(store.status().message().find(path_), std::string::npos);
   EXPECT_EQ(raw_query("SELECT max(version) FROM schema_version"), "99");
   // The refusal released the lock: fixing the file makes it usable again.
-  raw_exec("UPDATE schema_version SET version = 2");
+  raw_exec("UPDATE schema_version SET version = 3");
   EXPECT_NE(open_store(), nullptr);
 }
 

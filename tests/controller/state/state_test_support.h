@@ -41,6 +41,7 @@ inline WorkspaceRecord full_record(const std::string& ns, const std::string& nam
                          at_millis(1'700'000'002'000)};
   r.deletion_policy = model::DeletionPolicy::kOrphan;
   r.management_policy = model::ManagementPolicy::kCreateOnly;
+  r.paused = true;
   r.applied_generation = 42;
   r.applied_digest = "sha256:spec";
   r.last_applied_at = at_millis(1'700'000'003'456);

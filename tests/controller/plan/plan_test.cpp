@@ -1,0 +1,64 @@
+// plan_workspace as a pure function: the decisions of ARCHITECTURE.md
+// section 5 for one workspace, without providers or a state file.
+#include "controller/plan/plan.h"
+
+#include <gtest/gtest.h>
+
+namespace wsop::plan {
+namespace {
+
+// A record of a workspace this instance created, as apply leaves it.
+state::WorkspaceRecord created_record(const std::string& name) {
+  state::WorkspaceRecord r;
+  r.key = {"default", name};
+  r.external_id = "default/" + name;
+  r.provider_config = "paradigm";
+  r.remote_id = "42";
+  r.owner_instance_id = "default";
+  r.create.state = state::CreateState::kSucceeded;
+  return r;
+}
+
+model::Workspace workspace(const std::string& name) {
+  model::Workspace ws;
+  ws.name = name;
+  ws.provider_config = "paradigm";
+  ws.external_id = "default/" + name;
+  return ws;
+}
+
+PlanOptions pruning() {
+  PlanOptions options;
+  options.prune = true;
+  options.instance_id = "default";
+  return options;
+}
+
+TEST(PlanRemovedTest, PrunesAnUnpausedRecordWithDeletionPolicyDelete) {
+  state::WorkspaceRecord record = created_record("gone");
+  WorkspacePlan p = plan_workspace(nullptr, &record, {}, nullptr, pruning());
+  EXPECT_EQ(p.action, Action::kDelete) << p.note;
+}
+
+TEST(PlanRemovedTest, SkipsARecordPausedWhenLastAppliedEvenWithPrune) {
+  for (auto policy : {model::DeletionPolicy::kDelete, model::DeletionPolicy::kOrphan}) {
+    state::WorkspaceRecord record = created_record("gone");
+    record.deletion_policy = policy;
+    record.paused = true;
+    WorkspacePlan p = plan_workspace(nullptr, &record, {}, nullptr, pruning());
+    EXPECT_EQ(p.action, Action::kSkip) << p.note;
+    EXPECT_NE(p.note.find("paused"), std::string::npos) << p.note;
+    EXPECT_FALSE(writes_remote(p.action));
+  }
+}
+
+TEST(PlanWorkspaceTest, SkipsAPausedManifestWhateverTheRecordSays) {
+  model::Workspace ws = workspace("steady");
+  ws.annotations[model::kAnnotationPaused] = "true";
+  state::WorkspaceRecord record = created_record("steady");
+  WorkspacePlan p = plan_workspace(&ws, &record, {}, nullptr, pruning());
+  EXPECT_EQ(p.action, Action::kSkip);
+}
+
+}  // namespace
+}  // namespace wsop::plan
