@@ -140,7 +140,7 @@ int run_controller(const Args& args, Io io) {
     manager.request_resync();
   }
   observability::log_info("signal received: stopping", {{"signal", std::to_string(signal_number)}});
-  auto stopped = std::async(std::launch::async, [&manager] { manager.stop(); });
+  auto stopped = std::async(std::launch::async, [&manager] { return manager.stop(); });
   while (stopped.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     timespec poll{0, 0};
     int second = sigtimedwait(&signals, nullptr, &poll);
@@ -149,6 +149,10 @@ int run_controller(const Args& args, Io io) {
       std::_Exit(130);
     }
   }
+  // A call still blocked on a socket runs inside the manager: destroying it
+  // (or running static destructors) under that thread is not safe, and the
+  // shutdown is complete as far as the grace period allows.
+  if (!stopped.get()) std::_Exit(kExitOk);
   return kExitOk;
 }
 

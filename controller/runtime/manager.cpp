@@ -93,29 +93,51 @@ Status Manager::start() {
   return Status::ok();
 }
 
-void Manager::stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    stopping_ = true;
-  }
-  stop_cv_.notify_all();
+// Joined off stop()'s thread: the watcher and the resync may be inside a
+// provider list (attempts x request timeout), the workers inside reconciles.
+void Manager::join_threads() {
   if (watcher_) watcher_->stop();
   if (resync_thread_.joinable()) resync_thread_.join();
-  if (queue_) queue_->shut_down();  // no new work; in-flight reconciles go on
-  if (runner_) {
-    auto drained = std::async(std::launch::async, [this] { runner_->stop(); });
-    if (drained.wait_for(options_.shutdown_grace) == std::future_status::timeout) {
-      // Past the grace: providers stop waiting in rate limits and retries,
-      // so the last reconciles end (the journal keeps any create pending).
-      log_warn("shutdown grace period over; interrupting provider calls");
-      if (providers_) providers_->stop_all();
-    }
-    drained.wait();
+  if (runner_) runner_->stop();
+}
+
+// One deadline, taken first, bounds every wait: joining a thread stuck in a
+// list must not hold back the grace timer. Past it, provider calls stop
+// waiting in rate limits and retries; a request still blocked on its socket
+// is abandoned (the journal keeps any create pending).
+bool Manager::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return drained_;
+    stopping_ = true;
   }
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  stop_cv_.notify_all();
+  if (queue_) queue_->shut_down();  // no new work; in-flight reconciles go on
+  std::promise<void> joined;
+  auto finished = joined.get_future();
+  stopper_ = std::thread([this, joined = std::move(joined)]() mutable {
+    join_threads();
+    joined.set_value();
+  });
+  if (finished.wait_until(deadline) == std::future_status::timeout) {
+    log_warn("shutdown grace period over; interrupting provider calls");
+    if (providers_) providers_->stop_all();
+    // Interrupted calls return at once; a margin for them to unwind.
+    if (finished.wait_for(std::chrono::seconds(1)) == std::future_status::timeout) {
+      log_warn("provider calls still blocked after the grace period; not waiting for them");
+      stopper_.detach();
+      if (server_) server_->stop();
+      std::lock_guard lock(mu_);
+      drained_ = false;
+      return false;
+    }
+  }
+  stopper_.join();
   if (server_) server_->stop();
   store_.reset();  // closes the database cleanly
   log_info("controller stopped");
+  return true;
 }
 
 uint16_t Manager::metrics_port() const {

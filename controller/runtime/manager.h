@@ -6,8 +6,9 @@
 //     reported and the last good one keeps being reconciled.
 //   - Every --resync (jittered +-10%) each ProviderConfig is listed once and
 //     every workspace requeued, so drift is corrected from the fresh list.
-//   - Stop: take no new work, let in-flight reconciles finish within the
-//     grace period, close the state store.
+//   - Stop: take no new work, let in-flight reconciles (and a list the
+//     watcher or resync is in) finish within the grace period, interrupt
+//     provider calls when it is over, close the state store.
 #pragma once
 
 #include <atomic>
@@ -50,8 +51,12 @@ class Manager {
   // Opens the state store, starts the metrics server, the workers, the
   // source watcher and the resync timer.
   Status start();
-  // Stops everything within the grace period. Idempotent.
-  void stop();
+  // Stops everything within the grace period (plus a short margin for
+  // interrupted provider calls to return). Idempotent. False when a call is
+  // still blocked on a socket after that: its thread still runs inside this
+  // Manager, so the caller must exit the process without destroying it (the
+  // create journal resolves an unanswered create at the next start).
+  bool stop();
   // Resyncs now instead of at the next period (SIGHUP): one list per
   // ProviderConfig, then every workspace is reconciled against it.
   void request_resync();
@@ -66,6 +71,7 @@ class Manager {
   static std::vector<std::string> changed_keys(const reconcile::DesiredState* previous,
                                                const reconcile::DesiredState& current);
   void resync_loop();
+  void join_threads();
   void resync_once();
   bool prune_allowed(const manifest::ManifestSet& set);
   std::shared_ptr<const reconcile::DesiredState> desired() const;
@@ -82,6 +88,7 @@ class Manager {
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<manifest::SourceWatcher> watcher_;
   std::thread resync_thread_;
+  std::thread stopper_;  // joins the others, so that stop() can give up on them
 
   mutable std::mutex mu_;
   std::condition_variable stop_cv_;
@@ -89,6 +96,7 @@ class Manager {
   std::string content_revision_;
   std::atomic<bool> ready_{false};
   bool stopping_ = false;
+  bool drained_ = true;            // the result of stop()
   bool resync_requested_ = false;  // guarded by mu_
 };
 
