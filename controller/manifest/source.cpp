@@ -107,19 +107,24 @@ Outcome<std::string> content_hash(const std::vector<std::string>& dirs) {
 }
 
 Outcome<std::string> revision_of(const std::vector<std::string>& dirs) {
-  std::string commit;
+  std::vector<std::string> commits;  // in source order, each once
+  std::vector<std::string> plain;    // the sources outside any checkout
   for (const auto& dir : dirs) {
-    auto c = git_commit(dir);
-    if (!c || (!commit.empty() && *c != commit)) {
-      commit.clear();
-      break;
+    auto commit = git_commit(dir);
+    if (!commit) {
+      plain.push_back(dir);
+    } else if (std::find(commits.begin(), commits.end(), *commit) == commits.end()) {
+      commits.push_back(*commit);
     }
-    commit = *c;
   }
-  if (!commit.empty()) return "git:" + commit;
-  auto hash = content_hash(dirs);
+  std::string name;
+  for (const auto& commit : commits) name += (name.empty() ? "git:" : ",") + commit;
+  if (plain.empty()) return name;
+  // A plain directory beside a checkout (the chart's ProviderConfigs from
+  // values) still leaves the commit readable in the name.
+  auto hash = content_hash(plain);
   if (!hash) return hash.status();
-  return "sha256:" + hash->substr(0, 16);
+  return name + (name.empty() ? "" : "+") + "sha256:" + hash->substr(0, 16);
 }
 
 SourceWatcher::SourceWatcher(std::vector<std::string> dirs, std::chrono::milliseconds poll_interval,
@@ -149,8 +154,10 @@ void SourceWatcher::stop() {
   inotify_fd_ = wake_fd_ = -1;
 }
 
-// Watches every directory under the sources, and each source's parent too,
-// so that a symlink swapped in the parent (git-sync) wakes us.
+// Watches every directory under the sources, each source's parent, and
+// every directory that holds a symlink on the way to a source: git-sync swaps
+// root/current, and for a source root/current/sub the other watches are all
+// inside the old worktree, where the swap is not seen.
 void SourceWatcher::arm_inotify() {
   if (inotify_fd_ < 0) return;
   for (int wd : watches_) inotify_rm_watch(inotify_fd_, wd);
@@ -163,9 +170,15 @@ void SourceWatcher::arm_inotify() {
   };
   for (const auto& dir : dirs_) {
     std::error_code ec;
-    fs::path absolute = fs::absolute(dir, ec);
+    fs::path absolute = fs::absolute(dir, ec).lexically_normal();
+    if (absolute.filename().empty()) absolute = absolute.parent_path();  // "dir/"
     watch(absolute.parent_path());
     watch(absolute);
+    fs::path prefix;
+    for (const auto& part : absolute) {
+      prefix /= part;
+      if (fs::is_symlink(prefix, ec)) watch(prefix.parent_path());
+    }
     fs::recursive_directory_iterator it(absolute, fs::directory_options::follow_directory_symlink,
                                         ec);
     for (int n = 0; !ec && it != fs::recursive_directory_iterator() && n < 10000;

@@ -1,7 +1,8 @@
 // A directory source for the controller (ARCHITECTURE.md section 2): its
-// revision, and a watcher that says when it changed. The revision is the git
-// commit when the directory is inside a checkout (a plain clone, a worktree,
-// or git-sync's symlinked layout), else a hash of the manifests' contents.
+// revision, and a watcher that says when it changed. The revision names the
+// git commit of each directory inside a checkout (a plain clone, a worktree,
+// or git-sync's symlinked layout), and a hash of the manifests' contents of
+// the others.
 // A change is noticed through inotify, with a polling fallback that also
 // catches what inotify cannot see (a symlink swapped by git-sync, files on
 // network filesystems).
@@ -26,9 +27,11 @@ Outcome<std::string> git_commit(const std::string& dir);
 // changes whenever any file that loading would read changes.
 Outcome<std::string> content_hash(const std::vector<std::string>& dirs);
 
-// "git:<commit>" for one checkout (or several at the same commit), else
-// "sha256:<content hash>". The content hash decides whether anything changed;
-// this is the name shown in logs and metrics.
+// The name shown in logs and metrics (the content hash and the commits
+// decide whether anything changed): "git:<commit>" for checkouts at one
+// commit, "git:<c1>,<c2>" for several (in source order), followed by
+// "+sha256:<short hash>" of the sources outside any checkout when there are
+// both, and just "sha256:<short hash>" when no source is a checkout.
 Outcome<std::string> revision_of(const std::vector<std::string>& dirs);
 
 class SourceWatcher {
