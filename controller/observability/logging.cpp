@@ -1,5 +1,6 @@
 #include "controller/observability/logging.h"
 
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -14,15 +15,34 @@ LogFormat& format_setting() {
   return format;
 }
 
-std::string render(spdlog::level::level_enum level, const std::string& message,
-                   const std::map<std::string, std::string>& fields) {
-  if (format_setting() == LogFormat::kJson) {
-    nlohmann::ordered_json line = {{"level", spdlog::level::to_string_view(level).data()},
-                                   {"msg", message}};
-    for (const auto& [k, v] : fields) line[k] = v;
+// The fields of the line this thread is logging through log(), for the JSON
+// formatter; null for a direct spdlog call (providers/ logs that way, as it
+// may not depend on this code). The default logger is synchronous, so the
+// line is formatted on the thread that logs it.
+thread_local const std::map<std::string, std::string>* current_fields = nullptr;
+
+// The JSON formatter's "%*": the rest of the object after the time, built
+// from the record whoever made it, so every message is escaped.
+class JsonRest : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
+    nlohmann::ordered_json line = {{"level", spdlog::level::to_string_view(msg.level).data()},
+                                   {"msg", std::string(msg.payload.data(), msg.payload.size())}};
+    if (current_fields) {
+      for (const auto& [k, v] : *current_fields) line[k] = v;
+    }
     // The pattern opens the object with the time; continue it after the brace.
-    return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).substr(1);
+    std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    dest.append(text.data() + 1, text.data() + text.size());
   }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonRest>();
+  }
+};
+
+std::string render_text(const std::string& message,
+                        const std::map<std::string, std::string>& fields) {
   std::string out = message;
   for (const auto& [k, v] : fields) {
     bool quote = v.find_first_of(" \"=") != std::string::npos || v.empty();
@@ -34,7 +54,13 @@ std::string render(spdlog::level::level_enum level, const std::string& message,
 void log(spdlog::level::level_enum level, const std::string& message,
          const std::map<std::string, std::string>& fields) {
   if (!spdlog::should_log(level)) return;
-  spdlog::log(level, "{}", render(level, message, fields));
+  if (format_setting() == LogFormat::kJson) {
+    current_fields = &fields;
+    spdlog::log(level, "{}", message);
+    current_fields = nullptr;
+    return;
+  }
+  spdlog::log(level, "{}", render_text(message, fields));
 }
 
 }  // namespace
@@ -46,11 +72,14 @@ Status setup_logging(LogFormat format, const std::string& level) {
                                              "\" (trace, debug, info, warn, error, critical, off)");
   }
   format_setting() = format;
+  spdlog::drop("wsctl");  // set up again (tests)
   auto logger = spdlog::stderr_logger_mt("wsctl");
+  auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   // JSON lines carry the time and level themselves.
-  logger->set_pattern(format == LogFormat::kJson ? "{\"time\":\"%Y-%m-%dT%H:%M:%S.%eZ\",%v"
-                                                 : "%Y-%m-%dT%H:%M:%S.%eZ %l %v",
-                      spdlog::pattern_time_type::utc);
+  formatter->add_flag<JsonRest>('*').set_pattern(format == LogFormat::kJson
+                                                     ? "{\"time\":\"%Y-%m-%dT%H:%M:%S.%eZ\",%*"
+                                                     : "%Y-%m-%dT%H:%M:%S.%eZ %l %v");
+  logger->set_formatter(std::move(formatter));
   logger->set_level(parsed);
   spdlog::set_default_logger(logger);
   return Status::ok();
