@@ -14,7 +14,9 @@ using prometheus::BuildHistogram;
 using prometheus::Histogram;
 
 const prometheus::Labels kController = {{"controller", "workspace"}};
-const prometheus::Labels kQueue = {{"name", "workspace"}};
+// controller-runtime (since v0.15) labels its workqueue metrics with the
+// controller's name twice: `name` as client-go does, and `controller`.
+const prometheus::Labels kQueue = {{"name", "workspace"}, {"controller", "workspace"}};
 
 // controller-runtime's reconcile_time_seconds buckets.
 Histogram::BucketBoundaries reconcile_buckets() {
@@ -23,10 +25,12 @@ Histogram::BucketBoundaries reconcile_buckets() {
           6,     7,    8,     9,    10,   15,   20,   25,   30,  40,   50,  60};
 }
 
-// client-go's workqueue buckets: 10ns to 10s, by factors of 10.
+// controller-runtime's workqueue buckets, prometheus.ExponentialBuckets(10e-9,
+// 10, 12): 10ns to 1000s. Computed as Go does, so the le values are equal.
 Histogram::BucketBoundaries queue_buckets() {
   Histogram::BucketBoundaries out;
-  for (double b = 1e-8; b <= 10.0 * 1.0001; b *= 10) out.push_back(b);
+  double bound = 10e-9;
+  for (int i = 0; i < 12; ++i, bound *= 10) out.push_back(bound);
   return out;
 }
 
