@@ -1,8 +1,10 @@
 // wsctl diff: what apply would do, like `kubectl diff` and `terraform plan`.
-// Exit 0 no changes, 1 changes, 2 invalid input or error.
+// Exit 0 no changes, 1 changes, 2 invalid input or error (a provider that
+// could not be made or reached included).
 #include <unistd.h>
 
 #include <iostream>
+#include <map>
 
 #include "cmd/wsctl/engine_options.h"
 #include "controller/plan/render.h"
@@ -20,6 +22,42 @@ Outcome<plan::Plan> make_plan(Engine& engine, bool prune) {
   }
   return plan;
 }
+
+namespace {
+
+// Like kubectl diff when the server is unreachable, a workspace whose
+// provider could not be made or reached has an unknown plan, not "no
+// changes": one error per ProviderConfig, naming it.
+std::vector<std::string> unknown_plans(Engine& engine, const plan::Plan& plan,
+                                       const std::map<std::string, Status>& failed_lists) {
+  std::map<std::string, std::pair<std::string, size_t>> by_config;  // why, workspaces
+  for (const auto& item : plan.items) {
+    // Skip and orphan never reach the provider, whatever its state.
+    if (item.action == plan::Action::kSkip || item.action == plan::Action::kOrphan) continue;
+    std::string why;
+    auto failed = failed_lists.find(item.provider_config);
+    if (!engine.providers().get(item.provider_config)) {
+      why = engine.providers().error_of(item.provider_config).message();
+    } else if (failed != failed_lists.end()) {
+      why = failed->second.message();
+    } else if (item.unobserved) {
+      why = "their remote workspaces could not be observed";
+    } else {
+      continue;
+    }
+    auto& entry = by_config[item.provider_config];
+    if (entry.first.empty()) entry.first = why;
+    ++entry.second;
+  }
+  std::vector<std::string> out;
+  for (const auto& [config, entry] : by_config) {
+    out.push_back("cannot plan " + std::to_string(entry.second) +
+                  " workspace(s) of ProviderConfig \"" + config + "\": " + entry.first);
+  }
+  return out;
+}
+
+}  // namespace
 
 int run_diff(const Args& args, Io io) {
   po::options_description options("Options");
@@ -49,8 +87,10 @@ int run_diff(const Args& args, Io io) {
   int exit_code = kExitOk;
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
-  if (values["refresh"].as<bool>()) {
-    engine->observe_all(io);
+  bool refresh = values["refresh"].as<bool>();
+  std::map<std::string, Status> failed_lists;
+  if (refresh) {
+    failed_lists = engine->observe_all(io);
   } else {
     engine->observe_from_state();
   }
@@ -64,6 +104,12 @@ int run_diff(const Args& args, Io io) {
   } else {
     bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
     plan::render_text(*plan, {tty, false}, io.out);
+  }
+  // Without refresh nothing is observed, so nothing can fail to be.
+  if (refresh) {
+    auto errors = unknown_plans(*engine, *plan, failed_lists);
+    for (const auto& error : errors) io.err << "wsctl diff: " << error << "\n";
+    if (!errors.empty()) return kExitInvalid;
   }
   return plan->has_changes() ? kExitChanges : kExitOk;
 }

@@ -80,7 +80,7 @@ void Engine::set_events(reconcile::EventSink* sink) {
   reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(context));
 }
 
-void Engine::observe_all(Io io) {
+std::map<std::string, Status> Engine::observe_all(Io io) {
   std::set<std::string> configs;
   for (const auto& ws : desired_->set().workspaces) configs.insert(ws.provider_config);
   if (auto records = store_->list({})) {
@@ -97,10 +97,14 @@ void Engine::observe_all(Io io) {
                          return Status::ok();
                        }));
   }
+  std::map<std::string, Status> failures;
   for (auto& [name, future] : lists) {
     Status status = future.get();
-    if (!status.is_ok()) io.err << "wsctl: observing " << name << ": " << status.message() << "\n";
+    if (status.is_ok()) continue;
+    io.err << "wsctl: observing " << name << ": " << status.message() << "\n";
+    failures.emplace(name, std::move(status));
   }
+  return failures;
 }
 
 void Engine::observe_from_state() {

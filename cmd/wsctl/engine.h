@@ -3,6 +3,7 @@
 // the reconciler over them (ARCHITECTURE.md section 2's flow).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,9 +29,9 @@ class Engine {
   static std::unique_ptr<Engine> open(const EngineOptions& options, Io io, int& exit_code);
 
   // One list per ProviderConfig in use, concurrently, into the cache.
-  // Problems are printed; workspaces of an unobservable provider plan as
-  // "could not be observed".
-  void observe_all(Io io);
+  // Problems are printed and returned by ProviderConfig name; workspaces of
+  // an unobservable provider plan as "could not be observed".
+  std::map<std::string, Status> observe_all(Io io);
   // Terraform's -refresh=false: plan against what the state store last
   // observed, sending nothing to the providers.
   void observe_from_state();

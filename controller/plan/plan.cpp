@@ -140,6 +140,7 @@ WorkspacePlan plan_workspace(const model::Workspace* desired, const state::Works
       // Could not observe it this time (provider down): change nothing.
       WorkspacePlan out = base(desired, record);
       out.note = "remote workspace " + *record->remote_id + " could not be observed";
+      out.unobserved = true;
       return out;
     }
     return plan_missing(*desired, record, observation);

@@ -38,6 +38,9 @@ struct WorkspacePlan {
   std::vector<providers::FieldChange> changes;  // kUpdate / kReplace / drift shown for noop
   std::string note;      // why, for people ("CreateOnly: 2 differences left alone")
   bool blocked = false;  // a needed action the options forbid (replace without --allow-replace)
+  // The known remote could not be observed (provider unreachable): the plan
+  // is noop only for want of knowing, which diff reports as an error.
+  bool unobserved = false;
 };
 
 struct PlanOptions {

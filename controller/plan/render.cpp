@@ -84,6 +84,7 @@ nlohmann::ordered_json to_json(const Plan& plan) {
                      {"providerConfig", item.provider_config},
                      {"action", to_string(item.action)},
                      {"blocked", item.blocked},
+                     {"unobserved", item.unobserved},
                      {"note", item.note},
                      {"changes", changes}});
   }

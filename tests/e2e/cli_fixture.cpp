@@ -1,6 +1,10 @@
 #include "tests/e2e/cli_fixture.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -166,6 +170,29 @@ std::string workspace_yaml(const std::string& name, const std::string& provider_
   return "apiVersion: workspace-operator.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: " + name +
          "\n  namespace: default\n" + metadata_extra +
          "spec:\n  providerConfigRef: {name: " + provider_config + "}\n" + spec;
+}
+
+std::string provider_config_yaml(const std::string& name, const std::string& type,
+                                 const std::string& base_url) {
+  return "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\nmetadata: {name: " +
+         name + "}\nspec:\n  type: " + type + "\n  baseUrl: " + base_url +
+         "\n  credentials: {env: " + kTokenEnv +
+         "}\n  rateLimit: {qps: 200, burst: 200}\n  timeouts: {connect: 2s, request: 3s}\n";
+}
+
+std::string unreachable_url() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  int port = 1;  // nothing listens on tcpmux either, should bind fail
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0) {
+    port = ntohs(address.sin_port);
+  }
+  if (fd >= 0) close(fd);
+  return "http://127.0.0.1:" + std::to_string(port);
 }
 
 std::string default_spec(const std::string& provider) {

@@ -80,6 +80,14 @@ class CliTest : public simtest::SimTest {
 std::string workspace_yaml(const std::string& name, const std::string& provider_config,
                            const std::string& spec, const std::string& metadata_extra = "");
 
+// A ProviderConfig named `name` of provider type `type` at `base_url`, with
+// the fixture's token, short timeouts and a generous rate limit.
+std::string provider_config_yaml(const std::string& name, const std::string& type,
+                                 const std::string& base_url);
+
+// http://127.0.0.1:PORT where nothing listens (a port just bound and freed).
+std::string unreachable_url();
+
 // A minimal valid spec for a provider's workspace.
 std::string default_spec(const std::string& provider);
 

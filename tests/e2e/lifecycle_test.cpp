@@ -76,6 +76,39 @@ TEST_F(E2eLifecycleTest, DiffWithoutRefreshPlansFromTheStateStoreAlone) {
   }
 }
 
+// kubectl diff fails when it cannot reach the server; so does wsctl diff
+// when a ProviderConfig's API does not answer, and apply reports failures.
+TEST_F(E2eLifecycleTest, UnreachableProviderFailsDiffAndApplyInsteadOfNoChanges) {
+  write("down.yaml", provider_config_yaml("down", "cadenya", sim_->url("cadenya")));
+  write("held.yaml", workspace_yaml("held", "down", ""));
+  write("fine.yaml", workspace_yaml("fine", "paradigm", default_spec("paradigm")));
+  ASSERT_EQ(apply().exit_code, 0);
+  write("down.yaml", provider_config_yaml("down", "cadenya", unreachable_url()));
+
+  // Each diff waits for the HTTP client's retries: few of them here.
+  RunResult as_json = diff({"-o", "json"});
+  EXPECT_EQ(as_json.exit_code, 2) << as_json.out << as_json.err;
+  EXPECT_THAT(as_json.err, HasSubstr("cannot plan 1 workspace(s) of ProviderConfig \"down\""));
+  json items = json::parse(as_json.out, nullptr, false)["items"];
+  ASSERT_EQ(items.size(), 2u) << as_json.out;
+  EXPECT_EQ(items[1]["name"], "held");
+  EXPECT_TRUE(items[1]["unobserved"].get<bool>()) << as_json.out;
+  // Without refresh nothing is asked, so nothing is unreachable.
+  RunResult offline = diff({"--refresh=false"});
+  EXPECT_EQ(offline.exit_code, 0) << offline.out << offline.err;
+
+  RunResult applied = apply({"--timeout", "30s"});
+  EXPECT_EQ(applied.exit_code, 3) << applied.out << applied.err;
+  EXPECT_THAT(applied.out, HasSubstr("unchanged 1, failed 1"));
+
+  // A workspace not created yet cannot be planned against it either.
+  write("new.yaml", workspace_yaml("new", "down", ""));
+  RunResult fresh = diff();
+  EXPECT_EQ(fresh.exit_code, 2) << fresh.out << fresh.err;
+  EXPECT_THAT(fresh.err, HasSubstr("cannot plan 2 workspace(s) of ProviderConfig \"down\""));
+  EXPECT_THAT(fresh.out, HasSubstr("could not be observed"));
+}
+
 TEST_F(E2eLifecycleTest, UpdatesParadigmDisplayNameAndDescription) {
   write("ws.yaml",
         workspace_yaml("docs", "paradigm",

@@ -58,6 +58,23 @@ TEST(PlanWorkspaceTest, SkipsAPausedManifestWhateverTheRecordSays) {
   state::WorkspaceRecord record = created_record("steady");
   WorkspacePlan p = plan_workspace(&ws, &record, {}, nullptr, pruning());
   EXPECT_EQ(p.action, Action::kSkip);
+  EXPECT_FALSE(p.unobserved);
+}
+
+// Diff must not pass an unreachable provider off as "no changes".
+TEST(PlanWorkspaceTest, MarksAKnownRemoteThatCouldNotBeObserved) {
+  model::Workspace ws = workspace("steady");
+  state::WorkspaceRecord record = created_record("steady");
+  WorkspacePlan p = plan_workspace(&ws, &record, {}, nullptr, pruning());
+  EXPECT_EQ(p.action, Action::kNoop);
+  EXPECT_TRUE(p.unobserved);
+  EXPECT_NE(p.note.find("could not be observed"), std::string::npos) << p.note;
+
+  Observation absent;
+  absent.confirmed_absent = true;
+  WorkspacePlan gone = plan_workspace(&ws, &record, absent, nullptr, pruning());
+  EXPECT_EQ(gone.action, Action::kCreate);
+  EXPECT_FALSE(gone.unobserved);
 }
 
 }  // namespace
