@@ -73,10 +73,27 @@ struct Capabilities {
   std::vector<std::string> immutable_fields;
 };
 
-// The create journal's record of an attempt whose answer was lost.
+// The create journal's record of an attempt whose answer was lost, and the
+// one rule for how long such a create may still show up (ARCHITECTURE.md
+// section 4): a server can commit a create after our client stopped waiting
+// for its answer, so an empty lookup proves nothing before window_end().
 struct CreateAttempt {
+  // How far a server's clock (its created_at) may differ from ours, which
+  // also covers a commit landing a little after our deadline.
+  static constexpr std::chrono::seconds kClockSkew{30};
+
   TimePoint requested_at;
-  std::chrono::milliseconds request_timeout{30000};
+  // How long after requested_at our client may have been waiting for the
+  // answer: the ProviderConfig's connect plus request timeouts (the request
+  // is written only once the connection is up).
+  std::chrono::milliseconds request_timeout{35000};
+
+  // When, by the server's clock, the workspace this attempt made may have
+  // been created.
+  TimePoint window_start() const { return requested_at - kClockSkew; }
+  TimePoint window_end() const { return requested_at + request_timeout + kClockSkew; }
+  // True while the create may still commit: an empty lookup is not proof.
+  bool may_still_commit(TimePoint now) const { return now <= window_end(); }
 };
 
 // What a lookup after a lost create answer found (ARCHITECTURE.md section 4).

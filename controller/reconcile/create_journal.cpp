@@ -5,7 +5,13 @@
 //   4. on finding a pending record, look for the workspace first: one
 //      unowned candidate is adopted, none (with proof) means create again,
 //      several or no way to tell means CreatePendingUnresolved.
+// A server may commit a create after our client stopped waiting, so "none"
+// is proof only once the attempt's window (CreateAttempt) has passed; until
+// then the record stays pending and nothing is created.
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <utility>
 
 #include "controller/reconcile/observed_json.h"
 #include "controller/reconcile/reconciler.h"
@@ -14,10 +20,80 @@
 namespace wsop::reconcile {
 namespace {
 
+using std::chrono::milliseconds;
+
+// A server's Retry-After bounds the requeue only within reason, as the HTTP
+// client bounds the bucket's pause: a hostile value must not park a
+// workspace for days.
+constexpr milliseconds kMaxRetryAfter{std::chrono::minutes(1)};
+
 std::string resolve_hint(const model::WorkspaceKey& key) {
   return "run `wsctl import " + key.name + " -n " + key.ns +
          " --id REMOTE_ID` to adopt the right one, or `wsctl forget " + key.name + " -n " + key.ns +
          "` and apply again to create a new one";
+}
+
+// A create whose answer does not settle its outcome: lost (kAmbiguous) or
+// throttled. A 429 reached the server, which may have acted on it anyway, so
+// it is never re-sent blindly either: the lookup decides.
+bool undecided(const Status& status) {
+  return status.code() == Code::kAmbiguous || status.code() == Code::kRateLimited;
+}
+
+// The condition reason and note for an undecided create.
+std::pair<std::string, std::string> undecided_reason(const Status& status) {
+  if (status.code() == Code::kRateLimited) {
+    return {"CreateRateLimited", "the provider throttled the create (" + status.message() +
+                                     "); the next reconcile looks for the workspace before "
+                                     "creating again"};
+  }
+  return {"CreateAmbiguous", "the create's answer was lost (" + status.message() +
+                                 "); the next reconcile looks for the workspace before "
+                                 "creating again"};
+}
+
+milliseconds requeue_after_undecided(const Status& status, milliseconds resolve_delay) {
+  return std::max(resolve_delay,
+                  std::min(status.retry_after().value_or(resolve_delay), kMaxRetryAfter));
+}
+
+// The attempt a pending record describes, with the deadlines its client had:
+// the create may still commit until the window of that attempt ends.
+providers::CreateAttempt attempt_of(const state::WorkspaceRecord& record,
+                                    const model::ProviderConfig* config) {
+  providers::CreateAttempt attempt;
+  attempt.requested_at = record.create.requested_at.value_or(std::chrono::system_clock::now());
+  model::Timeouts timeouts = config ? config->timeouts : model::Timeouts{};
+  attempt.request_timeout = timeouts.connect + timeouts.request;
+  return attempt;
+}
+
+// While the create may still commit, look again soon, and right after the
+// window ends (when an empty lookup becomes proof).
+milliseconds requeue_while_pending(const providers::CreateAttempt& attempt,
+                                   milliseconds resolve_delay) {
+  auto until_end =
+      std::chrono::ceil<milliseconds>(attempt.window_end() - std::chrono::system_clock::now()) +
+      milliseconds(1);
+  return std::min(resolve_delay * 5, std::max(resolve_delay, until_end));
+}
+
+// Why the lookup cannot settle a create whose window has passed.
+std::string unresolved_note(const providers::LostCreateLookup& lookup, size_t unowned,
+                            const std::vector<std::string>& ids, const std::string& owners) {
+  std::string joined;
+  for (const auto& id : ids) joined += (joined.empty() ? "" : ", ") + id;
+  if (unowned > 1) {
+    return std::to_string(unowned) + " unowned workspaces match " + lookup.method + " (" + joined +
+           ")";
+  }
+  if (!ids.empty()) {
+    return "the create's outcome is unknown and the only workspaces matching " + lookup.method +
+           " (" + joined + ") are managed by " + owners;
+  }
+  return "the create's outcome is unknown and the provider cannot tell whether it made a "
+         "workspace (none matches " +
+         lookup.method + ")";
 }
 
 }  // namespace
@@ -25,6 +101,10 @@ std::string resolve_hint(const model::WorkspaceKey& key) {
 Outcome<Result> WorkspaceReconciler::create(Step& step) {
   auto now = std::chrono::system_clock::now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
+  // Re-creating a workspace confirmed gone corrects drift; a replacement
+  // (which deleted it on purpose) does not.
+  std::optional<std::string> gone_id;
+  if (record.remote_id && step.observation.confirmed_absent) gone_id = record.remote_id;
   if (record.remote_id) {
     // The remote it pointed at is gone: forget that id before creating anew.
     record.remote_id.reset();
@@ -37,12 +117,12 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
   step.record = *pending;
 
   auto created = step.provider->create(*step.desired);
-  if (!created && created.status().code() == Code::kAmbiguous) {
-    step.plan.note = "the create's answer was lost (" + created.status().message() +
-                     "); the next reconcile looks for the workspace before creating again";
-    auto result = blocked(step, "CreateAmbiguous", EventType::kCreateAmbiguous);
+  if (!created && undecided(created.status())) {
+    auto [reason, note] = undecided_reason(created.status());
+    step.plan.note = note;
+    auto result = blocked(step, reason, EventType::kCreateAmbiguous);
     if (!result) return result;
-    return Result{ctx_.options.resolve_delay};
+    return Result{requeue_after_undecided(created.status(), ctx_.options.resolve_delay)};
   }
   if (!created) {
     // The server refused it or it never left: nothing was created.
@@ -57,7 +137,12 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     return s;
   }
   ctx_.cache->put(step.provider_config, *created);
-  emit(EventType::kCreated, step, "remote workspace " + created->id);
+  if (gone_id) {
+    emit(EventType::kDriftCorrected, step,
+         "remote workspace " + *gone_id + " was gone: created " + created->id);
+  } else {
+    emit(EventType::kCreated, step, "remote workspace " + created->id);
+  }
   auto stored = ctx_.store->get(step.key);
   if (!stored) return stored.status();
   step.record = std::move(*stored);
@@ -94,16 +179,23 @@ Outcome<Result> WorkspaceReconciler::adopt(Step& step) {
 }
 
 Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
-  const state::WorkspaceRecord& record = *step.record;
-  providers::CreateAttempt attempt;
-  attempt.requested_at = record.create.requested_at.value_or(std::chrono::system_clock::now());
+  const model::ProviderConfig* config =
+      step.snapshot ? step.snapshot->set().find_provider_config(step.provider_config) : nullptr;
+  providers::CreateAttempt attempt = attempt_of(*step.record, config);
   auto lookup = step.provider->find_lost_create(*step.desired, attempt);
   if (!lookup) return failed(step, lookup.status(), "ResolvePendingFailed");
   std::vector<providers::RemoteWorkspace> unowned;
+  std::vector<std::string> owned_ids;
+  std::string owners;
   for (auto& candidate : lookup->candidates) {
     auto owner = ctx_.store->find_by_remote_id(step.provider_config, candidate.id);
     if (!owner) return owner.status();
-    if (!*owner) unowned.push_back(std::move(candidate));
+    if (!*owner) {
+      unowned.push_back(std::move(candidate));
+    } else {
+      owned_ids.push_back(candidate.id);
+      owners += (owners.empty() ? "" : ", ") + (*owner)->key.to_string();
+    }
   }
   if (unowned.size() == 1) {
     const auto& found = unowned.front();
@@ -122,18 +214,20 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
          "lost create resolved: remote workspace " + found.id + " matched by " + lookup->method);
     return reconcile(step.key);
   }
-  if (unowned.empty() && lookup->conclusive) return create(step);
-  if (unowned.empty()) {
-    step.plan.note = "the create's answer was lost and no workspace matches " + lookup->method +
-                     " yet; waiting until the request can no longer be in flight";
+  if (unowned.empty() && lookup->candidates.empty() && lookup->conclusive) return create(step);
+  if (unowned.empty() && attempt.may_still_commit(std::chrono::system_clock::now())) {
+    // The server may yet commit it (after our deadline): wait, create nothing.
+    step.plan.note = "the create's answer was lost and no unowned workspace matches " +
+                     lookup->method + " yet; waiting until the request can no longer commit";
     auto result = blocked(step, "CreatePending", EventType::kCreateAmbiguous);
     if (!result) return result;
-    return Result{ctx_.options.resolve_delay * 5};
+    return Result{requeue_while_pending(attempt, ctx_.options.resolve_delay)};
   }
-  std::string ids;
-  for (const auto& c : unowned) ids += (ids.empty() ? "" : ", ") + c.id;
-  step.plan.note = std::to_string(unowned.size()) + " unowned workspaces match " + lookup->method +
-                   " (" + ids + "): " + resolve_hint(step.key);
+  std::vector<std::string> ids;
+  for (const auto& c : unowned) ids.push_back(c.id);
+  if (unowned.empty()) ids = owned_ids;
+  step.plan.note =
+      unresolved_note(*lookup, unowned.size(), ids, owners) + ": " + resolve_hint(step.key);
   return blocked(step, "CreatePendingUnresolved", EventType::kCreatePendingUnresolved);
 }
 

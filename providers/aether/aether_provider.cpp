@@ -228,8 +228,8 @@ Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspac
   auto all = list({});
   if (!all) return all.status();
   model::Hardware wanted = requested_hardware(desired);
-  auto window_start = attempt.requested_at - kClockSkew;
-  auto window_end = attempt.requested_at + attempt.request_timeout + kClockSkew;
+  auto window_start = attempt.window_start();
+  auto window_end = attempt.window_end();
   LostCreateLookup lookup;
   lookup.method =
       "project, hardware and creation time within " +
@@ -249,8 +249,8 @@ Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspac
       lookup.candidates.push_back(std::move(ws));
     }
   }
-  bool request_dead = std::chrono::system_clock::now() > window_end;
-  lookup.conclusive = request_dead && !any_without_time;
+  bool may_still_commit = attempt.may_still_commit(std::chrono::system_clock::now());
+  lookup.conclusive = !may_still_commit && !any_without_time;
   return lookup;
 }
 

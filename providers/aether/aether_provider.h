@@ -10,10 +10,6 @@
 
 namespace wsop::providers::aether {
 
-// How far the server's clock may differ from ours when matching a lost
-// create's created_at against the time we sent it.
-inline constexpr std::chrono::seconds kClockSkew{30};
-
 Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig& config,
                                                  std::unique_ptr<http::Client> client,
                                                  const ProviderContext& context);

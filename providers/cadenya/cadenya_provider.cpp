@@ -201,11 +201,13 @@ class CadenyaProvider : public Provider {
   }
 
   Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
-                                             const CreateAttempt&) override {
+                                             const CreateAttempt& attempt) override {
     auto owned = list_owned();
     if (!owned) return owned.status();
     LostCreateLookup lookup;
-    lookup.conclusive = true;
+    // A create the server commits after our deadline shows up later: until
+    // then an empty list proves nothing, and creating again would duplicate.
+    lookup.conclusive = !attempt.may_still_commit(std::chrono::system_clock::now());
     lookup.method = std::string("label ") + kOwnerLabel + "=" + instance_id_ +
                     " and externalId \"" + desired.external_id + "\"";
     for (auto& ws : *owned) {

@@ -9,8 +9,8 @@
 //   send_once() for creates: never repeated once the request may have
 //               reached the server. A failure after that point is kAmbiguous,
 //               for the reconciler's create journal. Only failures before a
-//               byte was sent (connect errors) and 429 answers (the server
-//               refused before doing anything) are retried.
+//               byte was sent (connect errors) are retried; a 429 is returned
+//               like any answer (a server may have acted on it anyway).
 // Any HTTP answer that is not retried is returned as a Response, whatever
 // its status: mapping statuses to Status codes is each provider's business.
 #pragma once

@@ -208,11 +208,13 @@ class ParadigmProvider : public Provider {
   }
 
   Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
-                                             const CreateAttempt&) override {
+                                             const CreateAttempt& attempt) override {
     auto found = list_pages(Paths::list(desired.display_name));
     if (!found) return found.status();
     LostCreateLookup lookup;
-    lookup.conclusive = true;
+    // A create the server commits after our deadline shows up later: until
+    // then an empty list proves nothing, and creating again would duplicate.
+    lookup.conclusive = !attempt.may_still_commit(std::chrono::system_clock::now());
     lookup.method = "exact name \"" + desired.display_name + "\" in company " +
                     std::to_string(desired.paradigm ? desired.paradigm->company_id : 0);
     for (auto& ws : *found) {

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 
 #include "tests/e2e/cli_fixture.h"
+#include "tests/providers/integration/late_commit_proxy.h"
 
 namespace wsop::e2e {
 namespace {
@@ -90,6 +91,43 @@ TEST_F(E2eLostCreateTest, IndistinguishableAetherCreatesStayUnresolvedUntilImpor
   EXPECT_EQ(calls("aether", "create"), 2);
   EXPECT_EQ(remote_live("aether").size(), 2u);
 }
+
+// The server commits the create only after the client's request timeout,
+// and after the journal's first lookup came back empty. That lookup proves
+// nothing yet: the operator waits, finds the late workspace and adopts it,
+// where it used to send a second POST and end with two workspaces.
+class E2eLateCommitTest : public CliTest, public ::testing::WithParamInterface<std::string> {};
+
+TEST_P(E2eLateCommitTest, EndsWithExactlyOneRemoteWorkspace) {
+  const std::string p = GetParam();
+  itest::LateCommitProxy proxy(sim_->url(p), std::chrono::milliseconds(4000));
+  ASSERT_TRUE(proxy.start().is_ok());
+  write("providers.yaml",
+        "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\nmetadata: {name: " + p +
+            "}\nspec:\n  type: " + p + "\n  baseUrl: " + proxy.url() +
+            "\n  credentials: {env: " + kTokenEnv + "}\n  timeouts: {connect: 1s, request: 1s}\n");
+  write("ws.yaml", workspace_yaml("late", p, default_spec(p)));
+  RunResult first = apply({"--timeout", "60s"});
+  ASSERT_TRUE(eventually([&] { return proxy.committed_late() == 1; }, std::chrono::seconds(10)));
+  RunResult second = apply();
+  RunResult third = apply();
+
+  json live = remote_live(p);
+  ASSERT_EQ(live.size(), 1u) << "a duplicate was created: " << live.dump() << "\n"
+                             << first.out << first.err << second.out << second.err;
+  EXPECT_EQ(calls(p, "create"), 1) << "the create was sent again: " << stats(p).dump();
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(third.exit_code, 0) << third.out << third.err;
+  json item = get_item("late");
+  ASSERT_FALSE(item.is_null());
+  EXPECT_EQ(item["status"]["conditions"][1]["status"], "True") << item.dump();
+  EXPECT_EQ(item["status"]["remoteId"],
+            id_string(p == "cadenya" ? live[0]["metadata"]["id"] : live[0]["id"]));
+  EXPECT_EQ(item["status"]["createJournal"]["state"], "succeeded");
+}
+
+INSTANTIATE_TEST_SUITE_P(Providers, E2eLateCommitTest, ::testing::Values("paradigm", "cadenya"));
 
 class E2eAetherProvisioningTest : public CliTest {};
 

@@ -13,7 +13,14 @@ namespace wsop::testing {
 
 class FakeProvider : public providers::Provider {
  public:
-  enum class CreateFault { kNone, kLoseAnswerAfterCommit, kLoseAnswerBeforeCommit, kRefuse };
+  enum class CreateFault {
+    kNone,
+    kLoseAnswerAfterCommit,
+    kLoseAnswerBeforeCommit,
+    kRefuse,
+    kThrottle,             // 429 with Retry-After, nothing made
+    kThrottleAfterCommit,  // 429, yet the server made it
+  };
 
   FakeProvider() { caps_.mutable_fields = {"spec.displayName", "spec.description"}; }
 
@@ -47,6 +54,9 @@ class FakeProvider : public providers::Provider {
     if (fault == CreateFault::kLoseAnswerBeforeCommit) {
       return Status::error(Code::kAmbiguous, "connection reset");
     }
+    const Status throttled(
+        Status::error(Code::kRateLimited, "HTTP 429", std::chrono::milliseconds(2000)));
+    if (fault == CreateFault::kThrottle) return throttled;
     providers::RemoteWorkspace ws;
     ws.id = "id-" + std::to_string(++next_id);
     ws.name = desired.display_name;
@@ -57,6 +67,7 @@ class FakeProvider : public providers::Provider {
     if (fault == CreateFault::kLoseAnswerAfterCommit) {
       return Status::error(Code::kAmbiguous, "connection reset after commit");
     }
+    if (fault == CreateFault::kThrottleAfterCommit) return throttled;
     return ws;
   }
 
@@ -89,12 +100,16 @@ class FakeProvider : public providers::Provider {
     return out;
   }
 
-  Outcome<providers::LostCreateLookup> find_lost_create(const model::Workspace& desired,
-                                                        const providers::CreateAttempt&) override {
+  // As the real providers do: an empty answer is proof only once the
+  // attempt's window has passed, and then only if lookups_conclusive.
+  Outcome<providers::LostCreateLookup> find_lost_create(
+      const model::Workspace& desired, const providers::CreateAttempt& attempt) override {
     std::lock_guard lock(mu_);
     ++lookups;
+    last_attempt = attempt;
     providers::LostCreateLookup lookup;
-    lookup.conclusive = lookups_conclusive;
+    lookup.conclusive =
+        lookups_conclusive && !attempt.may_still_commit(std::chrono::system_clock::now());
     lookup.method = "externalId";
     for (const auto& [id, ws] : remote) {
       if (ws.external_id == desired.external_id) lookup.candidates.push_back(ws);
@@ -113,6 +128,7 @@ class FakeProvider : public providers::Provider {
   CreateFault next_create_fault = CreateFault::kNone;
   providers::Phase create_phase = providers::Phase::kReady;
   bool lookups_conclusive = true;
+  providers::CreateAttempt last_attempt;
   int next_id = 0;
   int gets = 0, lists = 0, creates = 0, updates = 0, deletes = 0, lookups = 0;
   providers::Capabilities caps_;

@@ -2,130 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-
-#include "controller/state/sqlite_state_store.h"
-#include "tests/controller/reconcile/fake_provider.h"
+#include "tests/controller/reconcile/reconcile_fixture.h"
 
 namespace wsop::reconcile {
 namespace {
-
-using testing::FakeProvider;
-
-// Hands the shared fake to the ProviderSet, which owns what it makes.
-class Forwarder : public providers::Provider {
- public:
-  explicit Forwarder(FakeProvider* fake) : fake_(fake) {}
-  const providers::Capabilities& capabilities() const override { return fake_->capabilities(); }
-  model::ProviderType type() const override { return fake_->type(); }
-  Outcome<providers::RemoteWorkspace> get(const std::string& id) override { return fake_->get(id); }
-  Outcome<std::vector<providers::RemoteWorkspace>> list(
-      const std::vector<const model::Workspace*>& d) override {
-    return fake_->list(d);
-  }
-  Outcome<providers::RemoteWorkspace> create(const model::Workspace& d) override {
-    return fake_->create(d);
-  }
-  Outcome<providers::RemoteWorkspace> update(
-      const providers::RemoteWorkspace& c, const model::Workspace& d,
-      const std::vector<providers::FieldChange>& ch) override {
-    return fake_->update(c, d, ch);
-  }
-  Status remove(const std::string& id) override { return fake_->remove(id); }
-  std::vector<providers::FieldChange> diff(const model::Workspace& d,
-                                           const providers::RemoteWorkspace& o) const override {
-    return fake_->diff(d, o);
-  }
-  Outcome<providers::LostCreateLookup> find_lost_create(
-      const model::Workspace& d, const providers::CreateAttempt& a) override {
-    return fake_->find_lost_create(d, a);
-  }
-  std::string create_digest(const model::Workspace& d) const override {
-    return fake_->create_digest(d);
-  }
-  void stop() override {}
-
- private:
-  FakeProvider* fake_;
-};
-
-const char* kConfig = R"(apiVersion: workspace-operator.io/v1alpha1
-kind: ProviderConfig
-metadata: {name: fake}
-spec: {type: cadenya, baseUrl: "http://127.0.0.1:9", credentials: {env: FAKE_TOKEN}}
-)";
-
-class Recorder : public EventSink {
- public:
-  void on_event(const Event& event) override { types.push_back(event.type); }
-  std::vector<EventType> types;
-};
-
-class ReconcilerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("wsop-reconcile-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    auto store = state::open_sqlite_state_store((dir_ / "state.db").string());
-    ASSERT_TRUE(store) << store.status().to_string();
-    store_ = std::move(*store);
-    registry_.add("cadenya", [this](const model::ProviderConfig&, std::unique_ptr<http::Client>,
-                                    const providers::ProviderContext&) {
-      return Outcome<std::unique_ptr<providers::Provider>>(std::make_unique<Forwarder>(&fake_));
-    });
-    providers_ =
-        std::make_unique<ProviderSet>(registry_, providers::ProviderContext{"test", nullptr});
-    set_manifests("  displayName: First\n  description: one\n");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  // The source: the fake ProviderConfig and one workspace "ws" with spec_extra.
-  void set_manifests(const std::string& spec_extra, bool with_workspace = true,
-                     const std::string& metadata_extra = "") {
-    std::string text = std::string(kConfig);
-    if (with_workspace) {
-      text +=
-          "---\napiVersion: workspace-operator.io/v1alpha1\nkind: Workspace\nmetadata:\n  name: "
-          "ws\n" +
-          metadata_extra + "spec:\n  providerConfigRef: {name: fake}\n" + spec_extra;
-    }
-    auto loaded = manifest::load_texts({{"test.yaml", text}});
-    ASSERT_TRUE(loaded.ok()) << loaded.errors[0].to_string();
-    providers_->update(loaded.set.provider_configs);
-    desired_ = std::make_shared<DesiredState>(std::move(loaded.set), "test");
-  }
-
-  WorkspaceReconciler reconciler(bool prune = false, bool allow_replace = false) {
-    ReconcileContext ctx;
-    ctx.desired = [this] { return desired_; };
-    ctx.providers = providers_.get();
-    ctx.store = store_.get();
-    ctx.cache = &cache_;
-    ctx.events = &events_;
-    ctx.options.plan = {prune, allow_replace, "test"};
-    ctx.options.max_observation_age = std::chrono::milliseconds(0);  // always read fresh
-    ctx.options.provisioning_poll = std::chrono::milliseconds(0);
-    return WorkspaceReconciler(std::move(ctx));
-  }
-
-  state::WorkspaceRecord record() {
-    auto r = store_->get(key_);
-    EXPECT_TRUE(r && *r);
-    return r && *r ? **r : state::WorkspaceRecord{};
-  }
-
-  std::filesystem::path dir_;
-  std::unique_ptr<state::StateStore> store_;
-  FakeProvider fake_;
-  providers::Registry registry_;
-  std::unique_ptr<ProviderSet> providers_;
-  ObservedCache cache_;
-  Recorder events_;
-  std::shared_ptr<const DesiredState> desired_;
-  model::WorkspaceKey key_{"default", "ws"};
-};
 
 TEST_F(ReconcilerTest, CreatesOnceThenSendsNoWrites) {
   auto r = reconciler();
@@ -161,6 +41,9 @@ TEST_F(ReconcilerTest, LostAnswerBeforeCommitCreatesAgainWhenTheLookupIsConclusi
   fake_.next_create_fault = FakeProvider::CreateFault::kLoseAnswerBeforeCommit;
   auto r = reconciler();
   ASSERT_TRUE(r.reconcile(key_));
+  ASSERT_TRUE(r.reconcile(key_));
+  EXPECT_EQ(fake_.creates, 1) << "created again while the first create could still commit";
+  age_pending(std::chrono::minutes(10));
   ASSERT_TRUE(r.reconcile(key_));
   EXPECT_EQ(fake_.creates, 2);
   EXPECT_EQ(fake_.remote.size(), 1u);
@@ -227,6 +110,10 @@ TEST_F(ReconcilerTest, RecreatesAWorkspaceDeletedOutOfBand) {
   ASSERT_TRUE(r.reconcile(key_));
   EXPECT_EQ(fake_.creates, 2);
   EXPECT_EQ(record().remote_id, "id-2");
+  // Counted as the drift it corrects, not as a first create.
+  ASSERT_FALSE(events_.types.empty());
+  EXPECT_EQ(events_.types.back(), EventType::kDriftCorrected);
+  EXPECT_NE(events_.messages.back().find("id-1"), std::string::npos) << events_.messages.back();
 }
 
 TEST_F(ReconcilerTest, PruneFollowsDeletionPolicy) {

@@ -158,8 +158,14 @@ TEST_P(CadenyaIT, FindLostCreateMatchesExternalIdAmongOwned) {
   // Same externalId but not ours: never a candidate.
   ASSERT_NO_FATAL_FAILURE(create_direct("gamma", nullptr));
   model::Workspace want = cadenya_ws("gamma");
-  auto none =
-      provider_->find_lost_create(want, {std::chrono::system_clock::now(), milliseconds(3000)});
+  // Empty proves nothing while the request may still commit, and proves
+  // absence once its window has passed.
+  auto now = std::chrono::system_clock::now();
+  auto none = provider_->find_lost_create(want, {now, milliseconds(3000)});
+  ASSERT_TRUE(none) << why(none);
+  EXPECT_FALSE(none->conclusive);
+  EXPECT_TRUE(none->candidates.empty());
+  none = provider_->find_lost_create(want, {now - std::chrono::minutes(5), milliseconds(3000)});
   ASSERT_TRUE(none) << why(none);
   EXPECT_TRUE(none->conclusive);
   EXPECT_TRUE(none->candidates.empty());
