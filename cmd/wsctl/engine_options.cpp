@@ -16,7 +16,8 @@ void add_engine_options(po::options_description& options) {
       "only workspaces whose labels match (k=v,k2!=v2)");
 }
 
-std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io) {
+std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io,
+                                       bool files_required) {
   if (values.count("filename")) out.files = values["filename"].as<std::vector<std::string>>();
   out.state_path = values["state"].as<std::string>();
   out.instance_id = values["instance-id"].as<std::string>();
@@ -27,7 +28,7 @@ std::optional<int> engine_options_from(const po::variables_map& values, EngineOp
     io.err << "wsctl: --instance-id: " << (problem.empty() ? "must not be empty" : problem) << "\n";
     return kExitInvalid;
   }
-  if (out.files.empty()) {
+  if (out.files.empty() && files_required) {
     io.err << "wsctl: at least one -f PATH is required\n";
     return kExitInvalid;
   }

@@ -8,7 +8,9 @@
 namespace wsop::cli {
 
 void add_engine_options(po::options_description& options);
-// kExitInvalid (with a message) when a value is wrong.
-std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io);
+// kExitInvalid (with a message) when a value is wrong, or when no -f is
+// given and files_required.
+std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io,
+                                       bool files_required = true);
 
 }  // namespace wsop::cli

@@ -1,5 +1,6 @@
 // wsctl delete, import and forget: explicit changes to what the operator
 // manages, outside the plan.
+#include <optional>
 #include <ostream>
 
 #include "cmd/wsctl/engine_options.h"
@@ -26,38 +27,135 @@ std::vector<std::string> names_of(const po::variables_map& values) {
                                : std::vector<std::string>{};
 }
 
-// Deletes (or forgets, per deletionPolicy and managementPolicy) one workspace.
-Status delete_one(Engine& engine, const model::WorkspaceKey& key, std::ostream& out) {
-  auto record = engine.store().get(key);
-  if (!record) return record.status();
-  if (!*record) return Status::error(Code::kNotFound, key.to_string() + " is not managed");
-  const state::WorkspaceRecord& r = **record;
-  const model::Workspace* desired = engine.desired().find(key);
-  auto policy = desired ? desired->deletion_policy : r.deletion_policy;
-  auto management = desired ? desired->management_policy : r.management_policy;
-  if (desired ? desired->paused() : r.paused) {
+// "ns/name", or "name" in --namespace: as kubectl prints keys and wsctl get
+// shows them. nullopt when it is neither.
+std::optional<model::WorkspaceKey> key_of(const std::string& text, const std::string& ns) {
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) {
+    if (text.empty()) return std::nullopt;
+    return model::WorkspaceKey{ns, text};
+  }
+  std::string name = text.substr(slash + 1);
+  if (slash == 0 || name.empty() || name.find('/') != std::string::npos) return std::nullopt;
+  return model::WorkspaceKey{text.substr(0, slash), name};
+}
+
+// The keys of the NAME arguments; kExitInvalid after a message when one is
+// not a name.
+std::optional<int> keys_of(const po::variables_map& values, const std::string& command,
+                           std::vector<model::WorkspaceKey>& keys, Io io) {
+  for (const auto& name : names_of(values)) {
+    auto key = key_of(name, values["namespace"].as<std::string>());
+    if (!key) {
+      io.err << "wsctl " << command << ": \"" << name << "\" is not NAME or NAMESPACE/NAME\n";
+      return kExitInvalid;
+    }
+    keys.push_back(*key);
+  }
+  return std::nullopt;
+}
+
+// What delete works with: the state store, and with -f the source's
+// manifests and providers (null for `wsctl delete NAME` from the store alone).
+struct DeleteContext {
+  state::StateStore& store;
+  reconcile::ProviderSet* providers = nullptr;
+  const reconcile::DesiredState* desired = nullptr;
+};
+
+// What delete will do with one workspace, decided before anything is done.
+struct DeleteDecision {
+  model::WorkspaceKey key;
+  state::WorkspaceRecord record;
+  bool remote_delete = false;
+  Status refusal;             // not OK: leave this workspace alone
+  bool needs_source = false;  // refused for want of its ProviderConfig (usage)
+};
+
+// Credentials live in ProviderConfig manifests, never in the state store: a
+// remote delete needs the source that defines the record's ProviderConfig.
+Status provider_config_needed(const DeleteDecision& d) {
+  const std::string& config = d.record.provider_config;
+  return Status::error(
+      Code::kInvalid, d.key.to_string() + " has deletionPolicy Delete: deleting remote workspace " +
+                          *d.record.remote_id + " needs ProviderConfig \"" + config +
+                          "\"; pass the manifest that defines it: wsctl delete " +
+                          d.key.to_string() + " -f PATH (or `wsctl forget` to keep the remote)");
+}
+
+// Decides per deletionPolicy, managementPolicy and the paused annotation.
+DeleteDecision decide(const DeleteContext& ctx, const model::WorkspaceKey& key) {
+  DeleteDecision d;
+  d.key = key;
+  auto record = ctx.store.get(key);
+  if (!record || !*record) {
+    d.refusal = record ? Status::error(Code::kNotFound, key.to_string() + " is not managed")
+                       : record.status();
+    return d;
+  }
+  d.record = **record;
+  const model::Workspace* desired = ctx.desired ? ctx.desired->find(key) : nullptr;
+  auto policy = desired ? desired->deletion_policy : d.record.deletion_policy;
+  auto management = desired ? desired->management_policy : d.record.management_policy;
+  if (d.record.create.state == state::CreateState::kPending) {
+    d.refusal = Status::error(Code::kConflict, key.to_string() +
+                                                   ": a create's outcome is unknown; apply first "
+                                                   "to resolve it, or `wsctl forget` it");
+  } else if (desired ? desired->paused() : d.record.paused) {
     // Paused means hands off, deletes included, as for prune.
-    return Status::error(Code::kConflict,
-                         key.to_string() +
-                             " is paused (workspace-operator.io/paused): not deleted; remove the "
-                             "annotation and apply first, or `wsctl forget` it");
+    d.refusal = Status::error(Code::kConflict,
+                              key.to_string() +
+                                  " is paused (workspace-operator.io/paused): not deleted; remove "
+                                  "the annotation and apply first, or `wsctl forget` it");
   }
-  if (r.create.state == state::CreateState::kPending) {
-    return Status::error(Code::kConflict, key.to_string() +
-                                              ": a create's outcome is unknown; apply first to "
-                                              "resolve it, or `wsctl forget` it");
+  if (!d.refusal.is_ok()) return d;
+  d.remote_delete = d.record.remote_id && policy == model::DeletionPolicy::kDelete &&
+                    management != model::ManagementPolicy::kObserveOnly;
+  bool defined = ctx.desired && ctx.desired->set().find_provider_config(d.record.provider_config);
+  if (d.remote_delete && !defined) {
+    d.refusal = provider_config_needed(d);
+    d.needs_source = true;
   }
-  bool remote_delete = r.remote_id && policy == model::DeletionPolicy::kDelete &&
-                       management != model::ManagementPolicy::kObserveOnly;
-  if (remote_delete) {
-    auto provider = engine.providers().get(r.provider_config);
-    if (!provider) return engine.providers().error_of(r.provider_config);
+  return d;
+}
+
+// Deletes (or forgets) one workspace as decided.
+Status carry_out(const DeleteContext& ctx, const DeleteDecision& d, std::ostream& out) {
+  const state::WorkspaceRecord& r = d.record;
+  if (d.remote_delete) {
+    auto provider = ctx.providers->get(r.provider_config);
+    if (!provider) return ctx.providers->error_of(r.provider_config);
     if (Status s = provider->remove(*r.remote_id); !s.is_ok()) return s;
   }
-  if (Status s = engine.store().remove(key); !s.is_ok()) return s;
-  out << (remote_delete ? "deleted " : "forgotten ") << key.to_string()
-      << (r.remote_id ? " (remote " + *r.remote_id + (remote_delete ? ")" : " kept)") : "") << "\n";
+  if (Status s = ctx.store.remove(d.key); !s.is_ok()) return s;
+  out << (d.remote_delete ? "deleted " : "forgotten ") << d.key.to_string()
+      << (r.remote_id ? " (remote " + *r.remote_id + (d.remote_delete ? ")" : " kept)") : "")
+      << "\n";
   return Status::ok();
+}
+
+// Decides every workspace first: a missing ProviderConfig is a usage error
+// that stops the whole command before anything is deleted.
+int delete_all(const DeleteContext& ctx, const std::vector<model::WorkspaceKey>& keys, Io io) {
+  std::vector<DeleteDecision> decisions;
+  bool usage = false;
+  for (const auto& key : keys) {
+    decisions.push_back(decide(ctx, key));
+    usage = usage || decisions.back().needs_source;
+  }
+  int failures = 0;
+  for (const auto& d : decisions) {
+    Status s = !d.refusal.is_ok() ? d.refusal : usage ? Status::ok() : carry_out(ctx, d, io.out);
+    if (!s.is_ok()) {
+      io.err << "wsctl delete: " << s.message() << "\n";
+      ++failures;
+    }
+  }
+  if (usage) {
+    io.err << "wsctl delete: nothing was deleted\n";
+    return kExitInvalid;
+  }
+  return failures ? kExitFailed : kExitOk;
 }
 
 }  // namespace
@@ -68,27 +166,37 @@ int run_delete(const Args& args, Io io) {
   add_name_options(options);
   po::variables_map values;
   auto positional = names_positional();
-  if (auto exit = parse_options("delete", "[NAME...] [-n NS] -f SOURCE", options, args, values, io,
-                                &positional)) {
+  if (auto exit = parse_options("delete", "-f SOURCE | NAME... [-n NS] [-f PROVIDERCONFIGS]",
+                                options, args, values, io, &positional)) {
     return *exit;
   }
+  std::vector<model::WorkspaceKey> keys;
+  if (auto exit = keys_of(values, "delete", keys, io)) return *exit;
+  if (keys.empty() && !values.count("filename")) {
+    io.err << "wsctl delete: give -f SOURCE (delete its workspaces) or NAME... (from the state "
+              "store)\n";
+    return kExitInvalid;
+  }
   EngineOptions engine_options;
-  if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
+  if (auto exit =
+          engine_options_from(values, engine_options, io, /*files_required=*/keys.empty())) {
+    return *exit;
+  }
+  if (engine_options.files.empty()) {
+    // By name from the state store alone: forgets, or says which
+    // ProviderConfig a remote delete needs.
+    auto store = state::open_sqlite_state_store(engine_options.state_path);
+    if (!store) {
+      io.err << "wsctl delete: " << store.status().message() << "\n";
+      return kExitInvalid;
+    }
+    return delete_all({**store}, keys, io);
+  }
   int exit_code = kExitOk;
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
-  std::vector<model::WorkspaceKey> keys;
-  for (const auto& name : names_of(values))
-    keys.push_back({values["namespace"].as<std::string>(), name});
   if (keys.empty()) keys = engine->keys(/*with_records=*/false);
-  int failures = 0;
-  for (const auto& key : keys) {
-    if (Status s = delete_one(*engine, key, io.out); !s.is_ok()) {
-      io.err << "wsctl delete: " << s.message() << "\n";
-      ++failures;
-    }
-  }
-  return failures ? kExitFailed : kExitOk;
+  return delete_all({engine->store(), &engine->providers(), &engine->desired()}, keys, io);
 }
 
 int run_import(const Args& args, Io io) {
@@ -112,7 +220,9 @@ int run_import(const Args& args, Io io) {
   int exit_code = kExitOk;
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
-  model::WorkspaceKey key{values["namespace"].as<std::string>(), names[0]};
+  std::vector<model::WorkspaceKey> keys;
+  if (auto exit = keys_of(values, "import", keys, io)) return *exit;
+  const model::WorkspaceKey& key = keys[0];
   std::string id = values["id"].as<std::string>();
   const model::Workspace* desired = engine->desired().find(key);
   if (!desired) {
@@ -180,9 +290,10 @@ int run_forget(const Args& args, Io io) {
     io.err << "wsctl forget: " << store.status().message() << "\n";
     return kExitInvalid;
   }
+  std::vector<model::WorkspaceKey> keys;
+  if (auto exit = keys_of(values, "forget", keys, io)) return *exit;
   int failures = 0;
-  for (const auto& name : names) {
-    model::WorkspaceKey key{values["namespace"].as<std::string>(), name};
+  for (const auto& key : keys) {
     if (Status s = (*store)->remove(key); !s.is_ok()) {
       io.err << "wsctl forget: " << key.to_string() << ": " << s.message() << "\n";
       ++failures;

@@ -155,5 +155,43 @@ TEST_F(E2ePolicyTest, DeleteHonoursDeletionPolicy) {
   EXPECT_EQ(calls("cadenya", "delete"), 1);
 }
 
+// `wsctl delete NAME` works from the state store; credentials live only in
+// ProviderConfig manifests, so a remote delete asks for them by name.
+TEST_F(E2ePolicyTest, DeleteByNameForgetsOrphansAndAsksForTheProviderConfigOfADelete) {
+  write("a.yaml", workspace_yaml("doomed", "cadenya", "  deletionPolicy: Delete\n"));
+  write("b.yaml", workspace_yaml("kept", "cadenya", "  deletionPolicy: Orphan\n"));
+  ASSERT_EQ(apply().exit_code, 0);
+  std::string doomed = get_item("doomed")["status"]["remoteId"];
+  std::string kept = get_item("kept")["status"]["remoteId"];
+
+  // One workspace needing its ProviderConfig stops the whole command.
+  RunResult refused = wsctl({"delete", "kept", "default/doomed"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("needs ProviderConfig \"cadenya\""));
+  EXPECT_THAT(refused.err, HasSubstr("wsctl delete default/doomed -f PATH"));
+  EXPECT_THAT(refused.err, HasSubstr("nothing was deleted"));
+  EXPECT_EQ(get_items().size(), 2u);
+
+  RunResult forgotten = wsctl({"delete", "kept"});
+  EXPECT_EQ(forgotten.exit_code, 0) << forgotten.out << forgotten.err;
+  EXPECT_THAT(forgotten.out, HasSubstr("forgotten default/kept (remote " + kept + " kept)"));
+  EXPECT_TRUE(get_item("kept").is_null());
+  EXPECT_FALSE(remote("cadenya", kept)["deleted"].get<bool>());
+
+  RunResult deleted = wsctl({"delete", "default/doomed", "-f", source() + "/providers.yaml"});
+  EXPECT_EQ(deleted.exit_code, 0) << deleted.out << deleted.err;
+  EXPECT_TRUE(remote("cadenya", doomed)["deleted"].get<bool>());
+  EXPECT_TRUE(get_item("doomed").is_null());
+  EXPECT_EQ(calls("cadenya", "delete"), 1);
+
+  RunResult unknown = wsctl({"delete", "doomed", "-n", "default"});
+  EXPECT_EQ(unknown.exit_code, 3) << unknown.out << unknown.err;
+  EXPECT_THAT(unknown.err, HasSubstr("default/doomed is not managed"));
+  RunResult nothing = wsctl({"delete"});
+  EXPECT_EQ(nothing.exit_code, 2) << nothing.out << nothing.err;
+  EXPECT_THAT(nothing.err, HasSubstr("NAME..."));
+  EXPECT_EQ(wsctl({"delete", "a/b/c"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace wsop::e2e
