@@ -214,14 +214,15 @@ Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
       if (!wait_before_retry(n, std::nullopt)) break;
       continue;
     }
+    // Every answer is returned, a 429 too: the request reached the server,
+    // and a server may commit a create and still answer 429 (cadenya.md: the
+    // vendor SDK's retry on 429 makes duplicates). The create journal
+    // decides after a lookup; the bucket slows down for everyone meanwhile.
     if (response.status == 429 && options_.rate_limiter) {
       options_.rate_limiter->on_throttled(capped(response.retry_after));
     }
-    if (response.status != 429 || last) {
-      if (response.ok() && options_.rate_limiter) options_.rate_limiter->on_success();
-      return response;
-    }
-    if (!wait_before_retry(n, response.retry_after)) break;
+    if (response.ok() && options_.rate_limiter) options_.rate_limiter->on_success();
+    return response;
   }
   return Status::error(Code::kTransient, "stopped before the request was sent");
 }
