@@ -107,6 +107,9 @@ TEST_F(E2eLifecycleTest, UnreachableProviderFailsDiffAndApplyInsteadOfNoChanges)
   EXPECT_EQ(fresh.exit_code, 2) << fresh.out << fresh.err;
   EXPECT_THAT(fresh.err, HasSubstr("cannot plan 2 workspace(s) of ProviderConfig \"down\""));
   EXPECT_THAT(fresh.out, HasSubstr("could not be observed"));
+  RunResult not_created = apply({"--timeout", "30s"});
+  EXPECT_EQ(not_created.exit_code, 3) << not_created.out << not_created.err;
+  EXPECT_THAT(not_created.out, HasSubstr("created 0, updated 0, deleted 0, unchanged 1, failed 2"));
 }
 
 TEST_F(E2eLifecycleTest, UpdatesParadigmDisplayNameAndDescription) {
