@@ -565,7 +565,9 @@ TEST_F(ControllerE2e, JsonLogsCarryErrorsButNeverTheToken) {
   }
   EXPECT_GE(server_errors, 1);
   set_faults("paradigm", {{"errorRate", 0.0}});
-  ASSERT_TRUE(eventually([&] { return has("paradigm", "beta", "one"); }, 10s))
+  // The create answered 5xx may have been made: the journal creates again
+  // only once its window has passed (default timeouts 5 s + 30 s, plus 30 s).
+  ASSERT_TRUE(eventually([&] { return has("paradigm", "beta", "one"); }, 90s))
       << controller_->err();
   EXPECT_EQ(stop_controller(), 0);
   std::istringstream lines(all_logs_.back());
