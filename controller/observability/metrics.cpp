@@ -214,17 +214,15 @@ void Metrics::set_source(const std::string& revision, bool valid) {
 }
 
 void Metrics::refresh_workspaces(state::StateStore& store) {
-  state::ListOptions summaries;
-  summaries.summary_only = true;
-  auto records = store.list(summaries);
-  if (!records) return;
+  auto rows = store.count_by_condition();
+  if (!rows) return;
   std::map<std::string, double> counts;
   double unresolved = 0;
-  for (const auto& r : *records) {
-    std::string key = r.provider_config + '\0' + state::to_string(r.conditions.ready.status) +
-                      '\0' + state::to_string(r.conditions.synced.status);
-    counts[key] += 1;
-    if (r.conditions.synced.reason == "CreatePendingUnresolved") unresolved += 1;
+  for (const auto& row : *rows) {
+    std::string key = row.provider_config + '\0' + state::to_string(row.ready) + '\0' +
+                      state::to_string(row.synced);
+    counts[key] += static_cast<double>(row.records);
+    unresolved += static_cast<double>(row.unresolved);
   }
   std::lock_guard lock(mu_);
   for (auto& [key, gauge] : workspace_gauges_) gauge->Set(counts.count(key) ? counts[key] : 0);

@@ -146,9 +146,7 @@ uint16_t Manager::metrics_port() const {
 
 bool Manager::prune_allowed(const manifest::ManifestSet& set) {
   if (!options_.prune) return false;
-  state::ListOptions keys_only;
-  keys_only.summary_only = true;
-  auto records = store_->list(keys_only);
+  auto records = store_->keys();
   if (!records) return false;
   size_t managed = 0, leaving = 0;
   std::set<model::WorkspaceKey> keys;
@@ -236,9 +234,7 @@ void Manager::enqueue_all() {
   auto snapshot = desired();
   if (!snapshot) return;
   for (const auto& ws : snapshot->set().workspaces) queue_->add(key_string(ws.key()));
-  state::ListOptions keys_only;
-  keys_only.summary_only = true;
-  if (auto records = store_->list(keys_only)) {
+  if (auto records = store_->keys()) {
     for (const auto& r : *records) queue_->add(key_string(r.key));
   }
 #if defined(__GLIBC__)

@@ -41,17 +41,6 @@ std::string select_sql(const std::string& where_and_order) {
   return std::string("SELECT ") + kWorkspaceColumns + " FROM " + kTable + " " + where_and_order;
 }
 
-// The columns of kWorkspaceColumns with the large texts selected as ''.
-std::string summary_select_sql(const std::string& where_and_order) {
-  std::string columns = kWorkspaceColumns;
-  for (const char* large : {"observed_json", "ready_message", "synced_message"}) {
-    std::string name = large;
-    size_t at = columns.find(name);
-    if (at != std::string::npos) columns.replace(at, name.size(), "'' AS " + name);
-  }
-  return "SELECT " + columns + " FROM " + kTable + " " + where_and_order;
-}
-
 Outcome<Statements> prepare_statements(sqlite3* db) {
   Statements s;
   struct Entry {
@@ -61,7 +50,8 @@ Outcome<Statements> prepare_statements(sqlite3* db) {
   const Entry entries[] = {
       {&s.select_by_key, select_sql("WHERE namespace = ?1 AND name = ?2")},
       {&s.select_all, select_sql("ORDER BY namespace, name")},
-      {&s.select_all_summary, summary_select_sql("ORDER BY namespace, name")},
+      {&s.select_keys,
+       "SELECT namespace, name, owner_instance_id FROM workspaces ORDER BY namespace, name"},
       {&s.select_by_provider_config,
        select_sql("WHERE provider_config = ?1 ORDER BY namespace, name")},
       {&s.select_by_remote_id, select_sql("WHERE provider_config = ?1 AND remote_id = ?2")},
@@ -71,6 +61,10 @@ Outcome<Statements> prepare_statements(sqlite3* db) {
        "UPDATE workspaces SET ready_status = ?3, ready_reason = ?4, ready_message = ?5, "
        "ready_transition_ms = ?6, synced_status = ?7, synced_reason = ?8, synced_message = ?9, "
        "synced_transition_ms = ?10 WHERE namespace = ?1 AND name = ?2"},
+      {&s.count_by_condition,
+       "SELECT provider_config, ready_status, synced_status, COUNT(*), "
+       "SUM(synced_reason = 'CreatePendingUnresolved') FROM workspaces "
+       "GROUP BY provider_config, ready_status, synced_status"},
       {&s.get_meta, "SELECT value FROM meta WHERE key = ?1"},
       {&s.set_meta,
        "INSERT INTO meta (key, value) VALUES (?1, ?2) "

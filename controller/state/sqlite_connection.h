@@ -15,12 +15,13 @@ namespace wsop::state::sqlite {
 struct Statements {
   PreparedStatement select_by_key;              // ?1 namespace, ?2 name
   PreparedStatement select_all;                 // ordered by namespace, name
-  PreparedStatement select_all_summary;         // the same, the large text columns empty
+  PreparedStatement select_keys;                // namespace, name, owner; ordered
   PreparedStatement select_by_provider_config;  // ?1 provider config
   PreparedStatement select_by_remote_id;        // ?1 provider config, ?2 remote id
   PreparedStatement upsert;                     // ?1..?N: the record (workspace_row.h)
   PreparedStatement remove;                     // ?1 namespace, ?2 name
   PreparedStatement set_conditions;             // ?1 namespace, ?2 name, ?3..?10 conditions
+  PreparedStatement count_by_condition;         // provider config, ready, synced, n, unresolved
   PreparedStatement get_meta;                   // ?1 key
   PreparedStatement set_meta;                   // ?1 key, ?2 value
 };

@@ -37,9 +37,38 @@ class SqliteStateStore final : public StateStore {
       use.bind(1, std::string_view(*options.provider_config));
       return read_all(use);
     }
-    StatementUse use(
-        db(), (options.summary_only ? stmts().select_all_summary : stmts().select_all).get());
+    StatementUse use(db(), stmts().select_all.get());
     return read_all(use);
+  }
+
+  Outcome<std::vector<RecordKey>> keys() override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().select_keys.get());
+    std::vector<RecordKey> keys;
+    for (;;) {
+      Outcome<bool> row = use.step();
+      if (!row) return row.status().with_context("list keys");
+      if (!*row) return keys;
+      keys.push_back({{use.text(0), use.text(1)}, use.text(2)});
+    }
+  }
+
+  Outcome<std::vector<ConditionCount>> count_by_condition() override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().count_by_condition.get());
+    std::vector<ConditionCount> counts;
+    for (;;) {
+      Outcome<bool> row = use.step();
+      if (!row) return row.status().with_context("count by condition");
+      if (!*row) return counts;
+      ConditionCount count;
+      count.provider_config = use.text(0);
+      count.ready = condition_status_from_string(use.text(1)).value_or(ConditionStatus::kUnknown);
+      count.synced = condition_status_from_string(use.text(2)).value_or(ConditionStatus::kUnknown);
+      count.records = use.integer(3);
+      count.unresolved = use.integer(4);
+      counts.push_back(std::move(count));
+    }
   }
 
   Status put(const WorkspaceRecord& record) override {

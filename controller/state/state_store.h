@@ -104,10 +104,23 @@ struct WorkspaceRecord {
 struct ListOptions {
   // Only records of this ProviderConfig; unset: all records.
   std::optional<std::string> provider_config;
-  // Leaves observed_json and the condition messages empty: for counting and
-  // for keys, where reading 10,000 full records would only raise the
-  // process's peak memory.
-  bool summary_only = false;
+};
+
+// A record's key and owner: what a resync and the prune guard need, without
+// the rest of the record (10,000 full records would raise the peak memory).
+struct RecordKey {
+  model::WorkspaceKey key;
+  std::string owner_instance_id;
+};
+
+// How many records share one ProviderConfig and one Ready and Synced
+// status, and how many of them carry CreatePendingUnresolved.
+struct ConditionCount {
+  std::string provider_config;
+  ConditionStatus ready = ConditionStatus::kUnknown;
+  ConditionStatus synced = ConditionStatus::kUnknown;
+  int64_t records = 0;
+  int64_t unresolved = 0;
 };
 
 class StateStore {
@@ -120,6 +133,14 @@ class StateStore {
   // Every record matching `options`, ordered by namespace then name, read in
   // one consistent snapshot.
   virtual Outcome<std::vector<WorkspaceRecord>> list(const ListOptions& options) = 0;
+
+  // Every record's key and owner, ordered by namespace then name.
+  virtual Outcome<std::vector<RecordKey>> keys() = 0;
+
+  // The records counted by ProviderConfig and condition statuses, without
+  // reading them: what /metrics scrapes, as often as it likes, at no cost
+  // that grows with the records' size.
+  virtual Outcome<std::vector<ConditionCount>> count_by_condition() = 0;
 
   // Inserts or replaces the whole record of record.key. A remote workspace has
   // at most one owner: kConflict when another record already holds the same

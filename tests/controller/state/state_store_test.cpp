@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/controller/state/state_test_support.h"
 
 namespace wsop::state {
@@ -39,6 +41,48 @@ TEST_F(StateStoreTest, RoundTripsUnsetOptionalFields) {
   EXPECT_EQ(**got, record);
   EXPECT_FALSE((*got)->remote_id.has_value());
   EXPECT_FALSE((*got)->conditions.ready.last_transition_time.has_value());
+}
+
+TEST_F(StateStoreTest, KeysAreOrderedWithTheirOwners) {
+  auto store = open_store();
+  WorkspaceRecord b = full_record("b", "one");
+  WorkspaceRecord a = new_record("a", "two");
+  a.owner_instance_id = "other";
+  ASSERT_TRUE(store->put_all({b, a}));
+  auto keys = store->keys();
+  ASSERT_TRUE(keys.is_ok()) << keys.status().to_string();
+  ASSERT_EQ(keys->size(), 2u);
+  EXPECT_EQ((*keys)[0].key, a.key);
+  EXPECT_EQ((*keys)[0].owner_instance_id, "other");
+  EXPECT_EQ((*keys)[1].key, b.key);
+  EXPECT_EQ((*keys)[1].owner_instance_id, "instance-1");
+}
+
+TEST_F(StateStoreTest, CountsRecordsByProviderConfigAndConditions) {
+  auto store = open_store();
+  std::vector<WorkspaceRecord> records;
+  for (int i = 0; i < 3; ++i) {
+    records.push_back(full_record("a", "ready-" + std::to_string(i)));
+    records.back().conditions.synced.status = ConditionStatus::kTrue;
+  }
+  WorkspaceRecord stuck = new_record("a", "stuck");
+  stuck.conditions.synced = {ConditionStatus::kFalse, "CreatePendingUnresolved", "run import", {}};
+  records.push_back(stuck);
+  records.push_back(new_record("a", "fresh"));
+  ASSERT_TRUE(store->put_all(records));
+
+  auto counts = store->count_by_condition();
+  ASSERT_TRUE(counts.is_ok()) << counts.status().to_string();
+  using Pair = std::pair<int64_t, int64_t>;  // records, unresolved
+  std::map<std::string, Pair> seen;
+  for (const auto& c : *counts) {
+    seen[c.provider_config + " " + to_string(c.ready) + " " + to_string(c.synced)] = {c.records,
+                                                                                      c.unresolved};
+  }
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen["aether-prod True True"], Pair(3, 0));
+  EXPECT_EQ(seen["paradigm-prod Unknown False"], Pair(1, 1));
+  EXPECT_EQ(seen["paradigm-prod Unknown Unknown"], Pair(1, 0));
 }
 
 TEST_F(StateStoreTest, GetOfUnknownKeyIsEmptyNotAnError) {
