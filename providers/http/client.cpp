@@ -127,13 +127,24 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   if (!auth->empty()) wire.headers.emplace_back("Authorization", *auth);
   if (!request.body.empty()) wire.headers.emplace_back("Content-Type", "application/json");
 
-  auto started = Clock::now();
   ExchangeFailure failure{Status::ok(), false};
   bool reused = false;
-  auto connection = take_connection(fresh_connection, failure, reused);
   WireResponse answer;
-  bool answered = connection && connection->exchange(wire, options_.max_body_bytes,
-                                                     options_.deadlines.request, answer, failure);
+  std::unique_ptr<Connection> connection;
+  // Each exchange is reported on its own: the metrics count every request
+  // the server may have seen, the reused connection's failed one included.
+  auto exchange = [&](bool fresh) {
+    auto started = Clock::now();
+    connection = take_connection(fresh, failure, reused);
+    bool ok = connection && connection->exchange(wire, options_.max_body_bytes,
+                                                 options_.deadlines.request, answer, failure);
+    if (options_.observer) {
+      options_.observer->on_attempt(options_.provider, request.operation, ok ? answer.status : 0,
+                                    Clock::now() - started);
+    }
+    return ok;
+  };
+  bool answered = exchange(fresh_connection);
   if (!answered && reused && failure.closed_by_peer) {
     // The server closed the pooled connection while it sat idle (its
     // keep-alive timeout; a timeout of ours is not that); the other idle
@@ -142,13 +153,7 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
     // reuses connections, and what it sends may be repeated.
     drop_idle_connections();
     failure = {Status::ok(), false};
-    connection = take_connection(/*fresh=*/true, failure, reused);
-    answered = connection && connection->exchange(wire, options_.max_body_bytes,
-                                                  options_.deadlines.request, answer, failure);
-  }
-  if (options_.observer) {
-    options_.observer->on_attempt(options_.provider, request.operation,
-                                  answered ? answer.status : 0, Clock::now() - started);
+    answered = exchange(/*fresh=*/true);
   }
   if (!answered) {
     error = failure.status.with_context(request.method + " " + options_.url.origin() +

@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <charconv>
 #include <optional>
 
 namespace wsop::http {
@@ -124,6 +125,14 @@ std::optional<tcp::resolver::results_type> resolve(asio::io_context& io, const U
                                                    std::chrono::milliseconds deadline,
                                                    ExchangeFailure& failure) {
   tcp::resolver resolver(io);
+  beast::error_code not_ip;
+  auto address = asio::ip::make_address(url.host, not_ip);
+  uint16_t port = 0;
+  auto [end, bad_port] = std::from_chars(url.port.data(), url.port.data() + url.port.size(), port);
+  if (!not_ip && bad_port == std::errc() && end == url.port.data() + url.port.size()) {
+    // An IP literal needs no lookup (and no resolver thread).
+    return tcp::resolver::results_type::create(tcp::endpoint(address, port), url.host, url.port);
+  }
   asio::steady_timer timer(io, deadline);
   beast::error_code ec = asio::error::timed_out;
   tcp::resolver::results_type results;
@@ -235,7 +244,14 @@ std::unique_ptr<Connection> Connection::open(const Url& url, const std::shared_p
     return nullptr;
   }
   auto io = std::make_unique<asio::io_context>(1);
-  auto endpoints = resolve(*io, url, deadlines.connect, failure);
+  std::optional<tcp::resolver::results_type> endpoints;
+  {
+    // Asio resolves names on a private thread of the io_context that asked,
+    // kept until that io_context ends: on the connection's own, every pooled
+    // connection would keep a thread. A short-lived one ends it here.
+    asio::io_context resolving(1);
+    endpoints = resolve(resolving, url, deadlines.connect, failure);
+  }
   if (!endpoints) return nullptr;
   beast::tcp_stream tcp(*io);
   if (!connect(tcp, *io, *endpoints, deadlines.connect, url, failure)) return nullptr;
