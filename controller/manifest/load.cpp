@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string_view>
 #include <system_error>
+#include <thread>
 
 #include "controller/manifest/decode.h"
 #include "controller/manifest/manifest_set.h"
@@ -223,6 +224,66 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
   }
 }
 
+// Moves a partial result, loaded from the files after `into`'s, behind it.
+void append_result(LoadResult& into, LoadResult&& part) {
+  ManifestSet& set = into.set;
+  ManifestSet& from = part.set;
+  for (auto& rejected : from.rejected_workspaces) {
+    rejected.valid_before += set.workspaces.size();
+    set.rejected_workspaces.push_back(std::move(rejected));
+  }
+  for (auto& rejected : from.rejected_provider_configs) {
+    rejected.valid_before += set.provider_configs.size();
+    set.rejected_provider_configs.push_back(std::move(rejected));
+  }
+  std::move(from.workspaces.begin(), from.workspaces.end(), std::back_inserter(set.workspaces));
+  std::move(from.provider_configs.begin(), from.provider_configs.end(),
+            std::back_inserter(set.provider_configs));
+  set.invalid_provider_config_names.merge(from.invalid_provider_config_names);
+  set.provider_config_names_unknown |= from.provider_config_names_unknown;
+  set.workspace_field_marks.merge(from.workspace_field_marks);
+  std::move(part.errors.begin(), part.errors.end(), std::back_inserter(into.errors));
+  into.documents += part.documents;
+}
+
+unsigned loader_threads(const LoadOptions& options, const std::vector<SourceText>& texts) {
+  size_t files = std::max<size_t>(1, texts.size());
+  if (options.threads) return static_cast<unsigned>(std::min<size_t>(options.threads, files));
+  constexpr size_t kBytesPerThread = 256 * 1024;  // below that a thread costs more than it saves
+  size_t bytes = 0;
+  for (const SourceText& text : texts) bytes += text.content.size();
+  size_t cores = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+  return static_cast<unsigned>(
+      std::clamp<size_t>(bytes / kBytesPerThread, 1, std::min(cores, files)));
+}
+
+// Parsing (yaml-cpp) is most of a load and files are independent: a large
+// set is cut into contiguous runs of files, each loaded by its own thread
+// into its own partial result, then appended in file order, so the set, its
+// order and its errors are those of one thread reading every file.
+void load_all_texts(const std::vector<SourceText>& texts, const LoadOptions& options,
+                    LoadResult& result) {
+  unsigned threads = loader_threads(options, texts);
+  size_t per_run = (texts.size() + threads - 1) / std::max(1u, threads);
+  std::vector<LoadResult> parts(std::max(1u, threads));
+  auto load_run = [&](size_t run) {
+    for (size_t i = run * per_run; i < std::min(texts.size(), (run + 1) * per_run); ++i) {
+      load_text(texts[i], options, parts[run]);
+    }
+  };
+  std::vector<std::thread> workers;
+  size_t spawned = 1;
+  try {
+    for (; spawned < parts.size(); ++spawned) workers.emplace_back(load_run, spawned);
+  } catch (const std::system_error&) {
+    // No thread to be had: this one loads the runs that have none.
+  }
+  load_run(0);
+  for (size_t run = spawned; run < parts.size(); ++run) load_run(run);
+  for (std::thread& worker : workers) worker.join();
+  for (LoadResult& part : parts) append_result(result, std::move(part));
+}
+
 // input_errors: files or directories that could not be read.
 LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& options,
                     std::vector<Diagnostic> input_errors) {
@@ -231,7 +292,17 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   // An input that could not be read may hold the ProviderConfigs referenced.
   result.set.provider_config_names_unknown = !input_errors.empty();
   result.errors = std::move(input_errors);
-  for (const SourceText& text : texts) load_text(text, options, result);
+  LoadResult loaded;
+  load_all_texts(texts, options, loaded);
+  if (loaded.documents > options.max_total_documents && options.threads != 1) {
+    // Each run counted only its own documents: the error belongs at the
+    // first document past the limit, which only one reader in order finds.
+    LoadOptions in_order = options;
+    in_order.threads = 1;
+    loaded = LoadResult{};
+    load_all_texts(texts, in_order, loaded);
+  }
+  append_result(result, std::move(loaded));
   validate_set(result.set, result.errors);
   sort_diagnostics(result.errors);
   return result;

@@ -58,6 +58,9 @@ struct LoadOptions {
   YamlLimits limits;
   size_t max_total_documents = 200000;  // across every file of the set
   size_t max_files = 100000;
+  // Threads that parse and decode files (0: up to 4, as the machine has
+  // cores). The result is the same whatever the number.
+  unsigned threads = 0;
 };
 
 struct LoadResult {
