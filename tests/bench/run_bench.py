@@ -120,11 +120,23 @@ class Bench:
     def ready_count(self, text):
         return metric_sum(text, "workspace_operator_workspaces", {"ready": "True"})
 
+    def creates_answered(self):
+        return sum(c for op, outcomes in self.sim_calls().items() if op == "create"
+                   for outcome, c in outcomes.items() if outcome.startswith("2"))
+
     def converge(self, timeout):
+        """Seconds to all Ready; also when the first and the last create were
+        answered (self.timeline), to tell start-up and provisioning apart."""
         started = time.time()
+        self.timeline = {}
         self.start_controller()
         while time.time() - started < timeout:
-            time.sleep(0.25)  # each scrape counts the state store: not too often
+            time.sleep(0.25)
+            creates = self.creates_answered()
+            if creates and "first_create_s" not in self.timeline:
+                self.timeline["first_create_s"] = round(time.time() - started, 2)
+            if creates >= self.n and "last_create_s" not in self.timeline:
+                self.timeline["last_create_s"] = round(time.time() - started, 2)
             try:
                 text = self.metrics()
             except OSError:
@@ -192,6 +204,7 @@ class Bench:
                "reconcile_errors": metric_sum(self.metrics(), "controller_runtime_reconcile_errors_total"),
                "rss_converged_mib": round(proc_status(self.controller.pid, "VmHWM"), 1)}
         row["ratio"] = round(row["converge_s"] / row["bound_s"], 3)
+        row.update(self.timeline)
         row.update(self.resync())
         row["rss_resync_mib"] = round(proc_status(self.controller.pid, "VmHWM"), 1)
         self.controller.send_signal(signal.SIGTERM)
@@ -210,12 +223,14 @@ class Bench:
 
 
 def table(rows):
-    lines = ["| N | converge s | bound s | ratio | errors | resync calls | resync writes | "
-             "resync CPU s | peak RSS MiB (converged / resync) | diff s | yaml-cpp s | plan ratio |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| N | converge s | bound s | ratio | first / last create s | errors | resync calls | "
+             "resync writes | resync CPU s | peak RSS MiB (converged / resync) | diff s | yaml-cpp s | "
+             "plan ratio |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         calls = sum(r["resync_calls"].values())
-        lines.append(f"| {r['n']:,} | {r['converge_s']} | {r['bound_s']} | {r['ratio']} | {r['errors']} | "
+        lines.append(f"| {r['n']:,} | {r['converge_s']} | {r['bound_s']} | {r['ratio']} | "
+                     f"{r.get('first_create_s', '-')} / {r.get('last_create_s', '-')} | {r['errors']} | "
                      f"{calls} ({calls / r['n'] * 100:.2f}% of N) | {r['resync_writes']} | {r['resync_cpu_s']} | "
                      f"{r['rss_converged_mib']} / {r['rss_resync_mib']} | {r['diff_s']} | {r['yaml_s']} | "
                      f"{r['plan_ratio']} |")

@@ -193,6 +193,11 @@ double bench(const Target& target, const std::string& url, const Options& o) {
       "%ld GETs in %.1fs over %d connections: %.0f req/s (%ld failed)\n",
       target.provider.c_str(), created, preload_s, created / preload_s, preload.failures(), done,
       get_s, o.connections, rate, gets.failures());
+  if (created < o.workspaces || preload.failures() > 0 || gets.failures() > 0) {
+    std::printf("%-9s FAILED: every preload create and every GET must succeed\n",
+                target.provider.c_str());
+    return 0;  // a failed run is no ceiling
+  }
   return rate;
 }
 
@@ -234,12 +239,13 @@ int main(int argc, char** argv) {
       std::cerr << s.to_string() << "\n";
       return 1;
     }
-    double lowest = 0;
+    double lowest = -1;
     for (const Target& t : targets()) {
       if (o.provider != "all" && o.provider != t.provider) continue;
       double rate = bench(t, simulator.url(t.provider), o);
-      lowest = lowest == 0 ? rate : std::min(lowest, rate);
+      lowest = lowest < 0 ? rate : std::min(lowest, rate);
     }
+    lowest = std::max(lowest, 0.0);
     std::printf("lowest GET rate: %.0f req/s (target >= 5000)\n", lowest);
     return lowest >= 5000 ? 0 : 1;
   } catch (const std::exception& e) {
