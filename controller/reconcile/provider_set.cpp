@@ -55,6 +55,14 @@ std::vector<std::string> ProviderSet::names() const {
   return out;
 }
 
+void ProviderSet::mark_unavailable(const std::string& name, Status why) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(name);
+  if (it == entries_.end()) return;
+  it->second.provider = nullptr;  // calls under way keep their own reference
+  it->second.error = std::move(why);
+}
+
 void ProviderSet::stop_all() {
   std::lock_guard lock(mu_);
   for (auto& [name, entry] : entries_) {

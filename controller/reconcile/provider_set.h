@@ -29,6 +29,11 @@ class ProviderSet {
   Status error_of(const std::string& name) const;
   std::vector<std::string> names() const;
 
+  // Takes a config's provider out of use with why (a one-shot run whose list
+  // of that account failed after its retries): its workspaces then fail at
+  // once with ProviderUnavailable instead of each retrying its own reads.
+  void mark_unavailable(const std::string& name, Status why);
+
   void stop_all();
 
  private:
