@@ -224,6 +224,18 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
   }
 }
 
+// A Workspace is large: an empty vector takes the other's buffer, and a
+// filled one grows once, not by doubling.
+template <class T>
+void append_moved(std::vector<T>& into, std::vector<T>& from) {
+  if (into.empty()) {
+    into = std::move(from);
+    return;
+  }
+  into.reserve(into.size() + from.size());
+  std::move(from.begin(), from.end(), std::back_inserter(into));
+}
+
 // Moves a partial result, loaded from the files after `into`'s, behind it.
 void append_result(LoadResult& into, LoadResult&& part) {
   ManifestSet& set = into.set;
@@ -236,9 +248,8 @@ void append_result(LoadResult& into, LoadResult&& part) {
     rejected.valid_before += set.provider_configs.size();
     set.rejected_provider_configs.push_back(std::move(rejected));
   }
-  std::move(from.workspaces.begin(), from.workspaces.end(), std::back_inserter(set.workspaces));
-  std::move(from.provider_configs.begin(), from.provider_configs.end(),
-            std::back_inserter(set.provider_configs));
+  append_moved(set.workspaces, from.workspaces);
+  append_moved(set.provider_configs, from.provider_configs);
   set.invalid_provider_config_names.merge(from.invalid_provider_config_names);
   set.provider_config_names_unknown |= from.provider_config_names_unknown;
   set.workspace_field_marks.merge(from.workspace_field_marks);
