@@ -6,6 +6,7 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <utility>
 
 #include "controller/manifest/manifest_set.h"
@@ -245,25 +246,36 @@ void Manager::enqueue_all() {
 }
 
 // One paginated list per ProviderConfig (section 5): what the reconciles
-// that follow compare with. A list that fails leaves the cache as it was;
+// that follow compare with. The accounts are listed at the same time, each
+// within its own rate limit. A list that fails leaves the cache as it was;
 // the reconciler then GETs what it needs.
 void Manager::observe_all(const reconcile::DesiredState& snapshot) {
-  for (const auto& name : providers_->names()) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) return;
-    }
-    auto provider = providers_->get(name);
-    if (!provider) continue;
+  auto list_one = [this, &snapshot](const std::string& name,
+                                    const std::shared_ptr<providers::Provider>& provider) {
     // Entries written while the list is under way are newer than it.
     auto started = reconcile::ObservedCache::Clock::now();
     auto listed = provider->list(snapshot.workspaces_of(name));
     if (!listed) {
       log_warn("list failed", {{"providerConfig", name}, {"error", listed.status().message()}});
-      continue;
+      return;
     }
     cache_.put_list(name, std::move(*listed), started);
+  };
+  std::vector<std::future<void>> lists;
+  for (const auto& name : providers_->names()) {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) break;
+    }
+    auto provider = providers_->get(name);
+    if (!provider) continue;
+    try {
+      lists.push_back(std::async(std::launch::async, list_one, name, provider));
+    } catch (const std::system_error&) {
+      list_one(name, provider);  // no thread to be had: list it here
+    }
   }
+  for (auto& list : lists) list.wait();
 }
 
 void Manager::resync_once() {

@@ -131,7 +131,7 @@ class Bench:
         self.timeline = {}
         self.start_controller()
         while time.time() - started < timeout:
-            time.sleep(0.25)
+            time.sleep(0.1)
             creates = self.creates_answered()
             if creates and "first_create_s" not in self.timeline:
                 self.timeline["first_create_s"] = round(time.time() - started, 2)
