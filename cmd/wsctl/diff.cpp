@@ -91,6 +91,12 @@ int run_diff(const Args& args, Io io) {
   std::map<std::string, Status> failed_lists;
   if (refresh) {
     failed_lists = engine->observe_all(io);
+    // diff records nothing: an account whose list failed is reported once
+    // below, instead of its workspaces each retrying their own reads. (apply
+    // does try them, and records each one's condition.)
+    for (const auto& [name, status] : failed_lists) {
+      engine->providers().mark_unavailable(name, status.with_context("listing its workspaces"));
+    }
   } else {
     engine->observe_from_state();
   }

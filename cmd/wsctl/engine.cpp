@@ -102,7 +102,6 @@ std::map<std::string, Status> Engine::observe_all(Io io) {
     Status status = future.get();
     if (status.is_ok()) continue;
     io.err << "wsctl: observing " << name << ": " << status.message() << "\n";
-    providers_->mark_unavailable(name, status.with_context("listing its workspaces"));
     failures.emplace(name, std::move(status));
   }
   return failures;

@@ -29,9 +29,9 @@ class ProviderSet {
   Status error_of(const std::string& name) const;
   std::vector<std::string> names() const;
 
-  // Takes a config's provider out of use with why (a one-shot run whose list
-  // of that account failed after its retries): its workspaces then fail at
-  // once with ProviderUnavailable instead of each retrying its own reads.
+  // Takes a config's provider out of use with why (`wsctl diff`, whose list
+  // of that account failed after its retries): its workspaces are then
+  // planned without a provider call instead of each retrying its own reads.
   void mark_unavailable(const std::string& name, Status why);
 
   void stop_all();
