@@ -404,9 +404,21 @@ TEST_F(ControllerE2e, EndpointsAndMetrics) {
       10s))
       << controller_->err();
 
-  std::string before = scrape();
-  double success =
-      metric(before, "controller_runtime_reconcile_total", {{"result", "success"}}).value_or(0);
+  // The simulator stores a create before the controller has the answer and
+  // counts the reconcile: wait for the three to be counted.
+  std::string before;
+  auto successes = [&] {
+    return metric(before, "controller_runtime_reconcile_total", {{"result", "success"}})
+        .value_or(0);
+  };
+  ASSERT_TRUE(eventually(
+      [&] {
+        before = scrape();
+        return successes() >= 3;
+      },
+      10s))
+      << before;
+  double success = successes();
   double adds = metric(before, "workqueue_adds_total").value_or(0);
   EXPECT_GE(success, 3);
   EXPECT_GE(adds, 3);
