@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -173,22 +174,28 @@ class Bench:
         return {"resync_seconds": round(seconds, 2), "resync_cpu_s": round(cpu, 2),
                 "resync_calls": delta, "resync_writes": sum(delta.get(op, 0) for op in WRITES)}
 
-    def plan_speed(self):
+    def plan_speed(self, runs=5):
+        """Median of `runs` timings each, so one slow start on a noisy VM does
+        not decide the ratio."""
         wsctl = os.path.join(self.bin, "cmd/wsctl/wsctl")
         env = dict(os.environ, SIM_TOKEN="bench-token")
-        started = time.time()
-        result = subprocess.run([wsctl, "diff", "-f", self.source, "--state",
-                                 os.path.join(self.work, "state.db"), "--refresh=false",
-                                 "--instance-id", "bench"], env=env, capture_output=True, text=True)
-        diff_s = time.time() - started
-        if result.returncode != 0:
-            raise SystemExit(f"wsctl diff exited {result.returncode}: {result.stderr[-2000:]}")
-        started = time.time()
-        parsed = subprocess.run([os.path.join(self.bin, "tests/bench/yaml_parse_bench"), self.source],
-                                capture_output=True, text=True, check=True)
-        yaml_s = time.time() - started
+        diff_times, yaml_times, inner = [], [], []
+        for _ in range(runs):
+            started = time.time()
+            result = subprocess.run([wsctl, "diff", "-f", self.source, "--state",
+                                     os.path.join(self.work, "state.db"), "--refresh=false",
+                                     "--instance-id", "bench"], env=env, capture_output=True, text=True)
+            diff_times.append(time.time() - started)
+            if result.returncode != 0:
+                raise SystemExit(f"wsctl diff exited {result.returncode}: {result.stderr[-2000:]}")
+            started = time.time()
+            parsed = subprocess.run([os.path.join(self.bin, "tests/bench/yaml_parse_bench"), self.source],
+                                    capture_output=True, text=True, check=True)
+            yaml_times.append(time.time() - started)
+            inner.append(json.loads(parsed.stdout)["seconds"])
+        diff_s, yaml_s = statistics.median(diff_times), statistics.median(yaml_times)
         return {"diff_s": round(diff_s, 3), "yaml_s": round(yaml_s, 3),
-                "yaml_inner_s": round(json.loads(parsed.stdout)["seconds"], 3),
+                "yaml_inner_s": round(statistics.median(inner), 3),
                 "plan_ratio": round(diff_s / yaml_s, 2)}
 
     def run(self):
