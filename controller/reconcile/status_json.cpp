@@ -39,9 +39,12 @@ Json workspace_status_json(const state::WorkspaceRecord& r) {
                  {"observed", observed}};
   if (r.last_applied_at)
     status["lastAppliedTime"] = providers::format_timestamp(*r.last_applied_at);
+  Json metadata = {{"name", r.key.name}, {"namespace", r.key.ns}};
+  // The pause as the manifest says it, so `get` shows why nothing moves.
+  if (r.paused) metadata["annotations"] = {{model::kAnnotationPaused, "true"}};
   return {{"apiVersion", "workspace-operator.io/v1alpha1"},
           {"kind", "Workspace"},
-          {"metadata", {{"name", r.key.name}, {"namespace", r.key.ns}}},
+          {"metadata", metadata},
           {"spec",
            {{"providerConfigRef", {{"name", r.provider_config}}},
             {"providerType", model::to_string(r.provider_type)},

@@ -116,7 +116,9 @@ TEST_F(E2ePruneTest, NeverPrunesOrDeletesAWorkspacePausedWhenItLeftTheSource) {
   EXPECT_THAT(deleted.err, HasSubstr("default/held is paused"));
   EXPECT_EQ(calls("paradigm", "delete"), 0);
   EXPECT_FALSE(remote("paradigm", id)["deleted"].get<bool>());
-  EXPECT_FALSE(get_item("held").is_null());
+  json held = get_item("held");
+  ASSERT_FALSE(held.is_null());
+  EXPECT_EQ(held["metadata"]["annotations"]["workspace-operator.io/paused"], "true") << held.dump();
 
   // Unpausing (the manifest back without the annotation) lets prune act.
   write("held.yaml", workspace_yaml("held", "paradigm", default_spec("paradigm")));
@@ -126,6 +128,7 @@ TEST_F(E2ePruneTest, NeverPrunesOrDeletesAWorkspacePausedWhenItLeftTheSource) {
   EXPECT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
   EXPECT_TRUE(remote("paradigm", id)["deleted"].get<bool>());
   EXPECT_TRUE(get_item("held").is_null());
+  EXPECT_FALSE(get_item("keep")["metadata"].contains("annotations"));
 }
 
 // The manifest an adopted workspace gets: one mutable field differs from
