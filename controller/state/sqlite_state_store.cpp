@@ -44,31 +44,20 @@ class SqliteStateStore final : public StateStore {
   Outcome<std::vector<RecordKey>> keys() override {
     std::lock_guard guard(mutex_);
     StatementUse use(db(), stmts().select_keys.get());
-    std::vector<RecordKey> keys;
-    for (;;) {
-      Outcome<bool> row = use.step();
-      if (!row) return row.status().with_context("list keys");
-      if (!*row) return keys;
-      keys.push_back({{use.text(0), use.text(1)}, use.text(2)});
-    }
+    return read_rows<RecordKey>(use, "list keys", [](const StatementUse& row) {
+      return RecordKey{{row.text(0), row.text(1)}, row.text(2)};
+    });
   }
 
   Outcome<std::vector<ConditionCount>> count_by_condition() override {
     std::lock_guard guard(mutex_);
     StatementUse use(db(), stmts().count_by_condition.get());
-    std::vector<ConditionCount> counts;
-    for (;;) {
-      Outcome<bool> row = use.step();
-      if (!row) return row.status().with_context("count by condition");
-      if (!*row) return counts;
-      ConditionCount count;
-      count.provider_config = use.text(0);
-      count.ready = condition_status_from_string(use.text(1)).value_or(ConditionStatus::kUnknown);
-      count.synced = condition_status_from_string(use.text(2)).value_or(ConditionStatus::kUnknown);
-      count.records = use.integer(3);
-      count.unresolved = use.integer(4);
-      counts.push_back(std::move(count));
-    }
+    return read_rows<ConditionCount>(use, "count by condition", [](const StatementUse& row) {
+      auto status = [&](int column) {
+        return condition_status_from_string(row.text(column)).value_or(ConditionStatus::kUnknown);
+      };
+      return ConditionCount{row.text(0), status(1), status(2), row.integer(3), row.integer(4)};
+    });
   }
 
   Status put(const WorkspaceRecord& record) override {
@@ -187,6 +176,18 @@ class SqliteStateStore final : public StateStore {
     Outcome<WorkspaceRecord> record = sqlite::read_record(use);
     if (!record) return record.status();
     return std::optional<WorkspaceRecord>(std::move(*record));
+  }
+
+  // Every row of `use`, each made by `make` (a plain value, no failure).
+  template <class Row, class Make>
+  static Outcome<std::vector<Row>> read_rows(StatementUse& use, const char* what, Make make) {
+    std::vector<Row> rows;
+    for (;;) {
+      Outcome<bool> row = use.step();
+      if (!row) return row.status().with_context(what);
+      if (!*row) return rows;
+      rows.push_back(make(use));
+    }
   }
 
   static Outcome<std::vector<WorkspaceRecord>> read_all(StatementUse& use) {
