@@ -12,7 +12,7 @@
 namespace wsop::e2e {
 namespace {
 
-std::string read_file(const std::string& path) {
+std::string file_contents(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -59,8 +59,8 @@ RunResult run_program(const std::string& program, const std::vector<std::string>
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = read_file(out_path);
-  result.err = read_file(err_path);
+  result.out = file_contents(out_path);
+  result.err = file_contents(err_path);
   return result;
 }
 

@@ -8,10 +8,6 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-constexpr auto kCadenya = model::ProviderType::kCadenya;
-constexpr auto kAether = model::ProviderType::kAether;
-
 class CredentialsIT : public IntegrationTest {
  protected:
   void SetUp() override {

@@ -9,19 +9,6 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-constexpr auto kCadenya = model::ProviderType::kCadenya;
-constexpr auto kAether = model::ProviderType::kAether;
-
-model::Workspace workspace_for(model::ProviderType type, const std::string& name) {
-  switch (type) {
-    case model::ProviderType::kParadigm: return paradigm_ws(name);
-    case model::ProviderType::kCadenya: return cadenya_ws(name);
-    case model::ProviderType::kAether: return aether_ws(name);
-  }
-  return {};
-}
-
 const model::ProviderType kAll[] = {kParadigm, kCadenya, kAether};
 
 class FaultsIT : public IntegrationTest {

@@ -12,15 +12,15 @@
 #include <cstring>
 
 namespace wsop::itest {
-namespace {
-
-constexpr int kSliceMs = 20;  // how often blocked loops look at stopping_
-constexpr size_t kMaxRequestHead = 1 << 20;
-
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+
+namespace {
+
+constexpr int kSliceMs = 20;  // how often blocked loops look at stopping_
+constexpr size_t kMaxRequestHead = 1 << 20;
 
 // Splits "METHOD target HTTP/1.1\r\nName: value\r\n..." (without the blank line).
 RawRequest parse_head(const std::string& head) {

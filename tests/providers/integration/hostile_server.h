@@ -20,6 +20,9 @@
 
 namespace wsop::itest {
 
+// ASCII lower case (header names).
+std::string lower(std::string s);
+
 // What the server does after reading a request.
 enum class Delivery {
   kRespond,  // write `bytes`, then read the next request on the connection (keep-alive)

@@ -98,6 +98,20 @@ inline model::Workspace aether_ws(const std::string& name, int cpus = 2) {
   return w;
 }
 
+constexpr auto kParadigm = model::ProviderType::kParadigm;
+constexpr auto kCadenya = model::ProviderType::kCadenya;
+constexpr auto kAether = model::ProviderType::kAether;
+
+// A workspace of the given provider's kind, named `name`.
+inline model::Workspace workspace_for(model::ProviderType type, const std::string& name) {
+  switch (type) {
+    case model::ProviderType::kParadigm: return paradigm_ws(name);
+    case model::ProviderType::kCadenya: return cadenya_ws(name);
+    case model::ProviderType::kAether: return aether_ws(name);
+  }
+  return {};
+}
+
 // Polls probe every 20 ms until it holds or limit passes.
 inline bool eventually(const std::function<bool()>& probe,
                        milliseconds limit = std::chrono::seconds(5)) {

@@ -8,10 +8,6 @@
 namespace wsop::itest {
 namespace {
 
-model::Workspace workspace_for(model::ProviderType type, const std::string& name) {
-  return type == model::ProviderType::kParadigm ? paradigm_ws(name) : cadenya_ws(name);
-}
-
 class LateCommitIT : public PlainIntegrationTest,
                      public ::testing::WithParamInterface<model::ProviderType> {};
 

@@ -6,8 +6,6 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-
 class ParadigmIT : public IntegrationTest {
  protected:
   void SetUp() override {

@@ -9,9 +9,6 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-constexpr auto kCadenya = model::ProviderType::kCadenya;
-
 class RateLimitIT : public IntegrationTest {};
 
 TEST_P(RateLimitIT, StormOfConcurrentWorkersIsAbsorbed) {

@@ -6,10 +6,6 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-constexpr auto kCadenya = model::ProviderType::kCadenya;
-constexpr auto kAether = model::ProviderType::kAether;
-
 TEST_F(TlsIntegrationTest, VerifiesAgainstTheConfiguredCa) {
   for (auto type : {kParadigm, kCadenya, kAether}) {
     auto p = make(type);

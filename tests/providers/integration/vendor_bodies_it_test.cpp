@@ -11,10 +11,6 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-constexpr auto kCadenya = model::ProviderType::kCadenya;
-constexpr auto kAether = model::ProviderType::kAether;
-
 class VendorBodiesIT : public IntegrationTest {
  protected:
   void SetUp() override {
