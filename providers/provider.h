@@ -156,10 +156,6 @@ class Provider {
   // A digest of the create request, recorded in the journal before sending.
   virtual std::string create_digest(const model::Workspace& desired) const = 0;
 
-  // True when the account's request budget is spare right now, so a poll
-  // would take nothing from pending work (see http::RateLimiter::idle).
-  virtual bool rate_budget_idle() const { return false; }
-
   // Stops waiting in rate limits and retries (shutdown of the client, not
   // of a workspace).
   virtual void stop() = 0;

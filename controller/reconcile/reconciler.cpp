@@ -2,8 +2,6 @@
 // The create journal's steps are in create_journal.cpp.
 #include "controller/reconcile/reconciler.h"
 
-#include <algorithm>
-
 #include "controller/reconcile/observed_json.h"
 #include "controller/reconcile/step.h"
 
@@ -85,13 +83,6 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
   return step;
 }
 
-std::chrono::milliseconds WorkspaceReconciler::provisioning_poll(
-    const providers::Provider& provider) const {
-  return provider.rate_budget_idle()
-             ? std::min(ctx_.options.provisioning_poll_idle, ctx_.options.provisioning_poll)
-             : ctx_.options.provisioning_poll;
-}
-
 plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& record,
                                                providers::Provider& provider,
                                                const std::string& config) {
@@ -100,7 +91,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   const std::string& id = *record.remote_id;
   auto last = remote_from_json(record.observed_json);
   bool provisioning = last && last->phase == providers::Phase::kProvisioning;
-  auto max_age = provisioning ? provisioning_poll(provider) : ctx_.options.max_observation_age;
+  auto max_age = provisioning ? ctx_.options.provisioning_poll : ctx_.options.max_observation_age;
   auto cached = ctx_.cache->find(config, id, max_age);
   if (!cached.remote && provisioning && provider.capabilities().list_shows_all) {
     // Poll provisioning workspaces through one shared list (section 5).
@@ -228,7 +219,7 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
   }
   Result result;
   if (remote.phase == providers::Phase::kProvisioning) {
-    result.requeue_after = provisioning_poll(*step.provider);
+    result.requeue_after = ctx_.options.provisioning_poll;
     result.provisioning = true;
   }
   return result;

@@ -40,11 +40,6 @@ struct ReconcileOptions {
   // One shared list per interval (ObservedCache::refresh), whatever the
   // number of workspaces provisioning: a second costs 1% of 100 requests/s.
   std::chrono::milliseconds provisioning_poll{std::chrono::seconds(1)};
-  // The poll interval instead while the account's request budget is spare
-  // (Provider::rate_budget_idle): once the creates are sent, the last
-  // workspaces turn Ready within a fraction of a second of the provider
-  // finishing, and a busy account still pays one list per second.
-  std::chrono::milliseconds provisioning_poll_idle{std::chrono::milliseconds(250)};
   // Retry interval after an ambiguous create (to resolve the journal).
   std::chrono::milliseconds resolve_delay{std::chrono::seconds(1)};
 };
@@ -71,8 +66,6 @@ class WorkspaceReconciler : public Reconciler {
  private:
   struct Step;  // everything one reconcile knows (reconciler.cpp)
   Outcome<Step> prepare(const model::WorkspaceKey& key);
-  // How often a provisioning workspace is polled on this provider now.
-  std::chrono::milliseconds provisioning_poll(const providers::Provider& provider) const;
   plan::Observation observe(const state::WorkspaceRecord& record, providers::Provider& provider,
                             const std::string& provider_config);
   Outcome<Result> execute(Step& step);

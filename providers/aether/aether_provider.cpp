@@ -57,7 +57,6 @@ class AetherProvider : public Provider {
   const Capabilities& capabilities() const override { return caps_; }
   model::ProviderType type() const override { return model::ProviderType::kAether; }
   void stop() override { client_->stop(); }
-  bool rate_budget_idle() const override { return client_->rate_budget_idle(); }
 
   Outcome<RemoteWorkspace> get(const std::string& id) override {
     auto response = client_->send({"get", "GET", Paths::one(id), ""});

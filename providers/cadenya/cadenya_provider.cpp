@@ -122,7 +122,6 @@ class CadenyaProvider : public Provider {
   const Capabilities& capabilities() const override { return caps_; }
   model::ProviderType type() const override { return model::ProviderType::kCadenya; }
   void stop() override { client_->stop(); }
-  bool rate_budget_idle() const override { return client_->rate_budget_idle(); }
 
   Outcome<RemoteWorkspace> get(const std::string& id) override {
     auto response = client_->send({"get", "GET", Paths::one(id), ""});

@@ -88,10 +88,6 @@ class Client {
 
   const ClientOptions& options() const { return options_; }
 
-  // The rate limiter is idle (RateLimiter::idle); false when unlimited, as
-  // nothing then tells what the account can spare.
-  bool rate_budget_idle() const { return options_.rate_limiter && options_.rate_limiter->idle(); }
-
  private:
   struct Key {
     explicit Key() = default;

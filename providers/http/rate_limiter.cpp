@@ -30,11 +30,6 @@ void RateLimiter::refill(Clock::time_point now) {
 
 bool RateLimiter::acquire() {
   std::unique_lock lock(mu_);
-  ++waiting_;
-  struct Leave {
-    int& waiting;
-    ~Leave() { --waiting; }
-  } leave{waiting_};
   while (!stopped_) {
     auto now = Clock::now();
     if (now < paused_until_) {
@@ -73,15 +68,6 @@ void RateLimiter::stop() {
   std::lock_guard lock(mu_);
   stopped_ = true;
   cv_.notify_all();
-}
-
-bool RateLimiter::idle() const {
-  std::lock_guard lock(mu_);
-  auto now = Clock::now();
-  if (stopped_ || waiting_ > 0 || now < paused_until_) return false;
-  double elapsed = std::chrono::duration<double>(now - last_refill_).count();
-  double tokens = std::min(burst_, tokens_ + std::max(0.0, elapsed) * qps_);
-  return tokens >= std::max(1.0, burst_ / 2);
 }
 
 double RateLimiter::current_qps() const {

@@ -30,12 +30,6 @@ class RateLimiter {
   // Wakes every waiter; acquire() returns false from now on.
   void stop();
 
-  // True when a request sent now would delay no other: nobody waits, no
-  // Retry-After pause holds, and the bucket has refilled to at least half
-  // its burst (so the account has been quiet for a while, not between two
-  // requests). Polls that are only worth their cost when spare use it.
-  bool idle() const;
-
   double current_qps() const;
   double configured_qps() const { return configured_qps_; }
 
@@ -50,7 +44,6 @@ class RateLimiter {
   double tokens_;
   Clock::time_point last_refill_;
   Clock::time_point paused_until_;
-  int waiting_ = 0;  // callers blocked in acquire()
   bool stopped_ = false;
 };
 

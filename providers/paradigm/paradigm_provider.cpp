@@ -100,7 +100,6 @@ class ParadigmProvider : public Provider {
   const Capabilities& capabilities() const override { return caps_; }
   model::ProviderType type() const override { return model::ProviderType::kParadigm; }
   void stop() override { client_->stop(); }
-  bool rate_budget_idle() const override { return client_->rate_budget_idle(); }
 
   Outcome<RemoteWorkspace> get(const std::string& id) override {
     auto response = client_->send({"get", "GET", Paths::get(id), ""});

@@ -121,8 +121,6 @@ class FakeProvider : public providers::Provider {
     return "digest-" + desired.display_name;
   }
 
-  bool rate_budget_idle() const override { return budget_idle; }
-
   int writes() const { return creates + updates + deletes; }
 
   std::mutex mu_;
@@ -130,7 +128,6 @@ class FakeProvider : public providers::Provider {
   CreateFault next_create_fault = CreateFault::kNone;
   providers::Phase create_phase = providers::Phase::kReady;
   bool lookups_conclusive = true;
-  bool budget_idle = false;
   providers::CreateAttempt last_attempt;
   int next_id = 0;
   int gets = 0, lists = 0, creates = 0, updates = 0, deletes = 0, lookups = 0;

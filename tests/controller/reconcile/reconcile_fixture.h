@@ -45,7 +45,6 @@ class Forwarder : public providers::Provider {
   std::string create_digest(const model::Workspace& d) const override {
     return fake_->create_digest(d);
   }
-  bool rate_budget_idle() const override { return fake_->rate_budget_idle(); }
   void stop() override {}
 
  private:
@@ -113,8 +112,7 @@ class ReconcilerTest : public ::testing::Test {
     ctx.events = &events_;
     ctx.options.plan = {prune, allow_replace, "test"};
     ctx.options.max_observation_age = std::chrono::milliseconds(0);  // always read fresh
-    ctx.options.provisioning_poll = provisioning_poll_;
-    ctx.options.provisioning_poll_idle = provisioning_poll_idle_;
+    ctx.options.provisioning_poll = std::chrono::milliseconds(0);
     return WorkspaceReconciler(std::move(ctx));
   }
 
@@ -141,8 +139,6 @@ class ReconcilerTest : public ::testing::Test {
   std::unique_ptr<ProviderSet> providers_;
   ObservedCache cache_;
   Recorder events_;
-  std::chrono::milliseconds provisioning_poll_{0};
-  std::chrono::milliseconds provisioning_poll_idle_{0};
   std::shared_ptr<const DesiredState> desired_;
   model::WorkspaceKey key_{"default", "ws"};
 };

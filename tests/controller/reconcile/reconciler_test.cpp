@@ -211,24 +211,5 @@ TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
   EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kTrue);
 }
 
-// A busy account is polled once a second; one whose request budget is spare
-// (the creates are all sent) is polled faster, so the last workspaces turn
-// Ready soon after the provider finishes.
-TEST_F(ReconcilerTest, ProvisioningIsPolledFasterWhileTheBudgetIsIdle) {
-  using std::chrono::milliseconds;
-  provisioning_poll_ = milliseconds(1000);
-  provisioning_poll_idle_ = milliseconds(250);
-  fake_.create_phase = providers::Phase::kProvisioning;
-  auto r = reconciler();
-  auto busy = r.reconcile(key_);
-  ASSERT_TRUE(busy);
-  EXPECT_EQ(busy->requeue_after, milliseconds(1000));
-  fake_.budget_idle = true;
-  auto idle = r.reconcile(key_);
-  ASSERT_TRUE(idle);
-  EXPECT_TRUE(idle->provisioning);
-  EXPECT_EQ(idle->requeue_after, milliseconds(250));
-}
-
 }  // namespace
 }  // namespace wsop::reconcile

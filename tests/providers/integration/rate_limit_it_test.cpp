@@ -114,24 +114,6 @@ TEST_P(RateLimitIT, StopWakesWaitingWorkers) {
   EXPECT_EQ(calls(kCadenya, "list"), 1);
 }
 
-// The budget is idle only when nobody waits for a token and the bucket has
-// refilled to half its burst.
-TEST_P(RateLimitIT, BudgetIsIdleOnlyWhenNobodyWaitsAndTheBucketRefilled) {
-  model::ProviderConfig c = config(kCadenya);
-  c.rate_limit = {4, 2};
-  auto p = make(c);
-  EXPECT_TRUE(p->rate_budget_idle());  // a full bucket
-  ASSERT_TRUE(p->list({}));
-  ASSERT_TRUE(p->list({}));
-  EXPECT_FALSE(p->rate_budget_idle());  // the burst is spent
-  std::thread waiter([&] { EXPECT_TRUE(p->list({})); });
-  std::this_thread::sleep_for(milliseconds(100));
-  EXPECT_FALSE(p->rate_budget_idle());  // someone waits for the next token
-  waiter.join();
-  std::this_thread::sleep_for(milliseconds(400));
-  EXPECT_TRUE(p->rate_budget_idle());  // a token back: half the burst of 2
-}
-
 INSTANTIATE_TEST_SUITE_P(Integration, RateLimitIT,
                          ::testing::Values(Transport::kPlain, Transport::kTls), transport_name);
 
