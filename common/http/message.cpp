@@ -12,13 +12,13 @@ int hex_value(char c) {
   return -1;
 }
 
+}  // namespace
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
-
-}  // namespace
 
 std::string_view Request::path() const {
   std::string_view t = target;

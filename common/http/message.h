@@ -51,6 +51,9 @@ struct Response {
   Response& set_header(std::string name, std::string value);
 };
 
+// ASCII lower case (header names are case-insensitive).
+std::string lower(std::string_view text);
+
 // Percent-decoding of URL components; '+' becomes a space when plus_is_space.
 std::string url_decode(std::string_view text, bool plus_is_space = true);
 // Percent-encoding of a query value (RFC 3986 unreserved characters kept).

@@ -85,7 +85,7 @@ std::vector<std::pair<std::string, std::string>> headers_of(const json& spec) {
 bool has_header(const std::vector<std::pair<std::string, std::string>>& headers,
                 const std::string& name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& h) { return lower(h.first) == name; });
+                     [&](const auto& h) { return http::lower(h.first) == name; });
 }
 
 Outcome<std::string> wire_bytes(const json& spec, const Placeholders& vars) {

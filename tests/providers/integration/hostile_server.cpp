@@ -7,16 +7,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <cstring>
 
 namespace wsop::itest {
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 namespace {
 
 constexpr int kSliceMs = 20;  // how often blocked loops look at stopping_
@@ -39,7 +33,7 @@ RawRequest parse_head(const std::string& head) {
     size_t colon = line.find(':');
     if (colon != std::string::npos) {
       size_t value = line.find_first_not_of(' ', colon + 1);
-      request.headers[lower(line.substr(0, colon))] =
+      request.headers[http::lower(line.substr(0, colon))] =
           value == std::string::npos ? "" : line.substr(value);
     }
     at = next;

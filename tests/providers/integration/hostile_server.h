@@ -16,12 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "common/http/message.h"
 #include "common/status.h"
 
 namespace wsop::itest {
-
-// ASCII lower case (header names).
-std::string lower(std::string s);
 
 // What the server does after reading a request.
 enum class Delivery {
