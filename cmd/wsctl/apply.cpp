@@ -76,7 +76,11 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, Io 
   runtime::Runner runner(engine.reconciler(), queue,
                          {flags.workers, /*max_failures=*/3, /*follow_provisioning=*/flags.wait},
                          &progress);
-  for (const auto& item : plan.items) queue.add(runtime::key_string(item.key));
+  // The plan is a sweep: with --wait, a provisioning workspace's next poll
+  // goes ahead of the creates still waiting for the provider's rate.
+  for (const auto& item : plan.items) {
+    queue.add(runtime::key_string(item.key), runtime::Priority::kLow);
+  }
   runner.start();
   bool idle = queue.wait_idle(runtime::Clock::now() + flags.timeout);
   runner.stop();

@@ -203,10 +203,14 @@ void Manager::on_source_change() {
            {{"revision", name}, {"workspaces", std::to_string(snapshot->set().workspaces.size())}});
   // A new revision is reconciled against a fresh observation: a changed
   // manifest (a new reconcile-requested-at among them) must not be compared
-  // with a list up to --resync old. The changed workspaces go first.
+  // with a list up to --resync old. The changed workspaces go first; the
+  // sweep of all of them waits behind any other work (the first revision
+  // has nothing to compare with: all of it is the sweep).
   ready_ = true;
   observe_all(*snapshot);
-  for (const auto& key : changed_keys(previous.get(), *snapshot)) queue_->add(key);
+  if (previous) {
+    for (const auto& key : changed_keys(previous.get(), *snapshot)) queue_->add(key);
+  }
   enqueue_all();
 }
 
@@ -234,9 +238,11 @@ std::vector<std::string> Manager::changed_keys(const reconcile::DesiredState* pr
 void Manager::enqueue_all() {
   auto snapshot = desired();
   if (!snapshot) return;
-  for (const auto& ws : snapshot->set().workspaces) queue_->add(key_string(ws.key()));
+  for (const auto& ws : snapshot->set().workspaces) {
+    queue_->add(key_string(ws.key()), Priority::kLow);
+  }
   if (auto records = store_->keys()) {
-    for (const auto& r : *records) queue_->add(key_string(r.key));
+    for (const auto& r : *records) queue_->add(key_string(r.key), Priority::kLow);
   }
 #if defined(__GLIBC__)
   // The lists and records of a resync are garbage now: hand the pages back

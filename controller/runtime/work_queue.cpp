@@ -12,32 +12,48 @@ WorkQueue::~WorkQueue() {
   shut_down();
 }
 
-void WorkQueue::add_locked(const std::string& key) {
-  if (shutting_down_) return;
-  // As client-go: an item already waiting is not added (nor counted) again.
-  if (queued_.count(key) || dirty_.count(key)) return;
-  if (observer_) observer_->on_add();
-  if (processing_.count(key)) {
-    dirty_.insert(key);
-    return;
-  }
-  queued_.insert(key);
-  queue_.push_back(key);
-  added_at_[key] = Clock::now();
-  if (observer_) observer_->on_depth(queue_.size());
+void WorkQueue::push_locked(const std::string& key, Priority priority) {
+  queued_[key] = priority;
+  lane(priority).push_back(key);
+  added_at_.emplace(key, Clock::now());
+  if (observer_) observer_->on_depth(normal_.size() + low_.size());
   cv_.notify_one();
 }
 
-void WorkQueue::add(const std::string& key) {
+void WorkQueue::add_locked(const std::string& key, Priority priority) {
+  if (shutting_down_) return;
+  // As client-go: an item already waiting is not added (nor counted) again,
+  // but one waiting at a lower priority moves up.
+  if (auto it = queued_.find(key); it != queued_.end()) {
+    if (priority <= it->second) return;
+    auto& from = lane(it->second);
+    from.erase(std::find(from.begin(), from.end(), key));
+    it->second = priority;
+    lane(priority).push_back(key);
+    return;
+  }
+  if (auto it = dirty_.find(key); it != dirty_.end()) {
+    it->second = std::max(it->second, priority);
+    return;
+  }
+  if (observer_) observer_->on_add();
+  if (processing_.count(key)) {
+    dirty_.emplace(key, priority);
+    return;
+  }
+  push_locked(key, priority);
+}
+
+void WorkQueue::add(const std::string& key, Priority priority) {
   std::lock_guard lock(mu_);
-  add_locked(key);
+  add_locked(key, priority);
 }
 
 void WorkQueue::add_after(const std::string& key, std::chrono::milliseconds delay) {
   std::lock_guard lock(mu_);
   if (shutting_down_) return;
   if (delay.count() <= 0) {
-    add_locked(key);
+    add_locked(key, Priority::kNormal);
     return;
   }
   // Keep only the earliest pending delay of an item.
@@ -85,7 +101,7 @@ void WorkQueue::promote_due_locked(Clock::time_point now) {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
     std::string key = delayed_.begin()->second;
     delayed_.erase(delayed_.begin());
-    add_locked(key);
+    add_locked(key, Priority::kNormal);
   }
 }
 
@@ -95,7 +111,7 @@ std::optional<std::string> WorkQueue::get() {
     if (shutting_down_) return std::nullopt;
     auto now = Clock::now();
     promote_due_locked(now);
-    if (!queue_.empty()) break;
+    if (!normal_.empty() || !low_.empty()) break;
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {
@@ -105,15 +121,16 @@ std::optional<std::string> WorkQueue::get() {
       cv_.wait_until(lock, wake);
     }
   }
-  std::string key = std::move(queue_.front());
-  queue_.pop_front();
+  auto& from = normal_.empty() ? low_ : normal_;
+  std::string key = std::move(from.front());
+  from.pop_front();
   queued_.erase(key);
   auto now = Clock::now();
   processing_[key] = now;
   if (observer_) {
     auto it = added_at_.find(key);
     if (it != added_at_.end()) observer_->on_start(now - it->second);
-    observer_->on_depth(queue_.size());
+    observer_->on_depth(normal_.size() + low_.size());
   }
   added_at_.erase(key);
   return key;
@@ -125,13 +142,11 @@ void WorkQueue::done(const std::string& key) {
   if (it == processing_.end()) return;
   if (observer_) observer_->on_done(Clock::now() - it->second);
   processing_.erase(it);
-  if (dirty_.erase(key) && !shutting_down_) {
+  if (auto dirty = dirty_.find(key); dirty != dirty_.end()) {
+    Priority priority = dirty->second;
+    dirty_.erase(dirty);
     // Added (and counted) while it was processed: queue it now.
-    queued_.insert(key);
-    queue_.push_back(key);
-    added_at_.emplace(key, Clock::now());
-    if (observer_) observer_->on_depth(queue_.size());
-    cv_.notify_one();
+    if (!shutting_down_) push_locked(key, priority);
   }
   idle_cv_.notify_all();
 }
@@ -151,7 +166,8 @@ bool WorkQueue::shutting_down() const {
 bool WorkQueue::wait_idle(Clock::time_point deadline) {
   std::unique_lock lock(mu_);
   auto idle = [&] {
-    return queue_.empty() && processing_.empty() && delayed_.empty() && dirty_.empty();
+    return normal_.empty() && low_.empty() && processing_.empty() && delayed_.empty() &&
+           dirty_.empty();
   };
   while (!idle()) {
     if (shutting_down_) return false;
@@ -166,7 +182,7 @@ bool WorkQueue::wait_idle(Clock::time_point deadline) {
 
 size_t WorkQueue::depth() const {
   std::lock_guard lock(mu_);
-  return queue_.size();
+  return normal_.size() + low_.size();
 }
 
 size_t WorkQueue::delayed() const {

@@ -5,7 +5,12 @@
 //     so two workers never hold the same item;
 //   - add_after() delays an item (requeue-after for provisioning);
 //   - add_rate_limited() delays it by a per-item exponential backoff with
-//     jitter, reset by forget().
+//     jitter, reset by forget();
+//   - items added at Priority::kLow (a full sweep: start-up, resync) wait
+//     behind every other item, as controller-runtime's priority queue puts
+//     its initial list last: a requeue after provisioning or a changed
+//     manifest is not stuck behind ten thousand unchanged workspaces. An
+//     item added again at a higher priority moves up.
 #pragma once
 
 #include <chrono>
@@ -15,7 +20,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <set>
 #include <string>
 
 namespace wsop::runtime {
@@ -39,12 +43,14 @@ struct BackoffPolicy {
   double jitter = 0.1;                    // +-10%
 };
 
+enum class Priority { kLow, kNormal };
+
 class WorkQueue {
  public:
   explicit WorkQueue(BackoffPolicy backoff = {}, QueueObserver* observer = nullptr);
   ~WorkQueue();
 
-  void add(const std::string& key);
+  void add(const std::string& key, Priority priority = Priority::kNormal);
   void add_after(const std::string& key, std::chrono::milliseconds delay);
   void add_rate_limited(const std::string& key);
   void forget(const std::string& key);  // the item succeeded: reset its backoff
@@ -68,7 +74,11 @@ class WorkQueue {
   std::pair<double, double> unfinished_work() const;
 
  private:
-  void add_locked(const std::string& key);
+  void add_locked(const std::string& key, Priority priority);
+  void push_locked(const std::string& key, Priority priority);
+  std::deque<std::string>& lane(Priority priority) {
+    return priority == Priority::kLow ? low_ : normal_;
+  }
   void promote_due_locked(Clock::time_point now);
   std::chrono::milliseconds backoff_locked(const std::string& key);
 
@@ -77,9 +87,9 @@ class WorkQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  std::deque<std::string> queue_;
-  std::set<std::string> queued_;  // in queue_
-  std::set<std::string> dirty_;   // added while processing
+  std::deque<std::string> normal_, low_;    // handed out normal_ first
+  std::map<std::string, Priority> queued_;  // in normal_ or low_
+  std::map<std::string, Priority> dirty_;   // added while processing
   std::map<std::string, Clock::time_point> processing_;
   std::map<std::string, Clock::time_point> added_at_;
   std::multimap<Clock::time_point, std::string> delayed_;

@@ -36,6 +36,44 @@ TEST(WorkQueueTest, AnItemAddedWhileProcessedWaitsForDone) {
   queue.done("a");
 }
 
+TEST(WorkQueueTest, ASweepWaitsBehindEveryOtherItem) {
+  WorkQueue queue;
+  queue.add("sweep-1", Priority::kLow);
+  queue.add("sweep-2", Priority::kLow);
+  queue.add("changed");
+  queue.add_after("provisioning", 0ms);
+  EXPECT_EQ(queue.depth(), 4u);
+  EXPECT_EQ(queue.get(), "changed");
+  EXPECT_EQ(queue.get(), "provisioning");
+  EXPECT_EQ(queue.get(), "sweep-1");
+  EXPECT_EQ(queue.get(), "sweep-2");
+}
+
+TEST(WorkQueueTest, AnItemAddedAgainAtAHigherPriorityMovesUpOnce) {
+  WorkQueue queue;
+  queue.add("a", Priority::kLow);
+  queue.add("b", Priority::kLow);
+  queue.add("b");
+  queue.add("b", Priority::kLow);  // never moves down
+  EXPECT_EQ(queue.depth(), 2u);
+  EXPECT_EQ(queue.get(), "b");
+  EXPECT_EQ(queue.get(), "a");
+  EXPECT_EQ(queue.depth(), 0u);
+}
+
+TEST(WorkQueueTest, AnItemAddedWhileProcessedKeepsItsHighestPriority) {
+  WorkQueue queue;
+  queue.add("a");
+  ASSERT_EQ(queue.get(), "a");
+  queue.add("a", Priority::kLow);
+  queue.add("a");
+  queue.add("b", Priority::kLow);
+  queue.done("a");
+  EXPECT_EQ(queue.depth(), 2u);
+  EXPECT_EQ(queue.get(), "a");
+  EXPECT_EQ(queue.get(), "b");
+}
+
 TEST(WorkQueueTest, NeverTwoWorkersOnTheSameItem) {
   WorkQueue queue;
   std::atomic<int> inside{0}, overlaps{0}, handled{0};
