@@ -92,16 +92,24 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   auto last = remote_from_json(record.observed_json);
   bool provisioning = last && last->phase == providers::Phase::kProvisioning;
   auto max_age = provisioning ? ctx_.options.provisioning_poll : ctx_.options.max_observation_age;
-  auto cached = ctx_.cache->find(config, id, max_age);
-  if (!cached.remote && provisioning && provider.capabilities().list_shows_all) {
-    // Poll provisioning workspaces through one shared list (section 5).
-    auto snapshot = ctx_.desired();  // keeps the listed scope's workspaces alive
-    auto scope =
-        snapshot ? snapshot->workspaces_of(config) : std::vector<const model::Workspace*>{};
-    Status listed = ctx_.cache->refresh(config, max_age, [&] { return provider.list(scope); });
+  ObservedCache::Lookup cached;
+  if (provisioning && provider.capabilities().list_shows_all) {
+    // Poll provisioning workspaces through one shared list a period
+    // (section 5). The list's age decides, not the entry's: the create's
+    // answer is newer than the last list but says nothing new.
+    // The scope is built only when a list is sent: most polls find one.
+    auto list = [&] {
+      auto snapshot = ctx_.desired();  // keeps the listed scope's workspaces alive
+      auto scope =
+          snapshot ? snapshot->workspaces_of(config) : std::vector<const model::Workspace*>{};
+      return provider.list(scope);
+    };
+    Status listed = ctx_.cache->refresh(config, max_age, list);
     // After a refresh every entry comes from a list within max_age or from
     // a later write, so whatever the cache holds now is fresh enough.
     if (listed.is_ok()) cached = ctx_.cache->find(config, id, std::chrono::hours(24));
+  } else {
+    cached = ctx_.cache->find(config, id, max_age);
   }
   if (cached.remote) {
     out.remote = cached.remote;
@@ -219,10 +227,27 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
   }
   Result result;
   if (remote.phase == providers::Phase::kProvisioning) {
-    result.requeue_after = ctx_.options.provisioning_poll;
+    result.requeue_after = next_poll(step);
     result.provisioning = true;
   }
   return result;
+}
+
+// A provisioning workspace polled through the shared list is due when that
+// list expires: the first one due lists, the others wait for it (single
+// flight) and read it. Requeued a full period after its own reconcile, it
+// would read a list up to a period old and see a finished provisioning up
+// to two periods late.
+std::chrono::milliseconds WorkspaceReconciler::next_poll(const Step& step) const {
+  using namespace std::chrono;
+  auto period = ctx_.options.provisioning_poll;
+  if (!step.provider->capabilities().list_shows_all) return period;
+  auto listed = ctx_.cache->listed_at(step.provider_config);
+  if (listed == ObservedCache::Clock::time_point{}) return period;
+  auto due = ceil<milliseconds>(listed + period - ObservedCache::Clock::now());
+  // Already expired: the list failed or was not needed; keep the period.
+  if (due <= milliseconds(0)) return period;
+  return due + milliseconds(1);  // just past expiry, so the next read lists
 }
 
 Outcome<Result> WorkspaceReconciler::update(Step& step) {

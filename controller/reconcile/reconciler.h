@@ -71,6 +71,7 @@ class WorkspaceReconciler : public Reconciler {
   Outcome<Result> execute(Step& step);
   Status record_paused(Step& step);
   Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);
+  std::chrono::milliseconds next_poll(const Step& step) const;
   Outcome<Result> create(Step& step);
   Outcome<Result> adopt(Step& step);
   Outcome<Result> resolve_pending(Step& step);

@@ -103,7 +103,8 @@ class ReconcilerTest : public ::testing::Test {
     desired_ = std::make_shared<DesiredState>(std::move(loaded.set), "test");
   }
 
-  WorkspaceReconciler reconciler(bool prune = false, bool allow_replace = false) {
+  WorkspaceReconciler reconciler(bool prune = false, bool allow_replace = false,
+                                 std::chrono::milliseconds provisioning_poll = {}) {
     ReconcileContext ctx;
     ctx.desired = [this] { return desired_; };
     ctx.providers = providers_.get();
@@ -112,7 +113,7 @@ class ReconcilerTest : public ::testing::Test {
     ctx.events = &events_;
     ctx.options.plan = {prune, allow_replace, "test"};
     ctx.options.max_observation_age = std::chrono::milliseconds(0);  // always read fresh
-    ctx.options.provisioning_poll = std::chrono::milliseconds(0);
+    ctx.options.provisioning_poll = provisioning_poll;
     return WorkspaceReconciler(std::move(ctx));
   }
 

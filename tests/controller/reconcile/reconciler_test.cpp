@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/controller/reconcile/reconcile_fixture.h"
 
 namespace wsop::reconcile {
@@ -209,6 +211,26 @@ TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
   EXPECT_EQ(fake_.gets, gets);
   EXPECT_EQ(fake_.lists, lists + 1);
   EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kTrue);
+}
+
+TEST_F(ReconcilerTest, ProvisioningIsDueWhenTheSharedListExpires) {
+  using namespace std::chrono_literals;
+  fake_.create_phase = providers::Phase::kProvisioning;
+  fake_.caps_.async_provisioning = true;
+  auto r = reconciler(false, false, 10s);
+  ASSERT_TRUE(r.reconcile(key_));   // the create: nothing listed yet
+  auto polled = r.reconcile(key_);  // lists
+  ASSERT_TRUE(polled && polled->requeue_after);
+  EXPECT_GT(*polled->requeue_after, 9s);
+  EXPECT_LE(*polled->requeue_after, 10001ms);
+  int lists = fake_.lists;
+  std::this_thread::sleep_for(50ms);
+  // Read from the same list 50 ms later (another workspace's turn): due at
+  // the list's expiry, not a full period from now.
+  auto again = r.reconcile(key_);
+  ASSERT_TRUE(again && again->requeue_after);
+  EXPECT_EQ(fake_.lists, lists);
+  EXPECT_LE(*again->requeue_after, *polled->requeue_after - 40ms);
 }
 
 }  // namespace
