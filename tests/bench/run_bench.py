@@ -121,6 +121,19 @@ class Bench:
     def ready_count(self, text):
         return metric_sum(text, "workspace_operator_workspaces", {"ready": "True"})
 
+    def note_ready_by_provider(self, text, elapsed):
+        """When each ProviderConfig's workspaces were first all Ready, to see
+        which provider sets the tail."""
+        ready = {}
+        for line in text.splitlines():
+            if line.startswith("workspace_operator_workspaces{") and 'ready="True"' in line:
+                provider = line.split('provider="', 1)[1].split('"', 1)[0]
+                ready[provider] = ready.get(provider, 0) + float(line.rpartition(" ")[2])
+        for provider, count in ready.items():
+            key = f"ready_{provider}_s"
+            if count >= self.per_config.get(provider, self.n) and key not in self.timeline:
+                self.timeline[key] = round(elapsed, 2)
+
     def creates_answered(self):
         return sum(c for op, outcomes in self.sim_calls().items() if op == "create"
                    for outcome, c in outcomes.items() if outcome.startswith("2"))
@@ -146,6 +159,9 @@ class Bench:
                 rejected = "source revision is invalid" in log.read()
             if rejected:
                 raise SystemExit(f"the controller rejected the manifests; see {self.work}/controller.log")
+            self.note_ready_by_provider(text, time.time() - started)
+            if "last_create_s" in self.timeline and "ready_at_last_create" not in self.timeline:
+                self.timeline["ready_at_last_create"] = int(self.ready_count(text))
             if self.ready_count(text) >= self.n:
                 return time.time() - started
         raise SystemExit(f"not converged after {timeout} s; see {self.work}")
@@ -201,7 +217,12 @@ class Bench:
     def run(self):
         self.start_sim()
         self.source = os.path.join(self.work, "manifests")
-        workload.World(self.n, self.endpoints, qps=RATE, request_timeout="10s").write(self.source)
+        world = workload.World(self.n, self.endpoints, qps=RATE, request_timeout="10s")
+        world.write(self.source)
+        self.per_config = {}
+        for provider, *_ in world.manifests:
+            config = f"soak-{provider}"
+            self.per_config[config] = self.per_config.get(config, 0) + 1
         converge_s = self.converge(timeout=max(120, self.n / 30))
         calls = self.sim_calls()
         errors = sum(c for outcomes in calls.values() for o, c in outcomes.items() if not o.startswith("2"))
@@ -209,7 +230,9 @@ class Bench:
                "bound_s": round(self.n / (3 * RATE), 2),
                "requests": sum(sum(o.values()) for o in calls.values()), "errors": errors,
                "reconcile_errors": metric_sum(self.metrics(), "controller_runtime_reconcile_errors_total"),
-               "rss_converged_mib": round(proc_status(self.controller.pid, "VmHWM"), 1)}
+               "rss_converged_mib": round(proc_status(self.controller.pid, "VmHWM"), 1),
+               "converge_cpu_s": round(cpu_seconds(self.controller.pid), 2),
+               "sim_cpu_s": round(cpu_seconds(self.sim.pid), 2)}
         row["ratio"] = round(row["converge_s"] / row["bound_s"], 3)
         row.update(self.timeline)
         row.update(self.resync())
