@@ -137,6 +137,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     return s;
   }
   ctx_.cache->put(step.provider_config, *created);
+  ctx_.cache->note_write(step.provider_config);
   if (gone_id) {
     emit(EventType::kDriftCorrected, step,
          "remote workspace " + *gone_id + " was gone: created " + created->id);
@@ -236,6 +237,7 @@ Outcome<Result> WorkspaceReconciler::replace(Step& step) {
   const std::string id = *step.record->remote_id;
   if (Status s = step.provider->remove(id); !s.is_ok()) return failed(step, s, "DeleteFailed");
   ctx_.cache->erase(step.provider_config, id);
+  ctx_.cache->note_write(step.provider_config);
   emit(EventType::kReplaced, step, "remote workspace " + id + " deleted for replacement");
   return create(step);
 }

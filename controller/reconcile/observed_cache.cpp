@@ -57,6 +57,18 @@ ObservedCache::Clock::time_point ObservedCache::listed_at(
   return it == configs_.end() ? Clock::time_point{} : it->second.listed_at;
 }
 
+void ObservedCache::note_write(const std::string& provider_config) {
+  std::lock_guard lock(mu_);
+  configs_[provider_config].last_write_at = Clock::now();
+}
+
+ObservedCache::Clock::time_point ObservedCache::last_write_at(
+    const std::string& provider_config) const {
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  return it == configs_.end() ? Clock::time_point{} : it->second.last_write_at;
+}
+
 std::mutex& ObservedCache::list_mutex(const std::string& provider_config) {
   std::lock_guard lock(mu_);
   return list_mutexes_[provider_config];

@@ -38,6 +38,12 @@ class ObservedCache {
   // When the config was last listed (epoch when never).
   Clock::time_point listed_at(const std::string& provider_config) const;
 
+  // Records that a write (create, update, delete) was answered, and when
+  // the last one was (epoch when never): a config with no recent write has
+  // sent its creates, so its budget can pay for quicker polls.
+  void note_write(const std::string& provider_config);
+  Clock::time_point last_write_at(const std::string& provider_config) const;
+
   // Lists the config with `list` unless a list no older than max_age exists.
   // Single flight: callers that arrive while a list is under way wait for
   // it and use its result instead of sending their own, so a thousand
@@ -55,6 +61,7 @@ class ObservedCache {
   struct PerConfig {
     std::map<std::string, Entry> by_id;
     Clock::time_point listed_at{};
+    Clock::time_point last_write_at{};
   };
   std::mutex& list_mutex(const std::string& provider_config);
 

@@ -91,7 +91,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   const std::string& id = *record.remote_id;
   auto last = remote_from_json(record.observed_json);
   bool provisioning = last && last->phase == providers::Phase::kProvisioning;
-  auto max_age = provisioning ? ctx_.options.provisioning_poll : ctx_.options.max_observation_age;
+  auto max_age = provisioning ? provisioning_poll(config) : ctx_.options.max_observation_age;
   ObservedCache::Lookup cached;
   if (provisioning && provider.capabilities().list_shows_all) {
     // Poll provisioning workspaces through one shared list a period
@@ -233,6 +233,18 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
   return result;
 }
 
+// Once the config has gone a full period without a write, its creates are
+// sent: the budget is spare, and the last workspaces are polled quicker.
+std::chrono::milliseconds WorkspaceReconciler::provisioning_poll(const std::string& config) const {
+  auto period = ctx_.options.provisioning_poll;
+  auto quiet = ctx_.options.provisioning_poll_quiet;
+  if (quiet >= period) return period;
+  auto last_write = ctx_.cache->last_write_at(config);
+  bool writing = last_write != ObservedCache::Clock::time_point{} &&
+                 ObservedCache::Clock::now() - last_write < period;
+  return writing ? period : quiet;
+}
+
 // A provisioning workspace polled through the shared list is due when that
 // list expires: the first one due lists, the others wait for it (single
 // flight) and read it. Requeued a full period after its own reconcile, it
@@ -240,7 +252,7 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
 // to two periods late.
 std::chrono::milliseconds WorkspaceReconciler::next_poll(const Step& step) const {
   using namespace std::chrono;
-  auto period = ctx_.options.provisioning_poll;
+  auto period = provisioning_poll(step.provider_config);
   if (!step.provider->capabilities().list_shows_all) return period;
   auto listed = ctx_.cache->listed_at(step.provider_config);
   if (listed == ObservedCache::Clock::time_point{}) return period;
@@ -254,6 +266,7 @@ Outcome<Result> WorkspaceReconciler::update(Step& step) {
   auto updated = step.provider->update(*step.observation.remote, *step.desired, step.plan.changes);
   if (!updated) return failed(step, updated.status(), "UpdateFailed");
   ctx_.cache->put(step.provider_config, *updated);
+  ctx_.cache->note_write(step.provider_config);
   bool drift = step.record && step.record->applied_digest == desired_digest(*step.desired);
   std::string fields;
   for (const auto& c : step.plan.changes) fields += (fields.empty() ? "" : ", ") + c.path;
@@ -265,6 +278,7 @@ Outcome<Result> WorkspaceReconciler::remove(Step& step) {
   const std::string& id = *step.record->remote_id;
   if (Status s = step.provider->remove(id); !s.is_ok()) return failed(step, s, "DeleteFailed");
   ctx_.cache->erase(step.provider_config, id);
+  ctx_.cache->note_write(step.provider_config);
   if (Status s = ctx_.store->remove(step.key); !s.is_ok() && s.code() != Code::kNotFound) return s;
   emit(EventType::kDeleted, step, "remote workspace " + id + " deleted");
   return Result{};

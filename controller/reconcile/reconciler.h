@@ -40,6 +40,9 @@ struct ReconcileOptions {
   // One shared list per interval (ObservedCache::refresh), whatever the
   // number of workspaces provisioning: a second costs 1% of 100 requests/s.
   std::chrono::milliseconds provisioning_poll{std::chrono::seconds(1)};
+  // The interval instead once the config has had no write for a full
+  // provisioning_poll: the creates are sent and the budget is spare.
+  std::chrono::milliseconds provisioning_poll_quiet{std::chrono::milliseconds(250)};
   // Retry interval after an ambiguous create (to resolve the journal).
   std::chrono::milliseconds resolve_delay{std::chrono::seconds(1)};
 };
@@ -71,6 +74,7 @@ class WorkspaceReconciler : public Reconciler {
   Outcome<Result> execute(Step& step);
   Status record_paused(Step& step);
   Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);
+  std::chrono::milliseconds provisioning_poll(const std::string& provider_config) const;
   std::chrono::milliseconds next_poll(const Step& step) const;
   Outcome<Result> create(Step& step);
   Outcome<Result> adopt(Step& step);

@@ -273,11 +273,12 @@ def main():
     p.add_argument("--sizes", default="1000,10000")
     p.add_argument("--json", help="write every figure to this file")
     p.add_argument("--keep", action="store_true")
+    p.add_argument("--workers", type=int, default=64, help="wsctl controller --workers")
     args = p.parse_args()
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
         work = tempfile.mkdtemp(prefix=f"wsop-bench-{n}-")
-        bench = Bench(args.bin, n, work)
+        bench = Bench(args.bin, n, work, workers=args.workers)
         try:
             rows.append(bench.run())
             print(json.dumps(rows[-1]), flush=True)

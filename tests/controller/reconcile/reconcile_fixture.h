@@ -103,8 +103,7 @@ class ReconcilerTest : public ::testing::Test {
     desired_ = std::make_shared<DesiredState>(std::move(loaded.set), "test");
   }
 
-  WorkspaceReconciler reconciler(bool prune = false, bool allow_replace = false,
-                                 std::chrono::milliseconds provisioning_poll = {}) {
+  WorkspaceReconciler reconciler(bool prune = false, bool allow_replace = false) {
     ReconcileContext ctx;
     ctx.desired = [this] { return desired_; };
     ctx.providers = providers_.get();
@@ -113,7 +112,8 @@ class ReconcilerTest : public ::testing::Test {
     ctx.events = &events_;
     ctx.options.plan = {prune, allow_replace, "test"};
     ctx.options.max_observation_age = std::chrono::milliseconds(0);  // always read fresh
-    ctx.options.provisioning_poll = provisioning_poll;
+    ctx.options.provisioning_poll = provisioning_poll_;
+    ctx.options.provisioning_poll_quiet = provisioning_poll_quiet_;
     return WorkspaceReconciler(std::move(ctx));
   }
 
@@ -139,6 +139,8 @@ class ReconcilerTest : public ::testing::Test {
   providers::Registry registry_;
   std::unique_ptr<ProviderSet> providers_;
   ObservedCache cache_;
+  std::chrono::milliseconds provisioning_poll_{0};
+  std::chrono::milliseconds provisioning_poll_quiet_{0};
   Recorder events_;
   std::shared_ptr<const DesiredState> desired_;
   model::WorkspaceKey key_{"default", "ws"};

@@ -217,7 +217,8 @@ TEST_F(ReconcilerTest, ProvisioningIsDueWhenTheSharedListExpires) {
   using namespace std::chrono_literals;
   fake_.create_phase = providers::Phase::kProvisioning;
   fake_.caps_.async_provisioning = true;
-  auto r = reconciler(false, false, 10s);
+  provisioning_poll_ = 10s;
+  auto r = reconciler();
   ASSERT_TRUE(r.reconcile(key_));   // the create: nothing listed yet
   auto polled = r.reconcile(key_);  // lists
   ASSERT_TRUE(polled && polled->requeue_after);
@@ -231,6 +232,25 @@ TEST_F(ReconcilerTest, ProvisioningIsDueWhenTheSharedListExpires) {
   ASSERT_TRUE(again && again->requeue_after);
   EXPECT_EQ(fake_.lists, lists);
   EXPECT_LE(*again->requeue_after, *polled->requeue_after - 40ms);
+}
+
+// While creates are answered the budget goes to them and polls come once a
+// period; a period without a write means the creates are sent, and the
+// last workspaces are polled quicker.
+TEST_F(ReconcilerTest, ProvisioningIsPolledQuickerOnceTheCreatesAreSent) {
+  using namespace std::chrono_literals;
+  provisioning_poll_ = 200ms;
+  provisioning_poll_quiet_ = 50ms;
+  fake_.create_phase = providers::Phase::kProvisioning;
+  auto r = reconciler();
+  auto created = r.reconcile(key_);
+  ASSERT_TRUE(created && created->requeue_after);
+  EXPECT_EQ(*created->requeue_after, 200ms);  // a create was just answered
+  std::this_thread::sleep_for(250ms);         // no write for a full period
+  auto polled = r.reconcile(key_);
+  ASSERT_TRUE(polled && polled->requeue_after);
+  EXPECT_GT(*polled->requeue_after, 0ms);
+  EXPECT_LE(*polled->requeue_after, 51ms);
 }
 
 }  // namespace
