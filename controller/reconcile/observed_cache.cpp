@@ -76,11 +76,16 @@ std::mutex& ObservedCache::list_mutex(const std::string& provider_config) {
 
 Status ObservedCache::refresh(const std::string& provider_config, std::chrono::milliseconds max_age,
                               const ListFn& list) {
+  // Freshness is judged when the caller asks, not when it gets the mutex: a
+  // list that takes longer than max_age (10,000 workspaces on a busy
+  // machine) would otherwise be sent again by every caller that waited for
+  // it, one after the other.
+  const auto asked = Clock::now();
   std::lock_guard in_flight(list_mutex(provider_config));
   // Whoever held the list mutex before us may have just listed. (The epoch
   // means never: steady_clock counts from boot, which may be recent.)
   auto last = listed_at(provider_config);
-  if (last != Clock::time_point{} && Clock::now() - last <= max_age) return Status::ok();
+  if (last != Clock::time_point{} && asked - last <= max_age) return Status::ok();
   auto started = Clock::now();
   auto listed = list();
   if (!listed) return listed.status();

@@ -48,6 +48,27 @@ TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
   EXPECT_EQ(cache.find("c", "1", 10s).remote->name, "one");
 }
 
+// A list slower than max_age still serves everyone who asked while it was
+// under way: they do not each send it again once it is in.
+TEST(ObservedCacheTest, AListSlowerThanMaxAgeServesThoseWhoWaitedForIt) {
+  ObservedCache cache;
+  std::atomic<int> lists{0};
+  auto slow_list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
+    ++lists;
+    std::this_thread::sleep_for(300ms);
+    return std::vector<RemoteWorkspace>{remote("1", "one")};
+  };
+  std::thread first([&] { EXPECT_TRUE(cache.refresh("c", 200ms, slow_list).is_ok()); });
+  std::this_thread::sleep_for(50ms);  // the list is under way
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < 8; ++i) {
+    waiters.emplace_back([&] { EXPECT_TRUE(cache.refresh("c", 200ms, slow_list).is_ok()); });
+  }
+  first.join();
+  for (auto& t : waiters) t.join();
+  EXPECT_EQ(lists.load(), 1);
+}
+
 TEST(ObservedCacheTest, RefreshListsAgainOnceTheListIsTooOld) {
   ObservedCache cache;
   int lists = 0;
