@@ -90,7 +90,16 @@ Status ObservedCache::refresh(const std::string& provider_config, std::chrono::m
   auto listed = list();
   if (!listed) return listed.status();
   put_list(provider_config, std::move(*listed), started);
+  std::lock_guard lock(mu_);
+  configs_[provider_config].list_duration =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   return Status::ok();
+}
+
+std::chrono::milliseconds ObservedCache::list_duration(const std::string& provider_config) const {
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  return it == configs_.end() ? std::chrono::milliseconds(0) : it->second.list_duration;
 }
 
 }  // namespace wsop::reconcile

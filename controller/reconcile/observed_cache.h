@@ -52,6 +52,9 @@ class ObservedCache {
   using ListFn = std::function<Outcome<std::vector<providers::RemoteWorkspace>>()>;
   Status refresh(const std::string& provider_config, std::chrono::milliseconds max_age,
                  const ListFn& list);
+  // How long the last list refresh() sent took, from the rate limiter's
+  // queue to the parsed answer (0 before one).
+  std::chrono::milliseconds list_duration(const std::string& provider_config) const;
 
  private:
   struct Entry {
@@ -62,6 +65,7 @@ class ObservedCache {
     std::map<std::string, Entry> by_id;
     Clock::time_point listed_at{};
     Clock::time_point last_write_at{};
+    std::chrono::milliseconds list_duration{0};
   };
   std::mutex& list_mutex(const std::string& provider_config);
 

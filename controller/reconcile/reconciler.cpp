@@ -2,6 +2,8 @@
 // The create journal's steps are in create_journal.cpp.
 #include "controller/reconcile/reconciler.h"
 
+#include <algorithm>
+
 #include "controller/reconcile/observed_json.h"
 #include "controller/reconcile/step.h"
 
@@ -235,9 +237,14 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
 
 // Once the config has gone a full period without a write, its creates are
 // sent: the budget is spare, and the last workspaces are polled quicker.
+// Either interval stretches with the list's own length, so that polling
+// takes at most a tenth of the time while creates run (a third after):
+// Aether lists every workspace of the account in each poll, and at 10,000
+// of them one list is a good part of a second of two busy cores.
 std::chrono::milliseconds WorkspaceReconciler::provisioning_poll(const std::string& config) const {
-  auto period = ctx_.options.provisioning_poll;
-  auto quiet = ctx_.options.provisioning_poll_quiet;
+  auto list = ctx_.cache->list_duration(config);
+  auto period = std::max(ctx_.options.provisioning_poll, 10 * list);
+  auto quiet = std::max(ctx_.options.provisioning_poll_quiet, 3 * list);
   if (quiet >= period) return period;
   auto last_write = ctx_.cache->last_write_at(config);
   bool writing = last_write != ObservedCache::Clock::time_point{} &&

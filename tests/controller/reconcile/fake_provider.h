@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 
 #include "providers/provider.h"
 #include "providers/support/diff.h"
@@ -38,6 +39,7 @@ class FakeProvider : public providers::Provider {
 
   Outcome<std::vector<providers::RemoteWorkspace>> list(
       const std::vector<const model::Workspace*>&) override {
+    if (list_delay.count() > 0) std::this_thread::sleep_for(list_delay);
     std::lock_guard lock(mu_);
     ++lists;
     std::vector<providers::RemoteWorkspace> out;
@@ -130,6 +132,7 @@ class FakeProvider : public providers::Provider {
   bool lookups_conclusive = true;
   providers::CreateAttempt last_attempt;
   int next_id = 0;
+  std::chrono::milliseconds list_delay{0};  // how long each list takes
   int gets = 0, lists = 0, creates = 0, updates = 0, deletes = 0, lookups = 0;
   providers::Capabilities caps_;
 };

@@ -253,5 +253,21 @@ TEST_F(ReconcilerTest, ProvisioningIsPolledQuickerOnceTheCreatesAreSent) {
   EXPECT_LE(*polled->requeue_after, 51ms);
 }
 
+// Each poll lists the whole account: a slow list stretches the interval so
+// that polling stays a tenth of the time.
+TEST_F(ReconcilerTest, ASlowListStretchesThePollInterval) {
+  using namespace std::chrono_literals;
+  provisioning_poll_ = 100ms;
+  provisioning_poll_quiet_ = 100ms;
+  fake_.create_phase = providers::Phase::kProvisioning;
+  fake_.list_delay = 50ms;
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(key_));   // the create
+  auto polled = r.reconcile(key_);  // one 50 ms list
+  ASSERT_TRUE(polled && polled->requeue_after);
+  EXPECT_GT(*polled->requeue_after, 400ms);  // ten lists' length from its start
+  EXPECT_LE(*polled->requeue_after, 501ms);
+}
+
 }  // namespace
 }  // namespace wsop::reconcile
