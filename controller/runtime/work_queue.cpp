@@ -16,7 +16,7 @@ void WorkQueue::push_locked(const std::string& key, Priority priority) {
   queued_[key] = priority;
   lane(priority).push_back(key);
   added_at_.emplace(key, Clock::now());
-  if (observer_) observer_->on_depth(normal_.size() + low_.size());
+  if (observer_) observer_->on_depth(queued_.size());
   cv_.notify_one();
 }
 
@@ -111,7 +111,7 @@ std::optional<std::string> WorkQueue::get() {
     if (shutting_down_) return std::nullopt;
     auto now = Clock::now();
     promote_due_locked(now);
-    if (!normal_.empty() || !low_.empty()) break;
+    if (!queued_.empty()) break;
     if (delayed_.empty()) {
       cv_.wait(lock);
     } else {
@@ -130,7 +130,7 @@ std::optional<std::string> WorkQueue::get() {
   if (observer_) {
     auto it = added_at_.find(key);
     if (it != added_at_.end()) observer_->on_start(now - it->second);
-    observer_->on_depth(normal_.size() + low_.size());
+    observer_->on_depth(queued_.size());
   }
   added_at_.erase(key);
   return key;
@@ -166,8 +166,7 @@ bool WorkQueue::shutting_down() const {
 bool WorkQueue::wait_idle(Clock::time_point deadline) {
   std::unique_lock lock(mu_);
   auto idle = [&] {
-    return normal_.empty() && low_.empty() && processing_.empty() && delayed_.empty() &&
-           dirty_.empty();
+    return queued_.empty() && processing_.empty() && delayed_.empty() && dirty_.empty();
   };
   while (!idle()) {
     if (shutting_down_) return false;
@@ -182,7 +181,7 @@ bool WorkQueue::wait_idle(Clock::time_point deadline) {
 
 size_t WorkQueue::depth() const {
   std::lock_guard lock(mu_);
-  return normal_.size() + low_.size();
+  return queued_.size();
 }
 
 size_t WorkQueue::delayed() const {

@@ -88,7 +88,7 @@ class WorkQueue {
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
   std::deque<std::string> normal_, low_;    // handed out normal_ first
-  std::map<std::string, Priority> queued_;  // in normal_ or low_
+  std::map<std::string, Priority> queued_;  // exactly the items in normal_ and low_
   std::map<std::string, Priority> dirty_;   // added while processing
   std::map<std::string, Clock::time_point> processing_;
   std::map<std::string, Clock::time_point> added_at_;

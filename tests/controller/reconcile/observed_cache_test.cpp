@@ -20,6 +20,15 @@ RemoteWorkspace remote(const std::string& id, const std::string& name) {
   return ws;
 }
 
+// A list that takes `delay`, answers one workspace and counts its calls.
+ObservedCache::ListFn counted_list(std::atomic<int>& lists, std::chrono::milliseconds delay) {
+  return [&lists, delay]() -> Outcome<std::vector<RemoteWorkspace>> {
+    ++lists;
+    std::this_thread::sleep_for(delay);
+    return std::vector<RemoteWorkspace>{remote("1", "one")};
+  };
+}
+
 TEST(ObservedCacheTest, WriteNewerThanAListSurvivesIt) {
   ObservedCache cache;
   auto started = ObservedCache::Clock::now();
@@ -34,11 +43,7 @@ TEST(ObservedCacheTest, WriteNewerThanAListSurvivesIt) {
 TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
   ObservedCache cache;
   std::atomic<int> lists{0};
-  auto slow_list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
-    ++lists;
-    std::this_thread::sleep_for(100ms);
-    return std::vector<RemoteWorkspace>{remote("1", "one")};
-  };
+  auto slow_list = counted_list(lists, 100ms);
   std::vector<std::thread> callers;
   for (int i = 0; i < 16; ++i) {
     callers.emplace_back([&] { EXPECT_TRUE(cache.refresh("c", 10s, slow_list).is_ok()); });
@@ -53,11 +58,7 @@ TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
 TEST(ObservedCacheTest, AListSlowerThanMaxAgeServesThoseWhoWaitedForIt) {
   ObservedCache cache;
   std::atomic<int> lists{0};
-  auto slow_list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
-    ++lists;
-    std::this_thread::sleep_for(300ms);
-    return std::vector<RemoteWorkspace>{remote("1", "one")};
-  };
+  auto slow_list = counted_list(lists, 300ms);
   std::thread first([&] { EXPECT_TRUE(cache.refresh("c", 200ms, slow_list).is_ok()); });
   std::this_thread::sleep_for(50ms);  // the list is under way
   std::vector<std::thread> waiters;
