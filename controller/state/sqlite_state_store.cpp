@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "controller/state/file_lock.h"
+#include "controller/state/group_commit.h"
 #include "controller/state/sqlite_connection.h"
 #include "controller/state/sqlite_statement.h"
 #include "controller/state/workspace_row.h"
@@ -14,7 +15,6 @@ namespace wsop::state {
 namespace {
 
 using sqlite::StatementUse;
-using sqlite::Transaction;
 
 Status no_record(const model::WorkspaceKey& key) {
   return Status::error(Code::kNotFound, "no state record for workspace " + key.to_string());
@@ -23,7 +23,7 @@ Status no_record(const model::WorkspaceKey& key) {
 class SqliteStateStore final : public StateStore {
  public:
   SqliteStateStore(FileLock lock, sqlite::OpenDatabase database)
-      : lock_(std::move(lock)), database_(std::move(database)) {}
+      : lock_(std::move(lock)), database_(std::move(database)), writes_(db(), mutex_) {}
 
   Outcome<std::optional<WorkspaceRecord>> get(const model::WorkspaceKey& key) override {
     std::lock_guard guard(mutex_);
@@ -60,63 +60,42 @@ class SqliteStateStore final : public StateStore {
     });
   }
 
+  // Every write goes through writes_ (group commit): it runs with the
+  // connection held, inside a transaction it must not end itself.
   Status put(const WorkspaceRecord& record) override {
-    std::lock_guard guard(mutex_);
-    return put_all_locked({&record, 1});
+    return writes_.run([&] { return put_all_locked({&record, 1}); });
   }
 
   Status put_all(const std::vector<WorkspaceRecord>& records) override {
-    std::lock_guard guard(mutex_);
-    return put_all_locked(records);
+    return writes_.run([&] { return put_all_locked(records); });
   }
 
   Status remove(const model::WorkspaceKey& key) override {
-    std::lock_guard guard(mutex_);
-    StatementUse use(db(), stmts().remove.get());
-    use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
-    Status removed = use.run();
-    if (!removed) return removed.with_context("remove " + key.to_string());
-    return sqlite3_changes(db()) == 0 ? no_record(key) : Status::ok();
+    return writes_.run([&] {
+      StatementUse use(db(), stmts().remove.get());
+      use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
+      Status removed = use.run();
+      if (!removed) return removed.with_context("remove " + key.to_string());
+      return sqlite3_changes(db()) == 0 ? no_record(key) : Status::ok();
+    });
   }
 
   Outcome<WorkspaceRecord> begin_create(const WorkspaceRecord& record, Time now) override {
-    std::lock_guard guard(mutex_);
-    Transaction tx(db());
-    Status begun = tx.begin();
-    if (!begun) return begun;
-    Outcome<std::optional<WorkspaceRecord>> stored = get_locked(record.key);
-    if (!stored) return stored.status();
-    Outcome<WorkspaceRecord> pending = pending_record(record, *stored, now);
-    if (!pending) return pending;
-    Status written = upsert_locked(*pending);
-    if (!written) return written.with_context("begin create " + record.key.to_string());
-    Status committed = tx.commit();
-    if (!committed) return committed;
+    Outcome<WorkspaceRecord> pending = Status::error(Code::kInternal, "begin create not run");
+    Status stored = writes_.run([&] {
+      Outcome<std::optional<WorkspaceRecord>> previous = get_locked(record.key);
+      if (!previous) return previous.status();
+      pending = pending_record(record, *previous, now);
+      if (!pending) return pending.status();
+      return upsert_locked(*pending).with_context("begin create " + record.key.to_string());
+    });
+    if (!stored) return stored;
     return pending;
   }
 
   Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
                          const std::string& observed_json) override {
-    std::lock_guard guard(mutex_);
-    Transaction tx(db());
-    Status begun = tx.begin();
-    if (!begun) return begun;
-    Outcome<std::optional<WorkspaceRecord>> stored = get_locked(key);
-    if (!stored) return stored.status();
-    if (!*stored) return no_record(key);
-    WorkspaceRecord& record = **stored;
-    if (record.create.state != CreateState::kPending) {
-      return Status::error(Code::kConflict, "workspace " + key.to_string() +
-                                                " has no pending create to complete (state " +
-                                                to_string(record.create.state) + ")");
-    }
-    record.remote_id = remote_id;
-    record.observed_json = observed_json;
-    record.create.state = CreateState::kSucceeded;
-    record.create.pending_attempts = 0;
-    Status written = put_one_locked(record);
-    if (!written) return written.with_context("complete create");
-    return tx.commit();
+    return writes_.run([&] { return complete_create_locked(key, remote_id, observed_json); });
   }
 
   Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
@@ -126,13 +105,14 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override {
-    std::lock_guard guard(mutex_);
-    StatementUse use(db(), stmts().set_conditions.get());
-    use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
-    sqlite::bind_conditions(use, 3, conditions);
-    Status updated = use.run();
-    if (!updated) return updated.with_context("set conditions of " + key.to_string());
-    return sqlite3_changes(db()) == 0 ? no_record(key) : Status::ok();
+    return writes_.run([&] {
+      StatementUse use(db(), stmts().set_conditions.get());
+      use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
+      sqlite::bind_conditions(use, 3, conditions);
+      Status updated = use.run();
+      if (!updated) return updated.with_context("set conditions of " + key.to_string());
+      return sqlite3_changes(db()) == 0 ? no_record(key) : Status::ok();
+    });
   }
 
   Outcome<std::optional<std::string>> get_meta(const std::string& key) override {
@@ -146,10 +126,11 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status set_meta(const std::string& key, const std::string& value) override {
-    std::lock_guard guard(mutex_);
-    StatementUse use(db(), stmts().set_meta.get());
-    use.bind(1, std::string_view(key)).bind(2, std::string_view(value));
-    return use.run().with_context("set meta " + key);
+    return writes_.run([&] {
+      StatementUse use(db(), stmts().set_meta.get());
+      use.bind(1, std::string_view(key)).bind(2, std::string_view(value));
+      return use.run().with_context("set meta " + key);
+    });
   }
 
  private:
@@ -221,15 +202,30 @@ class SqliteStateStore final : public StateStore {
     return pending;
   }
 
+  Status complete_create_locked(const model::WorkspaceKey& key, const std::string& remote_id,
+                                const std::string& observed_json) {
+    Outcome<std::optional<WorkspaceRecord>> stored = get_locked(key);
+    if (!stored) return stored.status();
+    if (!*stored) return no_record(key);
+    WorkspaceRecord& record = **stored;
+    if (record.create.state != CreateState::kPending) {
+      return Status::error(Code::kConflict, "workspace " + key.to_string() +
+                                                " has no pending create to complete (state " +
+                                                to_string(record.create.state) + ")");
+    }
+    record.remote_id = remote_id;
+    record.observed_json = observed_json;
+    record.create.state = CreateState::kSucceeded;
+    record.create.pending_attempts = 0;
+    return put_one_locked(record).with_context("complete create");
+  }
+
   Status put_all_locked(std::span<const WorkspaceRecord> records) {
-    Transaction tx(db());
-    Status begun = tx.begin();
-    if (!begun) return begun;
     for (const WorkspaceRecord& record : records) {
       Status written = put_one_locked(record);
       if (!written) return written;
     }
-    return tx.commit();
+    return Status::ok();
   }
 
   // Inside a transaction: refuses a remote id owned by another record (with a
@@ -260,6 +256,7 @@ class SqliteStateStore final : public StateStore {
   // database is closed (and its WAL checkpointed).
   FileLock lock_;
   sqlite::OpenDatabase database_;
+  sqlite::GroupCommit writes_;
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The default StateStore: one SQLite file (by default ./.wsctl/state.db, the
 // `--state` flag), in WAL mode with synchronous=FULL so that every commit the
-// create journal relies on is on disk before the call returns.
+// create journal relies on is on disk before the call returns. Writes from
+// several threads share commits (group_commit.h): one flush per group of
+// concurrent writes rather than one per write.
 //
 // One process at a time: opening takes an exclusive flock on "<path>.lock"
 // for the store's lifetime, and a second opener, in this process or another,
