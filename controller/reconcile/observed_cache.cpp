@@ -87,13 +87,39 @@ Status ObservedCache::refresh(const std::string& provider_config, std::chrono::m
   auto last = listed_at(provider_config);
   if (last != Clock::time_point{} && asked - last <= max_age) return Status::ok();
   auto started = Clock::now();
+  set_list_started(provider_config, started);
   auto listed = list();
+  set_list_started(provider_config, Clock::time_point{});
   if (!listed) return listed.status();
   put_list(provider_config, std::move(*listed), started);
   std::lock_guard lock(mu_);
   configs_[provider_config].list_duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
   return Status::ok();
+}
+
+void ObservedCache::set_list_started(const std::string& provider_config, Clock::time_point at) {
+  std::lock_guard lock(mu_);
+  configs_[provider_config].list_started = at;
+}
+
+std::optional<std::chrono::milliseconds> ObservedCache::list_lands_in(
+    const std::string& provider_config, std::chrono::milliseconds max_age) const {
+  auto now = Clock::now();
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  if (it == configs_.end()) return std::nullopt;
+  const PerConfig& config = it->second;
+  if (config.listed_at != Clock::time_point{} && now - config.listed_at <= max_age) {
+    return std::nullopt;  // fresh: refresh() returns at once
+  }
+  if (config.list_started == Clock::time_point{} || config.list_duration.count() == 0) {
+    return std::nullopt;
+  }
+  auto lands = std::chrono::ceil<std::chrono::milliseconds>(config.list_started +
+                                                            config.list_duration - now);
+  if (lands.count() <= 0) return std::nullopt;
+  return lands;
 }
 
 std::chrono::milliseconds ObservedCache::list_duration(const std::string& provider_config) const {

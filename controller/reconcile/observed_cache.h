@@ -56,6 +56,15 @@ class ObservedCache {
   // queue to the parsed answer (0 before one).
   std::chrono::milliseconds list_duration(const std::string& provider_config) const;
 
+  // When a refresh() with `max_age` would wait for a list that another
+  // caller is sending: how long until that list should land, judged by the
+  // last one's length. nullopt when the cache is fresh enough already, when
+  // no list is under way, when there is no earlier list to judge by, or when
+  // the one under way is overdue. A caller with other work can come back
+  // then instead of holding its thread in the wait.
+  std::optional<std::chrono::milliseconds> list_lands_in(const std::string& provider_config,
+                                                         std::chrono::milliseconds max_age) const;
+
  private:
   struct Entry {
     providers::RemoteWorkspace remote;
@@ -66,8 +75,10 @@ class ObservedCache {
     Clock::time_point listed_at{};
     Clock::time_point last_write_at{};
     std::chrono::milliseconds list_duration{0};
+    Clock::time_point list_started{};  // the list under way; epoch: none
   };
   std::mutex& list_mutex(const std::string& provider_config);
+  void set_list_started(const std::string& provider_config, Clock::time_point at);
 
   mutable std::mutex mu_;
   std::map<std::string, PerConfig> configs_;

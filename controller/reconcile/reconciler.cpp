@@ -63,7 +63,8 @@ void keep_unreported_immutables(providers::RemoteWorkspace& remote,
 
 }  // namespace
 
-Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::WorkspaceKey& key) {
+Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::WorkspaceKey& key,
+                                                                bool may_defer) {
   Step step;
   step.key = key;
   step.snapshot = ctx_.desired();
@@ -76,7 +77,9 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
       step.desired ? step.desired->provider_config : step.record->provider_config;
   step.provider = ctx_.providers->get(step.provider_config);
   if (step.provider && step.record) {
-    step.observation = observe(*step.record, *step.provider, step.provider_config);
+    step.observation = observe(*step.record, *step.provider, step.provider_config,
+                               may_defer ? &step.poll_deferred : nullptr);
+    if (step.poll_deferred) return step;
   }
   plan::PlanOptions options = ctx_.options.plan;
   options.prune = options.prune && step.snapshot && step.snapshot->prune_allowed();
@@ -87,7 +90,8 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
 
 plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& record,
                                                providers::Provider& provider,
-                                               const std::string& config) {
+                                               const std::string& config,
+                                               std::optional<std::chrono::milliseconds>* deferred) {
   plan::Observation out;
   if (!record.remote_id || record.create.state == state::CreateState::kPending) return out;
   const std::string& id = *record.remote_id;
@@ -100,6 +104,16 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
     // (section 5). The list's age decides, not the entry's: the create's
     // answer is newer than the last list but says nothing new.
     // The scope is built only when a list is sent: most polls find one.
+    // A poll that would wait for another worker's list comes back when the
+    // list lands instead: the provisioning workspaces fall due together, and
+    // all of them waiting would hold every worker and leave every provider's
+    // budget unspent for the length of the list.
+    if (deferred) {
+      if (auto lands = ctx_.cache->list_lands_in(config, max_age)) {
+        *deferred = *lands + std::chrono::milliseconds(1);
+        return out;
+      }
+    }
     auto list = [&] {
       auto snapshot = ctx_.desired();  // keeps the listed scope's workspaces alive
       auto scope =
@@ -149,14 +163,15 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
 }
 
 Outcome<plan::WorkspacePlan> WorkspaceReconciler::plan(const model::WorkspaceKey& key) {
-  auto step = prepare(key);
+  auto step = prepare(key, /*may_defer=*/false);
   if (!step) return step.status();
   return step->plan;
 }
 
 Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
-  auto step = prepare(key);
+  auto step = prepare(key, /*may_defer=*/true);
   if (!step) return step.status();
+  if (step->poll_deferred) return Result{step->poll_deferred, /*provisioning=*/true};
   if (!step->desired && !step->record) return Result{};
   if (Status s = record_paused(*step); !s.is_ok()) return s;
   if (!step->provider && step->plan.action != plan::Action::kSkip &&
@@ -235,8 +250,11 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
   return result;
 }
 
-// Once the config has gone a full period without a write, its creates are
-// sent: the budget is spare, and the last workspaces are polled quicker.
+// Once the config has gone a second (provisioning_poll, unstretched) without
+// a write, its creates are sent: the budget is spare, and the last
+// workspaces are polled quicker. (Judged by the stretched period, a slow
+// list would keep the last workspaces on the long interval for seconds
+// after the last create.)
 // Either interval stretches with the list's own length, so that polling
 // takes at most a tenth of the time while creates run (a third after):
 // Aether lists every workspace of the account in each poll, and at 10,000
@@ -248,7 +266,7 @@ std::chrono::milliseconds WorkspaceReconciler::provisioning_poll(const std::stri
   if (quiet >= period) return period;
   auto last_write = ctx_.cache->last_write_at(config);
   bool writing = last_write != ObservedCache::Clock::time_point{} &&
-                 ObservedCache::Clock::now() - last_write < period;
+                 ObservedCache::Clock::now() - last_write < ctx_.options.provisioning_poll;
   return writing ? period : quiet;
 }
 

@@ -68,9 +68,12 @@ class WorkspaceReconciler : public Reconciler {
 
  private:
   struct Step;  // everything one reconcile knows (reconciler.cpp)
-  Outcome<Step> prepare(const model::WorkspaceKey& key);
+  // may_defer: a provisioning poll may come back later (Step::poll_deferred)
+  // rather than wait for a list another worker is sending.
+  Outcome<Step> prepare(const model::WorkspaceKey& key, bool may_defer);
   plan::Observation observe(const state::WorkspaceRecord& record, providers::Provider& provider,
-                            const std::string& provider_config);
+                            const std::string& provider_config,
+                            std::optional<std::chrono::milliseconds>* deferred);
   Outcome<Result> execute(Step& step);
   Status record_paused(Step& step);
   Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);

@@ -2,6 +2,7 @@
 // the helpers its steps share. Not part of the reconciler's interface.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,9 @@ struct WorkspaceReconciler::Step {
   std::string provider_config;
   plan::Observation observation;
   plan::WorkspacePlan plan;
+  // Set instead of observation and plan when the shared provisioning list
+  // is under way: come back when it should have landed.
+  std::optional<std::chrono::milliseconds> poll_deferred;
 };
 
 // Sets a condition, keeping its transition time unless the status changes.

@@ -177,8 +177,9 @@ bool Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_af
 
 Outcome<ClientResponse> Client::send(const ClientRequest& request) {
   Status last_error = Status::error(Code::kTransient, "no attempt made");
+  const auto kind = request.method == "GET" ? RateLimiter::Kind::kRead : RateLimiter::Kind::kWrite;
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
-    if (options_.rate_limiter && !options_.rate_limiter->acquire()) break;
+    if (options_.rate_limiter && !options_.rate_limiter->acquire(kind)) break;
     ClientResponse response;
     Status error;
     Attempt result = attempt(request, /*fresh_connection=*/false, response, error);

@@ -28,8 +28,11 @@ void RateLimiter::refill(Clock::time_point now) {
   }
 }
 
-bool RateLimiter::acquire() {
+bool RateLimiter::acquire(Kind kind) {
   std::unique_lock lock(mu_);
+  const bool read = kind == Kind::kRead;
+  if (read) ++reads_waiting_;
+  bool granted = false;
   while (!stopped_) {
     auto now = Clock::now();
     if (now < paused_until_) {
@@ -38,14 +41,19 @@ bool RateLimiter::acquire() {
       continue;
     }
     refill(now);
-    if (tokens_ >= 1) {
+    // A write leaves one token to each waiting read; it sleeps until the
+    // tokens after theirs (or until the last read leaves and wakes it).
+    const double needed = 1 + (read ? 0 : reads_waiting_);
+    if (tokens_ >= needed) {
       tokens_ -= 1;
-      return true;
+      granted = true;
+      break;
     }
-    auto wait = std::chrono::duration<double>((1 - tokens_) / qps_);
+    auto wait = std::chrono::duration<double>((needed - tokens_) / qps_);
     cv_.wait_for(lock, std::chrono::duration_cast<Clock::duration>(wait));
   }
-  return false;
+  if (read && --reads_waiting_ == 0) cv_.notify_all();
+  return granted;
 }
 
 void RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after) {

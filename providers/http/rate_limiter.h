@@ -3,6 +3,11 @@
 // halved (down to a floor) and nothing is sent until Retry-After has passed;
 // each success afterwards brings the rate back up a little (additive
 // increase), so a throttled provider recovers gradually.
+//
+// Reads take the next token before writes waiting for it: while creates run
+// at the provider's limit there are always writes waiting, and a read, most
+// often one page of a list that a hundred provisioning workspaces wait on,
+// would otherwise wait behind all of them.
 #pragma once
 
 #include <chrono>
@@ -18,9 +23,11 @@ class RateLimiter {
 
   RateLimiter(double qps, int burst);
 
+  enum class Kind { kWrite, kRead };
+
   // Blocks until a request may be sent. Returns false only if stop() was
   // called while waiting.
-  bool acquire();
+  bool acquire(Kind kind = Kind::kWrite);
 
   // The server answered 429: slow down, and pause for retry_after if given.
   void on_throttled(std::optional<std::chrono::milliseconds> retry_after);
@@ -44,6 +51,7 @@ class RateLimiter {
   double tokens_;
   Clock::time_point last_refill_;
   Clock::time_point paused_until_;
+  int reads_waiting_ = 0;
   bool stopped_ = false;
 };
 

@@ -97,5 +97,34 @@ TEST(ObservedCacheTest, FailedRefreshKeepsWhatWasKnown) {
   EXPECT_FALSE(cache.find("c", "1", 1h).listed_fresh);
 }
 
+TEST(ObservedCacheTest, ListLandsInTellsHowLongTheListUnderWayShouldTake) {
+  ObservedCache cache;
+  std::atomic<int> lists{0};
+  EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // nothing known
+  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 100ms)).is_ok());
+  EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // no list under way
+  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 100ms))); });
+  std::this_thread::sleep_for(30ms);
+  auto lands = cache.list_lands_in("c", 0ms);
+  ASSERT_TRUE(lands);
+  EXPECT_GT(*lands, 0ms);
+  // As long as the last list took, counted from this one's start.
+  EXPECT_LE(*lands, cache.list_duration("c") - 20ms);
+  EXPECT_FALSE(cache.list_lands_in("c", 1h));  // fresh enough: nothing to wait for
+  lister.join();
+  EXPECT_FALSE(cache.list_lands_in("c", 0ms));
+  EXPECT_EQ(lists.load(), 2);
+}
+
+TEST(ObservedCacheTest, AnOverdueListIsNotPromisedToLand) {
+  ObservedCache cache;
+  std::atomic<int> lists{0};
+  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 10ms)).is_ok());
+  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 150ms))); });
+  std::this_thread::sleep_for(60ms);            // past the 10 ms the last one took
+  EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // callers wait for it instead
+  lister.join();
+}
+
 }  // namespace
 }  // namespace wsop::reconcile

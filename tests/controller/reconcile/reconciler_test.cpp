@@ -269,5 +269,37 @@ TEST_F(ReconcilerTest, ASlowListStretchesThePollInterval) {
   EXPECT_LE(*polled->requeue_after, 501ms);
 }
 
+// The provisioning workspaces fall due together when the shared list
+// expires: all but the one that lists come back when the list should land,
+// instead of each holding a worker in the wait.
+TEST_F(ReconcilerTest, APollThatWouldWaitForAnotherWorkersListComesBackWhenItLands) {
+  using namespace std::chrono_literals;
+  provisioning_poll_ = 10ms;
+  provisioning_poll_quiet_ = 10ms;
+  fake_.create_phase = providers::Phase::kProvisioning;
+  fake_.caps_.async_provisioning = true;
+  fake_.list_delay = 100ms;
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(key_));      // the create
+  ASSERT_TRUE(r.reconcile(key_));      // lists once: a list takes about 100 ms
+  std::this_thread::sleep_for(310ms);  // past the quiet interval (3 lists' length)
+  int lists = fake_.lists, gets = fake_.gets;
+  std::thread lister([&] { EXPECT_TRUE(r.reconcile(key_)); });
+  std::this_thread::sleep_for(50ms);  // the list is under way
+  auto deferred = r.reconcile(key_);
+  lister.join();
+  ASSERT_TRUE(deferred && deferred->requeue_after);
+  EXPECT_TRUE(deferred->provisioning);
+  EXPECT_GT(*deferred->requeue_after, 0ms);
+  // Having waited, it would be due at the next list's expiry, 300 ms on.
+  EXPECT_LE(*deferred->requeue_after, 101ms);
+  EXPECT_EQ(fake_.lists, lists + 1);
+  EXPECT_EQ(fake_.gets, gets);
+  // Once the list is in, the poll reads it.
+  auto read = r.reconcile(key_);
+  ASSERT_TRUE(read && read->requeue_after);
+  EXPECT_EQ(fake_.lists, lists + 1);
+}
+
 }  // namespace
 }  // namespace wsop::reconcile
