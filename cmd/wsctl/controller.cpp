@@ -120,6 +120,12 @@ int run_controller(const Args& args, Io io) {
   // keeps their free pages: with dozens of workers that is most of the
   // resident memory. Two arenas are plenty for threads that mostly wait.
   mallopt(M_ARENA_MAX, 2);
+  // A fixed mmap threshold: by default glibc raises it to the size of each
+  // large block freed, so after the first big list (an Aether account is one
+  // answer of a megabyte or more) such blocks come from the heap and leave
+  // it fragmented at its peak. Mapped and unmapped each time, they do not:
+  // 6 to 8 MiB less at 10,000 workspaces.
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
 #endif
   // Signals are taken by sigwait below, never by a worker thread.
   sigset_t signals;
