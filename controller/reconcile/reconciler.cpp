@@ -171,9 +171,12 @@ Outcome<plan::WorkspacePlan> WorkspaceReconciler::plan(const model::WorkspaceKey
 Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
   auto step = prepare(key, /*may_defer=*/true);
   if (!step) return step.status();
-  if (step->poll_deferred) return Result{step->poll_deferred, /*provisioning=*/true};
   if (!step->desired && !step->record) return Result{};
   if (Status s = record_paused(*step); !s.is_ok()) return s;
+  // Not provisioning=true: the workspace is not waiting on the provider but
+  // on our own list, and a run that does not follow provisioning (apply
+  // without --wait) must still come back for it.
+  if (step->poll_deferred) return Result{step->poll_deferred, /*provisioning=*/false};
   if (!step->provider && step->plan.action != plan::Action::kSkip &&
       step->plan.action != plan::Action::kOrphan) {
     return failed(*step, ctx_.providers->error_of(step->provider_config), "ProviderUnavailable");

@@ -1,7 +1,8 @@
 #include "controller/state/group_commit.h"
 
 #include <algorithm>
-#include <vector>
+#include <exception>
+#include <string>
 
 #include "controller/state/sqlite_statement.h"
 
@@ -21,7 +22,15 @@ Status run_in_savepoint(sqlite3* db, const GroupCommit::Write& write, Status& st
   if (Status begun = exec(db, "SAVEPOINT write"); !begun) {
     return begun.with_context("begin savepoint");
   }
-  status = write();
+  try {
+    status = write();
+  } catch (const std::exception& e) {
+    // Exceptions stop here: one escaping would leave the group queued and
+    // every later writer waiting for it.
+    status = Status::error(Code::kInternal, std::string("state write threw: ") + e.what());
+  } catch (...) {
+    status = Status::error(Code::kInternal, "state write threw");
+  }
   if (!transaction_open(db)) {
     return status ? Status::error(Code::kInternal, "transaction rolled back")
                   : status.with_context("transaction rolled back");
@@ -39,7 +48,9 @@ Status run_in_savepoint(sqlite3* db, const GroupCommit::Write& write, Status& st
 GroupCommit::GroupCommit(sqlite3* db, std::mutex& connection_mutex, std::size_t max_group)
     : db_(db),
       connection_mutex_(connection_mutex),
-      max_group_(std::max<std::size_t>(1, max_group)) {}
+      max_group_(std::max<std::size_t>(1, max_group)) {
+  group_.reserve(max_group_);  // the leader fills it without allocating
+}
 
 Status GroupCommit::run(const Write& write) {
   Writer self(write);
@@ -51,11 +62,12 @@ Status GroupCommit::run(const Write& write) {
   // The leader: everyone queued so far (the leader first) goes in this group.
   // Only the leader pops, and newcomers push at the back, so the group stays
   // the queue's first entries until it is popped below.
-  std::vector<Writer*> group(queue_.begin(), queue_.begin() + std::min(queue_.size(), max_group_));
+  // group_ is the leader's alone: there is one leader at a time.
+  group_.assign(queue_.begin(), queue_.begin() + std::min(queue_.size(), max_group_));
   lock.unlock();
-  commit(group);
+  commit(group_);
   lock.lock();
-  for (Writer* writer : group) {
+  for (Writer* writer : group_) {
     queue_.pop_front();
     writer->done = true;
     if (writer != &self) writer->cv.notify_one();

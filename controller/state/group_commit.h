@@ -21,6 +21,7 @@
 #include <functional>
 #include <mutex>
 #include <span>
+#include <vector>
 
 #include "common/status.h"
 
@@ -63,7 +64,8 @@ class GroupCommit {
   std::mutex& connection_mutex_;
   const std::size_t max_group_;
   mutable std::mutex queue_mutex_;
-  std::deque<Writer*> queue_;  // front: the leader, or the next one
+  std::deque<Writer*> queue_;   // front: the leader, or the next one
+  std::vector<Writer*> group_;  // the group being committed (the leader's)
 };
 
 }  // namespace wsop::state::sqlite

@@ -9,6 +9,9 @@ namespace {
 constexpr double kFloorShare = 0.05;
 // Each success gives back this share of the configured rate.
 constexpr double kRecoveryShare = 0.02;
+// Reads served ahead of waiting writes before one write goes: writes keep
+// at least a fifth of the rate however many reads wait.
+constexpr int kReadsAhead = 4;
 
 }  // namespace
 
@@ -28,11 +31,32 @@ void RateLimiter::refill(Clock::time_point now) {
   }
 }
 
+// Tokens the bucket must hold for this request to take one: a write leaves
+// one to each waiting read, unless a write is owed its turn, in which case
+// a read leaves one to it.
+double RateLimiter::tokens_needed(bool read) const {
+  const bool write_owed = writes_waiting_ > 0 && reads_in_a_row_ >= kReadsAhead;
+  if (read) return write_owed ? 2 : 1;
+  return write_owed ? 1 : 1 + reads_waiting_;
+}
+
+void RateLimiter::granted(bool read) {
+  tokens_ -= 1;
+  if (!read) {
+    // The owed write went: reads that stood aside may go again.
+    if (reads_in_a_row_ >= kReadsAhead && reads_waiting_ > 0) cv_.notify_all();
+    reads_in_a_row_ = 0;
+  } else if (writes_waiting_ > 0) {
+    ++reads_in_a_row_;
+  }
+}
+
 bool RateLimiter::acquire(Kind kind) {
   std::unique_lock lock(mu_);
   const bool read = kind == Kind::kRead;
-  if (read) ++reads_waiting_;
-  bool granted = false;
+  int& waiting = read ? reads_waiting_ : writes_waiting_;
+  ++waiting;
+  bool got = false;
   while (!stopped_) {
     auto now = Clock::now();
     if (now < paused_until_) {
@@ -41,19 +65,19 @@ bool RateLimiter::acquire(Kind kind) {
       continue;
     }
     refill(now);
-    // A write leaves one token to each waiting read; it sleeps until the
-    // tokens after theirs (or until the last read leaves and wakes it).
-    const double needed = 1 + (read ? 0 : reads_waiting_);
+    const double needed = tokens_needed(read);
     if (tokens_ >= needed) {
-      tokens_ -= 1;
-      granted = true;
+      granted(read);
+      got = true;
       break;
     }
+    // Woken early when the reads ahead of it leave or an owed write goes.
     auto wait = std::chrono::duration<double>((needed - tokens_) / qps_);
     cv_.wait_for(lock, std::chrono::duration_cast<Clock::duration>(wait));
   }
-  if (read && --reads_waiting_ == 0) cv_.notify_all();
-  return granted;
+  --waiting;
+  if (read) cv_.notify_all();  // the writes behind it need one token fewer
+  return got;
 }
 
 void RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after) {

@@ -7,7 +7,8 @@
 // Reads take the next token before writes waiting for it: while creates run
 // at the provider's limit there are always writes waiting, and a read, most
 // often one page of a list that a hundred provisioning workspaces wait on,
-// would otherwise wait behind all of them.
+// would otherwise wait behind all of them. After four reads in a row ahead
+// of waiting writes, one write goes, so writes are never starved.
 #pragma once
 
 #include <chrono>
@@ -42,6 +43,8 @@ class RateLimiter {
 
  private:
   void refill(Clock::time_point now);
+  double tokens_needed(bool read) const;
+  void granted(bool read);  // takes the token and keeps the turn count
 
   const double configured_qps_;
   const double burst_;
@@ -52,6 +55,8 @@ class RateLimiter {
   Clock::time_point last_refill_;
   Clock::time_point paused_until_;
   int reads_waiting_ = 0;
+  int writes_waiting_ = 0;
+  int reads_in_a_row_ = 0;  // reads granted while writes waited, since the last write
   bool stopped_ = false;
 };
 

@@ -2,6 +2,7 @@
 // lose a create's answer after committing it, or refuse it.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -40,6 +41,7 @@ class FakeProvider : public providers::Provider {
   Outcome<std::vector<providers::RemoteWorkspace>> list(
       const std::vector<const model::Workspace*>&) override {
     if (list_delay.count() > 0) std::this_thread::sleep_for(list_delay);
+    if (on_list) on_list();
     std::lock_guard lock(mu_);
     ++lists;
     std::vector<providers::RemoteWorkspace> out;
@@ -133,6 +135,7 @@ class FakeProvider : public providers::Provider {
   providers::CreateAttempt last_attempt;
   int next_id = 0;
   std::chrono::milliseconds list_delay{0};  // how long each list takes
+  std::function<void()> on_list;            // called as each list is sent (may block)
   int gets = 0, lists = 0, creates = 0, updates = 0, deletes = 0, lookups = 0;
   providers::Capabilities caps_;
 };

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+#include <string>
 #include <thread>
 
 #include "tests/controller/reconcile/reconcile_fixture.h"
@@ -280,24 +283,49 @@ TEST_F(ReconcilerTest, APollThatWouldWaitForAnotherWorkersListComesBackWhenItLan
   fake_.caps_.async_provisioning = true;
   fake_.list_delay = 100ms;
   auto r = reconciler();
-  ASSERT_TRUE(r.reconcile(key_));      // the create
-  ASSERT_TRUE(r.reconcile(key_));      // lists once: a list takes about 100 ms
-  std::this_thread::sleep_for(310ms);  // past the quiet interval (3 lists' length)
+  ASSERT_TRUE(r.reconcile(key_));  // the create
+  ASSERT_TRUE(r.reconcile(key_));  // lists once
+  const std::string config = record().provider_config;
+  const auto list_took = cache_.list_duration(config);
+  // Past the quiet interval (three lists' length): the next poll lists.
+  std::this_thread::sleep_for(3 * list_took + 20ms);
+  // The next list is held once sent, until the deferred poll is back (or
+  // 10 s, so that a poll which waits instead fails rather than hangs).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool sent = false, release = false;
+  fake_.list_delay = 0ms;
+  fake_.on_list = [&] {
+    std::unique_lock lock(mu);
+    sent = true;
+    cv.notify_all();
+    cv.wait_for(lock, 10s, [&] { return release; });
+  };
   int lists = fake_.lists, gets = fake_.gets;
   std::thread lister([&] { EXPECT_TRUE(r.reconcile(key_)); });
-  std::this_thread::sleep_for(50ms);  // the list is under way
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return sent; });
+  }
   auto deferred = r.reconcile(key_);
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
   lister.join();
+  fake_.on_list = nullptr;
   ASSERT_TRUE(deferred && deferred->requeue_after);
-  EXPECT_TRUE(deferred->provisioning);
+  EXPECT_FALSE(deferred->provisioning);  // apply without --wait comes back for it too
   EXPECT_GT(*deferred->requeue_after, 0ms);
-  // Having waited, it would be due at the next list's expiry, 300 ms on.
-  EXPECT_LE(*deferred->requeue_after, 101ms);
+  // Due when the list should land, the last list's length after it began.
+  EXPECT_LE(*deferred->requeue_after, list_took + 1ms);
   EXPECT_EQ(fake_.lists, lists + 1);
   EXPECT_EQ(fake_.gets, gets);
   // Once the list is in, the poll reads it.
   auto read = r.reconcile(key_);
   ASSERT_TRUE(read && read->requeue_after);
+  EXPECT_TRUE(read->provisioning);
   EXPECT_EQ(fake_.lists, lists + 1);
 }
 
