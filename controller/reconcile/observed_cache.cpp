@@ -1,6 +1,16 @@
 #include "controller/reconcile/observed_cache.h"
 
 namespace wsop::reconcile {
+namespace {
+
+// Listed no longer than max_age before `now`. (The epoch means never:
+// steady_clock counts from boot, which may be recent.)
+bool listed_within(ObservedCache::Clock::time_point listed, ObservedCache::Clock::time_point now,
+                   std::chrono::milliseconds max_age) {
+  return listed != ObservedCache::Clock::time_point{} && now - listed <= max_age;
+}
+
+}  // namespace
 
 void ObservedCache::put_list(const std::string& provider_config,
                              std::vector<providers::RemoteWorkspace> list,
@@ -41,8 +51,7 @@ ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, co
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
   if (it == configs_.end()) return out;
-  const auto listed = it->second.listed_at;
-  out.listed_fresh = listed != Clock::time_point{} && now - listed <= max_age;
+  out.listed_fresh = listed_within(it->second.listed_at, now, max_age);
   auto entry = it->second.by_id.find(id);
   if (entry != it->second.by_id.end() && now - entry->second.at <= max_age) {
     out.remote = entry->second.remote;
@@ -82,10 +91,8 @@ Status ObservedCache::refresh(const std::string& provider_config, std::chrono::m
   // it, one after the other.
   const auto asked = Clock::now();
   std::lock_guard in_flight(list_mutex(provider_config));
-  // Whoever held the list mutex before us may have just listed. (The epoch
-  // means never: steady_clock counts from boot, which may be recent.)
-  auto last = listed_at(provider_config);
-  if (last != Clock::time_point{} && asked - last <= max_age) return Status::ok();
+  // Whoever held the list mutex before us may have just listed.
+  if (listed_within(listed_at(provider_config), asked, max_age)) return Status::ok();
   auto started = Clock::now();
   set_list_started(provider_config, started);
   auto listed = list();
@@ -110,9 +117,7 @@ std::optional<std::chrono::milliseconds> ObservedCache::list_lands_in(
   auto it = configs_.find(provider_config);
   if (it == configs_.end()) return std::nullopt;
   const PerConfig& config = it->second;
-  if (config.listed_at != Clock::time_point{} && now - config.listed_at <= max_age) {
-    return std::nullopt;  // fresh: refresh() returns at once
-  }
+  if (listed_within(config.listed_at, now, max_age)) return std::nullopt;  // refresh() returns
   if (config.list_started == Clock::time_point{} || config.list_duration.count() == 0) {
     return std::nullopt;
   }

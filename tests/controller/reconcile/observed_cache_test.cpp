@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
+
+#include "tests/controller/reconcile/held_gate.h"
 
 namespace wsop::reconcile {
 namespace {
@@ -99,34 +99,14 @@ TEST(ObservedCacheTest, FailedRefreshKeepsWhatWasKnown) {
   EXPECT_FALSE(cache.find("c", "1", 1h).listed_fresh);
 }
 
-// A list that blocks once it is sent until release() (or 10 s), so that a
-// test can look at the cache while it is under way.
-class HeldList {
- public:
-  ObservedCache::ListFn fn() {
-    return [this]() -> Outcome<std::vector<RemoteWorkspace>> {
-      std::unique_lock lock(mu_);
-      sent_ = true;
-      cv_.notify_all();
-      cv_.wait_for(lock, 10s, [&] { return released_; });
-      return std::vector<RemoteWorkspace>{remote("1", "one")};
-    };
-  }
-  void wait_until_sent() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return sent_; });
-  }
-  void release() {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool sent_ = false, released_ = false;
-};
+// A list held at `gate` once it is sent, so that a test can look at the
+// cache while it is under way.
+ObservedCache::ListFn held_list(HeldGate& gate) {
+  return [&gate]() -> Outcome<std::vector<RemoteWorkspace>> {
+    gate.hold();
+    return std::vector<RemoteWorkspace>{remote("1", "one")};
+  };
+}
 
 TEST(ObservedCacheTest, ListLandsInTellsHowLongTheListUnderWayShouldTake) {
   ObservedCache cache;
@@ -134,9 +114,9 @@ TEST(ObservedCacheTest, ListLandsInTellsHowLongTheListUnderWayShouldTake) {
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // nothing known
   ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 300ms)).is_ok());
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // no list under way
-  HeldList held;
-  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held.fn())); });
-  held.wait_until_sent();
+  HeldGate held;
+  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(held))); });
+  held.wait_until_held();
   std::this_thread::sleep_for(5ms);
   auto lands = cache.list_lands_in("c", 0ms);
   ASSERT_TRUE(lands) << "the last list took " << cache.list_duration("c").count() << " ms";
@@ -153,9 +133,9 @@ TEST(ObservedCacheTest, AnOverdueListIsNotPromisedToLand) {
   ObservedCache cache;
   std::atomic<int> lists{0};
   ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 1ms)).is_ok());
-  HeldList held;
-  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held.fn())); });
-  held.wait_until_sent();
+  HeldGate held;
+  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(held))); });
+  held.wait_until_held();
   std::this_thread::sleep_for(cache.list_duration("c") + 20ms);  // past the last one's length
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));                   // callers wait for it instead
   held.release();

@@ -2,11 +2,10 @@
 
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 
+#include "tests/controller/reconcile/held_gate.h"
 #include "tests/controller/reconcile/reconcile_fixture.h"
 
 namespace wsop::reconcile {
@@ -289,30 +288,16 @@ TEST_F(ReconcilerTest, APollThatWouldWaitForAnotherWorkersListComesBackWhenItLan
   const auto list_took = cache_.list_duration(config);
   // Past the quiet interval (three lists' length): the next poll lists.
   std::this_thread::sleep_for(3 * list_took + 20ms);
-  // The next list is held once sent, until the deferred poll is back (or
-  // 10 s, so that a poll which waits instead fails rather than hangs).
-  std::mutex mu;
-  std::condition_variable cv;
-  bool sent = false, release = false;
+  // The next list is held once sent, until the deferred poll is back (a
+  // poll which waits instead fails after the gate's 10 s rather than hangs).
+  HeldGate held;
   fake_.list_delay = 0ms;
-  fake_.on_list = [&] {
-    std::unique_lock lock(mu);
-    sent = true;
-    cv.notify_all();
-    cv.wait_for(lock, 10s, [&] { return release; });
-  };
+  fake_.on_list = [&] { held.hold(); };
   int lists = fake_.lists, gets = fake_.gets;
   std::thread lister([&] { EXPECT_TRUE(r.reconcile(key_)); });
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return sent; });
-  }
+  held.wait_until_held();
   auto deferred = r.reconcile(key_);
-  {
-    std::lock_guard lock(mu);
-    release = true;
-  }
-  cv.notify_all();
+  held.release();
   lister.join();
   fake_.on_list = nullptr;
   ASSERT_TRUE(deferred && deferred->requeue_after);
