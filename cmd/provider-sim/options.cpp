@@ -1,6 +1,8 @@
 #include "cmd/provider-sim/options.h"
 
 #include <boost/program_options.hpp>
+#include <charconv>
+#include <cstdint>
 #include <sstream>
 
 #include "common/duration.h"
@@ -26,6 +28,11 @@ po::options_description describe() {
       "Cadenya admin token, repeatable (default: every accepted token)")(
       "paradigm-company", po::value<Strings>()->composing(),
       "ID[=NAME] of a Paradigm company, repeatable (default: 1)")(
+      "paradigm-token", po::value<Strings>()->composing(),
+      "TOKEN=COMPANY_ID: an accepted Paradigm token and the company its list shows, "
+      "repeatable (other tokens: company 1)")(
+      "paradigm-readonly-token", po::value<Strings>()->composing(),
+      "an accepted Paradigm token whose creates answer 403, repeatable")(
       "aether-project", po::value<Strings>()->composing(), "UUID of an Aether project, repeatable")(
       "aether-creating-delay", po::value<std::string>(), "creating -> starting (default 1s)")(
       "aether-starting-delay", po::value<std::string>(), "starting -> running (default 1s)")(
@@ -33,6 +40,9 @@ po::options_description describe() {
       "aether-error-rate", po::value<double>(), "share of Aether creates ending in `error` (0..1)")(
       "aether-idle-stop", po::value<std::string>(),
       "stop idle workspaces without keep_active after this long (default: never)")(
+      "aether-default-hardware", po::value<std::string>(),
+      "the account's default hardware, any subset of "
+      "cpu_kind=K,cpus=N,memory_mb=N,volume_size_gb=N (default shared,2,2048,10)")(
       "faults", po::value<std::string>(), "initial faults of all three, as PUT /_sim/faults JSON")(
       "tls-cert", po::value<std::string>(), "serve HTTPS with this certificate chain (PEM)")(
       "tls-key", po::value<std::string>(), "... and this private key (PEM)");
@@ -62,6 +72,47 @@ Status read_delay(const po::variables_map& vm, const char* name, std::chrono::mi
   Outcome<Millis> d = parse_duration(vm[name].as<std::string>());
   if (!d) return d.status().with_context(std::string("--") + name);
   *out = *d;
+  return Status::ok();
+}
+
+Status invalid(const std::string& message) {
+  return Status::error(Code::kInvalid, message);
+}
+
+template <class T>
+bool parse_number(const std::string& text, T* out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+// "cpu_kind=performance,cpus=4,memory_mb=4096,volume_size_gb=20", any subset,
+// over *hw; the result must be hardware the simulated account accepts.
+Status read_hardware(const std::string& text, aether::SimHardware* hw) {
+  const std::string flag = "--aether-default-hardware: ";
+  std::stringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    std::size_t eq = item.find('=');
+    if (eq == std::string::npos) return invalid(flag + "expected KEY=VALUE, got \"" + item + "\"");
+    std::string key = item.substr(0, eq), value = item.substr(eq + 1);
+    bool ok = true;
+    if (key == "cpu_kind") {
+      hw->cpu_kind = value;
+    } else if (key == "cpus") {
+      ok = parse_number(value, &hw->cpus);
+    } else if (key == "memory_mb") {
+      ok = parse_number(value, &hw->memory_mb);
+    } else if (key == "volume_size_gb") {
+      ok = parse_number(value, &hw->volume_size_gb);
+    } else {
+      return invalid(flag + "unknown key \"" + key +
+                     "\" (expected cpu_kind, cpus, memory_mb, volume_size_gb)");
+    }
+    if (!ok) return invalid(flag + key + " must be an integer, got \"" + value + "\"");
+  }
+  if (std::optional<std::string> problem = aether::hardware_problem(*hw)) {
+    return invalid(flag + *problem);
+  }
   return Status::ok();
 }
 
@@ -100,6 +151,32 @@ Status apply_lists(const po::variables_map& vm, sim::SimConfig& c) {
   return Status::ok();
 }
 
+// --paradigm-token TOKEN=COMPANY_ID (the last '=' splits: tokens may end in
+// base64 padding) and --paradigm-readonly-token TOKEN, added to the config
+// file's. Messages never repeat a token (common/status.h).
+Status apply_paradigm_tokens(const po::variables_map& vm, paradigm::SimOptions& p) {
+  if (vm.count("paradigm-token")) {
+    for (const std::string& text : vm["paradigm-token"].as<Strings>()) {
+      std::size_t eq = text.rfind('=');
+      std::int64_t company = 0;
+      if (eq == std::string::npos || eq == 0) {
+        return invalid("--paradigm-token: expected TOKEN=COMPANY_ID");
+      }
+      if (!parse_number(text.substr(eq + 1), &company)) {
+        return invalid("--paradigm-token: bad company id \"" + text.substr(eq + 1) + "\"");
+      }
+      p.token_companies[text.substr(0, eq)] = company;
+    }
+  }
+  if (vm.count("paradigm-readonly-token")) {
+    for (const std::string& token : vm["paradigm-readonly-token"].as<Strings>()) {
+      if (token.empty()) return invalid("--paradigm-readonly-token: a token must not be empty");
+      p.readonly_tokens.insert(token);
+    }
+  }
+  return Status::ok();
+}
+
 Status apply_flags(const po::variables_map& vm, sim::SimConfig& c) {
   const std::pair<const char*, sim::Listen*> listens[] = {{"paradigm-listen", &c.paradigm_listen},
                                                           {"cadenya-listen", &c.cadenya_listen},
@@ -111,6 +188,11 @@ Status apply_flags(const po::variables_map& vm, sim::SimConfig& c) {
   }
   if (vm.count("threads")) c.threads = std::max(1, vm["threads"].as<int>());
   if (Status s = apply_lists(vm, c); !s) return s;
+  if (Status s = apply_paradigm_tokens(vm, c.paradigm); !s) return s;
+  if (vm.count("aether-default-hardware")) {
+    std::string text = vm["aether-default-hardware"].as<std::string>();
+    if (Status s = read_hardware(text, &c.aether.default_hardware); !s) return s;
+  }
   for (auto [name, out] : {std::pair{"aether-creating-delay", &c.aether.creating_delay},
                            std::pair{"aether-starting-delay", &c.aether.starting_delay},
                            std::pair{"aether-stopping-delay", &c.aether.stopping_delay},
@@ -154,6 +236,7 @@ Outcome<Invocation> parse_command_line(const std::vector<std::string>& args) {
     out.config = std::move(*config);
   }
   if (Status s = apply_flags(vm, out.config); !s) return s;
+  if (Status s = sim::check_config(out.config); !s) return s;
   return out;
 }
 

@@ -34,6 +34,15 @@ http::Response failure(int status, std::string_view message) {
   return sim::json_response(status, {{"error", message}});
 }
 
+// keep_active is a boolean (seed 003 line 49); null or any other type is a
+// 400, not a silent "false".
+std::optional<std::string> read_keep_active(const json& body, bool* out) {
+  if (!body.contains("keep_active")) return std::nullopt;
+  if (!body["keep_active"].is_boolean()) return "keep_active must be a boolean";
+  *out = body["keep_active"].get<bool>();
+  return std::nullopt;
+}
+
 class AetherSim : public sim::Api {
  public:
   explicit AetherSim(SimOptions options);
@@ -87,6 +96,11 @@ void AetherSim::route(const Endpoint& endpoint, Handler handler) {
   router_.add(endpoint.method, endpoint.path, endpoint.operation,
               [this, handler](const http::Request& request, const http::PathParams& params) {
                 if (auto denied = authenticate(request)) return *denied;
+                // A JSON API: a body of another media type changes nothing.
+                if (sim::unsupported_body(request, {"application/json"})) {
+                  return failure(415, "unsupported Content-Type \"" + sim::media_type(request) +
+                                          "\": expected application/json");
+                }
                 return (this->*handler)(request, params);
               });
 }
@@ -117,16 +131,16 @@ http::Response AetherSim::create(const http::Request& request, const http::PathP
     if (!parsed || !parsed->is_object()) return failure(400, "the body must be a JSON object");
     body = std::move(*parsed);
   }
+  // Every field is optional; an omitted `hardware`, or an omitted field of
+  // it, takes the account's default (seed 003 line 24).
   Workspace w;
-  if (body.contains("hardware") && !body["hardware"].is_null()) {
+  w.hardware = options_.default_hardware;
+  if (body.contains("hardware")) {
     if (auto e = simdetail::read_hardware(body["hardware"], &w.hardware)) {
       return failure(400, "invalid hardware configuration: " + *e);
     }
   }
-  if (body.contains("keep_active") && !body["keep_active"].is_null()) {
-    if (!body["keep_active"].is_boolean()) return failure(400, "keep_active must be a boolean");
-    w.keep_active = body["keep_active"].get<bool>();
-  }
+  if (auto e = read_keep_active(body, &w.keep_active)) return failure(400, *e);
   std::lock_guard lock(mu_);
   w.id = sim::make_uuid_v4(rng_);
   w.project_id = project;
@@ -172,10 +186,7 @@ http::Response AetherSim::update(const http::Request& request, const http::PathP
     return failure(400, "invalid hardware configuration: " + *e);
   }
   bool keep_active = w->keep_active;
-  if (body->contains("keep_active") && !(*body)["keep_active"].is_null()) {
-    if (!(*body)["keep_active"].is_boolean()) return failure(400, "keep_active must be a boolean");
-    keep_active = (*body)["keep_active"].get<bool>();
-  }
+  if (auto e = read_keep_active(*body, &keep_active)) return failure(400, *e);
   w->hardware = hardware;
   w->keep_active = keep_active;
   w->updated = now;

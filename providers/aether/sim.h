@@ -3,11 +3,16 @@
 // flat PATCH, start/stop, asynchronous provisioning (creating -> starting ->
 // running, machine_id and private_ip filled when running) with configurable
 // delays, a configurable share of creates ending in `error`, optional idle
-// auto-stop, and {"error": "..."} bodies.
+// auto-stop, and {"error": "..."} bodies. An omitted hardware field takes the
+// account's default (SimOptions::default_hardware); hardware the account does
+// not accept, and fields of the wrong JSON type, are 400s; a body that is not
+// JSON is a 415.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,8 +21,36 @@
 
 namespace wsop::aether {
 
+// One workspace's hardware. The member defaults are the field defaults seed
+// 003 documents (lines 27-45: "shared", 2, 2048, 10, null).
+struct SimHardware {
+  std::string cpu_kind = "shared";
+  int cpus = 2;
+  int memory_mb = 2048;
+  std::int64_t volume_size_gb = 10;     // no documented upper limit
+  std::optional<std::string> gpu_kind;  // null: no GPU
+};
+
+// What the simulated account accepts. aether.md: cpu_kind "shared" or
+// "performance", cpus 1 to 8 and memory_mb 256 to 16384 are the values seen in
+// the vendor's pages, not documented limits; seed 003 line 149 answers 400
+// for an "invalid hardware configuration", so this account judges them. No
+// vendor text caps volume_size_gb.
+inline constexpr int kSimMinCpus = 1;
+inline constexpr int kSimMaxCpus = 8;
+inline constexpr int kSimMinMemoryMb = 256;
+inline constexpr int kSimMaxMemoryMb = 16384;
+inline constexpr std::int64_t kSimMinVolumeSizeGb = 1;
+
+// Why the simulated account rejects `hardware`; nullopt when it accepts it.
+std::optional<std::string> hardware_problem(const SimHardware& hardware);
+
 struct SimOptions {
   sim::AuthConfig auth;
+  // The account's default hardware: a create that omits `hardware`, or a
+  // field of it, gets these values ("Uses your default hardware settings if
+  // omitted", seed 003 line 24).
+  SimHardware default_hardware;
   std::vector<std::string> projects{"00000000-0000-4000-8000-000000000001"};
   std::chrono::milliseconds creating_delay{1000};  // creating -> starting (or error)
   std::chrono::milliseconds starting_delay{1000};  // starting -> running

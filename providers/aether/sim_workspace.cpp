@@ -1,26 +1,77 @@
 #include "providers/aether/sim_workspace.h"
-#include "controller/model/resource.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "providers/sim/ids.h"
 
-namespace wsop::aether::simdetail {
+namespace wsop::aether {
+
+std::optional<std::string> hardware_problem(const SimHardware& hw) {
+  // cpu_kind is judged, then echoed back as sent (aether.md: "read any
+  // cpu_kind string back as it is").
+  if (hw.cpu_kind != "shared" && hw.cpu_kind != "performance") {
+    return "cpu_kind must be \"shared\" or \"performance\"";
+  }
+  auto between = [](const char* key, std::int64_t value, std::int64_t min,
+                    std::int64_t max) -> std::optional<std::string> {
+    if (value >= min && value <= max) return std::nullopt;
+    return std::string(key) + " must be between " + std::to_string(min) + " and " +
+           std::to_string(max);
+  };
+  if (auto e = between("cpus", hw.cpus, kSimMinCpus, kSimMaxCpus)) return e;
+  if (auto e = between("memory_mb", hw.memory_mb, kSimMinMemoryMb, kSimMaxMemoryMb)) return e;
+  if (hw.volume_size_gb < kSimMinVolumeSizeGb) {
+    return "volume_size_gb must be at least " + std::to_string(kSimMinVolumeSizeGb);
+  }
+  return std::nullopt;
+}
+
+namespace simdetail {
 namespace {
 
 using nlohmann::json;
 using Error = std::optional<std::string>;
 
-Error read_int(const json& object, const char* key, int min, int max, int* out) {
+// An integer field: seed 003 types cpus, memory_mb and volume_size_gb as
+// integers, so null, strings, booleans and fractions are 400s.
+Error read_int(const json& object, const char* key, std::int64_t* out) {
   if (!object.contains(key)) return std::nullopt;
   const json& v = object[key];
   if (!v.is_number_integer()) return std::string(key) + " must be an integer";
-  auto value = v.get<long long>();
-  if (value < min || value > max) {
-    return std::string(key) + " must be between " + std::to_string(min) + " and " +
-           std::to_string(max);
+  if (v.is_number_unsigned() &&
+      v.get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return std::string(key) + " is too large";
   }
-  *out = static_cast<int>(value);
+  *out = v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+// cpus and memory_mb are clamped, not wrapped, when narrowed to int, so a
+// huge value still fails hardware_problem's range check.
+Error read_small_int(const json& object, const char* key, int* out) {
+  std::int64_t value = *out;
+  if (Error e = read_int(object, key, &value)) return e;
+  *out = static_cast<int>(std::clamp<std::int64_t>(value, std::numeric_limits<int>::min(),
+                                                   std::numeric_limits<int>::max()));
+  return std::nullopt;
+}
+
+// A string field; gpu_kind alone may be null (its documented default).
+Error read_string(const json& object, const char* key, bool nullable,
+                  std::optional<std::string>* out) {
+  if (!object.contains(key)) return std::nullopt;
+  const json& v = object[key];
+  if (v.is_null() && nullable) {
+    out->reset();
+    return std::nullopt;
+  }
+  if (!v.is_string()) {
+    return std::string(key) + (nullable ? " must be a string or null" : " must be a string");
+  }
+  *out = v.get<std::string>();
   return std::nullopt;
 }
 
@@ -44,28 +95,16 @@ json nullable(const std::optional<std::string>& value) {
 
 Error read_hardware(const json& object, Hardware* hw) {
   if (!object.is_object()) return "hardware must be an object";
-  if (object.contains("cpu_kind")) {
-    const json& v = object["cpu_kind"];
-    if (!v.is_string() || (v != "shared" && v != "performance")) {
-      return "cpu_kind must be \"shared\" or \"performance\"";
-    }
-    hw->cpu_kind = v.get<std::string>();
-  }
-  if (Error e = read_int(object, "cpus", 1, 8, &hw->cpus)) return e;
-  if (Error e = read_int(object, "memory_mb", 256, 16384, &hw->memory_mb)) return e;
-  if (Error e = read_int(object, "volume_size_gb", model::kMinVolumeSizeGb, model::kMaxVolumeSizeGb,
-                         &hw->volume_size_gb))
-    return e;
-  if (object.contains("gpu_kind")) {
-    const json& v = object["gpu_kind"];
-    if (v.is_null()) {
-      hw->gpu_kind.reset();
-    } else if (v.is_string() && !v.get<std::string>().empty()) {
-      hw->gpu_kind = v.get<std::string>();
-    } else {
-      return "gpu_kind must be a non-empty string or null";
-    }
-  }
+  Hardware out = *hw;
+  std::optional<std::string> cpu_kind = out.cpu_kind;
+  if (Error e = read_string(object, "cpu_kind", /*nullable=*/false, &cpu_kind)) return e;
+  out.cpu_kind = *cpu_kind;
+  if (Error e = read_small_int(object, "cpus", &out.cpus)) return e;
+  if (Error e = read_small_int(object, "memory_mb", &out.memory_mb)) return e;
+  if (Error e = read_int(object, "volume_size_gb", &out.volume_size_gb)) return e;
+  if (Error e = read_string(object, "gpu_kind", /*nullable=*/true, &out.gpu_kind)) return e;
+  if (Error e = hardware_problem(out)) return e;
+  *hw = std::move(out);
   return std::nullopt;
 }
 
@@ -125,4 +164,5 @@ json to_json(const Workspace& w) {
           {"updated_at", sim::format_time(w.updated, 0)}};
 }
 
-}  // namespace wsop::aether::simdetail
+}  // namespace simdetail
+}  // namespace wsop::aether

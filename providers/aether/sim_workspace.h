@@ -15,13 +15,7 @@ namespace wsop::aether::simdetail {
 
 using Clock = std::chrono::system_clock;
 
-struct Hardware {
-  std::string cpu_kind = "shared";
-  int cpus = 2;
-  int memory_mb = 2048;
-  int volume_size_gb = 10;
-  std::optional<std::string> gpu_kind;
-};
+using Hardware = SimHardware;
 
 struct Workspace {
   std::string id;
@@ -42,7 +36,8 @@ struct Workspace {
 
 // Overrides *hw with the hardware fields present in `object` (the nested
 // create `hardware` or the flat PATCH body); an error message when a field
-// has the wrong type or is out of range.
+// is not of the type seed 003 gives it (lines 27-45; only gpu_kind may be
+// null) or the account does not accept the result (hardware_problem).
 std::optional<std::string> read_hardware(const nlohmann::json& object, Hardware* hw);
 
 // Moves w through every transition due by `now`. `machine_number` numbers

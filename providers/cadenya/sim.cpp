@@ -52,6 +52,7 @@ int grpc_code_for(int http_status) {
     case 404: return kNotFound;
     case 405: return kUnimplemented;
     case 409: return kAlreadyExists;
+    case 415: return kInvalidArgument;
     case 429: return kResourceExhausted;
     case 502:
     case 503: return kUnavailable;
@@ -125,6 +126,13 @@ void CadenyaSim::route(const Endpoint& endpoint, Handler handler) {
   router_.add(endpoint.method, endpoint.path, endpoint.operation,
               [this, handler](const http::Request& request, const http::PathParams& params) {
                 if (auto denied = authorize(request)) return *denied;
+                // The vendor's example sends Content-Type: application/json
+                // (seed 002); the sim refuses a body of another media type.
+                if (sim::unsupported_body(request, {"application/json"})) {
+                  return status(415, kInvalidArgument,
+                                "invalid Content-Type \"" + sim::media_type(request) +
+                                    "\": expected application/json");
+                }
                 return (this->*handler)(request, params);
               });
 }

@@ -3,7 +3,8 @@
 // with gRPC codes, "ws_" + ULID ids, admin-only tokens (401 without one, 403
 // for a non-admin), archive on DELETE with ?includeArchived=true, the
 // `labels=k=v,k2=v2` filter (AND), cursor pagination, updateMask, a required
-// metadata.name on PATCH and Kubernetes-like label rules.
+// metadata.name on PATCH, arbitrary string labels (seed 002: "Arbitrary
+// key-value pairs") and 415 for a body that is not JSON.
 #pragma once
 
 #include <memory>

@@ -1,47 +1,7 @@
 #include "providers/cadenya/sim_request.h"
 
-#include <cctype>
-
 namespace wsop::cadenya::simdetail {
 namespace {
-
-bool alnum(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) != 0;
-}
-
-// [A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?, at most 63 characters.
-bool qualified_name(const std::string& text) {
-  if (text.empty() || text.size() > 63 || !alnum(text.front()) || !alnum(text.back())) {
-    return false;
-  }
-  for (char c : text) {
-    if (!alnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
-
-// A lower-case DNS-1123 subdomain of at most 253 characters.
-bool dns_subdomain(const std::string& text) {
-  if (text.empty() || text.size() > 253) return false;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    std::size_t dot = text.find('.', start);
-    std::string label =
-        text.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
-      return false;
-    }
-    for (char c : label) {
-      if (!(std::islower(static_cast<unsigned char>(c)) ||
-            std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-        return false;
-      }
-    }
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return true;
-}
 
 Error read_optional_string(const nlohmann::json& object, const char* key, const char* path,
                            std::optional<std::string>* out) {
@@ -51,6 +11,9 @@ Error read_optional_string(const nlohmann::json& object, const char* key, const 
   return std::nullopt;
 }
 
+// labels: "optional map[string] Arbitrary key-value pairs" (seed 002): any
+// key and any string value; only a non-object or a non-string value is
+// refused.
 Error read_labels(const nlohmann::json& metadata, std::optional<Labels>* out) {
   if (!metadata.contains("labels") || metadata["labels"].is_null()) return std::nullopt;
   const auto& labels = metadata["labels"];
@@ -58,7 +21,6 @@ Error read_labels(const nlohmann::json& metadata, std::optional<Labels>* out) {
   Labels result;
   for (const auto& [key, value] : labels.items()) {
     if (!value.is_string()) return "metadata.labels." + key + ": expected a string";
-    if (Error e = check_label(key, value.get<std::string>())) return e;
     result[key] = value.get<std::string>();
   }
   *out = std::move(result);
@@ -66,24 +28,6 @@ Error read_labels(const nlohmann::json& metadata, std::optional<Labels>* out) {
 }
 
 }  // namespace
-
-Error check_label(const std::string& key, const std::string& value) {
-  std::size_t slash = key.find('/');
-  std::string name = slash == std::string::npos ? key : key.substr(slash + 1);
-  if (slash != std::string::npos && !dns_subdomain(key.substr(0, slash))) {
-    return "invalid label key \"" + key +
-           "\": the prefix must be a DNS subdomain of at most 253 characters";
-  }
-  if (!qualified_name(name)) {
-    return "invalid label key \"" + key +
-           "\": the name must be 1 to 63 alphanumeric characters, with '-', '_' or '.' inside";
-  }
-  if (!value.empty() && !qualified_name(value)) {
-    return "invalid label value \"" + value + "\" for key \"" + key +
-           "\": at most 63 alphanumeric characters, with '-', '_' or '.' inside";
-  }
-  return std::nullopt;
-}
 
 Error read_fields(const nlohmann::json& body, Fields* out) {
   if (!body.is_object()) return "the request body must be a JSON object";

@@ -24,7 +24,8 @@ struct Fields {
 };
 
 // Reads {metadata{name, externalId, labels}, spec{description}}, checking
-// types and label rules; metadata.name must be a non-empty string.
+// types; metadata.name must be a non-empty string. Labels are arbitrary
+// string pairs (seed 002).
 Error read_fields(const nlohmann::json& body, Fields* out);
 
 // The paths of an updateMask ("metadata.labels,spec.description"); an
@@ -34,10 +35,5 @@ Error read_update_mask(const std::string& mask, std::set<std::string>* paths);
 // A label filter "k=v,k2=v2".
 Error read_label_filter(const std::string& filter,
                         std::vector<std::pair<std::string, std::string>>* out);
-
-// Kubernetes label syntax: key [prefix/]name, name and value at most 63
-// characters of alphanumerics with '-', '_', '.' inside, prefix a DNS
-// subdomain of at most 253 characters.
-Error check_label(const std::string& key, const std::string& value);
 
 }  // namespace wsop::cadenya::simdetail

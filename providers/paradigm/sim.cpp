@@ -6,6 +6,7 @@
 
 #include "providers/paradigm/sim_page.h"
 #include "providers/paradigm/sim_validate.h"
+#include "providers/sim/form.h"
 #include "providers/sim/ids.h"
 
 namespace wsop::paradigm {
@@ -27,7 +28,12 @@ constexpr Endpoint kUpdate{"PATCH", "/api/v3/instance/workspaces/{id}", "update"
 constexpr Endpoint kDelete{"DELETE", "/api/v3/workspaces/{id}", "delete"};
 constexpr Endpoint kList{"GET", "/api/v3/company/workspaces", "list"};
 
+// DRF's PermissionDenied text, which the contract gives for 403s
+// (paradigm.md, "Simulator behaviour"); seed 000 lines 58-59 list the 403 of
+// create without a body.
 const char* kForbidden = "You do not have permission to perform this action.";
+// The company of a token that token_companies does not name.
+constexpr std::int64_t kDefaultCompany = 1;
 
 struct Workspace {
   std::int64_t id = 0;
@@ -46,6 +52,35 @@ std::string now_text() {
   return sim::format_time(std::chrono::system_clock::now(), 6);
 }
 
+// The create page lists these three request media types (seed 000 lines
+// 35-45); DRF answers any other 415 with the Content-Type as sent.
+std::optional<http::Response> unsupported(const http::Request& request) {
+  if (!sim::unsupported_body(request, {"application/json", "application/x-www-form-urlencoded",
+                                       "multipart/form-data"})) {
+    return std::nullopt;
+  }
+  std::string sent = request.header("content-type").value_or("");
+  return detail(415, "Unsupported media type \"" + sent + "\" in request.");
+}
+
+// The body as DRF's parsers read it; an empty body is empty data (DRF), so
+// the serializer reports the missing fields.
+std::optional<json> read_body(const http::Request& request, http::Response* failure) {
+  if (request.body.empty()) return json::object();
+  std::string type = sim::media_type(request), error;
+  if (type == "application/x-www-form-urlencoded") return sim::parse_urlencoded(request.body);
+  if (type == "multipart/form-data") {
+    std::optional<std::string> boundary =
+        sim::header_param(request.header("content-type").value_or(""), "boundary");
+    std::optional<json> fields = sim::parse_multipart(request.body, boundary.value_or(""), &error);
+    if (!fields) *failure = detail(400, "Multipart form parse error - " + error);
+    return fields;
+  }
+  std::optional<json> body = sim::parse_json(request.body, &error);
+  if (!body) *failure = detail(400, "JSON parse error - " + error);
+  return body;
+}
+
 class ParadigmSim : public sim::Api {
  public:
   explicit ParadigmSim(SimOptions options);
@@ -62,6 +97,8 @@ class ParadigmSim : public sim::Api {
   using Handler = http::Response (ParadigmSim::*)(const http::Request&, const http::PathParams&);
   void route(const Endpoint& endpoint, Handler handler);
   std::optional<http::Response> authenticate(const http::Request& request) const;
+  bool readonly(const http::Request& request) const;
+  std::int64_t company_of(const http::Request& request) const;
   bool company_exists(std::int64_t id) const { return companies_.count(id) > 0; }
   // The workspace an {id} names, if visible; requires mu_.
   Workspace* find(const http::PathParams& params, bool include_deleted);
@@ -74,6 +111,7 @@ class ParadigmSim : public sim::Api {
   http::Response list(const http::Request& request, const http::PathParams& params);
 
   const SimOptions options_;
+  sim::AuthConfig auth_;  // options_.auth plus the tokens of the token options
   std::map<std::int64_t, std::string> companies_;
   http::Router router_;
   mutable std::mutex mu_;
@@ -81,7 +119,11 @@ class ParadigmSim : public sim::Api {
   std::int64_t next_id_ = 1;                      // guarded by mu_
 };
 
-ParadigmSim::ParadigmSim(SimOptions options) : options_(std::move(options)) {
+ParadigmSim::ParadigmSim(SimOptions options) : options_(std::move(options)), auth_(options_.auth) {
+  if (!auth_.tokens.empty()) {
+    for (const auto& [token, company] : options_.token_companies) auth_.tokens.insert(token);
+    auth_.tokens.insert(options_.readonly_tokens.begin(), options_.readonly_tokens.end());
+  }
   for (const SimCompany& c : options_.companies) companies_[c.id] = c.name;
   route(kCreate, &ParadigmSim::create);
   route(kGet, &ParadigmSim::get);
@@ -90,26 +132,44 @@ ParadigmSim::ParadigmSim(SimOptions options) : options_(std::move(options)) {
   route(kList, &ParadigmSim::list);
 }
 
+// DRF's order: authentication, then permissions, then (when the view reads
+// the body) the parser, so a read-only token's create is a 403 whatever its
+// body.
 void ParadigmSim::route(const Endpoint& endpoint, Handler handler) {
-  router_.add(endpoint.method, endpoint.path, endpoint.operation,
-              [this, handler](const http::Request& request, const http::PathParams& params) {
-                if (auto denied = authenticate(request)) return *denied;
-                // Django's <int:id> route does not match other ids at all.
-                const std::string& id = params.get("id");
-                if (!id.empty() && !simdetail::parse_integer(id)) return detail(404, "Not found.");
-                return (this->*handler)(request, params);
-              });
+  const bool creates = &endpoint == &kCreate;
+  router_.add(
+      endpoint.method, endpoint.path, endpoint.operation,
+      [this, handler, creates](const http::Request& request, const http::PathParams& params) {
+        if (auto denied = authenticate(request)) return *denied;
+        // Django's <int:id> route does not match other ids at all.
+        const std::string& id = params.get("id");
+        if (!id.empty() && !simdetail::parse_integer(id)) return detail(404, "Not found.");
+        if (creates && readonly(request)) return detail(403, kForbidden);
+        if (auto refused = unsupported(request)) return *refused;
+        return (this->*handler)(request, params);
+      });
 }
 
 // DRF's TokenAuthentication answers 401 with a WWW-Authenticate challenge.
 std::optional<http::Response> ParadigmSim::authenticate(const http::Request& request) const {
-  sim::Caller caller = sim::identify(options_.auth, request);
+  sim::Caller caller = sim::identify(auth_, request);
   if (caller == sim::Caller::kUser || caller == sim::Caller::kAdmin) return std::nullopt;
   http::Response r = detail(401, caller == sim::Caller::kAnonymous
                                      ? "Authentication credentials were not provided."
                                      : "Invalid token.");
   r.set_header("WWW-Authenticate", "Bearer");
   return r;
+}
+
+bool ParadigmSim::readonly(const http::Request& request) const {
+  std::optional<std::string> token = sim::bearer_token(request);
+  return token && options_.readonly_tokens.count(*token) > 0;
+}
+
+std::int64_t ParadigmSim::company_of(const http::Request& request) const {
+  std::optional<std::string> token = sim::bearer_token(request);
+  auto it = token ? options_.token_companies.find(*token) : options_.token_companies.end();
+  return it == options_.token_companies.end() ? kDefaultCompany : it->second;
 }
 
 Workspace* ParadigmSim::find(const http::PathParams& params, bool include_deleted) {
@@ -147,9 +207,9 @@ json ParadigmSim::render(const Workspace& w, bool with_company) const {
 }
 
 http::Response ParadigmSim::create(const http::Request& request, const http::PathParams&) {
-  std::string parse_error;
-  std::optional<json> body = sim::parse_json(request.body, &parse_error);
-  if (!body) return detail(400, "JSON parse error - " + parse_error);
+  http::Response failure;
+  std::optional<json> body = read_body(request, &failure);
+  if (!body) return failure;
   CreateFields fields;
   json errors = simdetail::validate_create(
       *body, [this](std::int64_t id) { return company_exists(id); }, &fields);
@@ -169,10 +229,13 @@ http::Response ParadigmSim::get(const http::Request& request, const http::PathPa
   return sim::json_response(200, render(*w, /*with_company=*/false));
 }
 
+// No seed covers the PATCH's media types (inferred): the sim reads the
+// create's three (seed 000 lines 35-45), as DRF applies one parser set to an
+// API unless a view overrides it.
 http::Response ParadigmSim::update(const http::Request& request, const http::PathParams& params) {
-  std::string parse_error;
-  std::optional<json> body = sim::parse_json(request.body, &parse_error);
-  if (!body) return detail(400, "JSON parse error - " + parse_error);
+  http::Response failure;
+  std::optional<json> body = read_body(request, &failure);
+  if (!body) return failure;
   std::lock_guard lock(mu_);
   Workspace* w = find(params, /*include_deleted=*/false);
   if (!w) return detail(403, kForbidden);
@@ -198,7 +261,12 @@ http::Response ParadigmSim::remove(const http::Request&, const http::PathParams&
   return r;
 }
 
+// Company-scoped (paradigm.md, "Traps"): only the workspaces of the token's
+// company, as the retrieve serializer renders them, without `company` (seed
+// 001 line 120: the serializer "for company workspace creation and
+// retrieval").
 http::Response ParadigmSim::list(const http::Request& request, const http::PathParams&) {
+  const std::int64_t company = company_of(request);
   std::optional<std::string> name = request.query_param("name");
   bool include_deleted = request.query_param("include_deleted") == "true";
   long size = simdetail::page_size(request, options_.default_page_size, options_.max_page_size);
@@ -208,6 +276,7 @@ http::Response ParadigmSim::list(const http::Request& request, const http::PathP
   std::vector<const Workspace*> matches;
   for (const auto& [id, w] : workspaces_) {
     if (w.deleted && !include_deleted) continue;
+    if (w.fields.company_id != company) continue;
     if (name && !name->empty() && w.fields.name != *name) continue;
     matches.push_back(&w);
   }
@@ -216,7 +285,7 @@ http::Response ParadigmSim::list(const http::Request& request, const http::PathP
   if (*page > pages) return detail(404, "Invalid page.");
   json results = json::array();
   for (long i = (*page - 1) * size; i < std::min(count, *page * size); ++i) {
-    results.push_back(render(*matches[i], /*with_company=*/true));
+    results.push_back(render(*matches[i], /*with_company=*/false));
   }
   json next = *page < pages ? json(simdetail::page_url(request, *page + 1)) : json(nullptr);
   json previous = *page > 1 ? json(simdetail::page_url(request, *page - 1)) : json(nullptr);

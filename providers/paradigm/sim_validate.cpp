@@ -1,22 +1,61 @@
 #include "providers/paradigm/sim_validate.h"
 
-#include <cctype>
 #include <charconv>
+#include <string_view>
 
 namespace wsop::paradigm::simdetail {
 namespace {
 
+// name's maxLength (seed 000 line 70), counted as Django counts a str: in
+// code points, not bytes.
 constexpr std::size_t kMaxNameLength = 100;
 const char* kRequired = "This field is required.";
 const char* kNull = "This field may not be null.";
 const char* kBlank = "This field may not be blank.";
 
-std::string trim(std::string text) {
-  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!text.empty() && space(text.back())) text.pop_back();
-  std::size_t start = 0;
-  while (start < text.size() && space(text[start])) ++start;
-  return text.substr(start);
+// The UTF-8 code point at text[i]; *len is its length in bytes (1, and
+// U+FFFD, for a byte that does not start a sequence).
+char32_t decode(std::string_view text, std::size_t i, std::size_t* len) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char b = byte(i);
+  std::size_t n = b < 0x80           ? 1
+                  : (b >> 5) == 0x6  ? 2
+                  : (b >> 4) == 0xE  ? 3
+                  : (b >> 3) == 0x1E ? 4
+                                     : 0;
+  if (n == 0 || i + n > text.size()) {
+    *len = 1;
+    return b < 0x80 ? b : 0xFFFD;
+  }
+  char32_t c = n == 1 ? b : b & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (byte(i + k) & 0x3F);
+  *len = n;
+  return c;
+}
+
+// Python's str.isspace(), which str.strip() uses.
+bool is_space(char32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
+         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+         c == 0x205F || c == 0x3000;
+}
+
+// DRF's CharField trims with str.strip() (paradigm.md, "DRF trims strings"):
+// Unicode whitespace such as U+00A0 goes too, not only ASCII space.
+std::string trim(std::string_view text) {
+  std::size_t start = std::string_view::npos, end = 0, len = 0;
+  for (std::size_t i = 0; i < text.size(); i += len) {
+    if (is_space(decode(text, i, &len))) continue;
+    if (start == std::string_view::npos) start = i;
+    end = i + len;
+  }
+  return start == std::string_view::npos ? "" : std::string(text.substr(start, end - start));
+}
+
+std::size_t code_points(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
 }
 
 // DRF's CharField: strings and numbers are accepted, surrounding space trimmed.
@@ -41,18 +80,21 @@ void check_name(const nlohmann::json& body, bool required, nlohmann::json& error
   std::optional<std::string> name = read_string(value);
   if (!name) return add(errors, "name", "Not a valid string.");
   if (name->empty()) return add(errors, "name", kBlank);
-  if (name->size() > kMaxNameLength) {
+  if (code_points(*name) > kMaxNameLength) {
     return add(errors, "name", "Ensure this field has no more than 100 characters.");
   }
   *out = std::move(name);
 }
 
-// description: default "", and null or "" clears it (contract).
-void check_description(const nlohmann::json& body, nlohmann::json& errors,
+// description: a string with default "" (seed 000 lines 71-73, not
+// nullable), so a create's null is a field error; on PATCH an empty or null
+// description clears it (paradigm.md, "Endpoints").
+void check_description(const nlohmann::json& body, bool allow_null, nlohmann::json& errors,
                        std::optional<std::string>* out) {
   if (!body.contains("description")) return;
   const auto& value = body["description"];
   if (value.is_null()) {
+    if (!allow_null) return add(errors, "description", kNull);
     *out = "";
     return;
   }
@@ -119,7 +161,7 @@ nlohmann::json validate_create(const nlohmann::json& body,
   nlohmann::json errors = nlohmann::json::object();
   std::optional<std::string> name, description;
   check_name(body, /*required=*/true, errors, &name);
-  check_description(body, errors, &description);
+  check_description(body, /*allow_null=*/false, errors, &description);
   check_choice(body, "workspace_type", {"custom"}, errors, &out->workspace_type);
   check_choice(body, "document_upload_method", {"manual", "synced"}, errors,
                &out->document_upload_method);
@@ -133,7 +175,7 @@ nlohmann::json validate_update(const nlohmann::json& body, UpdateFields* out) {
   if (!body.is_object()) return not_an_object(body);
   nlohmann::json errors = nlohmann::json::object();
   check_name(body, /*required=*/false, errors, &out->name);
-  check_description(body, errors, &out->description);
+  check_description(body, /*allow_null=*/true, errors, &out->description);
   return errors;
 }
 

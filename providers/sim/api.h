@@ -5,6 +5,7 @@
 // its vendor's shapes.
 #pragma once
 
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -35,6 +36,18 @@ class Api {
 };
 
 http::Response json_response(int status, const nlohmann::json& body);
+
+// The media type of the request's Content-Type, lower-cased and without
+// parameters ("Application/JSON; charset=utf-8" -> "application/json"); ""
+// when the header is absent.
+std::string media_type(const http::Request& request);
+
+// True when the request carries a body (POST, PUT or PATCH with a non-empty
+// body) whose media type is not one of `accepted` (lower case): the request
+// is answered 415 and changes nothing. A body-less POST (Aether's start and
+// stop) is never refused for its Content-Type.
+bool unsupported_body(const http::Request& request,
+                      std::initializer_list<std::string_view> accepted);
 
 // The body as JSON; nullopt with *error set when it does not parse.
 std::optional<nlohmann::json> parse_json(std::string_view body, std::string* error);

@@ -2,7 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -96,8 +98,38 @@ std::optional<Status> read_common(const std::string& key, const YAML::Node& valu
   return std::nullopt;
 }
 
+Status read_companies(const YAML::Node& node, const std::string& path,
+                      std::vector<paradigm::SimCompany>* out) {
+  if (!node.IsSequence()) return invalid(path, "expected a list of {id, name}");
+  out->clear();
+  for (const auto& company : node) {
+    if (Status s = check_keys(company, path + "[]", {"id", "name"}); !s) return s;
+    paradigm::SimCompany sc;
+    if (Status s = read(company["id"], path + "[].id", &sc.id); !s) return s;
+    sc.name =
+        company["name"] ? company["name"].as<std::string>() : "Company " + std::to_string(sc.id);
+    out->push_back(sc);
+  }
+  return Status::ok();
+}
+
+// {TOKEN: COMPANY_ID, ...}. Messages name no token (common/status.h).
+Status read_token_companies(const YAML::Node& node, const std::string& path,
+                            std::map<std::string, std::int64_t>* out) {
+  if (!node.IsMap()) return invalid(path, "expected a mapping of token to company id");
+  out->clear();
+  for (const auto& item : node) {
+    std::string token = item.first.as<std::string>();
+    if (token.empty()) return invalid(path, "a token must not be empty");
+    if (Status s = read(item.second, path, &(*out)[token]); !s) return s;
+  }
+  return Status::ok();
+}
+
 Status read_paradigm(const YAML::Node& node, SimConfig* c) {
-  if (Status s = check_keys(node, "paradigm", {"address", "port", "tokens", "faults", "companies"});
+  if (Status s = check_keys(
+          node, "paradigm",
+          {"address", "port", "tokens", "faults", "companies", "tokenCompanies", "readonlyTokens"});
       !s)
     return s;
   for (const auto& item : node) {
@@ -107,16 +139,11 @@ Status read_paradigm(const YAML::Node& node, SimConfig* c) {
       if (!*s) return *s;
       continue;
     }
-    if (!item.second.IsSequence()) return invalid(path, "expected a list of {id, name}");
-    c->paradigm.companies.clear();
-    for (const auto& company : item.second) {
-      if (Status s = check_keys(company, path + "[]", {"id", "name"}); !s) return s;
-      paradigm::SimCompany sc;
-      if (Status s = read(company["id"], path + "[].id", &sc.id); !s) return s;
-      sc.name =
-          company["name"] ? company["name"].as<std::string>() : "Company " + std::to_string(sc.id);
-      c->paradigm.companies.push_back(sc);
-    }
+    Status s = key == "companies" ? read_companies(item.second, path, &c->paradigm.companies)
+               : key == "tokenCompanies"
+                   ? read_token_companies(item.second, path, &c->paradigm.token_companies)
+                   : read_set(item.second, path, &c->paradigm.readonly_tokens);
+    if (!s) return s;
   }
   return Status::ok();
 }
@@ -138,12 +165,33 @@ Status read_cadenya(const YAML::Node& node, SimConfig* c) {
   return Status::ok();
 }
 
+// {cpuKind, cpus, memoryMb, volumeSizeGb}, any subset, over *hw; the result
+// must be hardware the simulated account accepts.
+Status read_default_hardware(const YAML::Node& node, const std::string& path,
+                             aether::SimHardware* hw) {
+  if (Status s = check_keys(node, path, {"cpuKind", "cpus", "memoryMb", "volumeSizeGb"}); !s)
+    return s;
+  for (const auto& item : node) {
+    std::string key = item.first.as<std::string>(), p = path + "." + key;
+    Status s = key == "cpuKind"    ? read(item.second, p, &hw->cpu_kind)
+               : key == "cpus"     ? read(item.second, p, &hw->cpus)
+               : key == "memoryMb" ? read(item.second, p, &hw->memory_mb)
+                                   : read(item.second, p, &hw->volume_size_gb);
+    if (!s) return s;
+  }
+  if (std::optional<std::string> problem = aether::hardware_problem(*hw)) {
+    return invalid(path, *problem);
+  }
+  return Status::ok();
+}
+
 Status read_aether_key(const std::string& key, const YAML::Node& value, const std::string& path,
                        aether::SimOptions* a) {
   if (key == "creatingDelay") return read_duration(value, path, &a->creating_delay);
   if (key == "startingDelay") return read_duration(value, path, &a->starting_delay);
   if (key == "stoppingDelay") return read_duration(value, path, &a->stopping_delay);
   if (key == "idleStop") return read_duration(value, path, &a->idle_stop);
+  if (key == "defaultHardware") return read_default_hardware(value, path, &a->default_hardware);
   if (key == "errorRate") {
     if (Status s = read(value, path, &a->error_rate); !s) return s;
     if (a->error_rate < 0 || a->error_rate > 1) return invalid(path, "must be from 0 to 1");
@@ -157,9 +205,10 @@ Status read_aether_key(const std::string& key, const YAML::Node& value, const st
 }
 
 Status read_aether(const YAML::Node& node, SimConfig* c) {
-  if (Status s = check_keys(node, "aether",
-                            {"address", "port", "tokens", "faults", "projects", "creatingDelay",
-                             "startingDelay", "stoppingDelay", "errorRate", "idleStop"});
+  if (Status s = check_keys(
+          node, "aether",
+          {"address", "port", "tokens", "faults", "projects", "creatingDelay", "startingDelay",
+           "stoppingDelay", "errorRate", "idleStop", "defaultHardware"});
       !s)
     return s;
   for (const auto& item : node) {
@@ -212,6 +261,23 @@ Status read_top(const YAML::Node& root, SimConfig* c) {
 }
 
 }  // namespace
+
+Status check_config(const SimConfig& config) {
+  const paradigm::SimOptions& p = config.paradigm;
+  for (const auto& [token, company] : p.token_companies) {
+    bool known = std::any_of(p.companies.begin(), p.companies.end(),
+                             [&](const paradigm::SimCompany& c) { return c.id == company; });
+    if (!known) {
+      return invalid("paradigm.tokenCompanies",
+                     "company " + std::to_string(company) + " is not a configured company");
+    }
+  }
+  if (std::optional<std::string> problem =
+          aether::hardware_problem(config.aether.default_hardware)) {
+    return invalid("aether.defaultHardware", *problem);
+  }
+  return Status::ok();
+}
 
 Outcome<SimConfig> parse_config(const std::string& yaml_text, SimConfig base) {
   try {

@@ -8,10 +8,17 @@
 //   tokens: [t1]                    # default for the three providers
 //   faults: {latencyMs: 50}         # default for the three providers (PUT /_sim/faults fields)
 //   paradigm: {address: 127.0.0.1, port: 0, tokens: [...], faults: {...},
-//              companies: [{id: 1, name: Acme}]}
+//              companies: [{id: 1, name: Acme}, {id: 2, name: Beta}],
+//              tokenCompanies: {t2: 2},   # the company a token's list shows (default 1)
+//              readonlyTokens: [t3]}      # tokens whose creates answer 403
+//              (tokens named in tokenCompanies or readonlyTokens are accepted too)
 //   cadenya:  {address, port, tokens, faults, adminTokens: [t1]}
 //   aether:   {address, port, tokens, faults, projects: [<uuid>], creatingDelay: 1s,
-//              startingDelay: 1s, stoppingDelay: 500ms, errorRate: 0.1, idleStop: 10m}
+//              startingDelay: 1s, stoppingDelay: 500ms, errorRate: 0.1, idleStop: 10m,
+//              defaultHardware: {cpuKind: performance, cpus: 4, memoryMb: 4096,
+//                                volumeSizeGb: 20}}
+//              # the account's defaults for a create that omits hardware or a field of
+//              # it; any subset, over seed 003's documented shared/2/2048/10
 #pragma once
 
 #include <cstdint>
@@ -40,6 +47,12 @@ struct SimConfig {
   cadenya::SimOptions cadenya;
   aether::SimOptions aether;
 };
+
+// The checks that need the whole configuration: every company of
+// paradigm.token_companies is one of paradigm.companies, and the Aether
+// default hardware is within the simulated account's limits. Simulator's
+// start() and provider-sim's command line run it.
+Status check_config(const SimConfig& config);
 
 // Applies a YAML document over `base`; unknown keys and wrong types are errors.
 Outcome<SimConfig> parse_config(const std::string& yaml_text, SimConfig base);

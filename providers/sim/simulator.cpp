@@ -31,6 +31,7 @@ Simulator::~Simulator() {
 }
 
 Status Simulator::start() {
+  if (Status s = check_config(config_); !s) return s;
   for (Served& s : served_) {
     if (Status status = s.server->start(); !status) {
       stop();

@@ -146,6 +146,28 @@ TEST(ProviderSimBinaryTest, ConfigFileAndFlagsOverrideTheDefaults) {
   std::remove(path.c_str());
 }
 
+TEST(ProviderSimBinaryTest, TokenAndDefaultHardwareFlagsReachTheSimulators) {
+  SimProcess sim({"--token", "t1", "--paradigm-company", "1", "--paradigm-company", "2=Beta",
+                  "--paradigm-token", "t2=2", "--paradigm-readonly-token", "ro",
+                  "--aether-default-hardware", "cpu_kind=performance,cpus=4"});
+  std::string line = sim.read_line();
+  ASSERT_FALSE(line.empty());
+  json urls = json::parse(line);
+  Client t2(urls["paradigm"], "t2");
+  EXPECT_EQ(t2.post("/api/v3/instance/workspaces", {{"name", "b"}, {"company_id", 2}}).status, 201);
+  EXPECT_EQ(t2.get("/api/v3/company/workspaces").json()["count"], 1);
+  EXPECT_EQ(Client(urls["paradigm"], "t1").get("/api/v3/company/workspaces").json()["count"], 0);
+  Client ro(urls["paradigm"], "ro");
+  EXPECT_EQ(ro.post("/api/v3/instance/workspaces", {{"name", "c"}, {"company_id", 1}}).status, 403);
+  Client aether(urls["aether"], "t1");
+  json hw = aether.post("/projects/00000000-0000-4000-8000-000000000001/workspaces", json::object())
+                .json()["hardware"];
+  EXPECT_EQ(hw["cpu_kind"], "performance");
+  EXPECT_EQ(hw["cpus"], 4);
+  EXPECT_EQ(hw["memory_mb"], 2048);
+  EXPECT_EQ(sim.stop(SIGTERM), 0);
+}
+
 TEST(ProviderSimBinaryTest, BadUsageExits2) {
   SimProcess unknown({"--no-such-flag"});
   EXPECT_EQ(unknown.wait_exit(), 2);
@@ -153,6 +175,8 @@ TEST(ProviderSimBinaryTest, BadUsageExits2) {
   EXPECT_EQ(bad_faults.wait_exit(), 2);
   SimProcess bad_config({"--config", "/nonexistent/provider-sim.yaml"});
   EXPECT_EQ(bad_config.wait_exit(), 2);
+  SimProcess bad_hardware({"--aether-default-hardware", "cpus=4,colour=red"});
+  EXPECT_EQ(bad_hardware.wait_exit(), 2);
 }
 
 }  // namespace

@@ -81,16 +81,25 @@ TEST_F(CadenyaSimTest, CreateWithoutNameIsInvalidArgument) {
   expect_status(api_->request("POST", kPath, "{oops"), 400, 3);
 }
 
-TEST_F(CadenyaSimTest, InvalidLabelsAreRejected) {
-  expect_status(create({{"name", "a"}, {"labels", {{"team", std::string(64, 'v')}}}}), 400, 3);
-  expect_status(create({{"name", "a"}, {"labels", {{"bad key", "v"}}}}), 400, 3);
-  expect_status(create({{"name", "a"}, {"labels", {{"team", "-leading"}}}}), 400, 3);
-  expect_status(create({{"name", "a"}, {"labels", {{"Not_DNS/x", "v"}}}}), 400, 3);
+// Seed 002: labels are "optional map[string] Arbitrary key-value pairs", so
+// any key and any string value is accepted; only the types are checked.
+TEST_F(CadenyaSimTest, LabelsAreArbitraryStringPairs) {
+  json arbitrary = {{"team", std::string(64, 'v')},
+                    {"bad key", "a b"},
+                    {"Not_DNS/x", "-leading"},
+                    {"", "empty key"},
+                    {"ünïcode", "välue!"},
+                    {"workspace-operator.io/managed-by", "wsop"},
+                    {"empty", ""}};
+  Reply r = create({{"name", "a"}, {"labels", arbitrary}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json()["metadata"]["labels"], arbitrary);
+  std::string id = r.json()["metadata"]["id"];
+  EXPECT_EQ(api_->get(std::string(kPath) + "/" + id).json()["metadata"]["labels"], arbitrary);
   expect_status(create({{"name", "a"}, {"labels", {{"team", 5}}}}), 400, 3);
-  EXPECT_EQ(create({{"name", "a"},
-                    {"labels", {{"workspace-operator.io/managed-by", "wsop"}, {"empty", ""}}}})
-                .status,
-            200);
+  expect_status(create({{"name", "a"}, {"labels", {{"team", nullptr}}}}), 400, 3);
+  expect_status(create({{"name", "a"}, {"labels", json::array({"team"})}}), 400, 3);
+  expect_status(create({{"name", "a"}, {"labels", "team=a"}}), 400, 3);
 }
 
 TEST_F(CadenyaSimTest, DuplicateExternalIdsAreAccepted) {
@@ -137,13 +146,15 @@ TEST_F(CadenyaSimTest, PatchWithoutMaskWritesFieldsPresent) {
   EXPECT_EQ(w["metadata"]["labels"], json({{"x", "y"}}));
 }
 
-TEST_F(CadenyaSimTest, PatchRejectsUnknownMaskPathAndInvalidLabels) {
+TEST_F(CadenyaSimTest, PatchRejectsUnknownMaskPathAndNonStringLabels) {
   std::string id = create_id({{"name", "a"}});
   std::string path = std::string(kPath) + "/" + id;
   expect_status(
       api_->patch(path, {{"metadata", {{"name", "a"}}}, {"updateMask", "metadata.owner"}}), 400, 3);
-  expect_status(api_->patch(path, {{"metadata", {{"name", "a"}, {"labels", {{"k", "a b"}}}}}}), 400,
-                3);
+  expect_status(api_->patch(path, {{"metadata", {{"name", "a"}, {"labels", {{"k", 1}}}}}}), 400, 3);
+  Reply spaced = api_->patch(path, {{"metadata", {{"name", "a"}, {"labels", {{"k", "a b"}}}}}});
+  ASSERT_EQ(spaced.status, 200) << spaced.body;  // seed 002: arbitrary values
+  EXPECT_EQ(spaced.json()["metadata"]["labels"], json({{"k", "a b"}}));
 }
 
 TEST_F(CadenyaSimTest, DeleteArchivesAndListsHideArchived) {
