@@ -9,6 +9,7 @@ std::string_view code_name(Code code) {
     case Code::kInvalid: return "Invalid";
     case Code::kConflict: return "Conflict";
     case Code::kUnauthorized: return "Unauthorized";
+    case Code::kForbidden: return "Forbidden";
     case Code::kRateLimited: return "RateLimited";
     case Code::kTransient: return "Transient";
     case Code::kAmbiguous: return "Ambiguous";

@@ -21,6 +21,7 @@ enum class Code {
   kInvalid,       // the request or input is wrong; retrying will not help
   kConflict,      // it exists already, or the state disagrees with the request
   kUnauthorized,  // missing, wrong or insufficient credentials
+  kForbidden,     // authenticated, but not allowed to do this: permanent until rights change
   kRateLimited,   // slow down; retry_after may say for how long
   kTransient,     // a failure that may go away on retry (5xx, reset, timeout)
   kAmbiguous,     // a write may or may not have happened; never retry blindly

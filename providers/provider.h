@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "common/status.h"
 #include "controller/model/resource.h"
 
@@ -45,6 +47,11 @@ struct RemoteWorkspace {
   std::optional<std::string> project_id;
   std::optional<bool> keep_active;
   std::optional<TimePoint> created_at;
+  // Facts people want to see (status.atProvider, `wsctl get -o wide`): an
+  // object of camelCase keys such as Aether's machineId and privateIp or
+  // Paradigm's usedStorage; null when there are none. Never a credential
+  // (Aether's preview_token is never read).
+  nlohmann::json at_provider;
 };
 
 // One managed field whose remote value differs from the manifest.
@@ -148,6 +155,25 @@ class Provider {
   // The managed fields that differ; only what the manifest sets is compared.
   virtual std::vector<FieldChange> diff(const model::Workspace& desired,
                                         const RemoteWorkspace& observed) const = 0;
+
+  // Reads the workspace `desired` is to adopt (external-name annotation,
+  // `wsctl import`), checking what a plain get cannot show (Paradigm: the
+  // company, through its company list). kConflict when it is not one the
+  // manifest may adopt.
+  virtual Outcome<RemoteWorkspace> get_to_adopt(const std::string& id,
+                                                const model::Workspace& desired) {
+    (void)desired;
+    return get(id);
+  }
+
+  // Whether a fresh list() would show `last` (the workspace as last
+  // observed) if it still existed, so that its absence proves it gone after
+  // get() answered kNotFound. Paradigm: only for the company its token's
+  // list covers.
+  virtual bool list_proves_absence(const RemoteWorkspace& last) const {
+    (void)last;
+    return true;
+  }
 
   // Finds the workspace a lost create may have made.
   virtual Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,

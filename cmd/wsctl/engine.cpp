@@ -45,6 +45,7 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
     io.err << loaded.errors.size() << " error(s): nothing was applied\n";
     return nullptr;
   }
+  for (const auto& warning : loaded.warnings) io.err << warning.to_string() << "\n";
   auto store = state::open_sqlite_state_store(options.state_path);
   if (!store) {
     io.err << "wsctl: " << store.status().message() << "\n";

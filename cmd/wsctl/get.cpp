@@ -46,11 +46,26 @@ void emit_yaml(const nlohmann::ordered_json& json, YAML::Emitter& out) {
   }
 }
 
+// The provider's facts (status.observed.atProvider) as key=value pairs.
+std::string at_provider(const state::WorkspaceRecord& r) {
+  auto observed = nlohmann::json::parse(r.observed_json, nullptr, false);
+  auto facts = observed.is_object() ? observed.find("atProvider") : observed.end();
+  if (facts == observed.end() || !facts->is_object()) return "-";
+  std::string out;
+  for (const auto& [key, value] : facts->items()) {
+    out += (out.empty() ? "" : ",") + key + "=" +
+           (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return out.empty() ? "-" : out;
+}
+
 void print_table(const std::vector<state::WorkspaceRecord>& records, bool wide, std::ostream& out) {
   std::vector<std::vector<std::string>> rows;
   std::vector<std::string> header = {"NAMESPACE", "NAME",   "PROVIDER", "REMOTE-ID",
                                      "READY",     "SYNCED", "REASON",   "APPLIED"};
-  if (wide) header.insert(header.end(), {"EXTERNAL-ID", "ORIGIN", "OWNER", "MESSAGE"});
+  if (wide) {
+    header.insert(header.end(), {"EXTERNAL-ID", "ORIGIN", "OWNER", "AT-PROVIDER", "MESSAGE"});
+  }
   rows.push_back(header);
   for (const auto& r : records) {
     const auto& c = r.conditions;
@@ -67,8 +82,9 @@ void print_table(const std::vector<state::WorkspaceRecord>& records, bool wide, 
     if (wide) {
       std::string message =
           c.synced.status != state::ConditionStatus::kTrue ? c.synced.message : c.ready.message;
+      if (message.empty()) message = c.synced.message;  // fields not sent, when nothing else
       row.insert(row.end(), {r.external_id, state::to_string(r.origin), r.owner_instance_id,
-                             message.empty() ? "-" : message});
+                             at_provider(r), message.empty() ? "-" : message});
     }
     rows.push_back(row);
   }

@@ -235,7 +235,7 @@ int run_import(const Args& args, Io io) {
            << "\n";
     return kExitFailed;
   }
-  auto remote = provider->get(id);
+  auto remote = provider->get_to_adopt(id, *desired);
   if (!remote) {
     io.err << "wsctl import: " << remote.status().message() << "\n";
     return kExitFailed;

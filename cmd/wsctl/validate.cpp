@@ -35,6 +35,7 @@ int run_validate(const Args& args, Io io) {
            << result.files << (result.files == 1 ? " file" : " files") << "\n";
     return kExitInvalid;
   }
+  for (const auto& warning : result.warnings) io.err << warning.to_string() << "\n";
   if (output == "json") {
     io.out << manifest::to_manifest_list(result.set).dump(2) << "\n";
   } else {

@@ -112,10 +112,25 @@ void decode_tls(Reader& reader, const YamlNode& node, model::Tls& out) {
   }
 }
 
+// spec.paradigm: the token's company (model::ParadigmProviderSpec).
+void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig& out) {
+  if (!reader.object(node, "spec.paradigm")) return;
+  reader.reject_unknown(node, "spec.paradigm", {"companyId"});
+  if (out.type != model::ProviderType::kParadigm) {
+    reader.error(node.mark, "spec.paradigm",
+                 std::string("not allowed for type ") + model::to_string(out.type));
+  }
+  if (const YamlNode* v = node.find("companyId")) {
+    if (auto n = reader.integer(*v, "spec.paradigm.companyId", 1, INT64_MAX)) {
+      out.paradigm.company_id = *n;
+    }
+  }
+}
+
 void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& out) {
   for (const auto& entry : spec.entries) {
-    static constexpr std::string_view kKnown[] = {"type",      "baseUrl",  "credentials",
-                                                  "rateLimit", "timeouts", "tls"};
+    static constexpr std::string_view kKnown[] = {"type",     "baseUrl", "credentials", "rateLimit",
+                                                  "timeouts", "tls",     "paradigm"};
     bool known = false;
     for (std::string_view k : kKnown) known = known || k == entry.key;
     if (known) continue;
@@ -143,6 +158,7 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& ou
   if (const YamlNode* v = spec.find("rateLimit")) decode_rate_limit(reader, *v, out.rate_limit);
   if (const YamlNode* v = spec.find("timeouts")) decode_timeouts(reader, *v, out.timeouts);
   if (const YamlNode* v = spec.find("tls")) decode_tls(reader, *v, out.tls);
+  if (const YamlNode* v = spec.find("paradigm")) decode_paradigm(reader, *v, out);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
-// Workspace: ARCHITECTURE.md section 1. Ranges for hardware are Aether's
-// (../shared/providers/aether.md); which provider blocks fit which provider
-// type is checked across documents in validate.cpp.
+// Workspace: ARCHITECTURE.md section 1. Hardware keeps only the types the
+// vendor documents (../shared/seeds/003_209083090fbf6bb1.txt): the server
+// judges ranges and CPU kinds, and its 400 is reported with its message.
+// Which provider blocks fit which provider type is checked across documents
+// in validate.cpp.
+#include "common/text.h"
 #include "controller/manifest/decode.h"
 #include "controller/manifest/decode_metadata.h"
 #include "controller/manifest/rules.h"
@@ -17,24 +20,21 @@ void decode_hardware(Reader& reader, const YamlNode& node, model::Hardware& out)
   if (!reader.object(node, base)) return;
   reader.reject_unknown(node, base, {"cpuKind", "cpus", "memoryMb", "volumeSizeGb", "gpuKind"});
   if (const YamlNode* v = node.find("cpuKind")) {
-    if (auto text = reader.one_of(*v, base + ".cpuKind", {"shared", "performance"})) {
-      out.cpu_kind = *text == "shared" ? model::CpuKind::kShared : model::CpuKind::kPerformance;
+    if (auto text = reader.string(*v, base + ".cpuKind")) {
+      if (auto problem = check_printable(*text, 63); !problem.empty() || text->empty()) {
+        reader.error(v->mark, base + ".cpuKind", text->empty() ? "must not be empty" : problem);
+      }
+      out.cpu_kind = *text;
     }
   }
-  if (const YamlNode* v = node.find("cpus")) {
-    if (auto n = reader.integer(*v, base + ".cpus", model::kMinCpus, model::kMaxCpus)) {
-      out.cpus = static_cast<int>(*n);
-    }
-  }
-  if (const YamlNode* v = node.find("memoryMb")) {
-    if (auto n = reader.integer(*v, base + ".memoryMb", model::kMinMemoryMb, model::kMaxMemoryMb)) {
-      out.memory_mb = static_cast<int>(*n);
-    }
-  }
-  if (const YamlNode* v = node.find("volumeSizeGb")) {
-    if (auto n = reader.integer(*v, base + ".volumeSizeGb", model::kMinVolumeSizeGb,
-                                model::kMaxVolumeSizeGb)) {
-      out.volume_size_gb = static_cast<int>(*n);
+  // Counts: positive integers that fit the wire's int; the server judges more.
+  const std::pair<const char*, std::optional<int>*> counts[] = {
+      {"cpus", &out.cpus}, {"memoryMb", &out.memory_mb}, {"volumeSizeGb", &out.volume_size_gb}};
+  for (const auto& [key, field] : counts) {
+    if (const YamlNode* v = node.find(key)) {
+      if (auto n = reader.integer(*v, base + "." + key, 1, INT32_MAX)) {
+        *field = static_cast<int>(*n);
+      }
     }
   }
   if (const YamlNode* v = node.find("gpuKind")) {
@@ -98,6 +98,10 @@ std::optional<std::string> text_field(Reader& reader, const YamlNode& spec, std:
   std::string problem = key == "description" ? check_multiline(*text, max_length)
                                              : check_printable(*text, max_length);
   if (problem.empty() && text->empty() && key != "description") problem = "must not be empty";
+  // Servers trim names (Paradigm, docs/PROVIDERS.md): a blank one is empty.
+  if (problem.empty() && key == "displayName" && trim_whitespace(*text).empty()) {
+    problem = "must not be only whitespace";
+  }
   if (!problem.empty()) reader.error(v->mark, path, problem);
   return text;
 }

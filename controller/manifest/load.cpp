@@ -137,6 +137,13 @@ WorkspaceFieldMarks field_marks(const YamlNode& root) {
   const YamlNode* annotations = metadata ? metadata->find("annotations") : nullptr;
   const YamlNode* name = annotations ? annotations->find(model::kAnnotationExternalName) : nullptr;
   if (name) marks.external_name = name->mark;
+  if (const YamlNode* labels = metadata ? metadata->find("labels") : nullptr) {
+    marks.labels = labels->mark;
+  }
+  const YamlNode* spec = root.find("spec");
+  if (const YamlNode* description = spec ? spec->find("description") : nullptr) {
+    marks.description = description->mark;
+  }
   return marks;
 }
 
@@ -316,6 +323,7 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   append_result(result, std::move(loaded));
   validate_set(result.set, result.errors);
   sort_diagnostics(result.errors);
+  result.warnings = local_only_warnings(result.set);
   return result;
 }
 

@@ -21,6 +21,8 @@ namespace wsop::manifest {
 struct WorkspaceFieldMarks {
   Mark spec;           // the spec map
   Mark external_name;  // the external-name annotation's value; line 0 if unset
+  Mark labels;         // metadata.labels; line 0 if unset
+  Mark description;    // spec.description; line 0 if unset
 };
 
 // A document with errors of its own, kept as far as it decoded so that the
@@ -66,6 +68,9 @@ struct LoadOptions {
 struct LoadResult {
   ManifestSet set;
   std::vector<Diagnostic> errors;  // sorted by position; empty when the set is valid
+  // Not errors: fields a workspace sets that its provider never receives
+  // (local_only_warnings). Printed, never a reason to refuse the set.
+  std::vector<Diagnostic> warnings;
   size_t files = 0;
   size_t documents = 0;
   bool ok() const { return errors.empty(); }
@@ -85,5 +90,9 @@ LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& o
 
 // The rules across documents of ARCHITECTURE.md section 1, appended to errors.
 void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors);
+
+// One warning per field a valid workspace sets that its provider does not
+// receive (model::Workspace::local_only_fields), at the field, sorted.
+std::vector<Diagnostic> local_only_warnings(const ManifestSet& set);
 
 }  // namespace wsop::manifest

@@ -1,5 +1,6 @@
 #include "controller/manifest/render.h"
 
+#include "common/digest.h"
 #include "common/duration.h"
 
 namespace wsop::manifest {
@@ -21,7 +22,7 @@ Json metadata_json(const std::string& name, const std::string* ns,
 
 Json to_manifest_json(const model::Hardware& hw) {
   Json out = Json::object();
-  if (hw.cpu_kind) out["cpuKind"] = model::to_string(*hw.cpu_kind);
+  if (hw.cpu_kind) out["cpuKind"] = *hw.cpu_kind;
   if (hw.cpus) out["cpus"] = *hw.cpus;
   if (hw.memory_mb) out["memoryMb"] = *hw.memory_mb;
   if (hw.volume_size_gb) out["volumeSizeGb"] = *hw.volume_size_gb;
@@ -44,6 +45,7 @@ Json to_manifest_json(const model::ProviderConfig& config) {
       {"tls",
        {{"caFile", config.tls.ca_file}, {"insecureSkipVerify", config.tls.insecure_skip_verify}}},
   };
+  if (config.paradigm.company_id) spec["paradigm"] = {{"companyId", *config.paradigm.company_id}};
   return {{"apiVersion", model::kApiVersion},
           {"kind", model::kKindProviderConfig},
           {"metadata", metadata_json(config.name, nullptr, config.labels, config.annotations)},
@@ -59,9 +61,11 @@ Json to_manifest_json(const model::Workspace& ws) {
   spec["managementPolicy"] = model::to_string(ws.management_policy);
   if (ws.hardware) spec["hardware"] = to_manifest_json(*ws.hardware);
   if (ws.paradigm) {
-    spec["paradigm"] = {
-        {"companyId", ws.paradigm->company_id},
-        {"documentUploadMethod", model::to_string(ws.paradigm->document_upload_method)}};
+    spec["paradigm"] = {{"companyId", ws.paradigm->company_id}};
+    // Unset stays unset: it is late-initialised from the remote on adoption.
+    if (auto method = ws.paradigm->document_upload_method) {
+      spec["paradigm"]["documentUploadMethod"] = model::to_string(*method);
+    }
   }
   if (ws.aether) {
     Json aether = {{"projectId", ws.aether->project_id}};
@@ -80,6 +84,12 @@ Json to_manifest_list(const ManifestSet& set) {
   for (const auto& config : set.provider_configs) items.push_back(to_manifest_json(config));
   for (const auto& ws : set.workspaces) items.push_back(to_manifest_json(ws));
   return {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
+}
+
+std::string desired_digest(const model::Workspace& workspace) {
+  auto json = to_manifest_json(workspace);
+  json["metadata"].erase("annotations");  // a reconcile request is not a spec change
+  return sha256_hex(json.dump());
 }
 
 }  // namespace wsop::manifest

@@ -14,6 +14,10 @@ nlohmann::ordered_json to_manifest_json(const model::Workspace& workspace);
 // spec.hardware as a manifest spells it; only the fields that are set.
 nlohmann::ordered_json to_manifest_json(const model::Hardware& hardware);
 
+// The digest of a workspace's desired spec (its normalised manifest), kept in
+// the state store to tell a manifest change from drift.
+std::string desired_digest(const model::Workspace& workspace);
+
 // {"apiVersion": "v1", "kind": "List", "items": [...]}, as kubectl prints
 // several objects: ProviderConfigs first, then Workspaces, in source order.
 nlohmann::ordered_json to_manifest_list(const ManifestSet& set);

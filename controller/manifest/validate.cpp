@@ -3,6 +3,7 @@
 #include <map>
 #include <string_view>
 
+#include "common/text.h"
 #include "controller/manifest/decode.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/rules.h"
@@ -185,8 +186,10 @@ void check_provider_blocks(const Checked<model::Workspace>& checked,
   // displayName defaults to metadata.name; either may have failed already.
   bool display_name_known = checked.trusts("spec.displayName") &&
                             (ws.display_name != ws.name || checked.trusts("metadata.name"));
-  if (paradigm && display_name_known && ws.display_name.size() > model::kParadigmMaxNameLength) {
-    std::string problem = check_printable(ws.display_name, model::kParadigmMaxNameLength);
+  // Counted in characters after the trim the server applies.
+  std::string_view sent_name = trim_whitespace(ws.display_name);
+  if (paradigm && display_name_known && sent_name.size() > model::kParadigmMaxNameLength) {
+    std::string problem = check_printable(sent_name, model::kParadigmMaxNameLength);
     if (!problem.empty()) add(ws.marks.display_name, "spec.displayName", "Paradigm " + problem);
   }
   if (checked.trusts(std::string("metadata.annotations[") + model::kAnnotationExternalName + "]")) {
@@ -247,6 +250,29 @@ void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors) {
   for (const auto& checked : workspaces) {
     check_reference(set, configs, names_unknown, checked, errors);
   }
+}
+
+std::vector<Diagnostic> local_only_warnings(const ManifestSet& set) {
+  std::vector<Diagnostic> out;
+  for (const model::Workspace& ws : set.workspaces) {
+    const model::ProviderConfig* config = set.find_provider_config(ws.provider_config);
+    if (!config) continue;
+    const WorkspaceFieldMarks* marks = field_marks(set, ws);
+    for (const std::string& path : ws.local_only_fields(config->type)) {
+      Mark at = to_mark(ws.position.at);
+      if (path == "spec.displayName") at = to_mark(ws.marks.display_name);
+      if (path == "spec.externalId") at = to_mark(ws.marks.external_id);
+      if (marks && path == "metadata.labels") at = marks->labels;
+      if (marks && path == "spec.description") at = marks->description;
+      if (at.line == 0) at = to_mark(ws.position.at);
+      out.push_back({ws.position.file, at, path,
+                     std::string("warning: not sent to ") + model::to_string(config->type) +
+                         ", which has no such field; kept in the manifest only, so changing it "
+                         "changes nothing remotely"});
+    }
+  }
+  sort_diagnostics(out);
+  return out;
 }
 
 }  // namespace wsop::manifest

@@ -40,10 +40,6 @@ const char* to_string(ManagementPolicy policy) {
   return "unknown";
 }
 
-const char* to_string(CpuKind kind) {
-  return kind == CpuKind::kShared ? "shared" : "performance";
-}
-
 const char* to_string(DocumentUploadMethod method) {
   return method == DocumentUploadMethod::kManual ? "manual" : "synced";
 }
@@ -61,6 +57,25 @@ std::optional<std::string> Workspace::external_name() const {
 bool Workspace::paused() const {
   auto it = annotations.find(kAnnotationPaused);
   return it != annotations.end() && it->second == "true";
+}
+
+std::vector<std::string> Workspace::local_only_fields(ProviderType type) const {
+  std::vector<std::string> out;
+  bool explicit_display_name = display_name != name;
+  bool explicit_external_id = external_id != ns + "/" + name;
+  switch (type) {
+    case ProviderType::kAether:  // no name, description or labels (seed 003)
+      if (explicit_display_name) out.push_back("spec.displayName");
+      if (description) out.push_back("spec.description");
+      if (!labels.empty()) out.push_back("metadata.labels");
+      break;
+    case ProviderType::kParadigm:  // no labels, no external id (seeds 000, 001)
+      if (!labels.empty()) out.push_back("metadata.labels");
+      if (explicit_external_id) out.push_back("spec.externalId");
+      break;
+    case ProviderType::kCadenya: break;  // stores all of them (seed 002)
+  }
+  return out;
 }
 
 }  // namespace wsop::model

@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace wsop::model {
 
@@ -65,6 +66,13 @@ struct Tls {
   bool insecure_skip_verify = false;
 };
 
+// Paradigm's ProviderConfig block: the company of the token, whose company
+// list (GET /api/v3/company/workspaces) covers that company only. Absence
+// from that list proves nothing for any other company (paradigm.md, traps).
+struct ParadigmProviderSpec {
+  std::optional<int64_t> company_id;
+};
+
 struct ProviderConfig {
   std::string name;
   std::map<std::string, std::string> labels;
@@ -75,6 +83,7 @@ struct ProviderConfig {
   RateLimit rate_limit;
   Timeouts timeouts;
   Tls tls;
+  ParadigmProviderSpec paradigm;
   SourcePosition position;
   LineCol name_mark;
 };
@@ -87,24 +96,20 @@ enum class ManagementPolicy { kFull, kObserveOnly, kCreateOnly };
 const char* to_string(DeletionPolicy policy);
 const char* to_string(ManagementPolicy policy);
 
-enum class CpuKind { kShared, kPerformance };
-const char* to_string(CpuKind kind);
-
-// Aether's hardware; every field optional (unset: the provider's default at
-// create time, and not compared afterwards).
+// Aether's hardware; every field optional (unset: the account's default at
+// create time, which need not be the documented one, and not compared
+// afterwards). No ranges: the vendor documents none, so the server judges
+// (docs/PROVIDERS.md, Aether).
 struct Hardware {
-  std::optional<CpuKind> cpu_kind;
-  std::optional<int> cpus;            // 1..8
-  std::optional<int> memory_mb;       // 256..16384
-  std::optional<int> volume_size_gb;  // 1..1024
+  std::optional<std::string> cpu_kind;  // as the server spells it ("shared", "performance")
+  std::optional<int> cpus;
+  std::optional<int> memory_mb;
+  std::optional<int> volume_size_gb;
   // gpuKind: unset means unmanaged; set to null means "no GPU".
   std::optional<std::optional<std::string>> gpu_kind;
 };
 
-// Aether's hardware ranges (../shared/providers/aether.md).
-inline constexpr int kMinCpus = 1, kMaxCpus = 8;
-inline constexpr int kMinMemoryMb = 256, kMaxMemoryMb = 16384;
-inline constexpr int kMinVolumeSizeGb = 1, kMaxVolumeSizeGb = 1024;
+// Paradigm's name limit, in characters (../shared/seeds/000_4631a2fecae5f0ba.txt).
 inline constexpr size_t kParadigmMaxNameLength = 100;
 
 enum class DocumentUploadMethod { kManual, kSynced };
@@ -112,7 +117,8 @@ const char* to_string(DocumentUploadMethod method);
 
 struct ParadigmSpec {
   int64_t company_id = 0;
-  DocumentUploadMethod document_upload_method = DocumentUploadMethod::kManual;
+  // Unset: "manual" at create, and on adoption whatever the remote has.
+  std::optional<DocumentUploadMethod> document_upload_method;
 };
 
 enum class PowerState { kRunning, kStopped };
@@ -149,6 +155,10 @@ struct Workspace {
   WorkspaceMarks marks;
 
   WorkspaceKey key() const { return {ns, name}; }
+  // The fields this manifest sets that a provider of `type` never receives
+  // ("spec.description" for Aether): kept in the manifest only, so a change
+  // to them changes nothing remotely (docs/PROVIDERS.md).
+  std::vector<std::string> local_only_fields(ProviderType type) const;
   // The external-name annotation, when set: adopt this remote id.
   std::optional<std::string> external_name() const;
   bool paused() const;

@@ -1,5 +1,7 @@
 #include "controller/plan/plan.h"
 
+#include "controller/manifest/render.h"
+
 namespace wsop::plan {
 namespace {
 
@@ -72,12 +74,33 @@ WorkspacePlan plan_missing(const model::Workspace& desired, const state::Workspa
   return out;
 }
 
+// A manifest that changed since it was last applied while the remote needs
+// nothing: the change is in fields the provider never receives (or in
+// policies), which is recorded on apply and sent nowhere.
+std::string local_only_note(const model::Workspace& desired, const state::WorkspaceRecord& record,
+                            model::ProviderType type) {
+  if (record.applied_digest.empty() || record.applied_digest == manifest::desired_digest(desired)) {
+    return {};
+  }
+  std::string fields;
+  for (const auto& path : desired.local_only_fields(type)) {
+    fields += (fields.empty() ? "" : ", ") + path;
+  }
+  return "local only: the manifest changed where the provider receives nothing" +
+         (fields.empty() ? std::string(" (policies)")
+                         : " (" + fields + " are not sent to " + model::to_string(type) + ")") +
+         "; apply records it, nothing is sent";
+}
+
 WorkspacePlan plan_existing(const model::Workspace& desired, const state::WorkspaceRecord& record,
                             const providers::RemoteWorkspace& remote,
                             const providers::Provider* provider, const PlanOptions& options) {
   WorkspacePlan out = base(&desired, &record);
   if (provider) out.changes = provider->diff(desired, remote);
-  if (out.changes.empty()) return out;
+  if (out.changes.empty()) {
+    if (provider) out.note = local_only_note(desired, record, provider->type());
+    return out;
+  }
   bool replacement = false;
   for (const auto& change : out.changes) replacement = replacement || change.requires_replacement;
   switch (desired.management_policy) {
@@ -140,6 +163,7 @@ WorkspacePlan plan_workspace(const model::Workspace* desired, const state::Works
       // Could not observe it this time (provider down): change nothing.
       WorkspacePlan out = base(desired, record);
       out.note = "remote workspace " + *record->remote_id + " could not be observed";
+      if (!observation.why.empty()) out.note += ": " + observation.why;
       out.unobserved = true;
       return out;
     }

@@ -53,6 +53,7 @@ struct PlanOptions {
 struct Observation {
   std::optional<providers::RemoteWorkspace> remote;  // set when it was seen
   bool confirmed_absent = false;  // looked for it and it is not there (or archived)
+  std::string why;                // when neither: why it could not be observed, for people
 };
 
 // desired: the manifest (null when it left the source). record: the state

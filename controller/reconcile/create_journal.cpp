@@ -130,6 +130,11 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     cleared.create = {};
     if (Status s = ctx_.store->put(cleared); !s.is_ok()) return s;
     step.record = cleared;
+    if (created.status().code() == Code::kForbidden) {
+      // The token lacks the right: no retry helps until someone grants it.
+      step.plan.note = created.status().message();
+      return blocked(step, "Forbidden", EventType::kFailed);
+    }
     return failed(step, created.status(), "CreateFailed");
   }
   if (Status s = ctx_.store->complete_create(step.key, created->id, to_json(*created).dump());
@@ -152,11 +157,14 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
 
 Outcome<Result> WorkspaceReconciler::adopt(Step& step) {
   std::string id = *step.desired->external_name();
-  auto remote = step.provider->get(id);
+  auto remote = step.provider->get_to_adopt(id, *step.desired);
   if (!remote) {
     step.plan.note = "external-name " + id + ": " + remote.status().message();
     if (remote.status().code() == Code::kNotFound) {
       return blocked(step, "ExternalNameNotFound", EventType::kFailed);
+    }
+    if (remote.status().code() == Code::kConflict) {
+      return blocked(step, "ExternalNameConflict", EventType::kFailed);
     }
     return failed(step, remote.status(), "AdoptFailed");
   }

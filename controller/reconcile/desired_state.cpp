@@ -24,10 +24,4 @@ std::vector<const model::Workspace*> DesiredState::workspaces_of(
   return out;
 }
 
-std::string desired_digest(const model::Workspace& workspace) {
-  auto json = manifest::to_manifest_json(workspace);
-  json["metadata"].erase("annotations");  // a reconcile request is not a spec change
-  return sha256_hex(json.dump());
-}
-
 }  // namespace wsop::reconcile

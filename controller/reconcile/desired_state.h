@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "controller/manifest/manifest_set.h"
+#include "controller/manifest/render.h"
 
 namespace wsop::reconcile {
 
@@ -33,8 +34,6 @@ class DesiredState {
   bool prune_allowed_ = true;
 };
 
-// The digest of a workspace's desired spec (its normalised manifest), kept in
-// the state store to tell a manifest change from drift.
-std::string desired_digest(const model::Workspace& workspace);
+using manifest::desired_digest;
 
 }  // namespace wsop::reconcile

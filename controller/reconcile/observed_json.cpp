@@ -18,9 +18,7 @@ const providers::Phase kPhases[] = {providers::Phase::kReady, providers::Phase::
 
 model::Hardware hardware_from(const Json& json) {
   model::Hardware hw;
-  if (auto kind = get_string(json, "cpuKind")) {
-    hw.cpu_kind = *kind == "performance" ? model::CpuKind::kPerformance : model::CpuKind::kShared;
-  }
+  hw.cpu_kind = get_string(json, "cpuKind");
   if (auto n = get_int(json, "cpus")) hw.cpus = static_cast<int>(*n);
   if (auto n = get_int(json, "memoryMb")) hw.memory_mb = static_cast<int>(*n);
   if (auto n = get_int(json, "volumeSizeGb")) hw.volume_size_gb = static_cast<int>(*n);
@@ -43,6 +41,7 @@ Json to_json(const providers::RemoteWorkspace& r) {
   if (r.project_id) out["projectId"] = *r.project_id;
   if (r.keep_active) out["keepActive"] = *r.keep_active;
   if (r.created_at) out["createdAt"] = providers::format_timestamp(*r.created_at);
+  if (r.at_provider.is_object() && !r.at_provider.empty()) out["atProvider"] = r.at_provider;
   return out;
 }
 
@@ -73,6 +72,8 @@ std::optional<providers::RemoteWorkspace> remote_from_json(const std::string& te
   r.keep_active = get_bool(json, "keepActive");
   if (auto created = get_string(json, "createdAt"))
     r.created_at = providers::parse_timestamp(*created);
+  if (auto facts = json.find("atProvider"); facts != json.end() && facts->is_object())
+    r.at_provider = *facts;
   return r;
 }
 

@@ -149,7 +149,15 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
     out.confirmed_absent = true;
     return out;
   }
-  // Paradigm: a 403/404 only hides it; the company list decides.
+  // Paradigm: a 403/404 only hides it; the company list decides, but only
+  // for a workspace the list covers. Otherwise nothing proves it gone, and
+  // creating it again could make a second one.
+  if (!last || !provider.list_proves_absence(*last)) {
+    out.why = remote.status().message() +
+              ", and no list this provider can read would show it: confirm it is gone, then "
+              "`wsctl forget` the workspace and apply again";
+    return out;
+  }
   auto listed_from = ObservedCache::Clock::now();
   auto listed = provider.list(ctx_.desired() ? ctx_.desired()->workspaces_of(config)
                                              : std::vector<const model::Workspace*>{});
@@ -216,6 +224,18 @@ Status WorkspaceReconciler::record_paused(Step& step) {
   return Status::ok();
 }
 
+// The plan's note, else the fields the provider never receives, so that
+// `wsctl get -o wide` says why changing them changes nothing remotely.
+std::string WorkspaceReconciler::synced_message(const Step& step) const {
+  if (!step.plan.note.empty() || !step.desired || !step.provider) return step.plan.note;
+  std::string fields;
+  for (const auto& path : step.desired->local_only_fields(step.provider->type())) {
+    fields += (fields.empty() ? "" : ", ") + path;
+  }
+  if (fields.empty()) return {};
+  return std::string("not sent to ") + model::to_string(step.provider->type()) + ": " + fields;
+}
+
 // Records what was observed and the conditions it implies; requeues while
 // the workspace provisions.
 Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteWorkspace& remote,
@@ -238,7 +258,7 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
   if (changed) record.last_applied_at = now;
   set_ready_from(record.conditions, remote, now);
   set_condition(record.conditions.synced, ConditionStatus::kTrue, "ReconcileSuccess",
-                step.plan.note, now);
+                synced_message(step), now);
   if (!step.record || !(record == *step.record)) {
     if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   }

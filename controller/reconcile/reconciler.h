@@ -76,6 +76,7 @@ class WorkspaceReconciler : public Reconciler {
                             std::optional<std::chrono::milliseconds>* deferred);
   Outcome<Result> execute(Step& step);
   Status record_paused(Step& step);
+  std::string synced_message(const Step& step) const;
   Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);
   std::chrono::milliseconds provisioning_poll(const std::string& provider_config) const;
   std::chrono::milliseconds next_poll(const Step& step) const;

@@ -5,13 +5,13 @@
 namespace wsop::reconcile {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
-Json condition_json(const char* type, const state::Condition& c) {
-  Json out = {{"type", type},
-              {"status", state::to_string(c.status)},
-              {"reason", c.reason},
-              {"message", c.message}};
+OrderedJson condition_json(const char* type, const state::Condition& c) {
+  OrderedJson out = {{"type", type},
+                     {"status", state::to_string(c.status)},
+                     {"reason", c.reason},
+                     {"message", c.message}};
   if (c.last_transition_time) {
     out["lastTransitionTime"] = providers::format_timestamp(*c.last_transition_time);
   }
@@ -20,26 +20,28 @@ Json condition_json(const char* type, const state::Condition& c) {
 
 }  // namespace
 
-Json workspace_status_json(const state::WorkspaceRecord& r) {
-  Json observed = Json::parse(r.observed_json.empty() ? "{}" : r.observed_json, nullptr, false);
-  if (observed.is_discarded()) observed = Json::object();
-  Json create = {{"state", state::to_string(r.create.state)},
-                 {"pendingAttempts", r.create.pending_attempts}};
+OrderedJson workspace_status_json(const state::WorkspaceRecord& r) {
+  OrderedJson observed =
+      OrderedJson::parse(r.observed_json.empty() ? "{}" : r.observed_json, nullptr, false);
+  if (observed.is_discarded()) observed = OrderedJson::object();
+  OrderedJson create = {{"state", state::to_string(r.create.state)},
+                        {"pendingAttempts", r.create.pending_attempts}};
   if (r.create.requested_at)
     create["requestedAt"] = providers::format_timestamp(*r.create.requested_at);
   if (!r.create.request_digest.empty()) create["requestDigest"] = r.create.request_digest;
-  Json status = {{"remoteId", r.remote_id ? Json(*r.remote_id) : Json(nullptr)},
-                 {"origin", state::to_string(r.origin)},
-                 {"ownerInstanceId", r.owner_instance_id},
-                 {"appliedGeneration", r.applied_generation},
-                 {"conditions",
-                  {condition_json("Ready", r.conditions.ready),
-                   condition_json("Synced", r.conditions.synced)}},
-                 {"createJournal", create},
-                 {"observed", observed}};
+  OrderedJson status = {
+      {"remoteId", r.remote_id ? OrderedJson(*r.remote_id) : OrderedJson(nullptr)},
+      {"origin", state::to_string(r.origin)},
+      {"ownerInstanceId", r.owner_instance_id},
+      {"appliedGeneration", r.applied_generation},
+      {"conditions",
+       {condition_json("Ready", r.conditions.ready),
+        condition_json("Synced", r.conditions.synced)}},
+      {"createJournal", create},
+      {"observed", observed}};
   if (r.last_applied_at)
     status["lastAppliedTime"] = providers::format_timestamp(*r.last_applied_at);
-  Json metadata = {{"name", r.key.name}, {"namespace", r.key.ns}};
+  OrderedJson metadata = {{"name", r.key.name}, {"namespace", r.key.ns}};
   // The pause as the manifest says it, so `get` shows why nothing moves.
   if (r.paused) metadata["annotations"] = {{model::kAnnotationPaused, "true"}};
   return {{"apiVersion", "workspace-operator.io/v1alpha1"},
@@ -54,8 +56,8 @@ Json workspace_status_json(const state::WorkspaceRecord& r) {
           {"status", status}};
 }
 
-Json workspace_status_list(const std::vector<state::WorkspaceRecord>& records) {
-  Json items = Json::array();
+OrderedJson workspace_status_list(const std::vector<state::WorkspaceRecord>& records) {
+  OrderedJson items = OrderedJson::array();
   for (const auto& r : records) items.push_back(workspace_status_json(r));
   return {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
 }

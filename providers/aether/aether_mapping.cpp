@@ -30,9 +30,7 @@ std::optional<int> int_field(const Json& json, const char* key) {
 
 model::Hardware hardware_from_json(const Json& json) {
   model::Hardware hw;
-  auto kind = get_string(json, "cpu_kind");
-  if (kind)
-    hw.cpu_kind = *kind == "performance" ? model::CpuKind::kPerformance : model::CpuKind::kShared;
+  hw.cpu_kind = get_string(json, "cpu_kind");  // as sent: the vendor lists no closed set
   if (auto n = int_field(json, "cpus")) hw.cpus = *n;
   if (auto n = int_field(json, "memory_mb")) hw.memory_mb = *n;
   if (auto n = int_field(json, "volume_size_gb")) hw.volume_size_gb = *n;
@@ -54,22 +52,16 @@ RemoteWorkspace from_json(const Json& json) {
     ws.hardware = hardware_from_json(json);  // a flat shape, as update takes it
   }
   if (auto created = get_string(json, "created_at")) ws.created_at = parse_timestamp(*created);
+  // What people want to see once provisioned; preview_token is a credential
+  // and is never read (docs/PROVIDERS.md, Aether).
+  if (auto machine = get_string(json, "machine_id")) ws.at_provider["machineId"] = *machine;
+  if (auto ip = get_string(json, "private_ip")) ws.at_provider["privateIp"] = *ip;
   return ws;
-}
-
-model::Hardware requested_hardware(const model::Workspace& desired) {
-  model::Hardware hw = desired.hardware.value_or(model::Hardware{});
-  if (!hw.cpu_kind) hw.cpu_kind = kDefaultCpuKind;
-  if (!hw.cpus) hw.cpus = kDefaultCpus;
-  if (!hw.memory_mb) hw.memory_mb = kDefaultMemoryMb;
-  if (!hw.volume_size_gb) hw.volume_size_gb = kDefaultVolumeGb;
-  if (!hw.gpu_kind) hw.gpu_kind = std::optional<std::string>();
-  return hw;
 }
 
 Json hardware_json(const model::Hardware& hw) {
   Json out = Json::object();
-  if (hw.cpu_kind) out["cpu_kind"] = model::to_string(*hw.cpu_kind);
+  if (hw.cpu_kind) out["cpu_kind"] = *hw.cpu_kind;
   if (hw.cpus) out["cpus"] = *hw.cpus;
   if (hw.memory_mb) out["memory_mb"] = *hw.memory_mb;
   if (hw.volume_size_gb) out["volume_size_gb"] = *hw.volume_size_gb;
@@ -85,10 +77,14 @@ Json create_body(const model::Workspace& desired) {
   return body;
 }
 
-bool same_hardware(const model::Hardware& a, const model::Hardware& b) {
-  return a.cpu_kind == b.cpu_kind && a.cpus == b.cpus && a.memory_mb == b.memory_mb &&
-         a.volume_size_gb == b.volume_size_gb &&
-         a.gpu_kind.value_or(std::nullopt) == b.gpu_kind.value_or(std::nullopt);
+bool has_sent_hardware(const model::Hardware& have, const std::optional<model::Hardware>& sent) {
+  if (!sent) return true;
+  auto same = [](const auto& want, const auto& got) { return !want || want == got; };
+  // gpu_kind: a sent null ("no GPU") matches a reported null or absent one.
+  bool gpu_same = !sent->gpu_kind || *sent->gpu_kind == have.gpu_kind.value_or(std::nullopt);
+  return same(sent->cpu_kind, have.cpu_kind) && same(sent->cpus, have.cpus) &&
+         same(sent->memory_mb, have.memory_mb) && same(sent->volume_size_gb, have.volume_size_gb) &&
+         gpu_same;
 }
 
 Phase phase_of(const std::string& status) {

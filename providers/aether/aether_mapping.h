@@ -20,16 +20,14 @@ struct Paths {
   static std::string stop(const std::string& id) { return one(id) + "/stop"; }
 };
 
-// Create defaults (aether.md): what an unset hardware field becomes.
-inline constexpr model::CpuKind kDefaultCpuKind = model::CpuKind::kShared;
-inline constexpr int kDefaultCpus = 2, kDefaultMemoryMb = 2048, kDefaultVolumeGb = 10;
-
 std::string vendor_message(const std::string& body);  // {"error": "..."}
 RemoteWorkspace from_json(const Json& json);
-// The hardware a create asks for, with the vendor's defaults filled in.
-model::Hardware requested_hardware(const model::Workspace& desired);
 Json hardware_json(const model::Hardware& hw);
 Json create_body(const model::Workspace& desired);
-bool same_hardware(const model::Hardware& a, const model::Hardware& b);
+// True when `have` has every hardware field that `sent` sets, with the same
+// value. A field the create left out took the account's default, which
+// need not be the documented one (seed 003: an omitted hardware "uses your
+// default hardware settings"), so it says nothing about the workspace.
+bool has_sent_hardware(const model::Hardware& have, const std::optional<model::Hardware>& sent);
 
 }  // namespace wsop::providers::aether

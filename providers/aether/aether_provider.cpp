@@ -16,8 +16,10 @@ void diff_hardware(const model::Hardware& want, const std::optional<model::Hardw
                    std::vector<FieldChange>& out) {
   model::Hardware seen = have.value_or(model::Hardware{});
   auto number = [](int n) { return std::to_string(n); };
-  auto kind = [](model::CpuKind k) { return std::string(model::to_string(k)); };
-  if (want.cpu_kind) compare(out, "spec.hardware.cpuKind", seen.cpu_kind, *want.cpu_kind, kind);
+  if (want.cpu_kind) {
+    compare(out, "spec.hardware.cpuKind", seen.cpu_kind, *want.cpu_kind,
+            [](const std::string& k) { return "\"" + k + "\""; });
+  }
   if (want.cpus) compare(out, "spec.hardware.cpus", seen.cpus, *want.cpus, number);
   if (want.memory_mb)
     compare(out, "spec.hardware.memoryMb", seen.memory_mb, *want.memory_mb, number);
@@ -220,26 +222,30 @@ class AetherProvider : public Provider {
   Capabilities caps_;
 };
 
-// Only the list can tell: same project, the requested hardware, created
-// inside the lost request's window (aether.md, traps). An empty answer is
-// proof only once the request can no longer be in flight.
+// Only the list can tell: same project, the hardware fields the create sent
+// (an omitted one took the account's default, which need not be the
+// documented one), created inside the lost request's window (aether.md,
+// traps). An empty answer is proof only once the request can no longer be
+// in flight.
 Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspace& desired,
                                                            const CreateAttempt& attempt) {
   auto all = list({});
   if (!all) return all.status();
-  model::Hardware wanted = requested_hardware(desired);
   auto window_start = attempt.window_start();
   auto window_end = attempt.window_end();
   LostCreateLookup lookup;
   lookup.method =
-      "project, hardware and creation time within " +
+      std::string(desired.hardware ? "project, the hardware sent" : "project") +
+      " and creation time within " +
       std::to_string(
           std::chrono::duration_cast<std::chrono::seconds>(window_end - window_start).count()) +
       "s of the lost request";
   bool any_without_time = false;
   for (auto& ws : *all) {
     if (!desired.aether || ws.project_id != desired.aether->project_id) continue;
-    if (!ws.hardware || !same_hardware(*ws.hardware, wanted)) continue;
+    if (desired.hardware && (!ws.hardware || !has_sent_hardware(*ws.hardware, desired.hardware))) {
+      continue;
+    }
     if (!ws.created_at) {
       any_without_time = true;
       lookup.candidates.push_back(std::move(ws));

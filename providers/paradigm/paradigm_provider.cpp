@@ -1,74 +1,18 @@
 #include "providers/paradigm/paradigm_provider.h"
 
+#include <atomic>
 #include <cctype>
+#include <mutex>
 #include <set>
 
 #include "common/digest.h"
+#include "common/text.h"
+#include "providers/paradigm/paradigm_mapping.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
-#include "providers/support/json_fields.h"
-#include "providers/support/time.h"
 
 namespace wsop::providers::paradigm {
 namespace {
-
-// Every vendor path in one place (paradigm.md, "Endpoints").
-struct Paths {
-  static constexpr const char* kCreate = "/api/v3/instance/workspaces";
-  static std::string get(const std::string& id) {
-    return "/api/v3/workspaces/" + http::url_encode(id);
-  }
-  static std::string update(const std::string& id) {
-    return "/api/v3/instance/workspaces/" + http::url_encode(id);
-  }
-  static std::string remove(const std::string& id) { return get(id); }
-  static std::string list(const std::string& name) {
-    std::string path = "/api/v3/company/workspaces?page_size=100";
-    if (!name.empty()) path += "&name=" + http::url_encode(name);
-    return path;
-  }
-};
-
-// True when value nests at most `levels` arrays or objects deep.
-bool shallow(const Json& value, int levels) {
-  if (!value.is_structured()) return true;
-  if (levels == 0) return false;
-  for (const Json& child : value) {
-    if (!shallow(child, levels - 1)) return false;
-  }
-  return true;
-}
-
-// Paradigm errors: {"detail": "..."} or DRF field errors {"name": ["..."]}.
-// Other values are dumped only when shallow: dump() recurses once per level,
-// and a hostile body nested 100,000 levels deep would overflow the stack.
-std::string vendor_message(const std::string& body) {
-  Json json = Json::parse(body, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) return "";
-  if (auto detail = get_string(json, "detail")) return *detail;
-  std::string out;
-  for (const auto& [field, errors] : json.items()) {
-    std::string text = errors.is_array() && !errors.empty() && errors[0].is_string()
-                           ? errors[0].get<std::string>()
-                       : shallow(errors, 16) ? errors.dump()
-                                             : "(nested too deeply)";
-    out += (out.empty() ? "" : "; ") + field + ": " + text;
-  }
-  return out;
-}
-
-RemoteWorkspace from_json(const Json& json) {
-  RemoteWorkspace ws;
-  ws.id = get_id(json, "id").value_or("");
-  ws.name = get_string(json, "name");
-  ws.description = get_string(json, "description").value_or("");
-  ws.document_upload_method = get_string(json, "document_upload_method");
-  if (const Json* company = get_object(json, "company")) ws.company_id = get_int(*company, "id");
-  if (!ws.company_id) ws.company_id = get_int(json, "company_id");
-  if (auto created = get_string(json, "created_at")) ws.created_at = parse_timestamp(*created);
-  ws.status = "active";
-  return ws;
-}
 
 // A workspace answer names its workspace: anything without an id (null,
 // [], {}, an id of another type) is unusable, not an empty workspace.
@@ -79,18 +23,18 @@ Outcome<RemoteWorkspace> usable(const Json& json, const std::string& what) {
   return from_json(json);
 }
 
-Json create_body(const model::Workspace& desired) {
-  const model::ParadigmSpec spec = desired.paradigm.value_or(model::ParadigmSpec{});
-  return {{"name", desired.display_name},
-          {"company_id", spec.company_id},
-          {"description", desired.description.value_or("")},
-          {"workspace_type", "custom"},
-          {"document_upload_method", model::to_string(spec.document_upload_method)}};
-}
+// How long a create refused with 403 is answered locally: rights are
+// granted by people, so an hour of local answers spares the server one
+// refused POST per workspace and reconcile (no retry storm) and still
+// notices a grant without a restart.
+constexpr std::chrono::minutes kForbiddenMemory{60};
 
 class ParadigmProvider : public Provider {
  public:
-  ParadigmProvider(std::unique_ptr<http::Client> client) : client_(std::move(client)) {
+  ParadigmProvider(const model::ProviderConfig& config, std::unique_ptr<http::Client> client)
+      : client_(std::move(client)),
+        config_name_(config.name),
+        list_company_(config.paradigm.company_id) {
     caps_.paginated_list = true;
     caps_.not_found_proves_absence = false;
     caps_.mutable_fields = {"spec.displayName", "spec.description"};
@@ -121,9 +65,10 @@ class ParadigmProvider : public Provider {
     for (const auto* ws : desired) {
       if (ws->paradigm) companies.insert(ws->paradigm->company_id);
     }
-    auto all = list_pages(Paths::list(""));
+    auto all = company_list("");
     if (!all) return all;
     std::vector<RemoteWorkspace> out;
+    out.reserve(all->size());
     for (auto& ws : *all) {
       if (!ws.company_id || companies.empty() || companies.count(*ws.company_id)) {
         out.push_back(std::move(ws));
@@ -133,9 +78,11 @@ class ParadigmProvider : public Provider {
   }
 
   Outcome<RemoteWorkspace> create(const model::Workspace& desired) override {
+    if (auto refused = remembered_refusal()) return *refused;
     auto response =
         client_->send_once({"create", "POST", Paths::kCreate, create_body(desired).dump()});
     if (!response) return response.status();
+    if (response->status == 403) return refuse_creates(vendor_message(response->body));
     if (!response->ok()) {
       return create_status_from_response(*response, vendor_message(response->body));
     }
@@ -152,9 +99,8 @@ class ParadigmProvider : public Provider {
   Outcome<RemoteWorkspace> update(const RemoteWorkspace& current, const model::Workspace& desired,
                                   const std::vector<FieldChange>& changes) override {
     Json body = Json::object();
-    if (has_change(changes, "spec.displayName")) body["name"] = desired.display_name;
-    if (has_change(changes, "spec.description"))
-      body["description"] = desired.description.value_or("");
+    if (has_change(changes, "spec.displayName")) body["name"] = sent_name(desired);
+    if (has_change(changes, "spec.description")) body["description"] = sent_description(desired);
     if (body.empty()) return current;
     auto response = client_->send({"update", "PATCH", Paths::update(current.id), body.dump()});
     if (!response) return response.status();
@@ -189,18 +135,28 @@ class ParadigmProvider : public Provider {
                                 const RemoteWorkspace& observed) const override {
     std::vector<FieldChange> out;
     auto text = [](const std::string& s) { return "\"" + s + "\""; };
-    compare(out, "spec.displayName", observed.name, desired.display_name, text);
-    if (desired.description)
-      compare(out, "spec.description", observed.description, *desired.description, text);
+    // Trimmed on both sides: the server stores them trimmed (DRF), and a
+    // value that differs only in surrounding whitespace is no change.
+    auto trimmed = [](const std::optional<std::string>& v) -> std::optional<std::string> {
+      if (!v) return std::nullopt;
+      return std::string(trim_whitespace(*v));
+    };
+    compare(out, "spec.displayName", trimmed(observed.name), sent_name(desired), text);
+    if (desired.description) {
+      compare(out, "spec.description", trimmed(observed.description), sent_description(desired),
+              text);
+    }
     if (desired.paradigm) {
       auto number = [](int64_t n) { return std::to_string(n); };
       if (observed.company_id) {
         compare(out, "spec.paradigm.companyId", observed.company_id, desired.paradigm->company_id,
                 number, /*requires_replacement=*/true);
       }
-      if (observed.document_upload_method) {
+      // Unset in the manifest: late-initialised from the remote, never a
+      // replacement; only a value the user wrote can differ.
+      if (observed.document_upload_method && desired.paradigm->document_upload_method) {
         compare(out, "spec.paradigm.documentUploadMethod", observed.document_upload_method,
-                std::string(model::to_string(desired.paradigm->document_upload_method)), text,
+                std::string(model::to_string(*desired.paradigm->document_upload_method)), text,
                 true);
       }
     }
@@ -208,22 +164,13 @@ class ParadigmProvider : public Provider {
   }
 
   Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
-                                             const CreateAttempt& attempt) override {
-    auto found = list_pages(Paths::list(desired.display_name));
-    if (!found) return found.status();
-    LostCreateLookup lookup;
-    // A create the server commits after our deadline shows up later: until
-    // then an empty list proves nothing, and creating again would duplicate.
-    lookup.conclusive = !attempt.may_still_commit(std::chrono::system_clock::now());
-    lookup.method = "exact name \"" + desired.display_name + "\" in company " +
-                    std::to_string(desired.paradigm ? desired.paradigm->company_id : 0);
-    for (auto& ws : *found) {
-      bool same_company =
-          !ws.company_id || !desired.paradigm || *ws.company_id == desired.paradigm->company_id;
-      if (ws.name == desired.display_name && same_company)
-        lookup.candidates.push_back(std::move(ws));
-    }
-    return lookup;
+                                             const CreateAttempt& attempt) override;
+
+  Outcome<RemoteWorkspace> get_to_adopt(const std::string& id,
+                                        const model::Workspace& desired) override;
+
+  bool list_proves_absence(const RemoteWorkspace& last) const override {
+    return covers(last.company_id);
   }
 
   std::string create_digest(const model::Workspace& desired) const override {
@@ -231,6 +178,66 @@ class ParadigmProvider : public Provider {
   }
 
  private:
+  // True when the company list shows every workspace of `company`: only
+  // the token's own company, declared in the ProviderConfig (paradigm.md:
+  // the list is company-scoped, the create is not).
+  bool covers(std::optional<int64_t> company) const {
+    return company && list_company_ && *company == *list_company_;
+  }
+
+  std::string coverage_note(int64_t company) const {
+    if (!list_company_) {
+      return "ProviderConfig \"" + config_name_ +
+             "\" does not declare its token's company (spec.paradigm.companyId), so the company "
+             "list proves nothing about company " +
+             std::to_string(company);
+    }
+    return "the company list of ProviderConfig \"" + config_name_ + "\" covers company " +
+           std::to_string(*list_company_) + ", not company " + std::to_string(company);
+  }
+
+  // The company list (filtered by name when one is given); an item that
+  // names no company gets the company the list covers, when declared.
+  Outcome<std::vector<RemoteWorkspace>> company_list(const std::string& name) {
+    auto found = list_pages(Paths::list(name));
+    if (!found) return found;
+    for (auto& ws : *found) {
+      if (!ws.company_id) ws.company_id = list_company_;
+    }
+    return found;
+  }
+
+  std::optional<Status> remembered_refusal() const {
+    auto until = forbidden_until_.load();
+    if (until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() > until) {
+      return std::nullopt;
+    }
+    return forbidden(forbidden_message_copy());
+  }
+
+  Status refuse_creates(const std::string& vendor) {
+    {
+      std::lock_guard lock(mutex_);
+      forbidden_message_ = vendor;
+    }
+    auto until = std::chrono::steady_clock::now() + kForbiddenMemory;
+    forbidden_until_.store(until.time_since_epoch().count());
+    return forbidden(vendor);
+  }
+
+  std::string forbidden_message_copy() const {
+    std::lock_guard lock(mutex_);
+    return forbidden_message_;
+  }
+
+  Status forbidden(const std::string& vendor) const {
+    return Status::error(Code::kForbidden,
+                         "ProviderConfig \"" + config_name_ +
+                             "\": its token may not create Paradigm workspaces (HTTP 403" +
+                             (vendor.empty() ? "" : ": " + printable_excerpt(vendor)) +
+                             "); grant it the right or use another token");
+  }
+
   Status fail(const http::ClientResponse& response, const std::string& action) const {
     return status_from_response(response, vendor_message(response.body), "Paradigm " + action);
   }
@@ -299,14 +306,74 @@ class ParadigmProvider : public Provider {
 
   std::unique_ptr<http::Client> client_;
   Capabilities caps_;
+  std::string config_name_;
+  std::optional<int64_t> list_company_;
+  // A 403 on create, remembered (steady clock ticks; 0: none).
+  std::atomic<std::chrono::steady_clock::rep> forbidden_until_{0};
+  mutable std::mutex mutex_;
+  std::string forbidden_message_;
 };
+
+// Exact name (as the server trimmed it) within the company, through the
+// company list, which proves anything only for the company it covers.
+Outcome<LostCreateLookup> ParadigmProvider::find_lost_create(const model::Workspace& desired,
+                                                             const CreateAttempt& attempt) {
+  int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
+  std::string name = sent_name(desired);
+  LostCreateLookup lookup;
+  lookup.method = "exact name \"" + name + "\" in company " + std::to_string(company);
+  if (!covers(company)) {
+    // Neither a match nor its absence says anything: the list shows another
+    // company's workspaces, maybe one of the same name.
+    lookup.method += " (" + coverage_note(company) + ")";
+    return lookup;
+  }
+  auto found = company_list(name);
+  if (!found) return found.status();
+  // A create the server commits after our deadline shows up later: until
+  // then an empty list proves nothing, and creating again would duplicate.
+  lookup.conclusive = !attempt.may_still_commit(std::chrono::system_clock::now());
+  for (auto& ws : *found) {
+    if (ws.name && trim_whitespace(*ws.name) == name && ws.company_id == company) {
+      lookup.candidates.push_back(std::move(ws));
+    }
+  }
+  return lookup;
+}
+
+// GET shows no company, so the company list confirms it: a workspace of
+// another company must not be managed under this manifest's companyId.
+Outcome<RemoteWorkspace> ParadigmProvider::get_to_adopt(const std::string& id,
+                                                        const model::Workspace& desired) {
+  auto remote = get(id);
+  if (!remote) return remote;
+  int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
+  if (remote->company_id) {
+    if (*remote->company_id == company) return remote;
+  } else if (!covers(company)) {
+    return Status::error(Code::kConflict, "cannot confirm that Paradigm workspace " + id +
+                                              " belongs to company " + std::to_string(company) +
+                                              ": " + coverage_note(company));
+  } else {
+    auto listed = company_list("");
+    if (!listed) return listed.status();
+    for (const auto& ws : *listed) {
+      if (ws.id == id) {
+        remote->company_id = company;
+        return remote;
+      }
+    }
+  }
+  return Status::error(Code::kConflict, "Paradigm workspace " + id + " is not in company " +
+                                            std::to_string(company) + " (spec.paradigm.companyId)");
+}
 
 }  // namespace
 
-Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig&,
+Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig& config,
                                                  std::unique_ptr<http::Client> client,
                                                  const ProviderContext&) {
-  return std::unique_ptr<Provider>(std::make_unique<ParadigmProvider>(std::move(client)));
+  return std::unique_ptr<Provider>(std::make_unique<ParadigmProvider>(config, std::move(client)));
 }
 
 }  // namespace wsop::providers::paradigm

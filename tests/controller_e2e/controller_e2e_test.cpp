@@ -75,7 +75,10 @@ class ControllerE2e : public simtest::SimTest {
           std::string("---\napiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n") +
           "metadata: {name: sim-" + type + "}\nspec:\n  type: " + type +
           "\n  baseUrl: " + sim_->url(type) + "\n  credentials: {env: E2E_TOKEN}\n" +
-          "  rateLimit: {qps: 200, burst: 200}\n";
+          "  rateLimit: {qps: 200, burst: 200}\n" +
+          // The simulator's token belongs to company 1, whose list proves a
+          // deleted workspace gone.
+          (std::string(type) == "paradigm" ? "  paradigm: {companyId: 1}\n" : "");
     }
     return out;
   }

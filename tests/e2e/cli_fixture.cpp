@@ -45,7 +45,8 @@ void CliTest::write_provider_configs() {
             provider + "}\nspec:\n  type: " + provider + "\n  baseUrl: " + sim_->url(provider) +
             "\n  credentials: {env: " + kTokenEnv +
             "}\n  rateLimit: {qps: 200, burst: 200}\n"
-            "  timeouts: {connect: 2s, request: 3s}\n---\n";
+            "  timeouts: {connect: 2s, request: 3s}\n" +
+            (provider == "paradigm" ? "  paradigm: {companyId: 1}\n" : "") + "---\n";
   }
   write("providers.yaml", yaml);
 }
@@ -177,7 +178,8 @@ std::string provider_config_yaml(const std::string& name, const std::string& typ
   return "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\nmetadata: {name: " +
          name + "}\nspec:\n  type: " + type + "\n  baseUrl: " + base_url +
          "\n  credentials: {env: " + kTokenEnv +
-         "}\n  rateLimit: {qps: 200, burst: 200}\n  timeouts: {connect: 2s, request: 3s}\n";
+         "}\n  rateLimit: {qps: 200, burst: 200}\n  timeouts: {connect: 2s, request: 3s}\n" +
+         (type == "paradigm" ? "  paradigm: {companyId: 1}\n" : "");
 }
 
 std::string unreachable_url() {

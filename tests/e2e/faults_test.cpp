@@ -105,7 +105,8 @@ TEST_P(E2eLateCommitTest, EndsWithExactlyOneRemoteWorkspace) {
   write("providers.yaml",
         "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\nmetadata: {name: " + p +
             "}\nspec:\n  type: " + p + "\n  baseUrl: " + proxy.url() +
-            "\n  credentials: {env: " + kTokenEnv + "}\n  timeouts: {connect: 1s, request: 1s}\n");
+            "\n  credentials: {env: " + kTokenEnv + "}\n  timeouts: {connect: 1s, request: 1s}\n" +
+            (p == "paradigm" ? "  paradigm: {companyId: 1}\n" : ""));
   write("ws.yaml", workspace_yaml("late", p, default_spec(p)));
   RunResult first = apply({"--timeout", "60s"});
   ASSERT_TRUE(eventually([&] { return proxy.committed_late() == 1; }, std::chrono::seconds(10)));

@@ -32,7 +32,10 @@ def provider_configs(endpoints, qps, request_timeout="2s"):
             # A burst of a tenth of a second: a full second's burst would empty a
             # server bucket of the same rate, and the jitter after it means 429s.
             f"  rateLimit: {{qps: {qps}, burst: {max(1, int(qps) // 10)}}}\n"
-            f"  timeouts: {{connect: 2s, request: {request_timeout}}}\n")
+            f"  timeouts: {{connect: 2s, request: {request_timeout}}}\n"
+            # provider-sim's default token belongs to company 1: its company
+            # list proves a lost create absent there.
+            + ("  paradigm: {companyId: 1}\n" if provider == "paradigm" else ""))
     return "---\n".join(out)
 
 

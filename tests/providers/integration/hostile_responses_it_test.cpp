@@ -249,8 +249,9 @@ INSTANTIATE_TEST_SUITE_P(Corpus, HostileResponsesIT, ::testing::ValuesIn(corpus(
 // operations and codes.
 TEST(HostileCorpus, IsLargeAndWellFormed) {
   const std::set<std::string> ops = {"get", "list", "create", "update"};
-  const std::set<std::string> codes = {"OK",           "NotFound",    "Invalid",   "Conflict",
-                                       "Unauthorized", "RateLimited", "Transient", "Ambiguous"};
+  const std::set<std::string> codes = {"OK",          "NotFound",     "Invalid",
+                                       "Conflict",    "Unauthorized", "Forbidden",
+                                       "RateLimited", "Transient",    "Ambiguous"};
   const std::set<std::string> keys = {
       "description", "status",  "reason",    "headers",         "defaults",     "body",
       "body_json",   "raw",     "transport", "trickle_ms",      "trickle_from", "expect",

@@ -88,7 +88,7 @@ inline model::Workspace aether_ws(const std::string& name, int cpus = 2) {
   w.external_id = "default/" + name;
   w.display_name = name;
   model::Hardware hw;
-  hw.cpu_kind = model::CpuKind::kShared;
+  hw.cpu_kind = "shared";
   hw.cpus = cpus;
   hw.memory_mb = 2048;
   hw.volume_size_gb = 10;
@@ -155,6 +155,8 @@ class IntegrationBase {
     c.credentials.env = kTokenVar;
     c.rate_limit = {1000, 1000};
     c.timeouts = {milliseconds(2000), milliseconds(3000)};
+    // The simulator's default token belongs to company 1.
+    if (type == model::ProviderType::kParadigm) c.paradigm.company_id = 1;
     if (tls()) c.tls.ca_file = sim_cert().cert_file();
     return c;
   }

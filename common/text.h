@@ -1,0 +1,17 @@
+// Small text helpers shared by the layers.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace wsop {
+
+// `text` without the leading and trailing whitespace that Python's
+// str.strip() removes: ASCII " \t\n\r\v\f" and \x1c-\x1f, and the Unicode
+// spaces (U+0085, U+00A0, U+1680, U+2000-U+200A, U+2028, U+2029, U+202F,
+// U+205F, U+3000) in UTF-8. Django REST framework trims every CharField that
+// way (docs/PROVIDERS.md, Paradigm), so a name compared untrimmed would be
+// updated forever.
+std::string_view trim_whitespace(std::string_view text);
+
+}  // namespace wsop
