@@ -193,6 +193,14 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
   providers::CreateAttempt attempt = attempt_of(*step.record, config);
   auto lookup = step.provider->find_lost_create(*step.desired, attempt);
   if (!lookup) return failed(step, lookup.status(), "ResolvePendingFailed");
+  // The manifest changed since the lost create was sent: the lookup matched
+  // today's request, not the one that may have landed, so finding nothing
+  // proves nothing.
+  if (!step.record->create.request_digest.empty() &&
+      step.record->create.request_digest != step.provider->create_digest(*step.desired)) {
+    lookup->conclusive = false;
+    lookup->method += " (the manifest changed since the lost create was sent)";
+  }
   std::vector<providers::RemoteWorkspace> unowned;
   std::vector<std::string> owned_ids;
   std::string owners;

@@ -129,6 +129,8 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   }
   if (cached.remote) {
     out.remote = cached.remote;
+    // A list may leave out what a GET or create reported (Paradigm's company).
+    if (last) keep_unreported_immutables(*out.remote, *last);
     return out;
   }
   // Missing from a fresh list is not proof of absence: the list covers the

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "providers/aether/aether_provider.h"
+#include "providers/support/http_status.h"
 #include "providers/support/time.h"
 
 namespace wsop::providers::aether {
@@ -54,8 +55,11 @@ RemoteWorkspace from_json(const Json& json) {
   if (auto created = get_string(json, "created_at")) ws.created_at = parse_timestamp(*created);
   // What people want to see once provisioned; preview_token is a credential
   // and is never read (docs/PROVIDERS.md, Aether).
-  if (auto machine = get_string(json, "machine_id")) ws.at_provider["machineId"] = *machine;
-  if (auto ip = get_string(json, "private_ip")) ws.at_provider["privateIp"] = *ip;
+  // Printed in tables: only printable text, cut short.
+  if (auto machine = get_string(json, "machine_id"))
+    ws.at_provider["machineId"] = printable_excerpt(*machine, 128);
+  if (auto ip = get_string(json, "private_ip"))
+    ws.at_provider["privateIp"] = printable_excerpt(*ip, 128);
   return ws;
 }
 

@@ -65,7 +65,10 @@ class ParadigmProvider : public Provider {
     for (const auto* ws : desired) {
       if (ws->paradigm) companies.insert(ws->paradigm->company_id);
     }
-    auto all = company_list("");
+    // Not company_list(): an item's company stays what the server said, so
+    // a guess never reaches the state store, where it would later "prove"
+    // the workspace's absence.
+    auto all = list_pages(Paths::list(""));
     if (!all) return all;
     std::vector<RemoteWorkspace> out;
     out.reserve(all->size());
@@ -198,11 +201,20 @@ class ParadigmProvider : public Provider {
 
   // The company list (filtered by name when one is given); an item that
   // names no company gets the company the list covers, when declared.
+  // An item naming another company means the declaration is wrong, and
+  // the list proves nothing: the caller must not conclude anything from it.
   Outcome<std::vector<RemoteWorkspace>> company_list(const std::string& name) {
     auto found = list_pages(Paths::list(name));
     if (!found) return found;
     for (auto& ws : *found) {
-      if (!ws.company_id) ws.company_id = list_company_;
+      if (ws.company_id && ws.company_id != list_company_) {
+        return Status::error(Code::kConflict, "the company list of ProviderConfig \"" +
+                                                  config_name_ + "\" shows company " +
+                                                  std::to_string(*ws.company_id) +
+                                                  ", not the declared spec.paradigm.companyId " +
+                                                  std::to_string(list_company_.value_or(0)));
+      }
+      ws.company_id = list_company_;
     }
     return found;
   }
