@@ -33,6 +33,15 @@ size_t space_length(std::string_view text, bool front) {
 
 }  // namespace
 
+std::string join(const std::vector<std::string>& parts, std::string_view separator) {
+  std::string out;
+  for (const std::string& part : parts) {
+    if (!out.empty()) out += separator;
+    out += part;
+  }
+  return out;
+}
+
 std::string_view trim_whitespace(std::string_view text) {
   while (size_t n = space_length(text, /*front=*/true)) text.remove_prefix(n);
   while (size_t n = space_length(text, /*front=*/false)) text.remove_suffix(n);

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace wsop {
 
@@ -13,5 +14,8 @@ namespace wsop {
 // way (docs/PROVIDERS.md, Paradigm), so a name compared untrimmed would be
 // updated forever.
 std::string_view trim_whitespace(std::string_view text);
+
+// The parts with `separator` between them ("a, b, c").
+std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
 }  // namespace wsop

@@ -1,5 +1,6 @@
 #include "controller/plan/plan.h"
 
+#include "common/text.h"
 #include "controller/manifest/render.h"
 
 namespace wsop::plan {
@@ -78,14 +79,9 @@ WorkspacePlan plan_missing(const model::Workspace& desired, const state::Workspa
 // nothing: the change is in fields the provider never receives (or in
 // policies), which is recorded on apply and sent nowhere.
 std::string local_only_note(const model::Workspace& desired, const state::WorkspaceRecord& record,
-                            model::ProviderType type) {
-  if (record.applied_digest.empty() || record.applied_digest == manifest::desired_digest(desired)) {
-    return {};
-  }
-  std::string fields;
-  for (const auto& path : desired.local_only_fields(type)) {
-    fields += (fields.empty() ? "" : ", ") + path;
-  }
+                            const std::string& digest, model::ProviderType type) {
+  if (record.applied_digest.empty() || record.applied_digest == digest) return {};
+  std::string fields = join(desired.local_only_fields(type), ", ");
   return "local only: the manifest changed where the provider receives nothing" +
          (fields.empty() ? std::string(" (policies)")
                          : " (" + fields + " are not sent to " + model::to_string(type) + ")") +
@@ -96,9 +92,10 @@ WorkspacePlan plan_existing(const model::Workspace& desired, const state::Worksp
                             const providers::RemoteWorkspace& remote,
                             const providers::Provider* provider, const PlanOptions& options) {
   WorkspacePlan out = base(&desired, &record);
+  out.desired_digest = manifest::desired_digest(desired);
   if (provider) out.changes = provider->diff(desired, remote);
   if (out.changes.empty()) {
-    if (provider) out.note = local_only_note(desired, record, provider->type());
+    if (provider) out.note = local_only_note(desired, record, out.desired_digest, provider->type());
     return out;
   }
   bool replacement = false;

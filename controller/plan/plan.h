@@ -41,6 +41,9 @@ struct WorkspacePlan {
   // The known remote could not be observed (provider unreachable): the plan
   // is noop only for want of knowing, which diff reports as an error.
   bool unobserved = false;
+  // The digest of the manifest planned for, when the plan needed it (a
+  // known remote): the reconciler reuses it instead of hashing again.
+  std::string desired_digest;
 };
 
 struct PlanOptions {

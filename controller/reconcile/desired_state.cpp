@@ -1,8 +1,5 @@
 #include "controller/reconcile/desired_state.h"
 
-#include "common/digest.h"
-#include "controller/manifest/render.h"
-
 namespace wsop::reconcile {
 
 DesiredState::DesiredState(manifest::ManifestSet set, std::string revision)

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "controller/manifest/manifest_set.h"
-#include "controller/manifest/render.h"
 
 namespace wsop::reconcile {
 
@@ -33,7 +32,5 @@ class DesiredState {
   std::map<model::WorkspaceKey, size_t> index_;
   bool prune_allowed_ = true;
 };
-
-using manifest::desired_digest;
 
 }  // namespace wsop::reconcile

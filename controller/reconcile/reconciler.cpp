@@ -4,6 +4,9 @@
 
 #include <algorithm>
 
+#include "common/text.h"
+#include "controller/manifest/render.h"
+
 #include "controller/reconcile/observed_json.h"
 #include "controller/reconcile/step.h"
 
@@ -230,10 +233,7 @@ Status WorkspaceReconciler::record_paused(Step& step) {
 // `wsctl get -o wide` says why changing them changes nothing remotely.
 std::string WorkspaceReconciler::synced_message(const Step& step) const {
   if (!step.plan.note.empty() || !step.desired || !step.provider) return step.plan.note;
-  std::string fields;
-  for (const auto& path : step.desired->local_only_fields(step.provider->type())) {
-    fields += (fields.empty() ? "" : ", ") + path;
-  }
+  std::string fields = join(step.desired->local_only_fields(step.provider->type()), ", ");
   if (fields.empty()) return {};
   return std::string("not sent to ") + model::to_string(step.provider->type()) + ": " + fields;
 }
@@ -251,7 +251,8 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
     record.deletion_policy = step.desired->deletion_policy;
     record.management_policy = step.desired->management_policy;
     record.paused = step.desired->paused();
-    std::string digest = desired_digest(*step.desired);
+    std::string digest = step.plan.desired_digest.empty() ? manifest::desired_digest(*step.desired)
+                                                          : step.plan.desired_digest;
     if (record.applied_digest != digest) {
       record.applied_digest = digest;
       ++record.applied_generation;
@@ -317,7 +318,7 @@ Outcome<Result> WorkspaceReconciler::update(Step& step) {
   if (!updated) return failed(step, updated.status(), "UpdateFailed");
   ctx_.cache->put(step.provider_config, *updated);
   ctx_.cache->note_write(step.provider_config);
-  bool drift = step.record && step.record->applied_digest == desired_digest(*step.desired);
+  bool drift = step.record && step.record->applied_digest == step.plan.desired_digest;
   std::string fields;
   for (const auto& c : step.plan.changes) fields += (fields.empty() ? "" : ", ") + c.path;
   emit(drift ? EventType::kDriftCorrected : EventType::kUpdated, step, fields);

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "controller/manifest/manifest_set.h"
+#include "controller/manifest/render.h"
 #include "controller/observability/endpoints.h"
 #include "controller/observability/logging.h"
 #include "controller/state/sqlite_state_store.h"
@@ -220,7 +221,7 @@ std::vector<std::string> Manager::changed_keys(const reconcile::DesiredState* pr
   for (const auto& ws : current.set().workspaces) {
     const model::Workspace* before = previous ? previous->find(ws.key()) : nullptr;
     bool changed = !before || before->annotations != ws.annotations ||
-                   reconcile::desired_digest(*before) != reconcile::desired_digest(ws);
+                   manifest::desired_digest(*before) != manifest::desired_digest(ws);
     if (!changed) continue;
     out.push_back(key_string(ws.key()));
     auto requested = ws.annotations.find(model::kAnnotationReconcileRequestedAt);

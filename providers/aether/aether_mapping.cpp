@@ -81,13 +81,12 @@ Json create_body(const model::Workspace& desired) {
   return body;
 }
 
-bool has_sent_hardware(const model::Hardware& have, const std::optional<model::Hardware>& sent) {
-  if (!sent) return true;
+bool has_sent_hardware(const model::Hardware& have, const model::Hardware& sent) {
   auto same = [](const auto& want, const auto& got) { return !want || want == got; };
   // gpu_kind: a sent null ("no GPU") matches a reported null or absent one.
-  bool gpu_same = !sent->gpu_kind || *sent->gpu_kind == have.gpu_kind.value_or(std::nullopt);
-  return same(sent->cpu_kind, have.cpu_kind) && same(sent->cpus, have.cpus) &&
-         same(sent->memory_mb, have.memory_mb) && same(sent->volume_size_gb, have.volume_size_gb) &&
+  bool gpu_same = !sent.gpu_kind || *sent.gpu_kind == have.gpu_kind.value_or(std::nullopt);
+  return same(sent.cpu_kind, have.cpu_kind) && same(sent.cpus, have.cpus) &&
+         same(sent.memory_mb, have.memory_mb) && same(sent.volume_size_gb, have.volume_size_gb) &&
          gpu_same;
 }
 

@@ -28,6 +28,6 @@ Json create_body(const model::Workspace& desired);
 // value. A field the create left out took the account's default, which
 // need not be the documented one (seed 003: an omitted hardware "uses your
 // default hardware settings"), so it says nothing about the workspace.
-bool has_sent_hardware(const model::Hardware& have, const std::optional<model::Hardware>& sent);
+bool has_sent_hardware(const model::Hardware& have, const model::Hardware& sent);
 
 }  // namespace wsop::providers::aether

@@ -243,7 +243,7 @@ Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspac
   bool any_without_time = false;
   for (auto& ws : *all) {
     if (!desired.aether || ws.project_id != desired.aether->project_id) continue;
-    if (desired.hardware && (!ws.hardware || !has_sent_hardware(*ws.hardware, desired.hardware))) {
+    if (desired.hardware && (!ws.hardware || !has_sent_hardware(*ws.hardware, *desired.hardware))) {
       continue;
     }
     if (!ws.created_at) {

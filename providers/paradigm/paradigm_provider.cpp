@@ -1,6 +1,5 @@
 #include "providers/paradigm/paradigm_provider.h"
 
-#include <atomic>
 #include <cctype>
 #include <mutex>
 #include <set>
@@ -199,10 +198,10 @@ class ParadigmProvider : public Provider {
            std::to_string(*list_company_) + ", not company " + std::to_string(company);
   }
 
-  // The company list (filtered by name when one is given); an item that
-  // names no company gets the company the list covers, when declared.
-  // An item naming another company means the declaration is wrong, and
-  // the list proves nothing: the caller must not conclude anything from it.
+  // The company list (filtered by name when one is given), each item in
+  // the declared company: the list covers that company only. An item naming
+  // another company means the declaration is wrong, and the list proves
+  // nothing, so that fails the call.
   Outcome<std::vector<RemoteWorkspace>> company_list(const std::string& name) {
     auto found = list_pages(Paths::list(name));
     if (!found) return found;
@@ -220,26 +219,15 @@ class ParadigmProvider : public Provider {
   }
 
   std::optional<Status> remembered_refusal() const {
-    auto until = forbidden_until_.load();
-    if (until == 0 || std::chrono::steady_clock::now().time_since_epoch().count() > until) {
-      return std::nullopt;
-    }
-    return forbidden(forbidden_message_copy());
+    std::lock_guard lock(mutex_);
+    if (!refusal_ || std::chrono::steady_clock::now() > refusal_->until) return std::nullopt;
+    return forbidden(refusal_->vendor_message);
   }
 
   Status refuse_creates(const std::string& vendor) {
-    {
-      std::lock_guard lock(mutex_);
-      forbidden_message_ = vendor;
-    }
-    auto until = std::chrono::steady_clock::now() + kForbiddenMemory;
-    forbidden_until_.store(until.time_since_epoch().count());
-    return forbidden(vendor);
-  }
-
-  std::string forbidden_message_copy() const {
     std::lock_guard lock(mutex_);
-    return forbidden_message_;
+    refusal_ = Refusal{std::chrono::steady_clock::now() + kForbiddenMemory, vendor};
+    return forbidden(vendor);
   }
 
   Status forbidden(const std::string& vendor) const {
@@ -320,10 +308,13 @@ class ParadigmProvider : public Provider {
   Capabilities caps_;
   std::string config_name_;
   std::optional<int64_t> list_company_;
-  // A 403 on create, remembered (steady clock ticks; 0: none).
-  std::atomic<std::chrono::steady_clock::rep> forbidden_until_{0};
+  // The last 403 on create, answered locally until `until`.
+  struct Refusal {
+    std::chrono::steady_clock::time_point until;
+    std::string vendor_message;
+  };
   mutable std::mutex mutex_;
-  std::string forbidden_message_;
+  std::optional<Refusal> refusal_;
 };
 
 // Exact name (as the server trimmed it) within the company, through the

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <string_view>
 
+#include "common/text.h"
+
 namespace wsop::paradigm::simdetail {
 namespace {
 
@@ -13,43 +15,10 @@ const char* kRequired = "This field is required.";
 const char* kNull = "This field may not be null.";
 const char* kBlank = "This field may not be blank.";
 
-// The UTF-8 code point at text[i]; *len is its length in bytes (1, and
-// U+FFFD, for a byte that does not start a sequence).
-char32_t decode(std::string_view text, std::size_t i, std::size_t* len) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char b = byte(i);
-  std::size_t n = b < 0x80           ? 1
-                  : (b >> 5) == 0x6  ? 2
-                  : (b >> 4) == 0xE  ? 3
-                  : (b >> 3) == 0x1E ? 4
-                                     : 0;
-  if (n == 0 || i + n > text.size()) {
-    *len = 1;
-    return b < 0x80 ? b : 0xFFFD;
-  }
-  char32_t c = n == 1 ? b : b & (0x7F >> n);
-  for (std::size_t k = 1; k < n; ++k) c = (c << 6) | (byte(i + k) & 0x3F);
-  *len = n;
-  return c;
-}
-
-// Python's str.isspace(), which str.strip() uses.
-bool is_space(char32_t c) {
-  return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 ||
-         c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
-         c == 0x205F || c == 0x3000;
-}
-
 // DRF's CharField trims with str.strip() (paradigm.md, "DRF trims strings"):
-// Unicode whitespace such as U+00A0 goes too, not only ASCII space.
+// Unicode whitespace such as U+00A0 goes too, as common/text.h trims.
 std::string trim(std::string_view text) {
-  std::size_t start = std::string_view::npos, end = 0, len = 0;
-  for (std::size_t i = 0; i < text.size(); i += len) {
-    if (is_space(decode(text, i, &len))) continue;
-    if (start == std::string_view::npos) start = i;
-    end = i + len;
-  }
-  return start == std::string_view::npos ? "" : std::string(text.substr(start, end - start));
+  return std::string(trim_whitespace(text));
 }
 
 std::size_t code_points(std::string_view text) {
