@@ -96,6 +96,7 @@ WorkspacePlan plan_existing(const model::Workspace& desired, const state::Worksp
   if (provider) out.changes = provider->diff(desired, remote);
   if (out.changes.empty()) {
     if (provider) out.note = local_only_note(desired, record, out.desired_digest, provider->type());
+    out.local_only_change = !out.note.empty();
     return out;
   }
   bool replacement = false;

@@ -44,6 +44,10 @@ struct WorkspacePlan {
   // The digest of the manifest planned for, when the plan needed it (a
   // known remote): the reconciler reuses it instead of hashing again.
   std::string desired_digest;
+  // The note says only that the manifest changed where the provider
+  // receives nothing: true until the change is recorded, so the record
+  // must not keep it as its message.
+  bool local_only_change = false;
 };
 
 struct PlanOptions {

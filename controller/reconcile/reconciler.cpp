@@ -230,9 +230,12 @@ Status WorkspaceReconciler::record_paused(Step& step) {
 }
 
 // The plan's note, else the fields the provider never receives, so that
-// `wsctl get -o wide` says why changing them changes nothing remotely.
+// `wsctl get -o wide` says why changing them changes nothing remotely. A
+// note that the manifest changed only there is no longer true once settle
+// records the change, whatever the timing of the next reconcile.
 std::string WorkspaceReconciler::synced_message(const Step& step) const {
-  if (!step.plan.note.empty() || !step.desired || !step.provider) return step.plan.note;
+  bool note_holds = !step.plan.note.empty() && !step.plan.local_only_change;
+  if (note_holds || !step.desired || !step.provider) return step.plan.note;
   std::string fields = join(step.desired->local_only_fields(step.provider->type()), ", ");
   if (fields.empty()) return {};
   return std::string("not sent to ") + model::to_string(step.provider->type()) + ": " + fields;
