@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmarks of docs/PERFORMANCE.md: builds in Release (build-release),
-# then runs tests/bench/run_bench.py against provider-sim on loopback and
+# then runs tests/bench/run_bench.py (controller) and tests/bench/apply_bench.py
+# (one-shot apply, throttling provider) against provider-sim on loopback, and
 # provider-sim's own ceiling (sim_bench). Not part of CI.
 #   scripts/bench.sh                      # N = 1,000 and 10,000
 #   scripts/bench.sh --sizes 1000,10000,30000
@@ -8,6 +9,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 bash scripts/deps.sh >/dev/null
+# provider-sim listens on loopback; a proxy set for this machine must not
+# carry that traffic (the client honours proxy variables as curl does).
+export no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
+export NO_PROXY="$no_proxy"
 build_dir="$here/build-release"
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
@@ -20,3 +25,5 @@ echo "== provider-sim ceiling (GETs by id, loopback, no added latency)"
 "$build_dir/tests/bench/sim/sim_bench" --seconds 5 | tail -n 5
 echo "== convergence, resync, memory, plan speed"
 python3 tests/bench/run_bench.py --bin "$build_dir" "$@"
+echo "== one-shot apply (default flags, bursts 10 and 100) and a throttling provider"
+python3 tests/bench/apply_bench.py --bin "$build_dir"

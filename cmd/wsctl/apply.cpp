@@ -2,7 +2,11 @@
 // Exit 0 all done, 2 invalid input or refused, 3 some workspaces failed.
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <iostream>
+#include <map>
+#include <vector>
 
 #include "cmd/wsctl/apply_progress.h"
 #include "cmd/wsctl/engine_options.h"
@@ -15,10 +19,12 @@ Outcome<plan::Plan> make_plan(Engine& engine, bool prune);  // diff.cpp
 
 namespace {
 
+constexpr int kMaxWorkers = 256;
+
 struct ApplyFlags {
   bool prune = false, force = false, dry_run = false, wait = false;
   int max_prune_percent = 50;
-  int workers = 4;
+  int workers = 0;  // 0: default_workers()
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
 };
 
@@ -56,8 +62,9 @@ std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags
     return kExitInvalid;
   }
   flags.timeout = *timeout;
-  if (flags.workers < 1 || flags.workers > 256) {
-    io.err << "wsctl apply: --workers must be between 1 and 256\n";
+  if (flags.workers < 0 || flags.workers > kMaxWorkers) {
+    io.err << "wsctl apply: --workers must be between 1 and " << kMaxWorkers
+           << " (0: enough for every ProviderConfig's rate)\n";
     return kExitInvalid;
   }
   if (flags.max_prune_percent < 0 || flags.max_prune_percent > 100) {
@@ -67,19 +74,55 @@ std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags
   return std::nullopt;
 }
 
+// Enough workers to keep every ProviderConfig's bucket busy, so that the
+// bucket is the throttle, not the worker count: a reconcile holds its worker
+// for at least one request's round trip, so a bucket of qps needs qps x
+// round trip of them. 200 ms is a slow SaaS API's round trip; the half
+// again on top covers the reads, the state store and the jitter around it.
+int default_workers(const manifest::ManifestSet& set, size_t planned) {
+  constexpr double kRoundTripSeconds = 0.2, kHeadroom = 1.5;
+  double needed = 0;
+  for (const auto& config : set.provider_configs) {
+    needed += config.rate_limit.qps * kRoundTripSeconds * kHeadroom;
+  }
+  int workers = static_cast<int>(std::ceil(needed));
+  workers = std::min(workers, static_cast<int>(std::min<size_t>(planned, kMaxWorkers)));
+  return std::clamp(workers, 1, kMaxWorkers);
+}
+
+// The plan's items taking turns between ProviderConfigs. In the plan's
+// order (by key) every worker would wait on the first ProviderConfig's
+// bucket while the others sat idle: the providers would be served one after
+// another instead of at once.
+std::vector<const plan::WorkspacePlan*> interleaved_by_provider_config(const plan::Plan& plan) {
+  std::map<std::string, std::vector<const plan::WorkspacePlan*>> by_config;
+  for (const auto& item : plan.items) by_config[item.provider_config].push_back(&item);
+  std::vector<const plan::WorkspacePlan*> out;
+  out.reserve(plan.items.size());
+  for (size_t turn = 0; out.size() < plan.items.size(); ++turn) {
+    for (const auto& [config, items] : by_config) {
+      if (turn < items.size()) out.push_back(items[turn]);
+    }
+  }
+  return out;
+}
+
 // Runs every planned key through the reconciler; returns the exit code.
 int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, Io io) {
+  const int workers = flags.workers > 0
+                          ? flags.workers
+                          : default_workers(engine.desired().set(), plan.items.size());
   bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
   ApplyProgress progress(io.out, tty, plan.items.size());
   engine.set_events(&progress);
   runtime::WorkQueue queue({std::chrono::milliseconds(500), std::chrono::seconds(10), 0.1});
   runtime::Runner runner(engine.reconciler(), queue,
-                         {flags.workers, /*max_failures=*/3, /*follow_provisioning=*/flags.wait},
+                         {workers, /*max_failures=*/3, /*follow_provisioning=*/flags.wait},
                          &progress);
   // The plan is a sweep: with --wait, a provisioning workspace's next poll
   // goes ahead of the creates still waiting for the provider's rate.
-  for (const auto& item : plan.items) {
-    queue.add(runtime::key_string(item.key), runtime::Priority::kLow);
+  for (const auto* item : interleaved_by_provider_config(plan)) {
+    queue.add(runtime::key_string(item->key), runtime::Priority::kLow);
   }
   runner.start();
   bool idle = queue.wait_idle(runtime::Clock::now() + flags.timeout);
@@ -117,7 +160,9 @@ int run_apply(const Args& args, Io io) {
       "delete and re-create workspaces whose immutable fields changed")(
       "wait", po::bool_switch(), "wait until provisioning workspaces are Ready")(
       "timeout", po::value<std::string>()->default_value("5m"), "give up after this long")(
-      "workers", po::value<int>()->default_value(4), "concurrent reconciles");
+      "workers", po::value<int>()->default_value(0),
+      "concurrent reconciles; 0: enough to keep every ProviderConfig's rateLimit busy at "
+      "200 ms a request");
   po::variables_map values;
   if (auto exit = parse_options("apply", "-f PATH [-f PATH...] [--prune] [--wait] ...", options,
                                 args, values, io)) {

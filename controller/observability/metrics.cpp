@@ -110,6 +110,11 @@ Metrics::Metrics(int max_concurrent_reconciles)
                              .Name("workspace_operator_provider_request_duration_seconds")
                              .Help("Duration of provider requests")
                              .Register(*registry_)),
+      provider_rate_(BuildGauge()
+                         .Name("workspace_operator_provider_rate_limit_qps")
+                         .Help("Requests per second a ProviderConfig's bucket grants now: its "
+                               "rateLimit.qps, lowered while the provider answers 429")
+                         .Register(*registry_)),
       workspaces_(BuildGauge()
                       .Name("workspace_operator_workspaces")
                       .Help("Managed workspaces by ProviderConfig and Ready/Synced condition")
@@ -177,6 +182,13 @@ void Metrics::on_reconciled(const std::string&, const Status& status,
   const char* result = !status.is_ok() ? "error" : requeued ? "requeue_after" : "success";
   reconcile_results_.at(result)->Increment();
   if (!status.is_ok()) reconcile_errors_.Increment();
+}
+
+void Metrics::on_rate_limit(const std::string& provider, double qps) {
+  std::lock_guard lock(mu_);
+  auto& gauge = rate_gauges_[provider];
+  if (!gauge) gauge = &provider_rate_.Add({{"provider", provider}});
+  gauge->Set(qps);
 }
 
 void Metrics::on_attempt(const std::string& provider, const std::string& operation, int code,

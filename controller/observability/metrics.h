@@ -52,6 +52,7 @@ class Metrics : public runtime::QueueObserver,
   // http::RequestObserver
   void on_attempt(const std::string& provider, const std::string& operation, int code,
                   std::chrono::duration<double> seconds) override;
+  void on_rate_limit(const std::string& provider, double qps) override;
   // EventSink
   void on_event(const reconcile::Event& event) override;
 
@@ -78,6 +79,7 @@ class Metrics : public runtime::QueueObserver,
   // ours
   prometheus::Family<prometheus::Counter>& provider_requests_;
   prometheus::Family<prometheus::Histogram>& provider_duration_;
+  prometheus::Family<prometheus::Gauge>& provider_rate_;
   prometheus::Family<prometheus::Gauge>& workspaces_;
   prometheus::Counter& drift_corrections_;
   prometheus::Family<prometheus::Gauge>& revision_info_;
@@ -90,6 +92,7 @@ class Metrics : public runtime::QueueObserver,
   std::map<std::string, prometheus::Counter*> reconcile_results_;  // filled once, then read-only
   std::map<std::string, prometheus::Counter*> request_counters_;
   std::map<std::string, prometheus::Histogram*> request_histograms_;
+  std::map<std::string, prometheus::Gauge*> rate_gauges_;
 };
 
 }  // namespace wsop::observability

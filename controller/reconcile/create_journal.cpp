@@ -33,24 +33,22 @@ std::string resolve_hint(const model::WorkspaceKey& key) {
          "` and apply again to create a new one";
 }
 
-// A create whose answer does not settle its outcome: lost (kAmbiguous) or
-// throttled. A 429 reached the server, which may have acted on it anyway, so
-// it is never re-sent blindly either: the lookup decides.
+// A create whose answer was lost: the server may have made the workspace,
+// so it is never re-sent blindly; the lookup decides.
 bool undecided(const Status& status) {
-  return status.code() == Code::kAmbiguous || status.code() == Code::kRateLimited;
+  return status.code() == Code::kAmbiguous;
 }
 
-// The condition reason and note for an undecided create.
-std::pair<std::string, std::string> undecided_reason(const Status& status) {
-  if (status.code() == Code::kRateLimited) {
-    return {"CreateRateLimited", "the provider throttled the create (" + status.message() +
-                                     "); the next reconcile looks for the workspace before "
-                                     "creating again"};
-  }
-  return {"CreateAmbiguous", "the create's answer was lost (" + status.message() +
-                                 "); the next reconcile looks for the workspace before "
-                                 "creating again"};
+// The condition note for a lost create.
+std::string undecided_note(const Status& status) {
+  return "the create's answer was lost (" + status.message() +
+         "); the next reconcile looks for the workspace before creating again";
 }
+
+// Creates answered 429 that are sent again before the create counts as
+// failed. Each waits out Retry-After in the ProviderConfig's bucket
+// (providers/http/rate_limiter.h), so five cover a minute of throttling.
+constexpr int kMaxThrottledCreates = 5;
 
 milliseconds requeue_after_undecided(const Status& status, milliseconds resolve_delay) {
   return std::max(resolve_delay,
@@ -116,11 +114,10 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
   if (!pending) return pending.status();
   step.record = *pending;
 
-  auto created = step.provider->create(*step.desired);
+  auto created = send_create(step);
   if (!created && undecided(created.status())) {
-    auto [reason, note] = undecided_reason(created.status());
-    step.plan.note = note;
-    auto result = blocked(step, reason, EventType::kCreateAmbiguous);
+    step.plan.note = undecided_note(created.status());
+    auto result = blocked(step, "CreateAmbiguous", EventType::kCreateAmbiguous);
     if (!result) return result;
     return Result{requeue_after_undecided(created.status(), ctx_.options.resolve_delay)};
   }
@@ -135,7 +132,8 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
       step.plan.note = created.status().message();
       return blocked(step, "Forbidden", EventType::kFailed);
     }
-    return failed(step, created.status(), "CreateFailed");
+    bool throttled = created.status().code() == Code::kRateLimited;
+    return failed(step, created.status(), throttled ? "CreateRateLimited" : "CreateFailed");
   }
   if (Status s = ctx_.store->complete_create(step.key, created->id, to_json(*created).dump());
       !s.is_ok()) {
@@ -153,6 +151,25 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
   if (!stored) return stored.status();
   step.record = std::move(*stored);
   return settle(step, *created, /*changed=*/true);
+}
+
+// A 429 is the server refusing a request before it processes it (RFC 6585;
+// provider-sim refuses before serving, providers/sim/service.cpp): nothing
+// was created, so the create is sent again, as Stripe's, AWS's and
+// client-go's clients do, once the bucket has waited out Retry-After. The
+// record stays pending throughout; each send renews requested_at, since
+// only the last send can still commit after an answer is lost.
+Outcome<providers::RemoteWorkspace> WorkspaceReconciler::send_create(Step& step) {
+  auto created = step.provider->create(*step.desired);
+  for (int sent = 1;
+       sent < kMaxThrottledCreates && !created && created.status().code() == Code::kRateLimited;
+       ++sent) {
+    auto renewed = ctx_.store->begin_create(*step.record, std::chrono::system_clock::now());
+    if (!renewed) return renewed.status();
+    step.record = *renewed;
+    created = step.provider->create(*step.desired);
+  }
+  return created;
 }
 
 Outcome<Result> WorkspaceReconciler::adopt(Step& step) {

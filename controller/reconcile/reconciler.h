@@ -81,6 +81,7 @@ class WorkspaceReconciler : public Reconciler {
   std::chrono::milliseconds provisioning_poll(const std::string& provider_config) const;
   std::chrono::milliseconds next_poll(const Step& step) const;
   Outcome<Result> create(Step& step);
+  Outcome<providers::RemoteWorkspace> send_create(Step& step);
   Outcome<Result> adopt(Step& step);
   Outcome<Result> resolve_pending(Step& step);
   Outcome<Result> update(Step& step);

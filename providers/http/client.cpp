@@ -175,23 +175,30 @@ bool Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_af
   return !stop_cv_.wait_for(lock, delay, [&] { return stopped_; });
 }
 
+// Tells the bucket how the server answered, and the metrics what rate the
+// bucket grants at now.
+void Client::note_answer(const ClientResponse& response, RateLimiter::Clock::time_point sent_at) {
+  auto& limiter = options_.rate_limiter;
+  if (!limiter) return;
+  if (response.status == 429) limiter->on_throttled(capped(response.retry_after), sent_at);
+  if (response.ok()) limiter->on_success();
+  if (options_.observer)
+    options_.observer->on_rate_limit(options_.provider, limiter->current_qps());
+}
+
 Outcome<ClientResponse> Client::send(const ClientRequest& request) {
   Status last_error = Status::error(Code::kTransient, "no attempt made");
   const auto kind = request.method == "GET" ? RateLimiter::Kind::kRead : RateLimiter::Kind::kWrite;
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
     if (options_.rate_limiter && !options_.rate_limiter->acquire(kind)) break;
+    const auto sent_at = RateLimiter::Clock::now();
     ClientResponse response;
     Status error;
     Attempt result = attempt(request, /*fresh_connection=*/false, response, error);
     bool last = n == options_.retry.max_attempts;
     if (result == Attempt::kAnswered) {
-      if (response.status == 429 && options_.rate_limiter) {
-        options_.rate_limiter->on_throttled(capped(response.retry_after));
-      }
-      if (!is_retryable_status(response.status) || last) {
-        if (response.ok() && options_.rate_limiter) options_.rate_limiter->on_success();
-        return response;
-      }
+      note_answer(response, sent_at);
+      if (!is_retryable_status(response.status) || last) return response;
       if (!wait_before_retry(n, response.retry_after)) break;
       continue;
     }
@@ -205,6 +212,7 @@ Outcome<ClientResponse> Client::send(const ClientRequest& request) {
 Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
     if (options_.rate_limiter && !options_.rate_limiter->acquire()) break;
+    const auto sent_at = RateLimiter::Clock::now();
     ClientResponse response;
     Status error;
     // A fresh connection: a pooled one may have been closed by the server
@@ -220,14 +228,11 @@ Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
       if (!wait_before_retry(n, std::nullopt)) break;
       continue;
     }
-    // Every answer is returned, a 429 too: the request reached the server,
-    // and a server may commit a create and still answer 429 (cadenya.md: the
-    // vendor SDK's retry on 429 makes duplicates). The create journal
-    // decides after a lookup; the bucket slows down for everyone meanwhile.
-    if (response.status == 429 && options_.rate_limiter) {
-      options_.rate_limiter->on_throttled(capped(response.retry_after));
-    }
-    if (response.ok() && options_.rate_limiter) options_.rate_limiter->on_success();
+    // Every answer is returned, a 429 too: whether and when to send a create
+    // again is the create journal's decision (controller/reconcile/
+    // create_journal.cpp), which keeps its record pending meanwhile. The
+    // bucket slows down and waits out Retry-After for everyone.
+    note_answer(response, sent_at);
     return response;
   }
   return Status::error(Code::kTransient, "stopped before the request was sent");

@@ -10,7 +10,8 @@
 //               reached the server. A failure after that point is kAmbiguous,
 //               for the reconciler's create journal. Only failures before a
 //               byte was sent (connect errors) are retried; a 429 is returned
-//               like any answer (a server may have acted on it anyway).
+//               like any answer: the journal sends it again, keeping its
+//               record pending (controller/reconcile/create_journal.cpp).
 // Any HTTP answer that is not retried is returned as a Response, whatever
 // its status: mapping statuses to Status codes is each provider's business.
 #pragma once
@@ -53,6 +54,9 @@ class RequestObserver {
   virtual ~RequestObserver() = default;
   virtual void on_attempt(const std::string& provider, const std::string& operation, int code,
                           std::chrono::duration<double> seconds) = 0;
+  // The rate the provider's bucket grants at after an answer (it adapts to
+  // 429s: rate_limiter.h).
+  virtual void on_rate_limit(const std::string& /*provider*/, double /*qps*/) {}
 };
 
 struct RetryPolicy {
@@ -105,6 +109,7 @@ class Client {
   void drop_idle_connections();
   void give_back(std::unique_ptr<Connection> connection);
   bool wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  void note_answer(const ClientResponse& response, RateLimiter::Clock::time_point sent_at);
   std::optional<std::chrono::milliseconds> capped(
       std::optional<std::chrono::milliseconds> retry_after) const;
   Outcome<std::string> authorization();

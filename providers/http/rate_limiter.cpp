@@ -5,10 +5,9 @@
 namespace wsop::http {
 namespace {
 
-// After a 429 the rate never drops below this share of the configured one.
-constexpr double kFloorShare = 0.05;
-// Each success gives back this share of the configured rate.
-constexpr double kRecoveryShare = 0.02;
+// The pause after a 429 without Retry-After: doubling per consecutive one.
+constexpr std::chrono::milliseconds kFirstBackoff{1000};
+constexpr std::chrono::milliseconds kMaxBackoff{30000};
 // Reads served ahead of waiting writes before one write goes: writes keep
 // at least a fifth of the rate however many reads wait.
 constexpr int kReadsAhead = 4;
@@ -18,6 +17,7 @@ constexpr int kReadsAhead = 4;
 RateLimiter::RateLimiter(double qps, int burst)
     : configured_qps_(qps),
       burst_(std::max(1, burst)),
+      rate_(qps, Clock::now()),
       qps_(qps),
       tokens_(std::max(1, burst)),
       last_refill_(Clock::now()),
@@ -28,6 +28,7 @@ void RateLimiter::refill(Clock::time_point now) {
   if (elapsed > 0) {
     tokens_ = std::min(burst_, tokens_ + elapsed * qps_);
     last_refill_ = now;
+    qps_ = rate_.rate(now);
   }
 }
 
@@ -80,20 +81,25 @@ bool RateLimiter::acquire(Kind kind) {
   return got;
 }
 
-void RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after) {
+void RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after,
+                               Clock::time_point sent_at) {
   std::lock_guard lock(mu_);
   auto now = Clock::now();
   refill(now);
-  qps_ = std::max(configured_qps_ * kFloorShare, qps_ / 2);
-  tokens_ = std::min(tokens_, 0.0);
-  if (retry_after) paused_until_ = std::max(paused_until_, now + *retry_after);
+  if (rate_.on_throttled(sent_at, now)) {
+    qps_ = rate_.rate(now);
+    tokens_ = std::min(tokens_, 0.0);
+  }
+  if (!retry_after) {
+    int doublings = std::min(std::max(rate_.consecutive_throttles() - 1, 0), 5);
+    retry_after = std::min(kMaxBackoff, kFirstBackoff * (1 << doublings));
+  }
+  paused_until_ = std::max(paused_until_, now + *retry_after);
 }
 
 void RateLimiter::on_success() {
   std::lock_guard lock(mu_);
-  if (qps_ >= configured_qps_) return;
-  refill(Clock::now());
-  qps_ = std::min(configured_qps_, qps_ + configured_qps_ * kRecoveryShare);
+  rate_.on_success(Clock::now());
 }
 
 void RateLimiter::stop() {
@@ -102,8 +108,9 @@ void RateLimiter::stop() {
   cv_.notify_all();
 }
 
-double RateLimiter::current_qps() const {
+double RateLimiter::current_qps() {
   std::lock_guard lock(mu_);
+  refill(Clock::now());
   return qps_;
 }
 

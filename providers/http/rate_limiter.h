@@ -1,8 +1,10 @@
 // A token bucket per ProviderConfig, shared by every worker that talks to
-// that account (ARCHITECTURE.md section 6). A 429 slows it down: the rate is
-// halved (down to a floor) and nothing is sent until Retry-After has passed;
-// each success afterwards brings the rate back up a little (additive
-// increase), so a throttled provider recovers gradually.
+// that account (ARCHITECTURE.md section 6). Its rate adapts to the server
+// (adaptive_rate.h): a 429 lowers it to just below what the server accepted
+// and nothing is sent until Retry-After has passed (without one, a backoff
+// of 1 s doubling per consecutive 429 up to 30 s); it climbs back while no
+// 429 comes, so a throttled provider is used at its limit and one whose
+// limit was raised recovers.
 //
 // Reads take the next token before writes waiting for it: while creates run
 // at the provider's limit there are always writes waiting, and a read, most
@@ -13,8 +15,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
+
+#include "providers/http/adaptive_rate.h"
 
 namespace wsop::http {
 
@@ -30,15 +35,19 @@ class RateLimiter {
   // called while waiting.
   bool acquire(Kind kind = Kind::kWrite);
 
-  // The server answered 429: slow down, and pause for retry_after if given.
-  void on_throttled(std::optional<std::chrono::milliseconds> retry_after);
-  // A request succeeded: recover a little of the configured rate.
+  // The server answered 429 to a request sent at sent_at (the time acquire()
+  // returned): slow down once per throttling event, and pause every worker
+  // for retry_after (a backoff when the server gave none).
+  void on_throttled(std::optional<std::chrono::milliseconds> retry_after,
+                    Clock::time_point sent_at);
+  // A request was answered with success.
   void on_success();
 
   // Wakes every waiter; acquire() returns false from now on.
   void stop();
 
-  double current_qps() const;
+  // The rate granted now: the metric workspace_operator_provider_rate_limit_qps.
+  double current_qps();
   double configured_qps() const { return configured_qps_; }
 
  private:
@@ -48,9 +57,10 @@ class RateLimiter {
 
   const double configured_qps_;
   const double burst_;
-  mutable std::mutex mu_;
+  std::mutex mu_;
   std::condition_variable cv_;
-  double qps_;
+  AdaptiveRate rate_;
+  double qps_;  // rate_ at last_refill_
   double tokens_;
   Clock::time_point last_refill_;
   Clock::time_point paused_until_;

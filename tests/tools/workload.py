@@ -21,7 +21,11 @@ def free_port():
         return s.getsockname()[1]
 
 
-def provider_configs(endpoints, qps, request_timeout="2s"):
+def provider_configs(endpoints, qps, request_timeout="2s", burst=None):
+    if burst is None:
+        # A burst of a tenth of a second: a full second's burst would empty a
+        # server bucket of the same rate, and the jitter after it means 429s.
+        burst = max(1, int(qps) // 10)
     out = []
     for provider in PROVIDERS:
         out.append(
@@ -29,9 +33,7 @@ def provider_configs(endpoints, qps, request_timeout="2s"):
             f"metadata: {{name: soak-{provider}}}\n"
             f"spec:\n  type: {provider}\n  baseUrl: {endpoints[provider]}\n"
             "  credentials: {env: SIM_TOKEN}\n"
-            # A burst of a tenth of a second: a full second's burst would empty a
-            # server bucket of the same rate, and the jitter after it means 429s.
-            f"  rateLimit: {{qps: {qps}, burst: {max(1, int(qps) // 10)}}}\n"
+            f"  rateLimit: {{qps: {qps}, burst: {burst}}}\n"
             f"  timeouts: {{connect: 2s, request: {request_timeout}}}\n"
             # provider-sim's default token belongs to company 1: its company
             # list proves a lost create absent there.
@@ -40,14 +42,15 @@ def provider_configs(endpoints, qps, request_timeout="2s"):
 
 
 class World:
-    def __init__(self, n, endpoints, qps=100, request_timeout="2s"):
+    def __init__(self, n, endpoints, qps=100, request_timeout="2s", burst=None, providers=PROVIDERS):
         self.endpoints = endpoints
         self.qps = qps
+        self.burst = burst
         self.request_timeout = request_timeout
         self.manifests = []  # (provider, key, identity, yaml)
         for i in range(n):
-            provider = PROVIDERS[i % 3]
-            self.manifests.append(self._manifest(provider, i // 3))
+            provider = providers[i % len(providers)]
+            self.manifests.append(self._manifest(provider, i // len(providers)))
 
     @staticmethod
     def _manifest(provider, i):
@@ -72,7 +75,7 @@ class World:
     def write(self, directory):
         os.makedirs(directory, exist_ok=True)
         with open(os.path.join(directory, "provider-configs.yaml"), "w") as f:
-            f.write(provider_configs(self.endpoints, self.qps, self.request_timeout))
+            f.write(provider_configs(self.endpoints, self.qps, self.request_timeout, self.burst))
         for start in range(0, len(self.manifests), DOCS_PER_FILE):
             chunk = self.manifests[start:start + DOCS_PER_FILE]
             with open(os.path.join(directory, f"workspaces-{start // DOCS_PER_FILE:04d}.yaml"), "w") as f:

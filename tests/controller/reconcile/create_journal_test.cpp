@@ -107,32 +107,49 @@ TEST_F(CreateJournalTest, OnlyCandidateOwnedByAnotherWorkspaceIsUnresolvedPastTh
   EXPECT_EQ(fake_.remote.size(), 1u);
 }
 
-TEST_F(CreateJournalTest, ThrottledCreateStaysPendingAndWaitsForRetryAfter) {
-  fake_.next_create_fault = Fault::kThrottle;
+// A 429 is a refusal before processing (RFC 6585): the create is sent again
+// in the same reconcile, the record pending at every send with the time of
+// that send, since only the last can still commit.
+TEST_F(CreateJournalTest, ThrottledCreateIsSentAgainWhileTheRecordStaysPending) {
+  fake_.throttled_creates = 2;
+  std::vector<state::WorkspaceRecord> at_each_send;
+  fake_.on_create = [&] { at_each_send.push_back(record()); };
   auto r = reconciler();
-  auto first = r.reconcile(key_);
-  ASSERT_TRUE(first) << first.status().to_string();
-  EXPECT_EQ(first->requeue_after, milliseconds(2000));
-  EXPECT_EQ(record().create.state, state::CreateState::kPending);
-  EXPECT_EQ(synced_reason(), "CreateRateLimited");
-
-  ASSERT_TRUE(r.reconcile(key_));
-  EXPECT_EQ(fake_.creates, 1) << "a throttled create was sent again blindly";
-  age_pending(std::chrono::minutes(10));
-  ASSERT_TRUE(r.reconcile(key_));
-  EXPECT_EQ(fake_.creates, 2);
+  auto done = r.reconcile(key_);
+  ASSERT_TRUE(done) << done.status().to_string();
+  EXPECT_EQ(fake_.creates, 3);
+  EXPECT_EQ(fake_.lookups, 0) << "a refused create needs no lookup";
   EXPECT_EQ(fake_.remote.size(), 1u);
   EXPECT_EQ(record().create.state, state::CreateState::kSucceeded);
+  ASSERT_EQ(at_each_send.size(), 3u);
+  for (size_t i = 0; i < at_each_send.size(); ++i) {
+    EXPECT_EQ(at_each_send[i].create.state, state::CreateState::kPending) << "send " << i;
+    EXPECT_EQ(at_each_send[i].create.pending_attempts, static_cast<int>(i) + 1);
+    if (i > 0) {
+      EXPECT_GE(*at_each_send[i].create.requested_at, *at_each_send[i - 1].create.requested_at);
+    }
+  }
 }
 
-TEST_F(CreateJournalTest, ThrottledCreateTheServerMadeAnywayIsAdopted) {
-  fake_.next_create_fault = Fault::kThrottleAfterCommit;
+// Past the bound, a create throttled every time has failed like any refused
+// one: nothing was made, so the record is no longer pending and the next
+// reconcile creates without a lookup.
+TEST_F(CreateJournalTest, CreateThrottledEveryTimeFailsAfterBoundedSends) {
+  fake_.throttled_creates = 100;
   auto r = reconciler();
+  auto failed = r.reconcile(key_);
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.status().code(), Code::kRateLimited);
+  EXPECT_EQ(fake_.creates, 5);
+  EXPECT_EQ(synced_reason(), "CreateRateLimited");
+  EXPECT_NE(record().create.state, state::CreateState::kPending);
+  EXPECT_TRUE(fake_.remote.empty());
+
+  fake_.throttled_creates = 0;
   ASSERT_TRUE(r.reconcile(key_));
-  ASSERT_TRUE(r.reconcile(key_));
-  EXPECT_EQ(fake_.creates, 1);
+  EXPECT_EQ(fake_.creates, 6);
+  EXPECT_EQ(fake_.lookups, 0);
   EXPECT_EQ(fake_.remote.size(), 1u);
-  EXPECT_EQ(record().remote_id, "id-1");
   EXPECT_EQ(record().create.state, state::CreateState::kSucceeded);
 }
 

@@ -20,8 +20,6 @@ class FakeProvider : public providers::Provider {
     kLoseAnswerAfterCommit,
     kLoseAnswerBeforeCommit,
     kRefuse,
-    kThrottle,             // 429 with Retry-After, nothing made
-    kThrottleAfterCommit,  // 429, yet the server made it
   };
 
   FakeProvider() { caps_.mutable_fields = {"spec.displayName", "spec.description"}; }
@@ -52,15 +50,17 @@ class FakeProvider : public providers::Provider {
   Outcome<providers::RemoteWorkspace> create(const model::Workspace& desired) override {
     std::lock_guard lock(mu_);
     ++creates;
+    if (on_create) on_create();
+    if (throttled_creates > 0) {
+      --throttled_creates;  // refused before processing: nothing made
+      return Status::error(Code::kRateLimited, "HTTP 429", std::chrono::milliseconds(2000));
+    }
     CreateFault fault = next_create_fault;
     next_create_fault = CreateFault::kNone;
     if (fault == CreateFault::kRefuse) return Status::error(Code::kInvalid, "refused");
     if (fault == CreateFault::kLoseAnswerBeforeCommit) {
       return Status::error(Code::kAmbiguous, "connection reset");
     }
-    const Status throttled(
-        Status::error(Code::kRateLimited, "HTTP 429", std::chrono::milliseconds(2000)));
-    if (fault == CreateFault::kThrottle) return throttled;
     providers::RemoteWorkspace ws;
     ws.id = "id-" + std::to_string(++next_id);
     ws.name = desired.display_name;
@@ -71,7 +71,6 @@ class FakeProvider : public providers::Provider {
     if (fault == CreateFault::kLoseAnswerAfterCommit) {
       return Status::error(Code::kAmbiguous, "connection reset after commit");
     }
-    if (fault == CreateFault::kThrottleAfterCommit) return throttled;
     return ws;
   }
 
@@ -130,6 +129,8 @@ class FakeProvider : public providers::Provider {
   std::mutex mu_;
   std::map<std::string, providers::RemoteWorkspace> remote;
   CreateFault next_create_fault = CreateFault::kNone;
+  int throttled_creates = 0;        // the next creates answered 429 (Retry-After 2 s)
+  std::function<void()> on_create;  // called as each create is sent
   providers::Phase create_phase = providers::Phase::kReady;
   bool lookups_conclusive = true;
   providers::CreateAttempt last_attempt;

@@ -112,5 +112,24 @@ TEST(RateLimiterTest, StopWakesReadsAndWritesAlike) {
   EXPECT_EQ(refused.load(), 3);
 }
 
+// A 429 without Retry-After still pauses every worker: 1 s, then twice as
+// long for each 429 in a row.
+TEST(RateLimiterTest, ThrottledWithoutRetryAfterBacksOffAndDoubles) {
+  RateLimiter limiter(/*qps=*/1000, /*burst=*/10);
+  ASSERT_TRUE(limiter.acquire());
+  auto sent = RateLimiter::Clock::now();
+  limiter.on_throttled(std::nullopt, sent);
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(limiter.acquire());
+  auto first_pause = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(first_pause, 950ms);
+  EXPECT_LT(first_pause, 1500ms);
+
+  limiter.on_throttled(std::nullopt, RateLimiter::Clock::now());
+  started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(limiter.acquire());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 1950ms);
+}
+
 }  // namespace
 }  // namespace wsop::http

@@ -209,11 +209,11 @@ TEST_P(FaultsIT, TooManyRequestsWaitsForRetryAfterThenSucceeds) {
   }
 }
 
-// A 429 reached the server, which may have acted on it anyway (cadenya.md:
-// the vendor SDK's retry on 429 makes duplicates): the create is answered
-// RateLimited with the Retry-After, never sent again by the client; the
-// journal's lookup decides.
-TEST_P(FaultsIT, TooManyRequestsOnCreateIsReturnedNeverResent) {
+// The client returns a create's 429 with its Retry-After and does not send
+// it again itself: the create journal does, keeping its record pending
+// (controller/reconcile/create_journal.cpp). The simulator refused it before
+// serving it: nothing was made.
+TEST_P(FaultsIT, TooManyRequestsOnCreateIsLeftToTheJournal) {
   for (auto type : kAll) {
     auto p = make(type);
     set_faults(type, {{"rateLimitRps", 1}});

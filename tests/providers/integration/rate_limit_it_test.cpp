@@ -1,7 +1,7 @@
 // The per-ProviderConfig token bucket against the simulator's server-side
 // limit (issue 4, items 4 and 7): many workers share one bucket, a storm
 // stays within the server's limit plus the burst, a 429 slows the bucket
-// down and it recovers afterwards.
+// down and it climbs back afterwards.
 #include <mutex>
 
 #include "tests/providers/integration/integration_fixture.h"
@@ -76,20 +76,13 @@ TEST_P(RateLimitIT, ThrottlingSlowsTheBucketAndItRecovers) {
   EXPECT_LT(slowed, 50);
   EXPECT_GT(slowed, 0);
 
-  // The server relents; each success brings the rate back up a little.
+  // The server relents: the rate climbs back while no 429 comes (the curve
+  // itself is adaptive_rate_test's), never past the configured rate.
   set_faults(kCadenya, {{"rateLimitRps", 0}});
-  int n = 0;
-  double previous = slowed;
-  bool monotonic = true;
-  while (limiter->current_qps() < 50 && n < 200) {
-    ASSERT_TRUE(p->get(seeded->id));
-    monotonic = monotonic && limiter->current_qps() >= previous;
-    previous = limiter->current_qps();
-    ++n;
-  }
-  EXPECT_DOUBLE_EQ(limiter->current_qps(), 50);
-  EXPECT_TRUE(monotonic);
-  EXPECT_GT(n, 1);  // gradually, not at once
+  auto until = Clock::now() + milliseconds(1500);
+  while (Clock::now() < until) ASSERT_TRUE(p->get(seeded->id));
+  EXPECT_GT(limiter->current_qps(), slowed);
+  EXPECT_LE(limiter->current_qps(), 50);
 }
 
 // Provider::stop() wakes a worker waiting for a token, at shutdown.

@@ -2,6 +2,8 @@
 // through PUT /_sim/faults and at start-up through the configuration.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/providers/sim/sim_fixture.h"
 
 namespace wsop::simtest {
@@ -156,6 +158,35 @@ TEST_F(SimFaultsTest, RateLimitAnswers429WithRetryAfter) {
   EXPECT_EQ(c.json()["code"], 8);
   EXPECT_FALSE(c.header("retry-after").empty());
   EXPECT_GE(stats("paradigm")["calls"]["list"]["429"], 3);
+}
+
+// A 429 is decided before the request is served (providers/sim/service.cpp):
+// a throttled create never commits, even where every served create would
+// be committed and its answer dropped. The create journal's re-send of a
+// 429 rests on it (controller/reconcile/create_journal.cpp).
+TEST_F(SimFaultsTest, AThrottledCreateIsNeverCommitted) {
+  const std::map<std::string, std::pair<std::string, json>> creates = {
+      {"paradigm", {"/api/v3/instance/workspaces", kParadigmCreate}},
+      {"cadenya", {"/v1/account/workspaces", {{"metadata", {{"name", "n"}}}}}},
+      {"aether", {std::string("/projects/") + kProject + "/workspaces", json::object()}}};
+  for (const auto& [provider, create] : creates) {
+    set_faults(provider, {{"rateLimitRps", 2}, {"dropAfterCreateRate", 1}});
+    Client api = client(provider);
+    int throttled = 0, served = 0;
+    for (int i = 0; i < 8; ++i) {
+      Reply r = api.post(create.first, create.second);
+      if (r.status == 429) {
+        ++throttled;
+      } else {
+        EXPECT_EQ(r.failure, Failure::kClosed) << provider << ": " << r.status << " " << r.body;
+        ++served;
+        api = client(provider);  // the dropped answer closed the connection
+      }
+    }
+    EXPECT_GE(throttled, 4) << provider;
+    EXPECT_EQ(stored(provider), static_cast<size_t>(served)) << provider;
+    EXPECT_EQ(stats(provider)["calls"]["create"]["429"], throttled) << provider;
+  }
 }
 
 TEST_F(SimFaultsTest, RateLimitRecoversAfterRetryAfter) {
