@@ -36,10 +36,22 @@ void Registry::add(std::string type, ProviderFactory factory) {
 }
 
 Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
-                                            const ProviderContext& context) {
+                                            const ProviderContext& context,
+                                            const http::Getenv& getenv) {
   auto url = http::parse_url(config.base_url);
   if (!url) return url.status().with_context("ProviderConfig " + config.name + " baseUrl");
+  auto proxy = http::choose_proxy(*url, config.proxy.url, config.proxy.none, getenv);
+  if (!proxy) return proxy.status().with_context("ProviderConfig " + config.name);
+  if (proxy->proxy) {
+    // display() hides the credentials.
+    spdlog::info("ProviderConfig {}: requests to {} go through proxy {} (from {})", config.name,
+                 url->origin(), proxy->proxy->display(), proxy->source);
+  } else if (!proxy->source.empty()) {
+    spdlog::info("ProviderConfig {}: requests to {} go direct, no proxy (from {})", config.name,
+                 url->origin(), proxy->source);
+  }
   http::ClientOptions options;
+  options.proxy = std::move(proxy->proxy);
   options.provider = config.name;
   options.url = *url;
   options.tls = {config.tls.ca_file, config.tls.insecure_skip_verify};

@@ -39,8 +39,11 @@ class Registry {
   std::map<std::string, ProviderFactory> factories_;
 };
 
-// The HTTP client options a ProviderConfig asks for.
+// The HTTP client options a ProviderConfig asks for. The proxy is
+// spec.proxy's, else the environment's (read through getenv) as curl reads
+// it; kInvalid when the proxy URL chosen does not parse.
 Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
-                                            const ProviderContext& context);
+                                            const ProviderContext& context,
+                                            const http::Getenv& getenv = http::system_getenv);
 
 }  // namespace wsop::providers

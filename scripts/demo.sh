@@ -11,6 +11,10 @@ run_controller=0
 [ "${1:-}" = "--controller" ] && run_controller=1
 
 bash scripts/deps.sh
+# provider-sim listens on loopback; a proxy set for this machine must not
+# carry that traffic (the client honours proxy variables as curl does).
+export no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
+export NO_PROXY="$no_proxy"
 echo "== build"
 build() { cmake --build build --target wsctl provider-sim -j "$(nproc)"; }
 if [ ! -f build/CMakeCache.txt ]; then

@@ -9,6 +9,11 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 
 bash scripts/deps.sh
+# The tests talk to provider-sim on loopback only, and the client honours
+# proxy variables as curl does: a proxy set for apt-get on this machine
+# must not carry the tests' loopback traffic.
+export no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
+export NO_PROXY="$no_proxy"
 
 jobs=$(nproc)
 echo "== build (RelWithDebInfo)"

@@ -6,6 +6,7 @@
 #include "controller/manifest/decode_metadata.h"
 #include "controller/manifest/reader.h"
 #include "controller/manifest/rules.h"
+#include "providers/http/proxy.h"
 
 namespace wsop::manifest {
 namespace {
@@ -112,6 +113,35 @@ void decode_tls(Reader& reader, const YamlNode& node, model::Tls& out) {
   }
 }
 
+// spec.proxy: {url: http://[user:password@]host[:port]} or {none: true}.
+// A message never quotes the URL: it may hold a password.
+void decode_proxy(Reader& reader, const YamlNode& node, model::Proxy& out) {
+  if (!reader.object(node, "spec.proxy")) return;
+  reader.reject_unknown(node, "spec.proxy", {"url", "none"});
+  const YamlNode* url = node.find("url");
+  const YamlNode* none = node.find("none");
+  if ((url == nullptr) == (none == nullptr)) {
+    reader.error(node.mark, "spec.proxy", "exactly one of url or none must be set");
+  }
+  if (url) {
+    if (auto text = reader.string(*url, "spec.proxy.url")) {
+      if (auto proxy = http::parse_proxy_url(*text); !proxy) {
+        reader.error(url->mark, "spec.proxy.url", proxy.status().message());
+      }
+      out.url = *text;
+    }
+  }
+  if (none) {
+    if (auto flag = reader.boolean(*none, "spec.proxy.none")) {
+      if (!*flag) {
+        reader.error(none->mark, "spec.proxy.none",
+                     "must be true; remove spec.proxy to use the environment's proxy variables");
+      }
+      out.none = *flag;
+    }
+  }
+}
+
 // spec.paradigm: the token's company (model::ParadigmProviderSpec).
 void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig& out) {
   if (!reader.object(node, "spec.paradigm")) return;
@@ -130,7 +160,7 @@ void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig
 void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& out) {
   for (const auto& entry : spec.entries) {
     static constexpr std::string_view kKnown[] = {"type",     "baseUrl", "credentials", "rateLimit",
-                                                  "timeouts", "tls",     "paradigm"};
+                                                  "timeouts", "tls",     "proxy",       "paradigm"};
     bool known = false;
     for (std::string_view k : kKnown) known = known || k == entry.key;
     if (known) continue;
@@ -158,6 +188,7 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& ou
   if (const YamlNode* v = spec.find("rateLimit")) decode_rate_limit(reader, *v, out.rate_limit);
   if (const YamlNode* v = spec.find("timeouts")) decode_timeouts(reader, *v, out.timeouts);
   if (const YamlNode* v = spec.find("tls")) decode_tls(reader, *v, out.tls);
+  if (const YamlNode* v = spec.find("proxy")) decode_proxy(reader, *v, out.proxy);
   if (const YamlNode* v = spec.find("paradigm")) decode_paradigm(reader, *v, out);
 }
 

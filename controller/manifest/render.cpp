@@ -2,6 +2,7 @@
 
 #include "common/digest.h"
 #include "common/duration.h"
+#include "providers/http/proxy.h"
 
 namespace wsop::manifest {
 namespace {
@@ -45,6 +46,8 @@ Json to_manifest_json(const model::ProviderConfig& config) {
       {"tls",
        {{"caFile", config.tls.ca_file}, {"insecureSkipVerify", config.tls.insecure_skip_verify}}},
   };
+  if (config.proxy.url) spec["proxy"] = {{"url", *config.proxy.url}};
+  if (config.proxy.none) spec["proxy"] = {{"none", true}};
   if (config.paradigm.company_id) spec["paradigm"] = {{"companyId", *config.paradigm.company_id}};
   return {{"apiVersion", model::kApiVersion},
           {"kind", model::kKindProviderConfig},
@@ -81,7 +84,12 @@ Json to_manifest_json(const model::Workspace& ws) {
 
 Json to_manifest_list(const ManifestSet& set) {
   Json items = Json::array();
-  for (const auto& config : set.provider_configs) items.push_back(to_manifest_json(config));
+  for (const auto& config : set.provider_configs) {
+    Json item = to_manifest_json(config);
+    // Printed: a proxy's password must not be.
+    if (config.proxy.url) item["spec"]["proxy"]["url"] = http::redact_proxy_url(*config.proxy.url);
+    items.push_back(std::move(item));
+  }
   for (const auto& ws : set.workspaces) items.push_back(to_manifest_json(ws));
   return {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
 }

@@ -8,6 +8,9 @@
 
 namespace wsop::manifest {
 
+// Holds spec.proxy.url as written, credentials included, so that a password
+// change makes a different rendering (controller/reconcile/provider_set.cpp
+// rebuilds a provider on any change): never print or log it as it is.
 nlohmann::ordered_json to_manifest_json(const model::ProviderConfig& config);
 nlohmann::ordered_json to_manifest_json(const model::Workspace& workspace);
 
@@ -20,6 +23,8 @@ std::string desired_digest(const model::Workspace& workspace);
 
 // {"apiVersion": "v1", "kind": "List", "items": [...]}, as kubectl prints
 // several objects: ProviderConfigs first, then Workspaces, in source order.
+// For printing: a proxy URL's credentials are shown as *** (so this one
+// does not load back into the same model).
 nlohmann::ordered_json to_manifest_list(const ManifestSet& set);
 
 }  // namespace wsop::manifest

@@ -66,6 +66,16 @@ struct Tls {
   bool insecure_skip_verify = false;
 };
 
+// How a provider's requests reach it (spec.proxy). Unset (neither field):
+// the environment's proxy variables, read as curl reads them
+// (providers/http/proxy.h). url: this http:// proxy, whatever the
+// environment says; it may carry user:password, which is never logged,
+// printed or stored. none: always connect directly.
+struct Proxy {
+  std::optional<std::string> url;
+  bool none = false;
+};
+
 // Paradigm's ProviderConfig block: the company of the token, whose company
 // list (GET /api/v3/company/workspaces) covers that company only. Absence
 // from that list proves nothing for any other company (paradigm.md, traps).
@@ -83,6 +93,7 @@ struct ProviderConfig {
   RateLimit rate_limit;
   Timeouts timeouts;
   Tls tls;
+  Proxy proxy;
   ParadigmProviderSpec paradigm;
   SourcePosition position;
   LineCol name_mark;

@@ -99,7 +99,7 @@ std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure&
       }
     }
   }
-  return Connection::open(options_.url, tls_, options_.deadlines, failure);
+  return Connection::open(options_.url, tls_, options_.deadlines, failure, options_.proxy);
 }
 
 void Client::drop_idle_connections() {

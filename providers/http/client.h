@@ -27,6 +27,7 @@
 
 #include "common/status.h"
 #include "providers/http/connection.h"
+#include "providers/http/proxy.h"
 #include "providers/http/rate_limiter.h"
 #include "providers/http/token_source.h"
 #include "providers/http/url.h"
@@ -70,6 +71,9 @@ struct ClientOptions {
   std::string provider;  // the ProviderConfig's name, for metrics and messages
   Url url;
   TlsSettings tls;
+  // The http:// proxy every connection goes through (a CONNECT tunnel for
+  // https); nullopt: direct. Chosen by providers::client_options.
+  std::optional<ProxySettings> proxy;
   Deadlines deadlines{std::chrono::milliseconds(5000), std::chrono::milliseconds(30000)};
   std::shared_ptr<TokenSource> token;         // null: no Authorization header
   std::shared_ptr<RateLimiter> rate_limiter;  // null: unlimited

@@ -26,26 +26,48 @@ std::string describe(const beast::error_code& ec) {
   return ec.message();
 }
 
+// A proxy's reason phrase, fit for a message: printable ASCII, bounded.
+std::string printable_reason(beast::string_view reason) {
+  std::string out;
+  for (char c : reason.substr(0, 80)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
 // Runs the io_context until the pending operation completes.
 void run(asio::io_context& io) {
   io.restart();
   io.run();
 }
 
+// A plain http:// request sent to a proxy: the absolute-form target
+// ("http://host:port" before the path) and the proxy's credentials.
+struct ForwardProxy {
+  std::string target_prefix;
+  std::string authorization;  // "Basic ..." or empty
+  std::string display;        // the proxy, credentials redacted
+};
+
 template <class Stream>
 class BasicConnection : public Connection {
  public:
   // keep_alive holds what the stream needs beyond itself (the TLS context).
   BasicConnection(std::unique_ptr<asio::io_context> io, std::unique_ptr<Stream> stream,
-                  std::shared_ptr<void> keep_alive = nullptr)
-      : keep_alive_(std::move(keep_alive)), io_(std::move(io)), stream_(std::move(stream)) {}
+                  std::shared_ptr<void> keep_alive = nullptr,
+                  std::optional<ForwardProxy> forward = std::nullopt)
+      : keep_alive_(std::move(keep_alive)),
+        io_(std::move(io)),
+        stream_(std::move(stream)),
+        forward_(std::move(forward)) {}
 
   bool exchange(const WireRequest& request, size_t max_body_bytes,
                 std::chrono::milliseconds deadline, WireResponse& response,
                 ExchangeFailure& failure) override {
-    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target,
-                                           11};
+    std::string target = forward_ ? forward_->target_prefix + request.target : request.target;
+    bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), target, 11};
     for (const auto& [name, value] : request.headers) req.set(name, value);
+    if (forward_ && !forward_->authorization.empty()) {
+      req.set(bhttp::field::proxy_authorization, forward_->authorization);
+    }
     req.body() = request.body;
     req.prepare_payload();
     beast::get_lowest_layer(*stream_).expires_after(deadline);
@@ -69,6 +91,16 @@ class BasicConnection : public Connection {
     response.retry_after = std::string(res[bhttp::field::retry_after]);
     response.keep_alive = res.keep_alive();
     if (!response.keep_alive) open_ = false;
+    if (forward_ && response.status == 407) {
+      // Only a proxy answers 407: it refused to forward, so the server saw
+      // nothing and a create is not ambiguous.
+      open_ = false;
+      failure = {Status::error(Code::kInvalid, "proxy " + forward_->display +
+                                                   " refused the request: 407 " +
+                                                   printable_reason(res.reason())),
+                 false};
+      return false;
+    }
     return true;
   }
 
@@ -118,25 +150,35 @@ class BasicConnection : public Connection {
   std::unique_ptr<asio::io_context> io_;
   std::unique_ptr<Stream> stream_;
   beast::flat_buffer buffer_;
+  std::optional<ForwardProxy> forward_;
   bool open_ = true;
 };
 
-std::optional<tcp::resolver::results_type> resolve(asio::io_context& io, const Url& url,
+// Where the socket goes: the server, or the proxy. label names it in
+// messages ("https://host:port", or "proxy http://***@host:port").
+struct Hop {
+  std::string host;
+  std::string port;
+  std::string label;
+  bool proxy = false;
+};
+
+std::optional<tcp::resolver::results_type> resolve(asio::io_context& io, const Hop& hop,
                                                    std::chrono::milliseconds deadline,
                                                    ExchangeFailure& failure) {
   tcp::resolver resolver(io);
   beast::error_code not_ip;
-  auto address = asio::ip::make_address(url.host, not_ip);
+  auto address = asio::ip::make_address(hop.host, not_ip);
   uint16_t port = 0;
-  auto [end, bad_port] = std::from_chars(url.port.data(), url.port.data() + url.port.size(), port);
-  if (!not_ip && bad_port == std::errc() && end == url.port.data() + url.port.size()) {
+  auto [end, bad_port] = std::from_chars(hop.port.data(), hop.port.data() + hop.port.size(), port);
+  if (!not_ip && bad_port == std::errc() && end == hop.port.data() + hop.port.size()) {
     // An IP literal needs no lookup (and no resolver thread).
-    return tcp::resolver::results_type::create(tcp::endpoint(address, port), url.host, url.port);
+    return tcp::resolver::results_type::create(tcp::endpoint(address, port), hop.host, hop.port);
   }
   asio::steady_timer timer(io, deadline);
   beast::error_code ec = asio::error::timed_out;
   tcp::resolver::results_type results;
-  resolver.async_resolve(url.host, url.port,
+  resolver.async_resolve(hop.host, hop.port,
                          [&](beast::error_code e, tcp::resolver::results_type r) {
                            ec = e;
                            results = std::move(r);
@@ -147,7 +189,8 @@ std::optional<tcp::resolver::results_type> resolve(asio::io_context& io, const U
   });
   run(io);
   if (ec) {
-    failure = {Status::error(Code::kTransient, "resolving " + url.host + ": " + describe(ec)),
+    failure = {Status::error(Code::kTransient, "resolving " + (hop.proxy ? hop.label : hop.host) +
+                                                   ": " + describe(ec)),
                false};
     return std::nullopt;
   }
@@ -155,18 +198,71 @@ std::optional<tcp::resolver::results_type> resolve(asio::io_context& io, const U
 }
 
 bool connect(beast::tcp_stream& stream, asio::io_context& io, const tcp::resolver::results_type& at,
-             std::chrono::milliseconds deadline, const Url& url, ExchangeFailure& failure) {
+             std::chrono::milliseconds deadline, const Hop& hop, ExchangeFailure& failure) {
   stream.expires_after(deadline);
   beast::error_code ec;
   stream.async_connect(at, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
   run(io);
   if (ec) {
-    failure = {
-        Status::error(Code::kTransient, "connecting to " + url.origin() + ": " + describe(ec)),
-        false};
+    failure = {Status::error(Code::kTransient, "connecting to " + hop.label + ": " + describe(ec)),
+               false};
     return false;
   }
   stream.socket().set_option(tcp::no_delay(true));
+  return true;
+}
+
+// "host:port" ([v6]:port) of url, as CONNECT and an absolute-form target name it.
+std::string authority_of(const Url& url) {
+  bool ipv6 = url.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + url.port;
+}
+
+// Sends CONNECT for url's host and port and reads the proxy's answer, all
+// within deadline. Nothing of the real request has been sent on failure.
+bool open_tunnel(beast::tcp_stream& stream, asio::io_context& io, const Url& url,
+                 const ProxySettings& proxy, std::chrono::milliseconds deadline,
+                 ExchangeFailure& failure) {
+  const std::string target = authority_of(url);
+  bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, target, 11};
+  req.set(bhttp::field::host, target);
+  if (proxy.has_credentials()) req.set(bhttp::field::proxy_authorization, proxy.authorization());
+  const std::string where = "proxy " + proxy.display();
+  stream.expires_after(deadline);
+  beast::error_code ec;
+  bhttp::async_write(stream, req, [&](beast::error_code e, size_t) { ec = e; });
+  run(io);
+  beast::flat_buffer buffer;
+  // An answer to CONNECT has no body (RFC 9110 section 9.3.6), whatever
+  // its headers say: skip(true) stops the parser after the header.
+  bhttp::response_parser<bhttp::empty_body> parser;
+  parser.skip(true);
+  if (!ec) {
+    bhttp::async_read_header(stream, buffer, parser, [&](beast::error_code e, size_t) { ec = e; });
+    run(io);
+  }
+  if (ec) {
+    failure = {Status::error(Code::kTransient,
+                             where + ": CONNECT to " + target + " failed: " + describe(ec)),
+               false};
+    return false;
+  }
+  unsigned status = parser.get().result_int();
+  if (status / 100 != 2) {
+    // 407 or 403 is the proxy's configuration or policy: no retry helps.
+    failure = {
+        Status::error(status >= 500 ? Code::kTransient : Code::kInvalid,
+                      where + " refused CONNECT to " + target + ": " + std::to_string(status) +
+                          " " + printable_reason(parser.get().reason())),
+        false};
+    return false;
+  }
+  if (buffer.size() != 0) {
+    // The TLS client speaks first: bytes already here are not the server's.
+    failure = {Status::error(Code::kTransient, where + " sent data after its CONNECT answer"),
+               false};
+    return false;
+  }
   return true;
 }
 
@@ -238,11 +334,14 @@ Outcome<std::shared_ptr<TlsContext>> TlsContext::create(const TlsSettings& setti
 }
 
 std::unique_ptr<Connection> Connection::open(const Url& url, const std::shared_ptr<TlsContext>& tls,
-                                             const Deadlines& deadlines, ExchangeFailure& failure) {
+                                             const Deadlines& deadlines, ExchangeFailure& failure,
+                                             const std::optional<ProxySettings>& proxy) {
   if (url.tls && !tls) {
     failure = {Status::error(Code::kInternal, "https URL without a TLS context"), false};
     return nullptr;
   }
+  Hop hop = proxy ? Hop{proxy->host, proxy->port, "proxy " + proxy->display(), true}
+                  : Hop{url.host, url.port, url.origin()};
   auto io = std::make_unique<asio::io_context>(1);
   std::optional<tcp::resolver::results_type> endpoints;
   {
@@ -250,14 +349,25 @@ std::unique_ptr<Connection> Connection::open(const Url& url, const std::shared_p
     // kept until that io_context ends: on the connection's own, every pooled
     // connection would keep a thread. A short-lived one ends it here.
     asio::io_context resolving(1);
-    endpoints = resolve(resolving, url, deadlines.connect, failure);
+    endpoints = resolve(resolving, hop, deadlines.connect, failure);
   }
   if (!endpoints) return nullptr;
   beast::tcp_stream tcp(*io);
-  if (!connect(tcp, *io, *endpoints, deadlines.connect, url, failure)) return nullptr;
-  if (url.tls) return open_tls(io, tcp, url, tls, deadlines, failure);
+  if (!connect(tcp, *io, *endpoints, deadlines.connect, hop, failure)) return nullptr;
+  if (url.tls) {
+    if (proxy && !open_tunnel(tcp, *io, url, *proxy, deadlines.connect, failure)) return nullptr;
+    return open_tls(io, tcp, url, tls, deadlines, failure);
+  }
+  std::optional<ForwardProxy> forward;
+  if (proxy) {
+    bool default_port = url.port == "80";
+    std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    forward = ForwardProxy{"http://" + (default_port ? host : authority_of(url)),
+                           proxy->authorization(), proxy->display()};
+  }
   auto stream = std::make_unique<beast::tcp_stream>(std::move(tcp));
-  return std::make_unique<BasicConnection<beast::tcp_stream>>(std::move(io), std::move(stream));
+  return std::make_unique<BasicConnection<beast::tcp_stream>>(std::move(io), std::move(stream),
+                                                              nullptr, std::move(forward));
 }
 
 }  // namespace wsop::http

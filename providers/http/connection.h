@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "providers/http/proxy.h"
 #include "providers/http/url.h"
 
 namespace wsop::http {
@@ -66,8 +68,14 @@ class Connection {
   // Opens the connection (resolve, connect, TLS handshake with SNI and
   // verification). Fails with may_have_been_sent = false.
   // tls may be null for http:// URLs.
+  // Through a proxy: connects to the proxy; for an https URL, opens a
+  // CONNECT tunnel to url's host and port (within the connect deadline)
+  // and does the TLS handshake with url's host through it; for an http URL,
+  // sends every request in absolute form (http://host:port/path). Proxy
+  // credentials go in Proxy-Authorization only, never in a message.
   static std::unique_ptr<Connection> open(const Url& url, const std::shared_ptr<TlsContext>& tls,
-                                          const Deadlines& deadlines, ExchangeFailure& failure);
+                                          const Deadlines& deadlines, ExchangeFailure& failure,
+                                          const std::optional<ProxySettings>& proxy = std::nullopt);
   virtual ~Connection() = default;
 
   // Sends request and reads the answer (at most max_body_bytes of body).
