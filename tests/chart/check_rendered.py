@@ -201,9 +201,22 @@ def main():
             check_security_context(name, c.get("securityContext"), pod_ctx)
         res = c.get("resources") or {}
         check(res.get("requests") and res.get("limits"), f"{name}: resources requests/limits missing")
+        # Plain values only for the proxy variables (their URLs carry no credentials:
+        # the values schema refuses them); everything else comes from a Secret.
+        proxy_vars = {"HTTPS_PROXY", "http_proxy", "NO_PROXY"} if name == "controller" else set()
         for env in c.get("env") or []:
+            if env.get("name") in proxy_vars:
+                check("@" not in str(env.get("value", "")), f"{name}: {env['name']} carries credentials")
+                continue
             check("value" not in env and "secretKeyRef" in (env.get("valueFrom") or {}),
                   f"{name}: env {env.get('name')} is not taken from a Secret (valueFrom.secretKeyRef)")
+    proxy = (values["controller"].get("proxy") or {})
+    want_env = {k: v for k, v in (("HTTPS_PROXY", proxy.get("httpsProxy")),
+                                  ("http_proxy", proxy.get("httpProxy")),
+                                  ("NO_PROXY", proxy.get("noProxy"))) if v}
+    got_env = {e["name"]: e.get("value") for e in ctl.get("env") or [] if e["name"] in
+               ("HTTPS_PROXY", "http_proxy", "NO_PROXY")}
+    check(got_env == want_env, f"controller proxy environment {got_env} differs from values {want_env}")
 
     res = ctl.get("resources") or {}
     want = values["resources"]
