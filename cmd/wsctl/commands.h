@@ -32,6 +32,7 @@ int run_import(const Args& args, Io io);
 int run_forget(const Args& args, Io io);
 int run_controller(const Args& args, Io io);
 int run_version(const Args& args, Io io);
+int run_state(const Args& args, Io io);
 
 // Dispatches argv (without the program name) to a command.
 int run_wsctl(const Args& args, Io io);

@@ -47,6 +47,7 @@ std::optional<int> read_options(const po::variables_map& values, runtime::Manage
   if (!values.count("source")) return fail("at least one --source DIR is required");
   out.sources = values["source"].as<std::vector<std::string>>();
   out.state_path = values["state"].as<std::string>();
+  out.init_state = values["init"].as<bool>();
   out.workers = values["workers"].as<int>();
   if (out.workers < 1 || out.workers > 256) return fail("--workers must be between 1 and 256");
   auto resync = parse_duration(values["resync"].as<std::string>());
@@ -80,6 +81,8 @@ int run_controller(const Args& args, Io io) {
   options.add_options()("source", po::value<std::vector<std::string>>()->composing(),
                         "manifest directory (repeatable; a git checkout or git-sync link)")(
       "state", po::value<std::string>()->default_value("./.wsctl/state.db"), "state store file")(
+      "init", po::bool_switch(),
+      "start a new state store even where --state names an existing file that holds none")(
       "workers", po::value<int>()->default_value(4), "concurrent reconciles")(
       "resync", po::value<std::string>()->default_value("10m"),
       "re-observe every provider this often (+-10%)")(

@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
       {"delete", {run_delete, "delete workspaces, honouring deletionPolicy"}},
       {"import", {run_import, "adopt an existing remote workspace for a manifest"}},
       {"forget", {run_forget, "drop a workspace from the state store, leaving the remote"}},
+      {"state", {run_state, "back up the state store, consistently while it is in use"}},
       {"controller", {run_controller, "reconcile manifest directories forever, with metrics"}},
       {"version", {run_version, "print the version and git revision"}},
   };

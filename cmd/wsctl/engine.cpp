@@ -46,7 +46,9 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
     return nullptr;
   }
   for (const auto& warning : loaded.warnings) io.err << warning.to_string() << "\n";
-  auto store = state::open_sqlite_state_store(options.state_path);
+  state::SqliteStateStoreOptions store_options;
+  store_options.init = options.init_state;
+  auto store = state::open_sqlite_state_store(options.state_path, store_options);
   if (!store) {
     io.err << "wsctl: " << store.status().message() << "\n";
     return nullptr;

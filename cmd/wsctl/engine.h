@@ -17,6 +17,7 @@ namespace wsop::cli {
 struct EngineOptions {
   std::vector<std::string> files;  // -f
   std::string state_path = "./.wsctl/state.db";
+  bool init_state = false;  // --init: start a new store over an empty or tableless file
   std::string instance_id = "default";
   std::string selector;  // -l k=v,k2=v2
   reconcile::ReconcileOptions reconcile;

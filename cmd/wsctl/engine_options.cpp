@@ -10,6 +10,8 @@ void add_engine_options(po::options_description& options) {
   add_filename_option(options);
   options.add_options()("state", po::value<std::string>()->default_value("./.wsctl/state.db"),
                         "state store file")(
+      "init", po::bool_switch(),
+      "start a new state store even where --state names an existing file that holds none")(
       "instance-id", po::value<std::string>()->default_value("default"),
       "this operator instance: it prunes only what it created or adopted")(
       "selector,l", po::value<std::string>()->default_value(""),
@@ -20,6 +22,7 @@ std::optional<int> engine_options_from(const po::variables_map& values, EngineOp
                                        bool files_required) {
   if (values.count("filename")) out.files = values["filename"].as<std::vector<std::string>>();
   out.state_path = values["state"].as<std::string>();
+  out.init_state = values["init"].as<bool>();
   out.instance_id = values["instance-id"].as<std::string>();
   out.selector = values["selector"].as<std::string>();
   // The instance id is a Cadenya label value (the ownership label).

@@ -50,7 +50,9 @@ std::shared_ptr<const reconcile::DesiredState> Manager::desired() const {
 }
 
 Status Manager::start() {
-  auto store = state::open_sqlite_state_store(options_.state_path);
+  state::SqliteStateStoreOptions store_options;
+  store_options.init = options_.init_state;
+  auto store = state::open_sqlite_state_store(options_.state_path, store_options);
   if (!store) return store.status();
   store_ = std::move(*store);
   metrics_ = std::make_unique<observability::Metrics>(options_.workers);

@@ -31,6 +31,7 @@ namespace wsop::runtime {
 struct ManagerOptions {
   std::vector<std::string> sources;
   std::string state_path = "./.wsctl/state.db";
+  bool init_state = false;  // start a new store over an empty or tableless file
   int workers = 4;
   std::chrono::milliseconds resync{std::chrono::minutes(10)};
   std::string metrics_address = "0.0.0.0";

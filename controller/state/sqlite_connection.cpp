@@ -116,15 +116,34 @@ Status create_parent_directory(const std::string& path) {
   return Status::ok();
 }
 
-Outcome<OpenDatabase> open_database(const std::string& path,
-                                    std::chrono::milliseconds busy_timeout) {
+std::string not_a_store_message(const std::string& path, const std::string& what) {
+  return "state file " + path + " " + what +
+         ": refusing to start a new store over it, since every workspace it tracked would be "
+         "created again. If it is a copy of the file taken while wsctl ran, its data was in " +
+         path +
+         "-wal: restore a copy made with `wsctl state backup` instead. To start an empty store "
+         "on purpose, pass --init";
+}
+
+Outcome<OpenDatabase> open_database(const std::string& path, std::chrono::milliseconds busy_timeout,
+                                    bool must_hold_a_store) {
   Outcome<Connection> connection = open_connection(path);
   if (!connection) return connection.status();
   sqlite3* db = connection->get();
   Status configured = configure(db, busy_timeout);
   if (!configured) return configured.with_context("open state file " + path);
-  Status migrated = migrate(db, path);
+  Status migrated = migrate(db, path, must_hold_a_store);
   if (!migrated) return migrated;
+  if (must_hold_a_store) {
+    // A truncated or overwritten file can still show its schema on the first
+    // page: check every page's structure now rather than fail mid-apply.
+    Outcome<std::string> check = pragma_value(db, "quick_check");
+    if (!check) return check.status().with_context("check state file " + path);
+    if (*check != "ok") {
+      return Status::error(Code::kInvalid,
+                           not_a_store_message(path, "is damaged (" + *check + ")"));
+    }
+  }
   Outcome<Statements> statements = prepare_statements(db);
   if (!statements) return statements.status();
   return OpenDatabase{std::move(*connection), std::move(*statements)};

@@ -35,8 +35,12 @@ struct OpenDatabase {
 Status create_parent_directory(const std::string& path);
 
 // Opens `path` in WAL mode with synchronous=FULL, migrates it and prepares
-// the statements.
-Outcome<OpenDatabase> open_database(const std::string& path,
-                                    std::chrono::milliseconds busy_timeout);
+// the statements. must_hold_a_store: the file existed before, so finding no
+// schema in it is an error (kInvalid), not a new store.
+Outcome<OpenDatabase> open_database(const std::string& path, std::chrono::milliseconds busy_timeout,
+                                    bool must_hold_a_store);
+
+// Why a file is refused as a state store, and what to do about it.
+std::string not_a_store_message(const std::string& path, const std::string& what);
 
 }  // namespace wsop::state::sqlite

@@ -3,6 +3,7 @@
 #include <array>
 #include <string>
 
+#include "controller/state/sqlite_connection.h"
 #include "controller/state/sqlite_statement.h"
 
 namespace wsop::state::sqlite {
@@ -111,7 +112,7 @@ Outcome<int> read_schema_version(sqlite3* db) {
   return *row && !selecting.is_null(0) ? static_cast<int>(selecting.integer(0)) : 0;
 }
 
-Status migrate(sqlite3* db, const std::string& path) {
+Status migrate(sqlite3* db, const std::string& path, bool must_hold_a_store) {
   // One transaction for the check and every step: a crash mid-migration
   // leaves the file at its old version, and two openers cannot both migrate.
   Transaction tx(db);
@@ -122,6 +123,10 @@ Status migrate(sqlite3* db, const std::string& path) {
   Outcome<int> current = read_schema_version(db);
   if (!current) return current.status().with_context("read schema version");
   if (*current > latest_schema_version()) return too_new(path, *current);
+  if (*current == 0 && must_hold_a_store) {
+    // Rolled back with the transaction: the file is left as it was found.
+    return Status::error(Code::kInvalid, not_a_store_message(path, "holds no state store tables"));
+  }
   if (*current == latest_schema_version()) return Status::ok();  // rollback of a no-op
   for (const Migration& migration : kMigrations) {
     if (migration.version <= *current) continue;

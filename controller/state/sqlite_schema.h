@@ -17,7 +17,7 @@ int latest_schema_version();
 
 // Brings the database to latest_schema_version(). kInvalid, changing nothing,
 // when the file's version is newer than this binary knows.
-Status migrate(sqlite3* db, const std::string& path);
+Status migrate(sqlite3* db, const std::string& path, bool must_hold_a_store);
 
 // The file's current version (0 for a new, empty file).
 Outcome<int> read_schema_version(sqlite3* db);

@@ -1,5 +1,8 @@
 #include "controller/state/sqlite_state_store.h"
 
+#include <filesystem>
+#include <system_error>
+
 #include <mutex>
 #include <span>
 #include <utility>
@@ -268,7 +271,13 @@ Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(
   if (!directory) return directory;
   Outcome<FileLock> lock = FileLock::acquire(path + ".lock", path);
   if (!lock) return lock.status();
-  Outcome<sqlite::OpenDatabase> database = sqlite::open_database(path, options.busy_timeout);
+  std::error_code ec;
+  const bool existed = std::filesystem::exists(path, ec);
+  if (existed && !options.init && std::filesystem::file_size(path, ec) == 0 && !ec) {
+    return Status::error(Code::kInvalid, sqlite::not_a_store_message(path, "is empty (0 bytes)"));
+  }
+  Outcome<sqlite::OpenDatabase> database = sqlite::open_database(
+      path, options.busy_timeout, /*must_hold_a_store=*/existed && !options.init);
   if (!database) return database.status();
   return std::unique_ptr<StateStore>(
       std::make_unique<SqliteStateStore>(std::move(*lock), std::move(*database)));

@@ -25,14 +25,20 @@ struct SqliteStateStoreOptions {
   // How long a statement waits for SQLite's own file locks (held briefly by,
   // say, someone inspecting the file with the sqlite3 shell) before failing.
   std::chrono::milliseconds busy_timeout{5000};
+  // Start a new store in a file that exists but holds none (empty, or
+  // without the store's tables). Without it such a file is refused: taken
+  // for a new store, it would make every workspace be created again.
+  bool init = false;
 };
 
 // Opens the store at `path`, creating the file and its parent directory when
-// missing, and migrates its schema to this binary's version. Errors:
-// kConflict when another opener holds the file; kInvalid when the file was
-// written by a newer wsctl (its schema version is unknown here); kInternal
-// with SQLite's or the system's message otherwise (not a database, no
-// permission, ...).
+// missing, and migrates its schema to this binary's version. A missing file
+// is a new store; a file that exists must hold one (options.init aside).
+// Errors: kConflict when another opener holds the file; kInvalid when the
+// file exists but holds no store (0 bytes, or no tables: say a copy of the
+// main file taken while its data sat in the -wal file) or was written by a
+// newer wsctl (its schema version is unknown here); kInternal with SQLite's
+// or the system's message otherwise (not a database, no permission, ...).
 Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(
     const std::string& path, const SqliteStateStoreOptions& options);
 
