@@ -16,12 +16,8 @@ namespace {
 using sqlite::Connection;
 
 Outcome<Connection> open_with(const std::string& path, int flags) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  Connection db(raw);  // allocated even on failure
-  if (rc != SQLITE_OK) return sqlite::error(db.get(), rc, "open " + path);
-  sqlite3_extended_result_codes(db.get(), 1);
-  sqlite3_busy_timeout(db.get(), 5000);
+  auto db = sqlite::open_connection(path, flags);
+  if (db) sqlite3_busy_timeout(db->get(), 5000);
   return db;
 }
 
@@ -41,14 +37,10 @@ Status copy_pages(sqlite3* source, sqlite3* destination) {
 }
 
 Status check_copy(sqlite3* db, const std::string& path) {
-  Outcome<sqlite::PreparedStatement> stmt = sqlite::prepare(db, "PRAGMA quick_check");
-  if (!stmt) return stmt.status();
-  sqlite::StatementUse use(db, stmt->get());
-  Outcome<bool> row = use.step();
-  if (!row) return row.status();
-  std::string answer = *row ? use.text(0) : std::string();
-  if (answer != "ok") {
-    return Status::error(Code::kInternal, "the copy " + path + " fails quick_check: " + answer);
+  Outcome<std::string> answer = sqlite::pragma_value(db, "quick_check");
+  if (!answer) return answer.status();
+  if (*answer != "ok") {
+    return Status::error(Code::kInternal, "the copy " + path + " fails quick_check: " + *answer);
   }
   return Status::ok();
 }

@@ -78,16 +78,6 @@ Outcome<Statements> prepare_statements(sqlite3* db) {
   return s;
 }
 
-// A PRAGMA that answers with one text value, e.g. journal_mode.
-Outcome<std::string> pragma_value(sqlite3* db, const std::string& pragma) {
-  Outcome<PreparedStatement> stmt = prepare(db, "PRAGMA " + pragma);
-  if (!stmt) return stmt.status();
-  StatementUse use(db, stmt->get());
-  Outcome<bool> row = use.step();
-  if (!row) return row.status();
-  return *row ? use.text(0) : std::string();
-}
-
 Status configure(sqlite3* db, std::chrono::milliseconds busy_timeout) {
   sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
   // WAL: readers never block the writer. synchronous=FULL: in WAL mode,

@@ -14,10 +14,8 @@ Status error(sqlite3* db, int rc, std::string_view doing) {
   return Status::error(code, std::move(message));
 }
 
-Outcome<Connection> open_connection(const std::string& path) {
+Outcome<Connection> open_connection(const std::string& path, int flags) {
   sqlite3* raw = nullptr;
-  // NOMUTEX: the store already serialises every use of the connection.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Connection db(raw);  // sqlite3_open_v2 allocates a handle even on failure
   if (rc != SQLITE_OK) return error(db.get(), rc, "open " + path);
@@ -32,6 +30,15 @@ Outcome<PreparedStatement> prepare(sqlite3* db, std::string_view sql) {
   PreparedStatement stmt(raw);
   if (rc != SQLITE_OK) return error(db, rc, "prepare");
   return stmt;
+}
+
+Outcome<std::string> pragma_value(sqlite3* db, const std::string& pragma) {
+  Outcome<PreparedStatement> stmt = prepare(db, "PRAGMA " + pragma);
+  if (!stmt) return stmt.status();
+  StatementUse use(db, stmt->get());
+  Outcome<bool> row = use.step();
+  if (!row) return row.status();
+  return *row ? use.text(0) : std::string();
 }
 
 Status exec(sqlite3* db, const std::string& sql) {

@@ -31,11 +31,20 @@ using PreparedStatement = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 // A Status for SQLite result `rc` on `db`, prefixed with what was being done.
 Status error(sqlite3* db, int rc, std::string_view doing);
 
-// Opens (creating when missing) the database file at `path`.
-Outcome<Connection> open_connection(const std::string& path);
+// The store's connection: read-write, created when missing, no SQLite mutex
+// (the store already serialises every use of its connection).
+inline constexpr int kStoreOpenFlags =
+    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+
+// Opens the database file at `path` with sqlite3_open_v2's `flags`.
+Outcome<Connection> open_connection(const std::string& path, int flags = kStoreOpenFlags);
 
 // Compiles one SQL statement for repeated use.
 Outcome<PreparedStatement> prepare(sqlite3* db, std::string_view sql);
+
+// The first column of the first row of a PRAGMA, as text ("" for no row):
+// journal_mode, quick_check...
+Outcome<std::string> pragma_value(sqlite3* db, const std::string& pragma);
 
 // Runs SQL text that returns no rows (may hold several statements).
 Status exec(sqlite3* db, const std::string& sql);

@@ -175,15 +175,14 @@ bool Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_af
   return !stop_cv_.wait_for(lock, delay, [&] { return stopped_; });
 }
 
-// Tells the bucket how the server answered, and the metrics what rate the
-// bucket grants at now.
+// Tells the bucket how the server answered and, after a success or a 429
+// (the answers that move it), the metrics what rate it grants at now.
 void Client::note_answer(const ClientResponse& response, RateLimiter::Clock::time_point sent_at) {
   auto& limiter = options_.rate_limiter;
-  if (!limiter) return;
-  if (response.status == 429) limiter->on_throttled(capped(response.retry_after), sent_at);
-  if (response.ok()) limiter->on_success();
-  if (options_.observer)
-    options_.observer->on_rate_limit(options_.provider, limiter->current_qps());
+  if (!limiter || !(response.ok() || response.status == 429)) return;
+  double qps = response.ok() ? limiter->on_success()
+                             : limiter->on_throttled(capped(response.retry_after), sent_at);
+  if (options_.observer) options_.observer->on_rate_limit(options_.provider, qps);
 }
 
 Outcome<ClientResponse> Client::send(const ClientRequest& request) {

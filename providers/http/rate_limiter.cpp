@@ -81,8 +81,8 @@ bool RateLimiter::acquire(Kind kind) {
   return got;
 }
 
-void RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after,
-                               Clock::time_point sent_at) {
+double RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after,
+                                 Clock::time_point sent_at) {
   std::lock_guard lock(mu_);
   auto now = Clock::now();
   refill(now);
@@ -95,11 +95,15 @@ void RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_af
     retry_after = std::min(kMaxBackoff, kFirstBackoff * (1 << doublings));
   }
   paused_until_ = std::max(paused_until_, now + *retry_after);
+  return qps_;
 }
 
-void RateLimiter::on_success() {
+double RateLimiter::on_success() {
   std::lock_guard lock(mu_);
-  rate_.on_success(Clock::now());
+  auto now = Clock::now();
+  rate_.on_success(now);
+  refill(now);
+  return qps_;
 }
 
 void RateLimiter::stop() {

@@ -37,11 +37,12 @@ class RateLimiter {
 
   // The server answered 429 to a request sent at sent_at (the time acquire()
   // returned): slow down once per throttling event, and pause every worker
-  // for retry_after (a backoff when the server gave none).
-  void on_throttled(std::optional<std::chrono::milliseconds> retry_after,
-                    Clock::time_point sent_at);
-  // A request was answered with success.
-  void on_success();
+  // for retry_after (a backoff when the server gave none). Returns the rate
+  // granted now, as current_qps() does.
+  double on_throttled(std::optional<std::chrono::milliseconds> retry_after,
+                      Clock::time_point sent_at);
+  // A request was answered with success. Returns the rate granted now.
+  double on_success();
 
   // Wakes every waiter; acquire() returns false from now on.
   void stop();

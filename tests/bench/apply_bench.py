@@ -24,41 +24,21 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 import workload  # noqa: E402
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=60) as response:
-        return json.loads(response.read().decode())
-
-
 class Sim:
     def __init__(self, bin_dir, work, latency_ms, rate):
-        config = os.path.join(work, "sim.yaml")
-        with open(config, "w") as f:
-            f.write(f"threads: 4\nfaults: {{latencyMs: {latency_ms}, rateLimitRps: {rate}}}\n")
-        out = os.path.join(work, "endpoints.json")
-        self.process = subprocess.Popen([os.path.join(bin_dir, "cmd/provider-sim/provider-sim"),
-                                         "--config", config], stdout=open(out, "wb"),
-                                        stderr=open(os.path.join(work, "sim.log"), "wb"))
-        for _ in range(200):
-            try:
-                self.endpoints = json.load(open(out))
-                return
-            except (ValueError, OSError):
-                time.sleep(0.05)
-        raise SystemExit("provider-sim did not start")
+        self.process, self.endpoints = workload.start_sim(bin_dir, work, latency_ms, rate)
 
     def outcomes(self):
         """Answers by outcome ("201", "429", ...) over every provider and operation."""
         total = {}
-        for url in self.endpoints.values():
-            for outcomes in fetch(url + "/_sim/stats")["calls"].values():
-                for outcome, count in outcomes.items():
-                    total[outcome] = total.get(outcome, 0) + count
+        for outcomes in workload.sim_calls(self.endpoints).values():
+            for outcome, count in outcomes.items():
+                total[outcome] = total.get(outcome, 0) + count
         return total
 
     def stop(self):

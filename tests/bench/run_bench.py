@@ -79,30 +79,11 @@ class Bench:
         self.processes = []
 
     def start_sim(self):
-        config = os.path.join(self.work, "sim.yaml")
-        with open(config, "w") as f:
-            f.write(f"threads: 4\nfaults: {{latencyMs: {LATENCY_MS}, rateLimitRps: {RATE}}}\n")
-        out = os.path.join(self.work, "endpoints.json")
-        self.sim = subprocess.Popen([os.path.join(self.bin, "cmd/provider-sim/provider-sim"),
-                                     "--config", config], stdout=open(out, "wb"),
-                                    stderr=open(os.path.join(self.work, "sim.log"), "wb"))
+        self.sim, self.endpoints = workload.start_sim(self.bin, self.work, LATENCY_MS, RATE)
         self.processes.append(self.sim)
-        for _ in range(200):
-            try:
-                self.endpoints = json.load(open(out))
-                return
-            except (ValueError, OSError):
-                time.sleep(0.05)
-        raise SystemExit("provider-sim did not start")
 
     def sim_calls(self):
-        calls = {}
-        for url in self.endpoints.values():
-            for op, outcomes in json.loads(fetch(url + "/_sim/stats"))["calls"].items():
-                for outcome, count in outcomes.items():
-                    calls.setdefault(op, {}).setdefault(outcome, 0)
-                    calls[op][outcome] += count
-        return calls
+        return workload.sim_calls(self.endpoints)
 
     def start_controller(self):
         self.port = workload.free_port()

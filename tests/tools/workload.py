@@ -7,8 +7,12 @@ Every manifest is recognisable in the simulators' state without the
 operator's help: Paradigm and Cadenya workspaces by their display name,
 Aether workspaces (which have no name) by a hardware shape no other
 manifest uses (cpus x memoryMb x volumeSizeGb)."""
+import json
 import os
 import socket
+import subprocess
+import time
+import urllib.request
 
 PROJECT = "00000000-0000-4000-8000-000000000001"
 PROVIDERS = ("paradigm", "cadenya", "aether")
@@ -19,6 +23,37 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_sim(bin_dir, work, latency_ms, rate_limit_rps):
+    """Starts provider-sim with these faults; returns its process and its
+    endpoints ({provider: base URL}), read from what it prints."""
+    config = os.path.join(work, "sim.yaml")
+    with open(config, "w") as f:
+        f.write(f"threads: 4\nfaults: {{latencyMs: {latency_ms}, rateLimitRps: {rate_limit_rps}}}\n")
+    out = os.path.join(work, "endpoints.json")
+    process = subprocess.Popen([os.path.join(bin_dir, "cmd/provider-sim/provider-sim"), "--config", config],
+                               stdout=open(out, "wb"), stderr=open(os.path.join(work, "sim.log"), "wb"))
+    for _ in range(200):
+        try:
+            return process, json.load(open(out))
+        except (ValueError, OSError):
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit("provider-sim did not start")
+
+
+def sim_calls(endpoints):
+    """The simulators' counters summed over providers: {operation: {outcome: count}}."""
+    calls = {}
+    for url in endpoints.values():
+        with urllib.request.urlopen(url + "/_sim/stats", timeout=60) as response:
+            stats = json.loads(response.read().decode())
+        for op, outcomes in stats["calls"].items():
+            for outcome, count in outcomes.items():
+                calls.setdefault(op, {}).setdefault(outcome, 0)
+                calls[op][outcome] += count
+    return calls
 
 
 def provider_configs(endpoints, qps, request_timeout="2s", burst=None):
