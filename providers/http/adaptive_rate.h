@@ -42,7 +42,6 @@ class AdaptiveRate {
   // no Retry-After grows with it.
   int consecutive_throttles() const { return consecutive_throttles_; }
 
-  double configured() const { return configured_; }
   double floor() const;
 
  private:

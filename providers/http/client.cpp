@@ -13,12 +13,6 @@ namespace {
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 
-std::string host_header(const Url& url) {
-  bool default_port = (url.tls && url.port == "443") || (!url.tls && url.port == "80");
-  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-  return default_port ? host : host + ":" + url.port;
-}
-
 bool is_retryable_status(int status) {
   return status == 429 || status >= 500;
 }
@@ -121,7 +115,7 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
     return Attempt::kNotSent;
   }
   WireRequest wire{request.method, options_.url.base_path + request.path, request.body, {}};
-  wire.headers = {{"Host", host_header(options_.url)},
+  wire.headers = {{"Host", options_.url.host_header()},
                   {"Accept", "application/json"},
                   {"User-Agent", std::string("workspace-operator/") + kVersion}};
   if (!auth->empty()) wire.headers.emplace_back("Authorization", *auth);

@@ -212,18 +212,12 @@ bool connect(beast::tcp_stream& stream, asio::io_context& io, const tcp::resolve
   return true;
 }
 
-// "host:port" ([v6]:port) of url, as CONNECT and an absolute-form target name it.
-std::string authority_of(const Url& url) {
-  bool ipv6 = url.host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + url.host + "]" : url.host) + ":" + url.port;
-}
-
 // Sends CONNECT for url's host and port and reads the proxy's answer, all
 // within deadline. Nothing of the real request has been sent on failure.
 bool open_tunnel(beast::tcp_stream& stream, asio::io_context& io, const Url& url,
                  const ProxySettings& proxy, std::chrono::milliseconds deadline,
                  ExchangeFailure& failure) {
-  const std::string target = authority_of(url);
+  const std::string target = url.host_port();
   bhttp::request<bhttp::empty_body> req{bhttp::verb::connect, target, 11};
   req.set(bhttp::field::host, target);
   if (proxy.has_credentials()) req.set(bhttp::field::proxy_authorization, proxy.authorization());
@@ -360,10 +354,7 @@ std::unique_ptr<Connection> Connection::open(const Url& url, const std::shared_p
   }
   std::optional<ForwardProxy> forward;
   if (proxy) {
-    bool default_port = url.port == "80";
-    std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
-    forward = ForwardProxy{"http://" + (default_port ? host : authority_of(url)),
-                           proxy->authorization(), proxy->display()};
+    forward = ForwardProxy{"http://" + url.host_header(), proxy->authorization(), proxy->display()};
   }
   auto stream = std::make_unique<beast::tcp_stream>(std::move(tcp));
   return std::make_unique<BasicConnection<beast::tcp_stream>>(std::move(io), std::move(stream),

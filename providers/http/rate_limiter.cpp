@@ -15,8 +15,7 @@ constexpr int kReadsAhead = 4;
 }  // namespace
 
 RateLimiter::RateLimiter(double qps, int burst)
-    : configured_qps_(qps),
-      burst_(std::max(1, burst)),
+    : burst_(std::max(1, burst)),
       rate_(qps, Clock::now()),
       qps_(qps),
       tokens_(std::max(1, burst)),

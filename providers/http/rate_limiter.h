@@ -49,14 +49,12 @@ class RateLimiter {
 
   // The rate granted now: the metric workspace_operator_provider_rate_limit_qps.
   double current_qps();
-  double configured_qps() const { return configured_qps_; }
 
  private:
   void refill(Clock::time_point now);
   double tokens_needed(bool read) const;
   void granted(bool read);  // takes the token and keeps the turn count
 
-  const double configured_qps_;
   const double burst_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -11,6 +11,23 @@ std::string Url::origin() const {
   return out;
 }
 
+namespace {
+
+std::string bracketed_host(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+std::string Url::host_header() const {
+  bool default_port = (tls && port == "443") || (!tls && port == "80");
+  return default_port ? bracketed_host(host) : host_port();
+}
+
+std::string Url::host_port() const {
+  return bracketed_host(host) + ":" + port;
+}
+
 Outcome<Url> parse_url(std::string_view text) {
   Url url;
   std::string_view rest;

@@ -16,6 +16,9 @@ struct Url {
   std::string base_path;  // "" or "/prefix" without a trailing slash
 
   std::string origin() const;  // "https://host[:port]"
+  std::string host_header()
+      const;                      // "host", "[v6]" or "host:port" when the port is not the default
+  std::string host_port() const;  // "host:port" or "[v6]:port", as CONNECT names it
 };
 
 Outcome<Url> parse_url(std::string_view text);
