@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,6 +114,27 @@ struct LostCreateLookup {
   std::string method;  // how candidates were matched, for the condition message
 };
 
+// How a first create recognises a workspace that is already there, made
+// by this operator before its record was lost (an emptied or restored state
+// file) or by someone else under the same name. The reconciler matches it
+// against the ProviderConfig's last list before sending the create
+// (controller/reconcile/create_journal.cpp).
+struct ExistingIdentity {
+  enum class Proof {
+    // A match carries this operator's ownership and this manifest's
+    // identity (Cadenya: the owner label and the externalId): the one
+    // unowned match is adopted, never created a second time.
+    kOwned,
+    // A match has the name the create would give, in the same scope
+    // (Paradigm: the company): creating would make a second workspace of
+    // that name, so it is reported (AlreadyExists) instead.
+    kSameName,
+  };
+  Proof proof = Proof::kOwned;
+  std::string method;  // how matches are found, for the condition message
+  std::function<bool(const RemoteWorkspace&)> matches;
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -173,6 +195,14 @@ class Provider {
   virtual bool list_proves_absence(const RemoteWorkspace& last) const {
     (void)last;
     return true;
+  }
+
+  // The identity a first create of `desired` looks for in the last list;
+  // nullopt when the provider has none (Aether) or its list cannot show the
+  // workspace's scope (Paradigm: another company than the token's).
+  virtual std::optional<ExistingIdentity> existing_identity(const model::Workspace& desired) const {
+    (void)desired;
+    return std::nullopt;
   }
 
   // Finds the workspace a lost create may have made.

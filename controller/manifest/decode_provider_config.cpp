@@ -142,10 +142,11 @@ void decode_proxy(Reader& reader, const YamlNode& node, model::Proxy& out) {
   }
 }
 
-// spec.paradigm: the token's company (model::ParadigmProviderSpec).
+// spec.paradigm: the token's company and the duplicate-name rule
+// (model::ParadigmProviderSpec).
 void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig& out) {
   if (!reader.object(node, "spec.paradigm")) return;
-  reader.reject_unknown(node, "spec.paradigm", {"companyId"});
+  reader.reject_unknown(node, "spec.paradigm", {"companyId", "allowDuplicateNames"});
   if (out.type != model::ProviderType::kParadigm) {
     reader.error(node.mark, "spec.paradigm",
                  std::string("not allowed for type ") + model::to_string(out.type));
@@ -153,6 +154,11 @@ void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig
   if (const YamlNode* v = node.find("companyId")) {
     if (auto n = reader.integer(*v, "spec.paradigm.companyId", 1, INT64_MAX)) {
       out.paradigm.company_id = *n;
+    }
+  }
+  if (const YamlNode* v = node.find("allowDuplicateNames")) {
+    if (auto flag = reader.boolean(*v, "spec.paradigm.allowDuplicateNames")) {
+      out.paradigm.allow_duplicate_names = *flag;
     }
   }
 }

@@ -81,6 +81,10 @@ struct Proxy {
 // from that list proves nothing for any other company (paradigm.md, traps).
 struct ParadigmProviderSpec {
   std::optional<int64_t> company_id;
+  // Paradigm does not refuse a second workspace of the same name in a
+  // company; the operator does, unless this is set (a first create that
+  // finds the name taken reports AlreadyExists instead of creating).
+  bool allow_duplicate_names = false;
 };
 
 struct ProviderConfig {

@@ -97,6 +97,22 @@ std::string unresolved_note(const providers::LostCreateLookup& lookup, size_t un
 }  // namespace
 
 Outcome<Result> WorkspaceReconciler::create(Step& step) {
+  // A record already pending is a lost create its lookup has settled: the
+  // lookup looked for the workspace, and the record holds the request.
+  bool first = !step.record || step.record->create.state != state::CreateState::kPending;
+  if (first) {
+    auto existing = check_existing(step);
+    if (!existing) return existing.status();
+    if (*existing) return **existing;
+  }
+  std::string digest = step.provider->create_digest(*step.desired);
+  CreateGate::Turn turn;
+  if (gate_) {
+    auto acquired = gate_->acquire(step.provider_config, digest, step.key);
+    if (!acquired) return acquired.status();
+    if (acquired->waiting_for()) return wait_for_turn(step, *acquired->waiting_for());
+    turn = std::move(*acquired);
+  }
   auto now = std::chrono::system_clock::now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
   // Re-creating a workspace confirmed gone corrects drift; a replacement
@@ -109,9 +125,10 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     record.observed_json.clear();
     if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   }
-  record.create.request_digest = step.provider->create_digest(*step.desired);
+  record.create.request_digest = digest;
   auto pending = ctx_.store->begin_create(record, now);  // durable before the POST
   if (!pending) return pending.status();
+  turn.began();
   step.record = *pending;
 
   auto created = send_create(step);
@@ -126,6 +143,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     state::WorkspaceRecord cleared = *step.record;
     cleared.create = {};
     if (Status s = ctx_.store->put(cleared); !s.is_ok()) return s;
+    turn.settled();
     step.record = cleared;
     if (created.status().code() == Code::kForbidden) {
       // The token lacks the right: no retry helps until someone grants it.
@@ -139,6 +157,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
       !s.is_ok()) {
     return s;
   }
+  turn.settled();
   ctx_.cache->put(step.provider_config, *created);
   ctx_.cache->note_write(step.provider_config);
   if (gone_id) {
@@ -201,7 +220,7 @@ Outcome<Result> WorkspaceReconciler::adopt(Step& step) {
   ctx_.cache->put(step.provider_config, *remote);
   emit(EventType::kAdopted, step, "remote workspace " + id + " (external-name annotation)");
   // Continue at once with the adopted workspace: diff and update.
-  return reconcile(step.key);
+  return reconcile_step(step.key, *step.reported);
 }
 
 Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
@@ -246,7 +265,7 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
     ctx_.cache->put(step.provider_config, found);
     emit(EventType::kAdopted, step,
          "lost create resolved: remote workspace " + found.id + " matched by " + lookup->method);
-    return reconcile(step.key);
+    return reconcile_step(step.key, *step.reported);
   }
   if (unowned.empty() && lookup->candidates.empty() && lookup->conclusive) return create(step);
   if (unowned.empty() && attempt.may_still_commit(std::chrono::system_clock::now())) {

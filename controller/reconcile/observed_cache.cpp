@@ -59,6 +59,19 @@ ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, co
   return out;
 }
 
+std::vector<providers::RemoteWorkspace> ObservedCache::find_all(
+    const std::string& provider_config,
+    const std::function<bool(const providers::RemoteWorkspace&)>& matches) const {
+  std::vector<providers::RemoteWorkspace> out;
+  std::lock_guard lock(mu_);
+  auto it = configs_.find(provider_config);
+  if (it == configs_.end()) return out;
+  for (const auto& [id, entry] : it->second.by_id) {
+    if (matches(entry.remote)) out.push_back(entry.remote);
+  }
+  return out;
+}
+
 ObservedCache::Clock::time_point ObservedCache::listed_at(
     const std::string& provider_config) const {
   std::lock_guard lock(mu_);

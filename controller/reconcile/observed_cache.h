@@ -35,6 +35,12 @@ class ObservedCache {
   Lookup find(const std::string& provider_config, const std::string& id,
               std::chrono::milliseconds max_age) const;
 
+  // Every entry of the config that `matches` accepts, however old: what a
+  // first create looks for (providers::ExistingIdentity).
+  std::vector<providers::RemoteWorkspace> find_all(
+      const std::string& provider_config,
+      const std::function<bool(const providers::RemoteWorkspace&)>& matches) const;
+
   // When the config was last listed (epoch when never).
   Clock::time_point listed_at(const std::string& provider_config) const;
 

@@ -182,8 +182,40 @@ Outcome<plan::WorkspacePlan> WorkspaceReconciler::plan(const model::WorkspaceKey
 }
 
 Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
+  bool reported = false;
+  Outcome<Result> result = Status::error(Code::kInternal, "reconcile did not run");
+  try {
+    result = reconcile_step(key, reported);
+  } catch (const std::exception& e) {
+    // A bug must neither take the worker down nor pass unseen.
+    result = Status::error(Code::kInternal, std::string("reconcile threw: ") + e.what());
+    reported = false;
+  }
+  if (!result && !reported) report(key, result.status());
+  return result;
+}
+
+void WorkspaceReconciler::report(const model::WorkspaceKey& key, const Status& status) {
+  std::string provider_config;
+  auto record = ctx_.store->get(key);
+  if (record && *record) {
+    provider_config = (*record)->provider_config;
+    state::Conditions conditions = (*record)->conditions;
+    set_condition(conditions.synced, ConditionStatus::kFalse, "ReconcileError", status.message(),
+                  std::chrono::system_clock::now());
+    if (!(conditions == (*record)->conditions)) ctx_.store->set_conditions(key, conditions);
+  }
+  if (ctx_.events) {
+    ctx_.events->on_event(
+        {EventType::kFailed, key, provider_config, "ReconcileError: " + status.to_string()});
+  }
+}
+
+Outcome<Result> WorkspaceReconciler::reconcile_step(const model::WorkspaceKey& key,
+                                                    bool& reported) {
   auto step = prepare(key, /*may_defer=*/true);
   if (!step) return step.status();
+  step->reported = &reported;
   if (!step->desired && !step->record) return Result{};
   if (Status s = record_paused(*step); !s.is_ok()) return s;
   // Not provisioning=true: the workspace is not waiting on the provider but
@@ -347,6 +379,7 @@ Outcome<Result> WorkspaceReconciler::forget(Step& step) {
 // A state the operator will not leave by itself: record it, do not retry.
 Outcome<Result> WorkspaceReconciler::blocked(Step& step, const std::string& reason,
                                              EventType type) {
+  if (step.reported) *step.reported = true;
   auto now = std::chrono::system_clock::now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
   set_condition(record.conditions.synced, ConditionStatus::kFalse, reason, step.plan.note, now);
@@ -365,6 +398,7 @@ Outcome<Result> WorkspaceReconciler::blocked(Step& step, const std::string& reas
 // goes back to the queue for backoff.
 Outcome<Result> WorkspaceReconciler::failed(Step& step, const Status& status,
                                             const std::string& reason) {
+  if (step.reported) *step.reported = true;
   if (step.record) {
     auto now = std::chrono::system_clock::now();
     state::WorkspaceRecord record = *step.record;

@@ -11,6 +11,7 @@
 
 #include "common/status.h"
 #include "controller/plan/plan.h"
+#include "controller/reconcile/create_gate.h"
 #include "controller/reconcile/desired_state.h"
 #include "controller/reconcile/events.h"
 #include "controller/reconcile/observed_cache.h"
@@ -59,7 +60,9 @@ struct ReconcileContext {
 // The reconciler of Workspaces against the providers and the state store.
 class WorkspaceReconciler : public Reconciler {
  public:
-  explicit WorkspaceReconciler(ReconcileContext context) : ctx_(std::move(context)) {}
+  explicit WorkspaceReconciler(ReconcileContext context)
+      : ctx_(std::move(context)),
+        gate_(ctx_.store ? std::make_unique<CreateGate>(*ctx_.store) : nullptr) {}
   Outcome<Result> reconcile(const model::WorkspaceKey& key) override;
 
   // The plan for one workspace as reconcile() would carry it out now,
@@ -68,6 +71,13 @@ class WorkspaceReconciler : public Reconciler {
 
  private:
   struct Step;  // everything one reconcile knows (reconciler.cpp)
+  // reconcile() without its safety net. `reported`: set once the error (if
+  // any) is in the workspace's condition and an event (failed, blocked).
+  Outcome<Result> reconcile_step(const model::WorkspaceKey& key, bool& reported);
+  // An error that left no condition and no event (the state store failed,
+  // or an exception): logged as an event and, when the store allows, put
+  // in the Synced condition, so that no failure is silent.
+  void report(const model::WorkspaceKey& key, const Status& status);
   // may_defer: a provisioning poll may come back later (Step::poll_deferred)
   // rather than wait for a list another worker is sending.
   Outcome<Step> prepare(const model::WorkspaceKey& key, bool may_defer);
@@ -82,6 +92,10 @@ class WorkspaceReconciler : public Reconciler {
   std::chrono::milliseconds next_poll(const Step& step) const;
   Outcome<Result> create(Step& step);
   Outcome<providers::RemoteWorkspace> send_create(Step& step);
+  Outcome<std::optional<Result>> check_existing(Step& step);
+  Outcome<Result> adopt_existing(Step& step, const providers::RemoteWorkspace& found,
+                                 const std::string& method);
+  Outcome<Result> wait_for_turn(Step& step, const model::WorkspaceKey& holder);
   Outcome<Result> adopt(Step& step);
   Outcome<Result> resolve_pending(Step& step);
   Outcome<Result> update(Step& step);
@@ -94,6 +108,7 @@ class WorkspaceReconciler : public Reconciler {
   state::WorkspaceRecord new_record(const Step& step) const;
 
   ReconcileContext ctx_;
+  std::unique_ptr<CreateGate> gate_;  // one unresolved create per request
 };
 
 }  // namespace wsop::reconcile

@@ -23,6 +23,9 @@ struct WorkspaceReconciler::Step {
   // Set instead of observation and plan when the shared provisioning list
   // is under way: come back when it should have landed.
   std::optional<std::chrono::milliseconds> poll_deferred;
+  // Where failed() and blocked() note that the outcome is recorded and told
+  // (WorkspaceReconciler::reconcile_step); null outside a reconcile.
+  bool* reported = nullptr;
 };
 
 // Sets a condition, keeping its transition time unless the status changes.

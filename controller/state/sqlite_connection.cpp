@@ -52,6 +52,9 @@ Outcome<Statements> prepare_statements(sqlite3* db) {
       {&s.select_all, select_sql("ORDER BY namespace, name")},
       {&s.select_keys,
        "SELECT namespace, name, owner_instance_id FROM workspaces ORDER BY namespace, name"},
+      {&s.select_pending_creates,
+       "SELECT namespace, name, provider_config, create_request_digest FROM workspaces "
+       "WHERE create_state = 'pending' ORDER BY namespace, name"},
       {&s.select_by_provider_config,
        select_sql("WHERE provider_config = ?1 ORDER BY namespace, name")},
       {&s.select_by_remote_id, select_sql("WHERE provider_config = ?1 AND remote_id = ?2")},

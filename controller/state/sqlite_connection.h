@@ -16,6 +16,7 @@ struct Statements {
   PreparedStatement select_by_key;              // ?1 namespace, ?2 name
   PreparedStatement select_all;                 // ordered by namespace, name
   PreparedStatement select_keys;                // namespace, name, owner; ordered
+  PreparedStatement select_pending_creates;     // namespace, name, config, digest; ordered
   PreparedStatement select_by_provider_config;  // ?1 provider config
   PreparedStatement select_by_remote_id;        // ?1 provider config, ?2 remote id
   PreparedStatement upsert;                     // ?1..?N: the record (workspace_row.h)

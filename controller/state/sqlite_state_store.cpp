@@ -52,6 +52,14 @@ class SqliteStateStore final : public StateStore {
     });
   }
 
+  Outcome<std::vector<PendingCreate>> pending_creates() override {
+    std::lock_guard guard(mutex_);
+    StatementUse use(db(), stmts().select_pending_creates.get());
+    return read_rows<PendingCreate>(use, "list pending creates", [](const StatementUse& row) {
+      return PendingCreate{{row.text(0), row.text(1)}, row.text(2), row.text(3)};
+    });
+  }
+
   Outcome<std::vector<ConditionCount>> count_by_condition() override {
     std::lock_guard guard(mutex_);
     StatementUse use(db(), stmts().count_by_condition.get());

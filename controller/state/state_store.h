@@ -113,6 +113,15 @@ struct RecordKey {
   std::string owner_instance_id;
 };
 
+// A create that was sent, or is about to be, and whose outcome is not yet
+// recorded (journal step 1 done, step 3 not): what keeps two creates of the
+// same request from being unresolved at once (controller/reconcile/create_gate.h).
+struct PendingCreate {
+  model::WorkspaceKey key;
+  std::string provider_config;
+  std::string request_digest;
+};
+
 // How many records share one ProviderConfig and one Ready and Synced
 // status, and how many of them carry CreatePendingUnresolved.
 struct ConditionCount {
@@ -136,6 +145,9 @@ class StateStore {
 
   // Every record's key and owner, ordered by namespace then name.
   virtual Outcome<std::vector<RecordKey>> keys() = 0;
+
+  // Every record whose create is pending, ordered by namespace then name.
+  virtual Outcome<std::vector<PendingCreate>> pending_creates() = 0;
 
   // The records counted by ProviderConfig and condition statuses, without
   // reading them: what /metrics scrapes, as often as it likes, at no cost

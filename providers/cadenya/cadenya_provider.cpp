@@ -218,6 +218,21 @@ class CadenyaProvider : public Provider {
     return lookup;
   }
 
+  std::optional<ExistingIdentity> existing_identity(
+      const model::Workspace& desired) const override {
+    ExistingIdentity identity;
+    identity.proof = ExistingIdentity::Proof::kOwned;
+    identity.method = std::string("label ") + kOwnerLabel + "=" + instance_id_ +
+                      " and externalId \"" + desired.external_id + "\"";
+    identity.matches = [owner = instance_id_,
+                        external_id = desired.external_id](const RemoteWorkspace& ws) {
+      auto label = ws.labels.find(kOwnerLabel);
+      return ws.external_id == external_id && ws.phase != Phase::kGone &&
+             label != ws.labels.end() && label->second == owner;
+    };
+    return identity;
+  }
+
   std::string create_digest(const model::Workspace& desired) const override {
     return sha256_hex(create_body(desired).dump());
   }

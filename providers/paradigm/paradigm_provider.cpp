@@ -33,7 +33,8 @@ class ParadigmProvider : public Provider {
   ParadigmProvider(const model::ProviderConfig& config, std::unique_ptr<http::Client> client)
       : client_(std::move(client)),
         config_name_(config.name),
-        list_company_(config.paradigm.company_id) {
+        list_company_(config.paradigm.company_id),
+        allow_duplicate_names_(config.paradigm.allow_duplicate_names) {
     caps_.paginated_list = true;
     caps_.not_found_proves_absence = false;
     caps_.mutable_fields = {"spec.displayName", "spec.description"};
@@ -175,6 +176,8 @@ class ParadigmProvider : public Provider {
     return covers(last.company_id);
   }
 
+  std::optional<ExistingIdentity> existing_identity(const model::Workspace& desired) const override;
+
   std::string create_digest(const model::Workspace& desired) const override {
     return sha256_hex(create_body(desired).dump());
   }
@@ -308,6 +311,7 @@ class ParadigmProvider : public Provider {
   Capabilities caps_;
   std::string config_name_;
   std::optional<int64_t> list_company_;
+  bool allow_duplicate_names_ = false;
   // The last 403 on create, answered locally until `until`.
   struct Refusal {
     std::chrono::steady_clock::time_point until;
@@ -319,6 +323,26 @@ class ParadigmProvider : public Provider {
 
 // Exact name (as the server trimmed it) within the company, through the
 // company list, which proves anything only for the company it covers.
+// The company list shows every workspace of the token's company, so a name
+// taken there is seen before the create; for another company nothing can
+// be seen, and the create goes ahead as Paradigm itself would accept it.
+std::optional<ExistingIdentity> ParadigmProvider::existing_identity(
+    const model::Workspace& desired) const {
+  int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
+  if (allow_duplicate_names_ || !covers(company)) return std::nullopt;
+  ExistingIdentity identity;
+  identity.proof = ExistingIdentity::Proof::kSameName;
+  std::string name = sent_name(desired);
+  identity.method = "name \"" + name + "\" in company " + std::to_string(company);
+  // The company list's items may leave out their company: they are in the
+  // token's company, which covers() has just matched.
+  identity.matches = [name, company](const RemoteWorkspace& ws) {
+    return ws.name == name && ws.company_id.value_or(company) == company &&
+           ws.phase != Phase::kGone;
+  };
+  return identity;
+}
+
 Outcome<LostCreateLookup> ParadigmProvider::find_lost_create(const model::Workspace& desired,
                                                              const CreateAttempt& attempt) {
   int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;

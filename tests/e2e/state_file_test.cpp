@@ -14,6 +14,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 class E2eStateFileTest : public CliTest {
  protected:
   void apply_three() {
@@ -59,6 +64,58 @@ TEST_F(E2eStateFileTest, ABackupRestoresEveryWorkspaceAndNothingIsCreatedAgain) 
 
   RunResult usage = wsctl({"state", "restore", backup});
   EXPECT_EQ(usage.exit_code, 2) << usage.out << usage.err;
+}
+
+// The state file is lost outright (deleted, or a new volume): the next apply
+// starts a new store. Cadenya's workspaces carry the owner label and their
+// externalId, so they are adopted; a Paradigm name already taken in the
+// company is reported with the import command. Aether has no identity to
+// look up (docs/OPERATIONS.md): there a backup is the protection.
+TEST_F(E2eStateFileTest, ALostStateFileAdoptsCadenyaAndReportsParadigmNames) {
+  apply_three();
+  std::filesystem::remove(state_path());
+  std::filesystem::remove(state_path() + "-wal");
+  std::filesystem::remove(state_path() + "-shm");
+  RunResult again = apply();
+  EXPECT_EQ(again.exit_code, 3) << again.out << again.err;  // a workspace failed
+  EXPECT_THAT(again.out, HasSubstr("adopted default/ws-cadenya"));
+  EXPECT_EQ(calls("cadenya", "create"), 1) << again.out;
+  EXPECT_EQ(calls("paradigm", "create"), 1) << again.out;
+  EXPECT_EQ(remote_live("cadenya").size(), 1u);
+  EXPECT_EQ(remote_live("paradigm").size(), 1u);
+  json cadenya = get_item("ws-cadenya");
+  EXPECT_EQ(cadenya["status"]["conditions"][1]["reason"], "ReconcileSuccess") << cadenya.dump();
+  json paradigm = get_item("ws-paradigm");
+  std::string id = id_string(remote_live("paradigm")[0]["id"]);
+  EXPECT_EQ(paradigm["status"]["conditions"][1]["reason"], "AlreadyExists") << paradigm.dump();
+  EXPECT_THAT(paradigm.dump(), HasSubstr("wsctl import ws-paradigm -n default --id " + id));
+
+  // Importing it is the way out named in the condition: then all is synced.
+  RunResult imported =
+      wsctl({"import", "ws-paradigm", "-n", "default", "--id", id, "-f", source()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  RunResult settled = apply();
+  EXPECT_EQ(settled.exit_code, 0) << settled.out << settled.err;
+  EXPECT_EQ(calls("paradigm", "create"), 1);
+}
+
+// Paradigm accepts two workspaces of one name; a ProviderConfig that allows
+// them gets the second create it asks for.
+TEST_F(E2eStateFileTest, AllowDuplicateNamesLetsTheSecondParadigmCreateGoAhead) {
+  apply_three();
+  std::string configs = read_file(source() + "/providers.yaml");
+  const std::string company = "  paradigm: {companyId: 1}\n";
+  size_t at = configs.find(company);
+  ASSERT_NE(at, std::string::npos) << configs;
+  configs.replace(at, company.size(), "  paradigm: {companyId: 1, allowDuplicateNames: true}\n");
+  write("providers.yaml", configs);
+  std::filesystem::remove(state_path());
+  std::filesystem::remove(state_path() + "-wal");
+  std::filesystem::remove(state_path() + "-shm");
+  RunResult again = apply();
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(calls("paradigm", "create"), 2);
+  EXPECT_EQ(remote_live("paradigm").size(), 2u);
 }
 
 }  // namespace

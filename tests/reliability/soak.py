@@ -66,6 +66,12 @@ def parse_args():
                    help="provider-sim's limit per provider (429 beyond); the clients ask 100")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--workers", type=int, default=32)
+    p.add_argument("--providers", default=",".join(workload.PROVIDERS),
+                   help="comma-separated providers the workspaces are spread over")
+    p.add_argument("--aether-shapes", type=int,
+                   help="distinct hardware shapes the Aether workspaces share (1: all identical)")
+    p.add_argument("--require-resolved", action="store_true",
+                   help="fail when any workspace ends CreatePendingUnresolved")
     p.add_argument("--keep", action="store_true", help="keep the work directory")
     p.add_argument("--json", help="also write the figures to this file")
     return p.parse_args()
@@ -155,7 +161,9 @@ class Run:
     # --- phases ----------------------------------------------------------
     def write_source(self):
         self.source = os.path.join(self.work, "manifests")
-        self.world = workload.World(self.args.n, self.endpoints)
+        self.world = workload.World(self.args.n, self.endpoints,
+                                    providers=tuple(self.args.providers.split(",")),
+                                    aether_shapes=self.args.aether_shapes)
         self.world.write(self.source)
 
     def crash_loop(self):
@@ -226,6 +234,8 @@ def main():
         figures = run.run()
         ok = figures["converged"] and all(
             figures[k] == 0 for k in ("duplicates", "missing", "orphans", "not_ready", "mislinked"))
+        if args.require_resolved:
+            ok = ok and figures["unresolved"] == 0
         print(json.dumps(figures, indent=2, sort_keys=True))
         if args.json:
             with open(args.json, "w") as f:

@@ -77,8 +77,12 @@ def provider_configs(endpoints, qps, request_timeout="2s", burst=None):
 
 
 class World:
-    def __init__(self, n, endpoints, qps=100, request_timeout="2s", burst=None, providers=PROVIDERS):
+    def __init__(self, n, endpoints, qps=100, request_timeout="2s", burst=None, providers=PROVIDERS,
+                 aether_shapes=None):
+        """aether_shapes: how many distinct hardware shapes the Aether
+        workspaces share (None: each its own); 1 makes them all identical."""
         self.endpoints = endpoints
+        self.aether_shapes = aether_shapes
         self.qps = qps
         self.burst = burst
         self.request_timeout = request_timeout
@@ -87,8 +91,7 @@ class World:
             provider = providers[i % len(providers)]
             self.manifests.append(self._manifest(provider, i // len(providers)))
 
-    @staticmethod
-    def _manifest(provider, i):
+    def _manifest(self, provider, i):
         name = f"soak-{provider[0]}-{i:05d}"
         head = ("apiVersion: workspace-operator.io/v1alpha1\nkind: Workspace\n"
                 f"metadata: {{name: {name}, namespace: soak}}\n"
@@ -101,7 +104,8 @@ class World:
             identity = name
         else:
             # 8 x 32 x 1024 distinct shapes: enough for 262,144 workspaces.
-            cpus, memory, volume = 1 + i % 8, 1024 + 256 * ((i // 8) % 32), 1 + i // 256
+            shape = i % self.aether_shapes if self.aether_shapes else i
+            cpus, memory, volume = 1 + shape % 8, 1024 + 256 * ((shape // 8) % 32), 1 + shape // 256
             body = (f"  hardware: {{cpuKind: shared, cpus: {cpus}, memoryMb: {memory}, "
                     f"volumeSizeGb: {volume}}}\n  aether: {{projectId: {PROJECT}}}\n")
             identity = (cpus, memory, volume)
@@ -166,15 +170,21 @@ class World:
         figures = {"manifests": len(self.manifests), "remote_live": sum(len(v) for v in remote.values()),
                    "duplicates": 0, "missing": 0, "orphans": 0, "mislinked": 0,
                    "ready": len(ready), "unresolved": len(unresolved), "not_ready": len(other)}
-        wanted = set()
+        wanted = {}  # (provider, identity) -> manifests that want one (identical shapes share)
         for provider, key, identity, _ in self.manifests:
-            wanted.add((provider, identity))
+            wanted[(provider, identity)] = wanted.get((provider, identity), 0) + 1
             ids = remote.get((provider, identity), [])
-            figures["duplicates"] += max(0, len(ids) - 1)
-            figures["missing"] += 1 if not ids else 0
             remote_id = (by_key.get(key) or {}).get("status", {}).get("remoteId")
             if remote_id is not None and str(remote_id) not in [str(i) for i in ids]:
                 figures["mislinked"] += 1
+        for identity, count in wanted.items():
+            live = len(remote.get(identity, []))
+            figures["duplicates"] += max(0, live - count)
+            figures["missing"] += max(0, count - live)
+        linked = [str((by_key.get(key) or {}).get("status", {}).get("remoteId"))
+                  for _, key, _, _ in self.manifests
+                  if (by_key.get(key) or {}).get("status", {}).get("remoteId") is not None]
+        figures["mislinked"] += len(linked) - len(set(linked))  # one remote, two manifests
         figures["orphans"] = sum(len(ids) for ident, ids in remote.items() if ident not in wanted)
         figures["not_ready_keys"] = other[:10]
         return figures

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -42,6 +43,10 @@ class FakeProvider : public providers::Provider {
     if (on_list) on_list();
     std::lock_guard lock(mu_);
     ++lists;
+    if (fail_lists > 0) {
+      --fail_lists;
+      return Status::error(Code::kTransient, "HTTP 503");
+    }
     std::vector<providers::RemoteWorkspace> out;
     for (const auto& [id, ws] : remote) out.push_back(ws);
     return out;
@@ -124,15 +129,30 @@ class FakeProvider : public providers::Provider {
     return "digest-" + desired.display_name;
   }
 
+  // Unset: no identity to look up before a first create (as Aether).
+  std::optional<providers::ExistingIdentity> existing_identity(
+      const model::Workspace& desired) const override {
+    if (!identity_proof) return std::nullopt;
+    providers::ExistingIdentity identity;
+    identity.proof = *identity_proof;
+    identity.method = "externalId \"" + desired.external_id + "\"";
+    identity.matches = [external_id = desired.external_id](const providers::RemoteWorkspace& ws) {
+      return ws.external_id == external_id;
+    };
+    return identity;
+  }
+
   int writes() const { return creates + updates + deletes; }
 
   std::mutex mu_;
   std::map<std::string, providers::RemoteWorkspace> remote;
   CreateFault next_create_fault = CreateFault::kNone;
+  int fail_lists = 0;               // the next lists answered 503
   int throttled_creates = 0;        // the next creates answered 429 (Retry-After 2 s)
   std::function<void()> on_create;  // called as each create is sent
   providers::Phase create_phase = providers::Phase::kReady;
   bool lookups_conclusive = true;
+  std::optional<providers::ExistingIdentity::Proof> identity_proof;
   providers::CreateAttempt last_attempt;
   int next_id = 0;
   std::chrono::milliseconds list_delay{0};  // how long each list takes

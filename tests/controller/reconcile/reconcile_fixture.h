@@ -45,6 +45,10 @@ class Forwarder : public providers::Provider {
   std::string create_digest(const model::Workspace& d) const override {
     return fake_->create_digest(d);
   }
+  std::optional<providers::ExistingIdentity> existing_identity(
+      const model::Workspace& d) const override {
+    return fake_->existing_identity(d);
+  }
   void stop() override {}
 
  private:
