@@ -15,6 +15,7 @@
 #include "controller/manifest/rules.h"
 #include "controller/observability/logging.h"
 #include "controller/runtime/manager.h"
+#include "controller/state/backup_schedule.h"
 
 namespace wsop::cli {
 namespace {
@@ -36,6 +37,38 @@ bool parse_listen_address(const std::string& text, std::string& host, uint16_t& 
     return false;
   }
   return true;
+}
+
+// --backup-dir, --backup-every, --backup-keep: nullopt when no backup is
+// asked for or on an error (then `exit` is set).
+std::optional<state::BackupScheduleOptions> read_backup_options(const po::variables_map& values,
+                                                                const std::string& state_path,
+                                                                std::optional<int>& exit, Io io) {
+  auto fail = [&](const std::string& message) {
+    io.err << "wsctl controller: " << message << "\n";
+    exit = kExitInvalid;
+    return std::nullopt;
+  };
+  if (!values.count("backup-dir")) return std::nullopt;
+  state::BackupScheduleOptions backup;
+  backup.state_path = state_path;
+  backup.directory = values["backup-dir"].as<std::string>();
+  if (backup.directory.empty()) return fail("--backup-dir must not be empty");
+  auto every = parse_duration(values["backup-every"].as<std::string>());
+  if (!every || every->count() < 1000) return fail("--backup-every must be at least 1s");
+  backup.every = *every;
+  backup.keep = values["backup-keep"].as<int>();
+  if (backup.keep < 1 || backup.keep > 10000) return fail("--backup-keep must be 1 to 10000");
+  return backup;
+}
+
+// Each scheduled backup, in the log: where it went, or why it failed.
+void log_backup(const Outcome<std::string>& written) {
+  if (written) {
+    observability::log_info("state backed up", {{"file", *written}});
+  } else {
+    observability::log_warn("state backup failed", {{"error", written.status().message()}});
+  }
 }
 
 std::optional<int> read_options(const po::variables_map& values, runtime::ManagerOptions& out,
@@ -96,6 +129,10 @@ int run_controller(const Args& args, Io io) {
       "time in-flight reconciles get on SIGTERM")("source-poll",
                                                   po::value<std::string>()->default_value("10s"),
                                                   "polling fallback of the source watcher")(
+      "backup-dir", po::value<std::string>(),
+      "write a consistent copy of the state store here every --backup-every")(
+      "backup-every", po::value<std::string>()->default_value("6h"), "interval of the backups")(
+      "backup-keep", po::value<int>()->default_value(7), "backups kept in --backup-dir")(
       "log-format", po::value<std::string>()->default_value("text"), "text or json")(
       "log-level", po::value<std::string>()->default_value("info"),
       "trace, debug, info, warn, error");
@@ -106,6 +143,9 @@ int run_controller(const Args& args, Io io) {
   }
   runtime::ManagerOptions manager_options;
   if (auto exit = read_options(values, manager_options, io)) return *exit;
+  std::optional<int> backup_exit;
+  auto backup_options = read_backup_options(values, manager_options.state_path, backup_exit, io);
+  if (backup_exit) return *backup_exit;
   std::string format = values["log-format"].as<std::string>();
   if (format != "text" && format != "json") {
     io.err << "wsctl controller: --log-format must be text or json\n";
@@ -142,6 +182,11 @@ int run_controller(const Args& args, Io io) {
     io.err << "wsctl controller: " << s.message() << "\n";
     return kExitInvalid;
   }
+  std::optional<state::BackupSchedule> backups;
+  if (backup_options) {
+    backups.emplace(*backup_options, log_backup);
+    backups->start();
+  }
   int signal_number = 0;
   // SIGHUP asks for a resync now; SIGTERM and SIGINT stop.
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
@@ -149,6 +194,7 @@ int run_controller(const Args& args, Io io) {
     manager.request_resync();
   }
   observability::log_info("signal received: stopping", {{"signal", std::to_string(signal_number)}});
+  if (backups) backups->stop();
   auto stopped = std::async(std::launch::async, [&manager] { return manager.stop(); });
   while (stopped.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
     timespec poll{0, 0};

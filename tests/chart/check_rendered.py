@@ -137,6 +137,31 @@ def validate_manifest_dirs(wsctl, dirs):
           f"{result.stdout}{result.stderr}")
 
 
+def check_backup_args(values, flags, ctl, pod):
+    """Scheduled state backups: flags as the values say, into a mounted persistent volume."""
+    persistence = values["persistence"]
+    backup = persistence.get("backup") or {}
+    if not (backup.get("enabled") and persistence.get("enabled")):
+        check("backup-dir" not in flags, "--backup-dir is set although backups are off or the state "
+              "is on an emptyDir")
+        return
+    claim = backup.get("existingClaim")
+    want_dir = (backup["mountPath"] if claim else persistence["mountPath"].rstrip("/") + "/backups")
+    check(flags.get("backup-dir") == [want_dir.rstrip("/")],
+          f"--backup-dir is {flags.get('backup-dir')}, expected [{want_dir!r}]")
+    check(flags.get("backup-every") == [backup["every"]], f"--backup-every is {flags.get('backup-every')}")
+    check(flags.get("backup-keep") == [str(backup["keep"])], f"--backup-keep is {flags.get('backup-keep')}")
+    mounts = {m["mountPath"].rstrip("/"): m["name"] for m in ctl.get("volumeMounts") or []}
+    volumes = {v["name"]: v for v in pod.get("volumes") or []}
+    mount = next((name for path, name in mounts.items() if under(want_dir, path)), None)
+    if check(mount is not None, f"--backup-dir {want_dir} is on no mounted volume"):
+        check("persistentVolumeClaim" in volumes.get(mount, {}),
+              f"--backup-dir {want_dir} is on volume {mount}, which is not a PersistentVolumeClaim")
+        if claim:
+            got = volumes[mount]["persistentVolumeClaim"].get("claimName")
+            check(got == claim, f"backups go to claim {got}, expected {claim}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rendered", required=True)
@@ -238,6 +263,7 @@ def main():
     }
     for flag, value in expect.items():
         check(flags.get(flag) == [value], f"--{flag} is {flags.get(flag)}, expected [{value!r}]")
+    check_backup_args(values, flags, ctl, pod)
     check(("prune" in flags) == bool(ctlv["prune"]), f"--prune present={'prune' in flags}, values prune={ctlv['prune']}")
     grace = parse_duration_seconds((flags.get("shutdown-grace") or ["0s"])[0])
     tgps = pod.get("terminationGracePeriodSeconds")

@@ -91,6 +91,18 @@ app.kubernetes.io/component: controller
 {{- default (printf "%s-state" (include "workspace-operator.fullname" .)) .Values.persistence.existingClaim }}
 {{- end }}
 
+{{/* The directory of the scheduled state backups; empty when there are none. */}}
+{{- define "workspace-operator.backupDir" -}}
+{{- $b := .Values.persistence.backup | default dict -}}
+{{- if and $b.enabled .Values.persistence.enabled -}}
+{{- if $b.existingClaim -}}
+{{- trimSuffix "/" $b.mountPath -}}
+{{- else -}}
+{{- printf "%s/backups" (trimSuffix "/" .Values.persistence.mountPath) -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
+
 {{/* The path of the SQLite state file. */}}
 {{- define "workspace-operator.statePath" -}}
 {{- printf "%s/state.db" (trimSuffix "/" .Values.persistence.mountPath) }}
