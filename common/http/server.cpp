@@ -1,5 +1,6 @@
 #include "common/http/server.h"
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -18,8 +19,13 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/http/server_guard.h"
+
 namespace wsop::http {
 namespace {
+
+using detail::GuardEvent;
+using detail::GuardWarnings;
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -33,7 +39,18 @@ class SessionBase {
   virtual ~SessionBase() = default;
   // Thread-safe: asks the session to finish its current write and close.
   virtual void shutdown() = 0;
+
+  // Since when (steady clock, ns) it waits for a request head; 0 while it
+  // handles a request. The oldest waiter is evicted at the connection cap.
+  std::atomic<std::int64_t> waiting_since{0};
+  bool evicted = false;  // guarded by Core::mu_
 };
+
+std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // Everything one server owns. Member order matters: sessions still queued in
 // the io_context when it is destroyed unregister through mu and sessions, and
@@ -52,22 +69,33 @@ class Core {
   Response call(const Request& request) const;
   void unregister(SessionBase* session);
 
+  std::size_t max_connections() const { return cap_; }
+
  private:
   Status open_listener();
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  void accept_later();
+  void admit(tcp::socket socket);
+  std::weak_ptr<SessionBase> take_oldest_waiter();
+  void evict_oldest_waiter();
   void start_session(tcp::socket socket);
+  void note(GuardEvent event);
 
   ServerOptions options_;
   Handler handler_;
   std::mutex mu_;
   std::condition_variable drained_;
   std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions_;  // guarded by mu_
-  bool started_ = false;                                                   // guarded by mu_
-  bool stopping_ = false;                                                  // guarded by mu_
+  std::size_t evicting_ = 0;  // sessions_ told to close for a newer one; guarded by mu_
+  bool started_ = false;      // guarded by mu_
+  bool stopping_ = false;     // guarded by mu_
+  std::size_t cap_ = 0;       // set by start()
   std::optional<asio::ssl::context> tls_;
   asio::io_context ioc_;
   tcp::acceptor acceptor_{asio::make_strand(ioc_)};
+  asio::steady_timer accept_timer_{acceptor_.get_executor()};
+  GuardWarnings warnings_;  // on the acceptor's strand only
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
 };
@@ -118,10 +146,15 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   auto self() { return this->shared_from_this(); }
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
+  // The first request's head (and the TLS handshake) must arrive within
+  // header_timeout of the connection: a client that sends nothing, or a
+  // byte at a time, is closed then (or evicted sooner at the cap).
   void begin() {
+    waiting_since = steady_now_ns();
+    head_deadline_ = std::chrono::steady_clock::now() + core_.options().header_timeout;
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
-      lowest().expires_after(std::chrono::seconds(10));
+      lowest().expires_at(head_deadline_);
       stream_.async_handshake(asio::ssl::stream_base::server,
                               beast::bind_front_handler(&Session::on_handshake, self()));
     } else {
@@ -139,7 +172,40 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     phase_ = Phase::kReading;
     parser_.emplace();
     parser_->body_limit(core_.options().body_limit);
+    waiting_since = steady_now_ns();
+    if (served_ == 0) return read_head();
+    if (buffer_.size() > 0) return start_head();  // a pipelined request
+    // Idle keep-alive: wait for the next request's first bytes.
     lowest().expires_after(core_.options().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            beast::bind_front_handler(&Session::on_first_bytes, self()));
+  }
+
+  void on_first_bytes(beast::error_code ec, std::size_t bytes) {
+    if (phase_ == Phase::kClosed) return;
+    if (ec) return ec == asio::error::eof ? close_gracefully() : close_now();
+    buffer_.commit(bytes);
+    start_head();
+  }
+
+  void start_head() {
+    head_deadline_ = std::chrono::steady_clock::now() + core_.options().header_timeout;
+    read_head();
+  }
+
+  void read_head() {
+    lowest().expires_at(head_deadline_);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_head, self()));
+  }
+
+  void on_head(beast::error_code ec, std::size_t) {
+    if (phase_ == Phase::kClosed) return;
+    if (ec == bhttp::error::end_of_stream) return close_gracefully();
+    if (ec) return close_now();
+    waiting_since = 0;  // busy with a request: never evicted for a newer connection
+    if (parser_->is_done()) return on_read({}, 0);
+    lowest().expires_after(core_.options().body_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, self()));
   }
@@ -148,6 +214,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (phase_ == Phase::kClosed) return;
     if (ec == bhttp::error::end_of_stream) return close_gracefully();
     if (ec) return close_now();
+    ++served_;
     keep_alive_ = parser_->get().keep_alive();
     pending_ = core_.call(to_request(parser_->release(), kTls));
     if (pending_.delay.count() <= 0) return perform();
@@ -222,6 +289,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void close_now() {
     phase_ = Phase::kClosed;
+    waiting_since = 0;
     timer_.cancel();
     beast::error_code ec;
     lowest().socket().close(ec);
@@ -236,6 +304,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   Response pending_;
   char scratch_[512];
   Phase phase_ = Phase::kReading;
+  std::chrono::steady_clock::time_point head_deadline_;
+  std::uint64_t served_ = 0;  // requests read on this connection
   bool keep_alive_ = true;
   bool stopping_ = false;
 };
@@ -272,6 +342,7 @@ Status Core::start() {
     if (started_) return Status::error(Code::kInternal, "server already started");
   }
   if (Status s = open_listener(); !s.is_ok()) return s;
+  cap_ = detail::connection_cap(options_.max_connections, options_.descriptor_reserve);
   std::lock_guard lock(mu_);
   started_ = true;
   do_accept();
@@ -299,11 +370,84 @@ void Core::do_accept() {
 
 void Core::on_accept(beast::error_code ec, tcp::socket socket) {
   if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-  if (!ec) {
-    socket.set_option(tcp::no_delay(true), ec);
-    start_session(std::move(socket));
+  if (ec && ec.category() == boost::system::system_category() &&
+      detail::out_of_descriptors(ec.value())) {
+    // The listening socket stays readable, so accepting again at once fails
+    // again at once: a busy loop. A waiting connection's descriptor is
+    // freed, and the next accept waits.
+    note(GuardEvent::kOutOfDescriptors);
+    evict_oldest_waiter();
+    return accept_later();
   }
-  do_accept();
+  if (!ec) admit(std::move(socket));
+  do_accept();  // other errors belong to one connection (reset before accept)
+}
+
+void Core::accept_later() {
+  accept_timer_.expires_after(options_.accept_backoff);
+  accept_timer_.async_wait([this](beast::error_code ec) {
+    if (ec || !acceptor_.is_open()) return;
+    do_accept();
+  });
+}
+
+// At the cap, the connection that has waited longest for a request head
+// makes room for the new one: a slow or idle client loses its place rather
+// than a new client (a health probe) being refused. With none waiting, every
+// connection is busy with a request, and the new one is shed.
+void Core::admit(tcp::socket socket) {
+  bool at_cap = false;
+  std::weak_ptr<SessionBase> victim;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    at_cap = sessions_.size() - evicting_ >= cap_;
+    if (at_cap) victim = take_oldest_waiter();
+  }
+  if (at_cap && victim.expired()) {
+    detail::write_unavailable(socket.native_handle());
+    beast::error_code ignored;
+    socket.close(ignored);
+    return note(GuardEvent::kShed);
+  }
+  if (auto session = victim.lock()) {
+    session->shutdown();
+    note(GuardEvent::kEvicted);
+  }
+  beast::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  start_session(std::move(socket));
+}
+
+// Marks the oldest session waiting for a request head as evicted; caller
+// holds mu_ and shuts it down after releasing it (its last reference may
+// go there, and its destructor takes mu_).
+std::weak_ptr<SessionBase> Core::take_oldest_waiter() {
+  SessionBase* oldest = nullptr;
+  std::int64_t oldest_since = 0;
+  for (const auto& [session, weak] : sessions_) {
+    std::int64_t since = session->waiting_since.load();
+    if (since == 0 || session->evicted) continue;
+    if (!oldest || since < oldest_since) oldest = session, oldest_since = since;
+  }
+  if (!oldest) return {};
+  oldest->evicted = true;
+  ++evicting_;
+  return sessions_.at(oldest);
+}
+
+void Core::evict_oldest_waiter() {
+  std::weak_ptr<SessionBase> victim;
+  {
+    std::lock_guard lock(mu_);
+    victim = take_oldest_waiter();
+  }
+  if (auto session = victim.lock()) session->shutdown();
+}
+
+void Core::note(GuardEvent event) {
+  auto message = warnings_.note(event, options_.warning_interval);
+  if (message && options_.on_warning) options_.on_warning(*message);
 }
 
 void Core::start_session(tcp::socket socket) {
@@ -328,6 +472,7 @@ void Core::start_session(tcp::socket socket) {
 
 void Core::unregister(SessionBase* session) {
   std::lock_guard lock(mu_);
+  if (session->evicted) --evicting_;
   sessions_.erase(session);
   if (sessions_.empty()) drained_.notify_all();
 }
@@ -354,6 +499,7 @@ void Core::stop(std::chrono::milliseconds grace) {
   asio::post(acceptor_.get_executor(), [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_timer_.cancel();
   });
   for (const auto& weak : live) {
     if (auto session = weak.lock()) session->shutdown();
@@ -387,6 +533,10 @@ Status Server::start() {
 
 void Server::stop(std::chrono::milliseconds grace) {
   impl_->core.stop(grace);
+}
+
+std::size_t Server::max_connections() const {
+  return impl_->core.max_connections();
 }
 
 std::uint16_t Server::port() const {
