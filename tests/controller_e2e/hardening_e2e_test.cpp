@@ -5,7 +5,7 @@
 //   - 300 silent connections against a 64-descriptor limit do not put the
 //     accept loop into a busy loop;
 //   - a source with a symlink loop (two links to ".") is reported, never
-//     walked forever: `wsctl validate` exits 2, the controller stays
+//     walked forever: validate, diff and apply exit 2, the controller stays
 //     unready with the reason, or keeps its last good revision, and a
 //     SIGTERM ends it at once with its memory flat across failing loads;
 //   - a loop stuck in one turn makes /healthz answer 503.
@@ -246,17 +246,25 @@ TEST_F(ControllerHardening, SilentConnectionsAtADescriptorLimitDoNotMakeItSpin) 
   EXPECT_TRUE(stop_within(5s)) << controller_->err();
 }
 
-TEST_F(ControllerHardening, ValidateReportsASymlinkLoopAndExits2) {
+// validate, diff and apply walked 2^32 paths; each now stops at once.
+TEST_F(ControllerHardening, ValidateDiffAndApplyReportASymlinkLoopAndExit2) {
   write_providers();
   write_workspace("alpha");
   link_loops();
-  Process validate({WSOP_BINARY_DIR "/cmd/wsctl/wsctl", "validate", "-f", source_}, {},
-                   dir_ + "/validate");
-  auto code = validate.wait(10s);
-  ASSERT_TRUE(code) << "wsctl validate still runs after 10 s";
-  EXPECT_EQ(*code, 2);
-  std::string output = validate.out() + validate.err();
-  EXPECT_NE(output.find("symlink loop: " + source_ + "/a"), std::string::npos) << output;
+  for (std::string command : {"validate", "diff", "apply"}) {
+    std::vector<std::string> args = {WSOP_BINARY_DIR "/cmd/wsctl/wsctl", command, "-f", source_};
+    if (command != "validate") {
+      args.insert(args.end(), {"--state", dir_ + "/" + command + ".db"});
+    }
+    Process run(args, {{"E2E_TOKEN", "tok-hardening"}}, dir_ + "/" + command);
+    auto code = run.wait(10s);
+    ASSERT_TRUE(code) << "wsctl " << command << " still runs after 10 s";
+    EXPECT_EQ(*code, 2) << command;
+    std::string output = run.out() + run.err();
+    EXPECT_NE(output.find("symlink loop: " + source_ + "/a"), std::string::npos)
+        << command << ": " << output;
+  }
+  EXPECT_TRUE(client("paradigm").get("/_sim/state").json()["workspaces"].empty());
 }
 
 // Never loaded: unready with the reason, healthy (the watcher idles), and
@@ -311,7 +319,7 @@ TEST_F(ControllerHardening, UnloadableSourceStaysUnreadyWithFlatMemoryAndStopsAt
 TEST_F(ControllerHardening, SymlinkLoopInALaterRevisionKeepsTheLastGoodOne) {
   write_providers();
   write_workspace("alpha");
-  start_controller({"--resync", "1s", "--stall-timeout", "2s"});
+  start_controller({"--resync", "1s", "--stall-timeout", "3s"});
   ASSERT_TRUE(eventually([&] { return exists_remotely("alpha"); }, 15s)) << controller_->err();
   ASSERT_TRUE(eventually([&] { return get("/readyz").status == 200; }));
   link_loops();
