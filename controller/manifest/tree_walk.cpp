@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <map>
+#include <system_error>
 #include <utility>
 
 namespace wsop::manifest {
@@ -23,7 +25,8 @@ class TreeWalker {
     }
     struct stat info {};
     if (::stat(dir.c_str(), &info) != 0) {
-      return Status::error(Code::kNotFound, "cannot read directory " + dir.string());
+      return Status::error(Code::kNotFound, "cannot read directory " + dir.string() + ": " +
+                                                std::generic_category().message(errno));
     }
     DirectoryId id{info.st_dev, info.st_ino};
     if (auto seen = visited_.find(id); seen != visited_.end())
@@ -51,7 +54,10 @@ class TreeWalker {
         tree.files.push_back(it->path());
       }
     }
-    if (ec) return Status::error(Code::kNotFound, "cannot read directory " + dir.string());
+    if (ec) {
+      return Status::error(Code::kNotFound,
+                           "cannot read directory " + dir.string() + ": " + ec.message());
+    }
     if (depth >= options_.max_depth) return Status::ok();
     std::sort(subdirs.begin(), subdirs.end());  // the first path to a directory is stable
     for (const auto& sub : subdirs) {
