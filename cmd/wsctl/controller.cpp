@@ -104,6 +104,12 @@ std::optional<int> read_options(const po::variables_map& values, runtime::Manage
   }
   out.prune = values["prune"].as<bool>();
   out.max_prune_percent = values["max-prune"].as<int>();
+  auto stall = parse_duration(values["stall-timeout"].as<std::string>());
+  if (!stall) return fail("--stall-timeout: " + stall.status().message());
+  out.stall_timeout = *stall;
+  int connections = values["max-connections"].as<int>();
+  if (connections < 1) return fail("--max-connections must be at least 1");
+  out.max_connections = static_cast<size_t>(connections);
   return std::nullopt;
 }
 
@@ -133,6 +139,10 @@ int run_controller(const Args& args, Io io) {
       "write a consistent copy of the state store here every --backup-every")(
       "backup-every", po::value<std::string>()->default_value("6h"), "interval of the backups")(
       "backup-keep", po::value<int>()->default_value(7), "backups kept in --backup-dir")(
+      "stall-timeout", po::value<std::string>()->default_value("10m"),
+      "/healthz fails once a loop is stuck in one turn this long (0: never)")(
+      "max-connections", po::value<int>()->default_value(256),
+      "connections the metrics server serves at once")(
       "log-format", po::value<std::string>()->default_value("text"), "text or json")(
       "log-level", po::value<std::string>()->default_value("info"),
       "trace, debug, info, warn, error");
@@ -170,6 +180,16 @@ int run_controller(const Args& args, Io io) {
   // 6 to 8 MiB less at 10,000 workspaces.
   mallopt(M_MMAP_THRESHOLD, 128 << 10);
 #endif
+  // The metrics server's connections, provider connections and the store
+  // share one descriptor limit; its soft default is often 1,024 of a far
+  // higher hard limit (common/http/server.h).
+  if (auto limit = http::raise_descriptor_limit()) {
+    observability::log_debug("descriptor limit", {{"soft", std::to_string(limit->soft)},
+                                                  {"was", std::to_string(limit->before)},
+                                                  {"hard", std::to_string(limit->hard)}});
+  } else {
+    observability::log_debug("descriptor limit unchanged", {{"error", limit.status().message()}});
+  }
   // Signals are taken by sigwait below, never by a worker thread.
   sigset_t signals;
   sigemptyset(&signals);

@@ -11,18 +11,13 @@
 
 #include "controller/manifest/decode.h"
 #include "controller/manifest/manifest_set.h"
+#include "controller/manifest/tree_walk.h"
 
 namespace wsop::manifest {
 namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kStdinName = "<stdin>";
-
-bool has_manifest_extension(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
 
 void error_at_file(std::vector<Diagnostic>& errors, const std::string& file, std::string message) {
   errors.push_back({file, {1, 1}, "<file>", std::move(message)});
@@ -41,27 +36,19 @@ bool read_bounded(std::istream& in, size_t limit, std::string& out) {
 }
 
 // Files under a directory, recursively, skipping hidden entries (".git", and
-// git-sync's ".worktrees" behind its symlink), in a stable order.
-std::vector<std::string> list_directory(const fs::path& dir, std::vector<Diagnostic>& errors) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] == '.') {
-      if (it->is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    if (it.depth() > 32) {
-      it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file(ec) && has_manifest_extension(it->path())) {
-      files.push_back(it->path().string());
-    }
+// git-sync's ".worktrees" behind its symlink), in a stable order; a symlink
+// loop is an error naming it (controller/manifest/tree_walk.h).
+std::vector<std::string> list_directory(const fs::path& dir, const LoadOptions& options,
+                                        std::vector<Diagnostic>& errors) {
+  WalkOptions walk;
+  walk.cancel = options.cancel;
+  auto tree = walk_source_tree(dir, walk);
+  if (!tree) {
+    error_at_file(errors, dir.string(), tree.status().message());
+    return {};
   }
-  if (ec) error_at_file(errors, dir.string(), "cannot read directory: " + ec.message());
-  std::sort(files.begin(), files.end());
+  std::vector<std::string> files;
+  for (const auto& file : tree->files) files.push_back(file.string());
   return files;
 }
 
@@ -92,7 +79,8 @@ std::vector<SourceText> expand_paths(const std::vector<std::string>& paths,
     if (ec || !fs::exists(status)) {
       error_at_file(errors, path, "no such file or directory");
     } else if (fs::is_directory(status)) {
-      for (const std::string& file : list_directory(path, errors)) {
+      for (const std::string& file : list_directory(path, options, errors)) {
+        if (options.cancel && options.cancel->load()) break;
         if (texts.size() >= options.max_files) {
           error_at_file(errors, path,
                         "too many files (limit " + std::to_string(options.max_files) + ")");
@@ -286,6 +274,7 @@ void load_all_texts(const std::vector<SourceText>& texts, const LoadOptions& opt
   std::vector<LoadResult> parts(std::max(1u, threads));
   auto load_run = [&](size_t run) {
     for (size_t i = run * per_run; i < std::min(texts.size(), (run + 1) * per_run); ++i) {
+      if (options.cancel && options.cancel->load()) return;
       load_text(texts[i], options, parts[run]);
     }
   };
@@ -321,6 +310,9 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
     load_all_texts(texts, in_order, loaded);
   }
   append_result(result, std::move(loaded));
+  if (options.cancel && options.cancel->load()) {
+    error_at_file(result.errors, "<load>", "cancelled: the controller is stopping");
+  }
   validate_set(result.set, result.errors);
   sort_diagnostics(result.errors);
   result.warnings = local_only_warnings(result.set);

@@ -3,6 +3,7 @@
 // (ARCHITECTURE.md section 1).
 #pragma once
 
+#include <atomic>
 #include <istream>
 #include <map>
 #include <set>
@@ -63,6 +64,9 @@ struct LoadOptions {
   // Threads that parse and decode files (0: up to 4, as the machine has
   // cores). The result is the same whatever the number.
   unsigned threads = 0;
+  // Set by a controller that stops: the load ends early, with an error or a
+  // partial set that the caller must discard.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct LoadResult {

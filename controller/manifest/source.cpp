@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "common/digest.h"
+#include "controller/manifest/tree_walk.h"
 
 namespace wsop::manifest {
 namespace fs = std::filesystem;
@@ -78,24 +79,21 @@ Outcome<std::string> git_commit(const std::string& dir) {
   return Status::error(Code::kNotFound, dir + " is not in a git checkout");
 }
 
-Outcome<std::string> content_hash(const std::vector<std::string>& dirs) {
+Outcome<std::string> content_hash(const std::vector<std::string>& dirs,
+                                  const std::atomic<bool>* cancel) {
   std::vector<std::pair<std::string, std::string>> files;  // (path, content)
+  WalkOptions walk;
+  walk.cancel = cancel;
   for (const auto& dir : dirs) {
-    std::error_code ec;
-    fs::recursive_directory_iterator it(dir, fs::directory_options::follow_directory_symlink, ec);
-    if (ec) return Status::error(Code::kNotFound, "cannot read " + dir + ": " + ec.message());
-    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      if (!name.empty() && name[0] == '.') {
-        if (it->is_directory(ec)) it.disable_recursion_pending();
-        continue;
-      }
-      std::string ext = it->path().extension().string();
-      if (!it->is_regular_file(ec) || (ext != ".yaml" && ext != ".yml" && ext != ".json")) continue;
-      std::ifstream in(it->path(), std::ios::binary);
+    auto tree = walk_source_tree(dir, walk);
+    if (!tree) return tree.status();
+    for (const auto& file : tree->files) {
+      if (cancel && cancel->load()) return Status::error(Code::kInternal, "hash cancelled");
+      std::ifstream in(file, std::ios::binary);
       std::stringstream buffer;
       buffer << in.rdbuf();
-      files.emplace_back(fs::relative(it->path(), dir, ec).string(), buffer.str());
+      std::error_code ec;
+      files.emplace_back(fs::relative(file, dir, ec).string(), buffer.str());
     }
   }
   std::sort(files.begin(), files.end());
@@ -179,11 +177,10 @@ void SourceWatcher::arm_inotify() {
       prefix /= part;
       if (fs::is_symlink(prefix, ec)) watch(prefix.parent_path());
     }
-    fs::recursive_directory_iterator it(absolute, fs::directory_options::follow_directory_symlink,
-                                        ec);
-    for (int n = 0; !ec && it != fs::recursive_directory_iterator() && n < 10000;
-         it.increment(ec), ++n) {
-      if (it->is_directory(ec) && it->path().filename().string()[0] != '.') watch(it->path());
+    // A tree with a symlink loop is not watched below its root: loading
+    // it fails, and the polling fallback sees the fix.
+    if (auto tree = walk_source_tree(absolute, WalkOptions{32, &stopping_})) {
+      for (size_t i = 1; i < tree->dirs.size() && i < 10000; ++i) watch(tree->dirs[i]);
     }
   }
 }
@@ -205,7 +202,9 @@ void SourceWatcher::run() {
   std::string last_hash;
   bool first = true;
   while (!stopping_) {
-    auto hash = content_hash(dirs_);
+    heartbeat_.begin_turn();
+    auto hash = content_hash(dirs_, &stopping_);
+    if (stopping_) break;  // a cancelled hash is no change
     std::string current = hash ? *hash : "unreadable:" + hash.status().message();
     // A new commit is a new revision even when no manifest changed in it
     // (the revision metric and the status follow the checkout).
@@ -219,12 +218,14 @@ void SourceWatcher::run() {
       arm_inotify();
       on_change_();
     }
+    heartbeat_.end_turn();  // waiting for a change is no stall
     if (wait_for_event(poll_interval_)) {
       // Let a burst of writes (a git checkout) settle before hashing.
       while (!stopping_ && wait_for_event(std::chrono::milliseconds(200))) {
       }
     }
   }
+  heartbeat_.end_turn();
 }
 
 }  // namespace wsop::manifest

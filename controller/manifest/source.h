@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/heartbeat.h"
 #include "common/status.h"
 
 namespace wsop::manifest {
@@ -24,8 +25,11 @@ namespace wsop::manifest {
 Outcome<std::string> git_commit(const std::string& dir);
 
 // A hash of every manifest file under the directories (paths and contents):
-// changes whenever any file that loading would read changes.
-Outcome<std::string> content_hash(const std::vector<std::string>& dirs);
+// changes whenever any file that loading would read changes. A symlink loop
+// is a kInvalid error (controller/manifest/tree_walk.h); `cancel` ends the
+// walk early with an error.
+Outcome<std::string> content_hash(const std::vector<std::string>& dirs,
+                                  const std::atomic<bool>* cancel = nullptr);
 
 // The name shown in logs and metrics (the content hash and the commits
 // decide whether anything changed): "git:<commit>" for checkouts at one
@@ -46,6 +50,9 @@ class SourceWatcher {
   void start();
   void stop();
 
+  // A turn is one hash of the sources and, on a change, on_change.
+  const Heartbeat& heartbeat() const { return heartbeat_; }
+
  private:
   void run();
   void arm_inotify();
@@ -56,6 +63,7 @@ class SourceWatcher {
   std::function<void()> on_change_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};
+  Heartbeat heartbeat_;
   int inotify_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd that stop() writes to
   std::vector<int> watches_;

@@ -18,10 +18,15 @@ http::Response text(int status, std::string body) {
 http::Response serve(const EndpointContext& context, const http::Request& request) {
   std::string_view path = request.path();
   if (request.method != "GET" && request.method != "HEAD") return text(405, "method not allowed\n");
-  if (path == "/healthz") return text(200, "ok\n");
+  if (path == "/healthz") {
+    auto stalled = context.stalled ? context.stalled() : std::nullopt;
+    return stalled ? text(503, "stalled: " + *stalled + "\n") : text(200, "ok\n");
+  }
   if (path == "/readyz") {
-    bool ready = context.ready && context.ready->load();
-    return ready ? text(200, "ok\n") : text(503, "waiting for the first valid source revision\n");
+    if (context.ready && context.ready->load()) return text(200, "ok\n");
+    std::string reason = context.not_ready_reason ? context.not_ready_reason() : "";
+    if (reason.empty()) reason = "waiting for the first valid source revision";
+    return text(503, reason + "\n");
   }
   if (path == "/metrics") {
     http::Response response = text(200, context.metrics->scrape(context.store, context.queue));

@@ -1,12 +1,16 @@
 // The controller's one HTTP server (ARCHITECTURE.md section 7):
 //   /metrics            Prometheus text format
-//   /healthz            the process is alive
+//   /healthz            the process is alive and no loop is stuck in one turn
+//                       (503 with the reason otherwise: a liveness probe)
 //   /readyz             the first revision is loaded and the state store open
+//                       (503 with the reason otherwise)
 //   /api/v1/workspaces  read-only status, as `wsctl get -o json`
 #pragma once
 
 #include <atomic>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "common/http/message.h"
 #include "controller/observability/metrics.h"
@@ -18,6 +22,10 @@ struct EndpointContext {
   state::StateStore* store = nullptr;
   const runtime::WorkQueue* queue = nullptr;
   const std::atomic<bool>* ready = nullptr;
+  // The reason /healthz fails (a stalled loop); nothing when healthy.
+  std::function<std::optional<std::string>()> stalled;
+  // The reason /readyz fails while not ready.
+  std::function<std::string()> not_ready_reason;
 };
 
 http::Response serve(const EndpointContext& context, const http::Request& request);

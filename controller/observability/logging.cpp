@@ -85,6 +85,9 @@ Status setup_logging(LogFormat format, const std::string& level) {
   return Status::ok();
 }
 
+void log_debug(const std::string& m, const std::map<std::string, std::string>& f) {
+  log(spdlog::level::debug, m, f);
+}
 void log_info(const std::string& m, const std::map<std::string, std::string>& f) {
   log(spdlog::level::info, m, f);
 }

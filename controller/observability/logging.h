@@ -17,6 +17,7 @@ enum class LogFormat { kText, kJson };
 Status setup_logging(LogFormat format, const std::string& level);
 
 // Logs a message with structured fields (JSON keys, or key=value in text).
+void log_debug(const std::string& message, const std::map<std::string, std::string>& fields = {});
 void log_info(const std::string& message, const std::map<std::string, std::string>& fields = {});
 void log_warn(const std::string& message, const std::map<std::string, std::string>& fields = {});
 void log_error(const std::string& message, const std::map<std::string, std::string>& fields = {});

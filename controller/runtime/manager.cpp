@@ -75,26 +75,69 @@ Status Manager::start() {
   ctx.options.max_observation_age = options_.resync;
   reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
 
-  observability::EndpointContext endpoints{metrics_.get(), store_.get(), queue_.get(), &ready_};
-  http::ServerOptions server_options;
-  server_options.address = options_.metrics_address;
-  server_options.port = options_.metrics_port;
-  server_ = std::make_unique<http::Server>(server_options, [endpoints](const http::Request& r) {
-    return observability::serve(endpoints, r);
-  });
-  if (Status s = server_->start(); !s.is_ok()) return s.with_context("metrics server");
-
+  // The loops exist before the server answers /healthz about them.
   runner_ = std::make_unique<Runner>(*reconciler_, *queue_,
                                      RunnerOptions{options_.workers, 0, true}, metrics_.get());
-  runner_->start();
   watcher_ = std::make_unique<manifest::SourceWatcher>(options_.sources, options_.source_poll,
                                                        [this] { on_source_change(); });
+  if (Status s = start_server(); !s.is_ok()) return s.with_context("metrics server");
+  runner_->start();
   watcher_->start();
   resync_thread_ = std::thread([this] { resync_loop(); });
   log_info("controller started", {{"metrics", server_->url()},
                                   {"instanceId", options_.instance_id},
-                                  {"workers", std::to_string(options_.workers)}});
+                                  {"workers", std::to_string(options_.workers)},
+                                  {"maxConnections", std::to_string(server_->max_connections())}});
   return Status::ok();
+}
+
+// The endpoints must answer whatever the clients do (docs/OPERATIONS.md,
+// "Health, limits and slow clients"): a probe gets through 1,000 slow ones.
+Status Manager::start_server() {
+  observability::EndpointContext endpoints{metrics_.get(),
+                                           store_.get(),
+                                           queue_.get(),
+                                           &ready_,
+                                           [this] { return stalled(); },
+                                           [this] { return not_ready_reason(); }};
+  http::ServerOptions server_options;
+  server_options.address = options_.metrics_address;
+  server_options.port = options_.metrics_port;
+  server_options.max_connections = options_.max_connections;
+  server_options.header_timeout = std::chrono::seconds(5);
+  server_options.idle_timeout = std::chrono::seconds(30);
+  server_options.body_timeout = std::chrono::seconds(10);  // GET and HEAD only: no body expected
+  server_options.on_warning = [](const std::string& message) { log_warn(message); };
+  server_ = std::make_unique<http::Server>(server_options, [endpoints](const http::Request& r) {
+    return observability::serve(endpoints, r);
+  });
+  return server_->start();
+}
+
+std::optional<std::string> Manager::stalled() const {
+  if (options_.stall_timeout.count() <= 0) return std::nullopt;
+  auto over = [this](const char* loop,
+                     Heartbeat::Clock::duration age) -> std::optional<std::string> {
+    if (age <= options_.stall_timeout) return std::nullopt;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
+    return std::string(loop) + " has been in one turn for " + std::to_string(seconds) +
+           "s (--stall-timeout " +
+           std::to_string(
+               std::chrono::duration_cast<std::chrono::seconds>(options_.stall_timeout).count()) +
+           "s)";
+  };
+  if (watcher_) {
+    if (auto reason = over("the source loop", watcher_->heartbeat().turn_age())) return reason;
+  }
+  if (auto reason = over("the resync loop", resync_beat_.turn_age())) return reason;
+  if (runner_) return over("a reconcile worker", runner_->longest_turn());
+  return std::nullopt;
+}
+
+std::string Manager::not_ready_reason() const {
+  std::lock_guard lock(mu_);
+  if (load_error_.empty()) return "waiting for the first valid source revision";
+  return "no valid source revision yet: " + load_error_;
 }
 
 // Joined off stop()'s thread: the watcher and the resync may be inside a
@@ -115,6 +158,7 @@ bool Manager::stop() {
     if (stopping_) return drained_;
     stopping_ = true;
   }
+  cancel_load_ = true;
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   stop_cv_.notify_all();
   if (queue_) queue_->shut_down();  // no new work; in-flight reconciles go on
@@ -179,13 +223,21 @@ void Manager::on_source_change() {
   auto revision = manifest::revision_of(options_.sources);
   std::string name = revision ? *revision : "unknown";
   std::istringstream no_stdin;
-  manifest::LoadResult loaded = manifest::load_manifests(options_.sources, no_stdin);
+  manifest::LoadOptions load_options;
+  load_options.cancel = &cancel_load_;
+  manifest::LoadResult loaded = manifest::load_manifests(options_.sources, no_stdin, load_options);
+  if (cancel_load_) return;  // stopping: a partial set is no revision
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors)
       log_error("invalid manifest", {{"error", error.to_string()}});
-    log_error("source revision is invalid; keeping the last good one",
+    log_error(ready_ ? "source revision is invalid; keeping the last good one"
+                     : "source revision is invalid; not ready until a valid one loads",
               {{"revision", name}, {"errors", std::to_string(loaded.errors.size())}});
     metrics_->set_source(name, false);
+    std::lock_guard lock(mu_);
+    load_error_ = loaded.errors.front().to_string();
+    if (loaded.errors.size() > 1)
+      load_error_ += " (and " + std::to_string(loaded.errors.size() - 1) + " more errors)";
     return;
   }
   for (const auto& [config, status] : providers_->update(loaded.set.provider_configs)) {
@@ -199,6 +251,7 @@ void Manager::on_source_change() {
     std::lock_guard lock(mu_);
     previous = desired_;
     desired_ = snapshot;
+    load_error_.clear();
   }
   store_->set_meta("source.revision", name);
   metrics_->set_source(name, true);
@@ -312,7 +365,9 @@ void Manager::resync_loop() {
     bool requested = std::exchange(resync_requested_, false);
     lock.unlock();
     log_info(requested ? "resync requested" : "resync");
+    resync_beat_.begin_turn();
     resync_once();
+    resync_beat_.end_turn();
     lock.lock();
   }
 }

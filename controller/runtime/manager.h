@@ -8,7 +8,12 @@
 //     every workspace requeued, so drift is corrected from the fresh list.
 //   - Stop: take no new work, let in-flight reconciles (and a list the
 //     watcher or resync is in) finish within the grace period, interrupt
-//     provider calls when it is over, close the state store.
+//     provider calls when it is over, close the state store. A source load
+//     under way is cancelled at once.
+//   - Health (/healthz): 503 once the source loop, the resync loop or a
+//     reconcile worker has been inside one turn for longer than
+//     --stall-timeout; waiting for work is no turn (common/heartbeat.h).
+//     Readiness (/readyz): 503 with the reason until a revision loads.
 #pragma once
 
 #include <atomic>
@@ -16,6 +21,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,6 +47,13 @@ struct ManagerOptions {
   int max_prune_percent = 50;
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
   std::chrono::milliseconds source_poll{std::chrono::seconds(10)};
+  // A loop inside one turn for longer than this makes /healthz answer 503
+  // (0: never). Longer than a slow provider's list or reconcile (attempts x
+  // request timeout) may take: a liveness probe must not restart a
+  // controller that waits on a slow provider.
+  std::chrono::milliseconds stall_timeout{std::chrono::minutes(10)};
+  // Connections the metrics server serves at once (common/http/server.h).
+  std::size_t max_connections = 256;
   reconcile::ReconcileOptions reconcile;
 };
 
@@ -64,8 +77,14 @@ class Manager {
 
   uint16_t metrics_port() const;
   bool ready() const { return ready_; }
+  // Why /healthz fails: the loop stuck in one turn, for how long; nothing
+  // when every loop turns.
+  std::optional<std::string> stalled() const;
+  // Why /readyz fails before the first revision loads.
+  std::string not_ready_reason() const;
 
  private:
+  Status start_server();
   void on_source_change();
   void enqueue_all();
   void observe_all(const reconcile::DesiredState& snapshot);
@@ -96,6 +115,9 @@ class Manager {
   std::shared_ptr<const reconcile::DesiredState> desired_;
   std::string content_revision_;
   std::atomic<bool> ready_{false};
+  std::atomic<bool> cancel_load_{false};  // set by stop(): a load under way ends early
+  Heartbeat resync_beat_;
+  std::string load_error_;  // the last failed load's first error; guarded by mu_
   bool stopping_ = false;
   bool drained_ = true;            // the result of stop()
   bool resync_requested_ = false;  // guarded by mu_

@@ -14,14 +14,18 @@ model::WorkspaceKey parse_key(const std::string& text) {
 
 Runner::Runner(reconcile::Reconciler& reconciler, WorkQueue& queue, RunnerOptions options,
                RunObserver* observer)
-    : reconciler_(reconciler), queue_(queue), options_(options), observer_(observer) {}
+    : reconciler_(reconciler), queue_(queue), options_(options), observer_(observer) {
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    beats_.push_back(std::make_unique<Heartbeat>());
+  }
+}
 
 Runner::~Runner() {
   stop();
 }
 
 void Runner::start() {
-  for (int i = 0; i < std::max(1, options_.workers); ++i) threads_.emplace_back([this] { work(); });
+  for (auto& beat : beats_) threads_.emplace_back([this, &beat = *beat] { work(beat); });
 }
 
 void Runner::stop() {
@@ -32,10 +36,19 @@ void Runner::stop() {
   threads_.clear();
 }
 
-void Runner::work() {
+Heartbeat::Clock::duration Runner::longest_turn() const {
+  auto now = Heartbeat::Clock::now();
+  Heartbeat::Clock::duration longest{0};
+  for (const auto& beat : beats_) longest = std::max(longest, beat->turn_age(now));
+  return longest;
+}
+
+void Runner::work(Heartbeat& beat) {
   while (auto key = queue_.get()) {
     if (observer_) observer_->on_active_workers(++active_);
+    beat.begin_turn();
     process(*key);
+    beat.end_turn();
     queue_.done(*key);
     if (observer_) observer_->on_active_workers(--active_);
   }

@@ -7,10 +7,12 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/heartbeat.h"
 #include "controller/reconcile/reconciler.h"
 #include "controller/runtime/work_queue.h"
 
@@ -45,8 +47,12 @@ class Runner {
   // Stops taking work; waits for in-flight reconciles to finish.
   void stop();
 
+  // The age of the longest reconcile under way (zero when every worker
+  // waits for work): /healthz's measure of a stuck worker.
+  Heartbeat::Clock::duration longest_turn() const;
+
  private:
-  void work();
+  void work(Heartbeat& beat);
   void process(const std::string& key);
 
   reconcile::Reconciler& reconciler_;
@@ -54,6 +60,7 @@ class Runner {
   RunnerOptions options_;
   RunObserver* observer_;
   std::vector<std::thread> threads_;
+  std::vector<std::unique_ptr<Heartbeat>> beats_;  // one per worker, made once
   std::atomic<int> active_{0};
 };
 

@@ -14,6 +14,8 @@ Simulator::Simulator(SimConfig config) : config_(std::move(config)) {
     options.address = listen.address;
     options.port = listen.port;
     options.threads = config_.threads;
+    // Benchmarks keep hundreds of keep-alive clients connected at once.
+    options.max_connections = 4096;
     options.tls_cert_file = config_.tls_cert_file;
     options.tls_key_file = config_.tls_key_file;
     Service* handler = service.get();

@@ -23,11 +23,12 @@ std::string read_file(const std::string& path);
 void write_file(const std::string& path, const std::string& content);
 
 // One `wsctl controller ...` (or any wsctl command) run as a child process,
-// its stdout and stderr going to files.
+// its stdout and stderr going to files; with max_files, under that
+// RLIMIT_NOFILE (soft and hard).
 class Process {
  public:
   Process(std::vector<std::string> args, std::map<std::string, std::string> env,
-          const std::string& log_prefix);
+          const std::string& log_prefix, std::optional<unsigned long> max_files = std::nullopt);
   ~Process();  // SIGKILLs a child still running
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -37,6 +38,7 @@ class Process {
   // after the timeout.
   std::optional<int> wait(std::chrono::milliseconds timeout);
   bool running();
+  pid_t pid() const { return pid_; }
   std::string out() const { return read_file(out_path_); }
   std::string err() const { return read_file(err_path_); }
 
@@ -57,5 +59,11 @@ std::vector<Sample> parse_metrics(const std::string& text);
 // nothing when there is none.
 std::optional<double> metric(const std::string& text, const std::string& name,
                              const std::map<std::string, std::string>& labels = {});
+
+// From /proc/<pid>: user plus system CPU time in seconds, the resident set
+// in KiB (VmRSS), and the number of open descriptors; -1 when unreadable.
+double cpu_seconds_of(pid_t pid);
+long resident_kib_of(pid_t pid);
+long open_descriptors_of(pid_t pid);
 
 }  // namespace wsop::e2e

@@ -1,5 +1,6 @@
-// Directory sources: the revision name of mixed git and plain sources, and
-// the watcher noticing git-sync's symlink swap above a subdirectory source.
+// Directory sources: the revision name of mixed git and plain sources, the
+// watcher noticing git-sync's symlink swap above a subdirectory source, and
+// the walk of a source tree refusing symlink loops instead of hanging.
 #include "controller/manifest/source.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <sstream>
 #include <thread>
+
+#include "controller/manifest/manifest_set.h"
+#include "controller/manifest/tree_walk.h"
 
 namespace wsop::manifest {
 namespace {
@@ -113,6 +118,109 @@ TEST_F(SourceTest, WatcherSeesSymlinkSwapAboveASubdirectorySource) {
   fs::rename(root / "current.new", root / "current");
   EXPECT_TRUE(wait_for(2)) << "the swap was not noticed within 5s";
   watcher.stop();
+}
+
+// Two links to "." made `wsctl validate` and the controller walk 2^32 paths
+// (the depth cap was 32): each is now one directory seen again.
+TEST_F(SourceTest, TwoSymlinksToDotAreASymlinkLoop) {
+  fs::path root = fs::path(dir_) / "loop";
+  write(root / "ws.yaml", "kind: Workspace\n");
+  fs::create_directory_symlink(".", root / "a");
+  fs::create_directory_symlink(".", root / "b");
+  auto started = std::chrono::steady_clock::now();
+
+  auto tree = walk_source_tree(root);
+  ASSERT_FALSE(tree);
+  EXPECT_EQ(tree.status().code(), Code::kInvalid);
+  EXPECT_NE(tree.status().message().find("symlink loop"), std::string::npos);
+  EXPECT_NE(tree.status().message().find((root / "a").string()), std::string::npos)
+      << tree.status().message();
+
+  auto hash = content_hash({root.string()});
+  ASSERT_FALSE(hash);
+  EXPECT_NE(hash.status().message().find("symlink loop"), std::string::npos);
+
+  std::istringstream no_stdin;
+  LoadResult loaded = load_manifests({root.string()}, no_stdin);
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.errors.front().to_string().find("symlink loop: " + (root / "a").string()),
+            std::string::npos)
+      << loaded.errors.front().to_string();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST_F(SourceTest, SymlinkToAnAncestorIsALoop) {
+  fs::path root = fs::path(dir_) / "up";
+  write(root / "team/deep/ws.yaml", "kind: Workspace\n");
+  fs::create_directory_symlink("../..", root / "team/deep/back");
+  auto tree = walk_source_tree(root);
+  ASSERT_FALSE(tree);
+  EXPECT_EQ(tree.status().message(), "symlink loop: " + (root / "team/deep/back").string() +
+                                         " leads back to " + root.string());
+}
+
+// Links to one directory from two places would read its manifests twice,
+// and a ladder of such links multiplies the walk without any loop.
+TEST_F(SourceTest, ADirectoryReachedTwiceIsRefused) {
+  fs::path root = fs::path(dir_) / "diamond";
+  write(root / "shared/ws.yaml", "kind: Workspace\n");
+  fs::create_directory_symlink("shared", root / "x");
+  auto tree = walk_source_tree(root);
+  ASSERT_FALSE(tree);
+  EXPECT_EQ(tree.status().code(), Code::kInvalid);
+  EXPECT_NE(tree.status().message().find("reached twice"), std::string::npos)
+      << tree.status().message();
+}
+
+TEST_F(SourceTest, WalkFollowsSymlinksOutOfTheTreeAndSkipsHiddenEntries) {
+  fs::path root = fs::path(dir_) / "tree";
+  write(root / "b.yaml", "kind: Workspace\n");
+  write(root / "team/a.YML", "kind: Workspace\n");
+  write(root / "team/notes.txt", "not a manifest\n");
+  write(root / ".git/config.yaml", "hidden\n");
+  write(root / ".hidden.yaml", "hidden\n");
+  write(fs::path(dir_) / "elsewhere/c.json", "{}\n");
+  fs::create_directory_symlink("../elsewhere", root / "linked");
+  auto tree = walk_source_tree(root);
+  ASSERT_TRUE(tree) << tree.status().to_string();
+  std::vector<fs::path> expected = {root / "b.yaml", root / "linked/c.json", root / "team/a.YML"};
+  EXPECT_EQ(tree->files, expected);
+  EXPECT_EQ(tree->dirs.size(), 3u);  // root, linked, team
+}
+
+TEST_F(SourceTest, ACancelledWalkStopsWithAnError) {
+  fs::path root = fs::path(dir_) / "cancelled";
+  write(root / "ws.yaml", "kind: Workspace\n");
+  std::atomic<bool> cancel{true};
+  auto tree = walk_source_tree(root, WalkOptions{32, &cancel});
+  EXPECT_FALSE(tree);
+  std::istringstream no_stdin;
+  LoadOptions options;
+  options.cancel = &cancel;
+  EXPECT_FALSE(load_manifests({root.string()}, no_stdin, options).ok());
+}
+
+// The watcher keeps turning (and says so) on a source it cannot load.
+TEST_F(SourceTest, WatcherOnASymlinkLoopCallsOnceAndIdles) {
+  fs::path root = fs::path(dir_) / "watched";
+  write(root / "ws.yaml", "kind: Workspace\n");
+  fs::create_directory_symlink(".", root / "a");
+  fs::create_directory_symlink(".", root / "b");
+  std::atomic<int> changes{0};
+  SourceWatcher watcher({root.string()}, 50ms, [&] { ++changes; });
+  watcher.start();
+  for (int i = 0; i < 250 && changes < 1; ++i) std::this_thread::sleep_for(20ms);
+  std::this_thread::sleep_for(500ms);  // ten polls of an unchanged broken tree
+  EXPECT_EQ(changes, 1);
+  bool idle = false;
+  for (int i = 0; i < 100 && !idle; ++i) {
+    idle = watcher.heartbeat().turn_age() == Heartbeat::Clock::duration::zero();
+    if (!idle) std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_TRUE(idle) << "the watcher seems stuck in a turn";
+  auto stopping = std::chrono::steady_clock::now();
+  watcher.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stopping, 2s);
 }
 
 }  // namespace
