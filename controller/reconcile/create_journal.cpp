@@ -240,6 +240,11 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
   std::vector<providers::RemoteWorkspace> unowned;
   std::vector<std::string> owned_ids;
   std::string owners;
+  // Whether every owned match belongs to a workspace that sent this same
+  // request: those went one at a time (create_gate.h), each settled while
+  // it was the only one unresolved, so none of them holds ours.
+  bool owned_by_same_request = true;
+  const std::string& digest = step.record->create.request_digest;
   for (auto& candidate : lookup->candidates) {
     auto owner = ctx_.store->find_by_remote_id(step.provider_config, candidate.id);
     if (!owner) return owner.status();
@@ -248,6 +253,8 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
     } else {
       owned_ids.push_back(candidate.id);
       owners += (owners.empty() ? "" : ", ") + (*owner)->key.to_string();
+      owned_by_same_request =
+          owned_by_same_request && !digest.empty() && (*owner)->create.request_digest == digest;
     }
   }
   if (unowned.size() == 1) {
@@ -267,7 +274,9 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
          "lost create resolved: remote workspace " + found.id + " matched by " + lookup->method);
     return reconcile_step(step.key, *step.reported);
   }
-  if (unowned.empty() && lookup->candidates.empty() && lookup->conclusive) return create(step);
+  // Past the window, finding none, or only workspaces of the same request
+  // that others settled, proves this create made nothing: create again.
+  if (unowned.empty() && lookup->conclusive && owned_by_same_request) return create(step);
   if (unowned.empty() && attempt.may_still_commit(std::chrono::system_clock::now())) {
     // The server may yet commit it (after our deadline): wait, create nothing.
     step.plan.note = "the create's answer was lost and no unowned workspace matches " +

@@ -120,7 +120,10 @@ class FakeProvider : public providers::Provider {
         lookups_conclusive && !attempt.may_still_commit(std::chrono::system_clock::now());
     lookup.method = "externalId";
     for (const auto& [id, ws] : remote) {
-      if (ws.external_id == desired.external_id) lookup.candidates.push_back(ws);
+      // lookup_by_name: as Aether's, which can only match what was sent.
+      bool match =
+          lookup_by_name ? ws.name == desired.display_name : ws.external_id == desired.external_id;
+      if (match) lookup.candidates.push_back(ws);
     }
     return lookup;
   }
@@ -152,6 +155,7 @@ class FakeProvider : public providers::Provider {
   std::function<void()> on_create;  // called as each create is sent
   providers::Phase create_phase = providers::Phase::kReady;
   bool lookups_conclusive = true;
+  bool lookup_by_name = false;  // find_lost_create matches the name sent, not the externalId
   std::optional<providers::ExistingIdentity::Proof> identity_proof;
   providers::CreateAttempt last_attempt;
   int next_id = 0;

@@ -186,5 +186,52 @@ TEST_F(FirstCreateTest, ARefusedCreateFreesTheRequestAtOnce) {
   EXPECT_EQ(synced(b), "ReconcileSuccess");
 }
 
+// Aether's lookup matches what was sent, so it also finds the machines of
+// workspaces that sent the same request before. Those went one at a time
+// and each settled its own: a lookup that finds only them, past the
+// window, proves the lost create made nothing.
+TEST_F(FirstCreateTest, OnlyMachinesOfTheSameRequestSettledByOthersProveAbsence) {
+  two_identical_workspaces();
+  model::WorkspaceKey a{"default", "a"}, b{"default", "b"};
+  fake_.lookup_by_name = true;
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(b));  // b's machine, answered
+  fake_.next_create_fault = Fault::kLoseAnswerBeforeCommit;
+  ASSERT_TRUE(r.reconcile(a));  // a's create made nothing, answer lost
+  ASSERT_TRUE(r.reconcile(a));
+  EXPECT_EQ(synced(a), "CreatePending");  // within the window: it may yet commit
+  key_ = a;
+  age_pending(std::chrono::seconds(600));
+  ASSERT_TRUE(r.reconcile(a));
+  EXPECT_EQ(fake_.creates, 3);
+  EXPECT_EQ(synced(a), "ReconcileSuccess");
+  EXPECT_EQ(fake_.remote.size(), 2u);
+}
+
+TEST_F(FirstCreateTest, AMachineOwnedByAnotherRequestStillLeavesItUnresolved) {
+  two_identical_workspaces();
+  model::WorkspaceKey a{"default", "a"};
+  fake_.lookup_by_name = true;
+  providers::RemoteWorkspace imported;
+  imported.id = "id-imported";
+  imported.name = "Same";
+  fake_.remote[imported.id] = imported;
+  state::WorkspaceRecord other;
+  other.key = {"default", "imported"};
+  other.provider_config = "fake";
+  other.remote_id = imported.id;
+  other.owner_instance_id = "test";
+  other.origin = state::Origin::kAdopted;  // no request of its own
+  ASSERT_TRUE(store_->put(other).is_ok());
+  fake_.next_create_fault = Fault::kLoseAnswerBeforeCommit;
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(a));
+  key_ = a;
+  age_pending(std::chrono::seconds(600));
+  ASSERT_TRUE(r.reconcile(a));
+  EXPECT_EQ(synced(a), "CreatePendingUnresolved");
+  EXPECT_EQ(fake_.creates, 1);
+}
+
 }  // namespace
 }  // namespace wsop::reconcile
