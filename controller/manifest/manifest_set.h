@@ -13,6 +13,7 @@
 #include "controller/manifest/diagnostic.h"
 #include "controller/manifest/yaml_tree.h"
 #include "controller/model/resource.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::manifest {
 
@@ -63,6 +64,10 @@ struct LoadOptions {
   // Threads that parse and decode files (0: up to 4, as the machine has
   // cores). The result is the same whatever the number.
   unsigned threads = 0;
+  // Which variables and files a ProviderConfig may take its token from
+  // (--credentials-dir, --credentials-env-pattern): a refused one is an
+  // error at its field. The default allows no file.
+  http::CredentialPolicy credentials;
 };
 
 struct LoadResult {

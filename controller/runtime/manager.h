@@ -25,6 +25,7 @@
 #include "controller/observability/metrics.h"
 #include "controller/reconcile/reconciler.h"
 #include "controller/runtime/runner.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::runtime {
 
@@ -42,6 +43,10 @@ struct ManagerOptions {
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(30)};
   std::chrono::milliseconds source_poll{std::chrono::seconds(10)};
   reconcile::ReconcileOptions reconcile;
+  // --credentials-dir, --credentials-env-pattern: a revision naming a
+  // refused credential is invalid (kept out, its errors logged), and no
+  // provider is made with one.
+  http::CredentialPolicy credentials;
 };
 
 class Manager {

@@ -69,9 +69,9 @@ class SecretsE2e : public CliTest {
     config.cadenya.auth.tokens = {kCadenyaToken};
     config.aether.auth.tokens = {kAetherToken};
     restart(std::move(config));
-    ::setenv("WSOP_SECRET_PARADIGM", kParadigmToken, 1);
-    ::setenv("WSOP_SECRET_REJECTED", kRejectedToken, 1);
-    ::setenv("WSOP_SECRET_ECHOED", kEchoedToken, 1);
+    ::setenv("WSOP_SECRET_PARADIGM_TOKEN", kParadigmToken, 1);
+    ::setenv("WSOP_SECRET_REJECTED_TOKEN", kRejectedToken, 1);
+    ::setenv("WSOP_SECRET_ECHOED_TOKEN", kEchoedToken, 1);
     // An API that quotes the key it refuses, in its 401 body.
     echo_ = std::make_unique<http::Server>(http::ServerOptions{}, [](const http::Request& r) {
       http::Response response;
@@ -84,9 +84,9 @@ class SecretsE2e : public CliTest {
     ASSERT_TRUE(echo_->start().is_ok());
     fs::create_directories(secrets());
     write_file(secrets() + "/cadenya.token", std::string(kCadenyaToken) + "\n");
-    write_file(secrets() + "/aether.token", std::string("  ") + kAetherToken + "\n");
+    write_file(secrets() + "/aether.token", kAetherToken);  // no final newline
     write("providers.yaml",
-          provider_config("paradigm", "paradigm", "{env: WSOP_SECRET_PARADIGM}") +
+          provider_config("paradigm", "paradigm", "{env: WSOP_SECRET_PARADIGM_TOKEN}") +
               provider_config("cadenya", "cadenya", "{file: " + secrets() + "/cadenya.token}") +
               provider_config("aether", "aether", "{file: " + secrets() + "/aether.token}"));
     write_workspaces("v1");
@@ -94,9 +94,9 @@ class SecretsE2e : public CliTest {
 
   void TearDown() override {
     controller_.reset();  // SIGKILLs one still running
-    ::unsetenv("WSOP_SECRET_PARADIGM");
-    ::unsetenv("WSOP_SECRET_REJECTED");
-    ::unsetenv("WSOP_SECRET_ECHOED");
+    ::unsetenv("WSOP_SECRET_PARADIGM_TOKEN");
+    ::unsetenv("WSOP_SECRET_REJECTED_TOKEN");
+    ::unsetenv("WSOP_SECRET_ECHOED_TOKEN");
     echo_.reset();
     CliTest::TearDown();
   }
@@ -125,9 +125,9 @@ class SecretsE2e : public CliTest {
   // quotes it back, and a workspace on each.
   void write_rejected() {
     write("rejected.yaml",
-          provider_config("paradigm-rejected", "paradigm", "{env: WSOP_SECRET_REJECTED}") +
+          provider_config("paradigm-rejected", "paradigm", "{env: WSOP_SECRET_REJECTED_TOKEN}") +
               workspace_yaml("locked-out", "paradigm-rejected", default_spec("paradigm")) +
-              "---\n" + provider_config("echo", "paradigm", "{env: WSOP_SECRET_ECHOED}") +
+              "---\n" + provider_config("echo", "paradigm", "{env: WSOP_SECRET_ECHOED_TOKEN}") +
               workspace_yaml("echoed", "echo", default_spec("paradigm")));
   }
 
@@ -135,9 +135,11 @@ class SecretsE2e : public CliTest {
     captured_.emplace_back(where, bytes);
   }
 
+  // The token files are read only from a directory the operator names.
   RunResult run(std::vector<std::string> args) {
     std::string label = "wsctl";
     for (const auto& a : args) label += " " + a;
+    if (args[0] != "get") args.insert(args.end(), {"--credentials-dir", secrets()});
     RunResult r = wsctl(std::move(args));
     capture(label + " (stdout)", r.out);
     capture(label + " (stderr)", r.err);
@@ -189,10 +191,11 @@ class SecretsE2e : public CliTest {
   void start_controller(const std::string& format) {
     port_ = free_port();
     std::vector<std::string> args = {
-        wsctl_path(),   "controller", "--source",       source(),
-        "--state",      state_path(), "--metrics-addr", "127.0.0.1:" + std::to_string(port_),
-        "--resync",     "1s",         "--source-poll",  "200ms",
-        "--log-format", format,       "--log-level",    "trace"};
+        wsctl_path(),        "controller", "--source",       source(),
+        "--state",           state_path(), "--metrics-addr", "127.0.0.1:" + std::to_string(port_),
+        "--resync",          "1s",         "--source-poll",  "200ms",
+        "--log-format",      format,       "--log-level",    "trace",
+        "--credentials-dir", secrets()};
     controller_ = std::make_unique<Process>(args, std::map<std::string, std::string>{},
                                             dir() + "/controller-" + format);
     ASSERT_TRUE(eventually([&] { return endpoint("/healthz").status == 200; }, 10s))
@@ -320,7 +323,7 @@ TEST_F(SecretsE2e, CliNeverPrintsNorStoresATokenTest) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   r = run({"validate", "-f", source(), "-o", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("WSOP_SECRET_PARADIGM"));  // where the token is, not the token
+  EXPECT_THAT(r.out, HasSubstr("WSOP_SECRET_PARADIGM_TOKEN"));  // where the token is, not the token
   r = run({"diff", "-f", source()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ledger"));
