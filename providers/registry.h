@@ -17,6 +17,15 @@ namespace wsop::providers {
 
 // What every provider is built from besides its ProviderConfig.
 struct ProviderContext {
+  ProviderContext() = default;
+  // Callers that predate the credential policy pass two values: they get the
+  // default policy (no file, variables of the default pattern).
+  ProviderContext(std::string instance, std::shared_ptr<http::RequestObserver> metrics,
+                  http::CredentialPolicy policy = {})
+      : instance_id(std::move(instance)),
+        observer(std::move(metrics)),
+        credentials(std::move(policy)) {}
+
   std::string instance_id;  // the operator instance: Cadenya's ownership label value
   std::shared_ptr<http::RequestObserver> observer;  // metrics; may be null
   // Which variables and files a ProviderConfig may take its token from
