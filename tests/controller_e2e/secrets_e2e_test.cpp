@@ -9,9 +9,11 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/http/server.h"
 #include "tests/controller_e2e/controller_harness.h"
@@ -73,7 +75,8 @@ class SecretsE2e : public CliTest {
     ::setenv("WSOP_SECRET_REJECTED_TOKEN", kRejectedToken, 1);
     ::setenv("WSOP_SECRET_ECHOED_TOKEN", kEchoedToken, 1);
     // An API that quotes the key it refuses, in its 401 body.
-    echo_ = std::make_unique<http::Server>(http::ServerOptions{}, [](const http::Request& r) {
+    echo_ = std::make_unique<http::Server>(http::ServerOptions{}, [this](const http::Request& r) {
+      ++echo_requests_;
       http::Response response;
       response.status = 401;
       response.body =
@@ -313,6 +316,7 @@ class SecretsE2e : public CliTest {
   std::vector<std::pair<std::string, std::string>> captured_;
   std::unique_ptr<Process> controller_;
   std::unique_ptr<http::Server> echo_;
+  std::atomic<int> echo_requests_{0};
   int port_ = 0;
   std::set<std::string> state_files_;  // names of the state store's files seen
   std::string last_metrics_;
@@ -398,6 +402,31 @@ TEST_F(SecretsE2e, ControllerNeverLogsNorServesATokenTest) {
   EXPECT_TRUE(state_files_.count("state.db") && state_files_.count("state.db-wal"))
       << "the state store's files were not all scanned";
   expect_no_token_anywhere("after the controller runs");
+}
+
+// A revision whose ProviderConfig sends /proc/self/environ (every token of
+// the controller) to its own baseUrl: refused with the field's position in
+// the log, the last good revision kept, and not one request sent there.
+TEST_F(SecretsE2e, ControllerRefusesACredentialOutsideItsDirectoriesTest) {
+  start_controller("json");
+  ASSERT_TRUE(eventually([&] { return one_live_each(); }, 10s)) << controller_->err();
+  write("evil.yaml", provider_config("echo", "paradigm", "{file: /proc/self/environ}") +
+                         workspace_yaml("loot", "echo", default_spec("paradigm")));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return logged({},
+                      "evil.yaml:7:23: spec.credentials.file: credentials file "
+                      "/proc/self/environ");
+      },
+      10s))
+      << controller_->err();
+  EXPECT_TRUE(logged({}, "source revision is invalid; keeping the last good one"));
+  // Two more resyncs (1s each) on the last good revision.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(echo_requests_.load(), 0) << "a request reached the manifest's baseUrl";
+  EXPECT_TRUE(one_live_each());
+  EXPECT_EQ(stop_controller(), 0);
+  expect_no_token_anywhere("after a refused credential");
 }
 
 }  // namespace
