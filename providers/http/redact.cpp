@@ -1,5 +1,6 @@
 #include "providers/http/redact.h"
 
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -17,22 +18,29 @@ uint64_t window_at(const char* at) {
 }
 
 // An open-addressing set of 8-byte windows, sized once: the windows of a
-// token's forms never change while a body is scanned.
+// token's forms never change while a body is scanned. 0 marks an empty slot:
+// no form holds a NUL byte (a token is printable ASCII), so no window is 0.
+// Beside it, the bytes any form holds: a window with another byte in it
+// cannot be in the set, so most of a body is passed over with one table
+// lookup per byte and no hashing.
 class WindowSet {
  public:
-  explicit WindowSet(size_t expected) {
+  explicit WindowSet(const std::vector<std::string>& forms) {
+    size_t expected = 0;
+    for (const auto& form : forms) expected += form.size();
     size_t capacity = 16;
     while (capacity < expected * 2) capacity *= 2;
     slots_.assign(capacity, 0);
-    used_.assign(capacity, false);
     mask_ = capacity - 1;
+    for (const auto& form : forms) {
+      for (unsigned char c : form) in_forms_[c] = true;
+      for (size_t i = 0; i + kMinRedactedEcho <= form.size(); ++i) insert(window_at(&form[i]));
+    }
   }
-  void add_windows_of(std::string_view form) {
-    for (size_t i = 0; i + kMinRedactedEcho <= form.size(); ++i) insert(window_at(&form[i]));
-  }
+  bool holds_byte(char c) const { return in_forms_[static_cast<unsigned char>(c)]; }
   bool contains(uint64_t key) const {
     for (size_t slot = hash(key);; slot = (slot + 1) & mask_) {
-      if (!used_[slot]) return false;
+      if (slots_[slot] == 0) return false;
       if (slots_[slot] == key) return true;
     }
   }
@@ -42,13 +50,13 @@ class WindowSet {
     return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask_;
   }
   void insert(uint64_t key) {
+    if (key == 0) return;
     size_t slot = hash(key);
-    while (used_[slot] && slots_[slot] != key) slot = (slot + 1) & mask_;
+    while (slots_[slot] != 0 && slots_[slot] != key) slot = (slot + 1) & mask_;
     slots_[slot] = key;
-    used_[slot] = true;
   }
   std::vector<uint64_t> slots_;
-  std::vector<bool> used_;
+  std::array<bool, 256> in_forms_{};
   size_t mask_ = 0;
 };
 
@@ -115,11 +123,7 @@ std::vector<std::string> forms_of(std::string_view token) {
 
 void redact_token(std::string& body, std::string_view token) {
   if (token.size() < kMinRedactedEcho || body.size() < kMinRedactedEcho) return;
-  std::vector<std::string> forms = forms_of(token);
-  size_t windows = 0;
-  for (const auto& form : forms) windows += form.size();
-  WindowSet set(windows);
-  for (const auto& form : forms) set.add_windows_of(form);
+  const WindowSet set(forms_of(token));
 
   std::string out;
   size_t copied = 0;   // body[0, copied) is in out already
@@ -132,7 +136,11 @@ void redact_token(std::string& body, std::string_view token) {
     copied = run_end;
     in_run = false;
   };
-  for (size_t i = 0; i + kMinRedactedEcho <= body.size(); ++i) {
+  size_t held = 0;  // how many bytes up to j the forms hold, in a row
+  for (size_t j = 0; j < body.size(); ++j) {
+    held = set.holds_byte(body[j]) ? held + 1 : 0;
+    if (held < kMinRedactedEcho) continue;
+    size_t i = j + 1 - kMinRedactedEcho;  // the window body[i, j]
     if (!set.contains(window_at(&body[i]))) continue;
     if (in_run && i > run_end) close_run();
     if (!in_run) {
