@@ -38,6 +38,11 @@ void Registry::add(std::string type, ProviderFactory factory) {
 Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
                                             const ProviderContext& context,
                                             const http::Getenv& getenv) {
+  // Nothing is sent with a credential the operator did not allow: the
+  // loader reports it with its position, this guards every other way in.
+  if (Status allowed = context.credentials.check(config.credentials); !allowed.is_ok()) {
+    return allowed.with_context("ProviderConfig " + config.name);
+  }
   auto url = http::parse_url(config.base_url);
   if (!url) return url.status().with_context("ProviderConfig " + config.name + " baseUrl");
   auto proxy = http::choose_proxy(*url, config.proxy.url, config.proxy.none, getenv);
@@ -56,7 +61,7 @@ Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
   options.url = *url;
   options.tls = {config.tls.ca_file, config.tls.insecure_skip_verify};
   options.deadlines = {config.timeouts.connect, config.timeouts.request};
-  options.token = std::make_shared<http::TokenSource>(config.credentials);
+  options.token = std::make_shared<http::TokenSource>(config.credentials, context.credentials);
   options.rate_limiter =
       std::make_shared<http::RateLimiter>(config.rate_limit.qps, config.rate_limit.burst);
   options.observer = context.observer;

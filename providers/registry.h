@@ -10,14 +10,28 @@
 #include <string>
 
 #include "providers/http/client.h"
+#include "providers/http/credential_policy.h"
 #include "providers/provider.h"
 
 namespace wsop::providers {
 
 // What every provider is built from besides its ProviderConfig.
 struct ProviderContext {
+  ProviderContext() = default;
+  // Callers that predate the credential policy pass two values: they get the
+  // default policy (no file, variables of the default pattern).
+  ProviderContext(std::string instance, std::shared_ptr<http::RequestObserver> metrics,
+                  http::CredentialPolicy policy = {})
+      : instance_id(std::move(instance)),
+        observer(std::move(metrics)),
+        credentials(std::move(policy)) {}
+
   std::string instance_id;  // the operator instance: Cadenya's ownership label value
   std::shared_ptr<http::RequestObserver> observer;  // metrics; may be null
+  // Which variables and files a ProviderConfig may take its token from
+  // (--credentials-dir, --credentials-env-pattern); the default accepts
+  // variables of the default pattern and no file.
+  http::CredentialPolicy credentials;
 };
 
 using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(
@@ -31,7 +45,8 @@ class Registry {
   void add(std::string type, ProviderFactory factory);
 
   // Builds the HTTP client of config (token source, rate limiter, TLS,
-  // timeouts) and the provider of its type.
+  // timeouts) and the provider of its type. kInvalid, and no provider, when
+  // context.credentials refuses the config's credentials.
   Outcome<std::unique_ptr<Provider>> make(const model::ProviderConfig& config,
                                           const ProviderContext& context) const;
 

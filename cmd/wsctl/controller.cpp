@@ -102,6 +102,7 @@ std::optional<int> read_options(const po::variables_map& values, runtime::Manage
       !problem.empty() || out.instance_id.empty()) {
     return fail("--instance-id: " + (problem.empty() ? std::string("must not be empty") : problem));
   }
+  if (auto exit = credential_policy_from(values, "controller", out.credentials, io)) return exit;
   out.prune = values["prune"].as<bool>();
   out.max_prune_percent = values["max-prune"].as<int>();
   auto stall = parse_duration(values["stall-timeout"].as<std::string>());
@@ -146,6 +147,7 @@ int run_controller(const Args& args, Io io) {
       "log-format", po::value<std::string>()->default_value("text"), "text or json")(
       "log-level", po::value<std::string>()->default_value("info"),
       "trace, debug, info, warn, error");
+  add_credential_options(options);
   po::variables_map values;
   if (auto exit = parse_options("controller", "--source DIR [--source DIR...] [options]", options,
                                 args, values, io)) {

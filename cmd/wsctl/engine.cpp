@@ -39,7 +39,9 @@ Outcome<bool> matches_selector(const std::string& selector,
 
 std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& exit_code) {
   exit_code = kExitInvalid;
-  manifest::LoadResult loaded = manifest::load_manifests(options.files, io.in);
+  manifest::LoadOptions load_options;
+  load_options.credentials = options.credentials;
+  manifest::LoadResult loaded = manifest::load_manifests(options.files, io.in, load_options);
   for (const auto& error : loaded.errors) io.err << error.to_string() << "\n";
   if (!loaded.ok()) {
     io.err << loaded.errors.size() << " error(s): nothing was applied\n";
@@ -57,7 +59,7 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
   engine->options_ = options;
   engine->desired_ = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
   engine->store_ = std::move(*store);
-  providers::ProviderContext context{options.instance_id, nullptr};
+  providers::ProviderContext context{options.instance_id, nullptr, options.credentials};
   engine->providers_ =
       std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
   for (const auto& [name, status] :

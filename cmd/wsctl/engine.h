@@ -11,6 +11,7 @@
 #include "cmd/wsctl/commands.h"
 #include "controller/reconcile/reconciler.h"
 #include "controller/state/state_store.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::cli {
 
@@ -20,6 +21,9 @@ struct EngineOptions {
   bool init_state = false;  // --init: start a new store over an empty or tableless file
   std::string instance_id = "default";
   std::string selector;  // -l k=v,k2=v2
+  // --credentials-dir, --credentials-env-pattern: checked when the source
+  // loads (exit 2 with the field's position) and again by every provider.
+  http::CredentialPolicy credentials;
   reconcile::ReconcileOptions reconcile;
 };
 

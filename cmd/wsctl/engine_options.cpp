@@ -16,6 +16,7 @@ void add_engine_options(po::options_description& options) {
       "this operator instance: it prunes only what it created or adopted")(
       "selector,l", po::value<std::string>()->default_value(""),
       "only workspaces whose labels match (k=v,k2!=v2)");
+  add_credential_options(options);
 }
 
 std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io,
@@ -25,6 +26,7 @@ std::optional<int> engine_options_from(const po::variables_map& values, EngineOp
   out.init_state = values["init"].as<bool>();
   out.instance_id = values["instance-id"].as<std::string>();
   out.selector = values["selector"].as<std::string>();
+  if (auto exit = credential_policy_from(values, "", out.credentials, io)) return exit;
   // The instance id is a Cadenya label value (the ownership label).
   if (auto problem = manifest::check_label_value(out.instance_id);
       !problem.empty() || out.instance_id.empty()) {

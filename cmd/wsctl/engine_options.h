@@ -1,5 +1,6 @@
 // The options every provider-facing command shares (-f, --state,
-// --instance-id, -l), and turning them into EngineOptions.
+// --instance-id, -l, --credentials-dir, --credentials-env-pattern), and
+// turning them into EngineOptions.
 #pragma once
 
 #include "cmd/wsctl/engine.h"

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cmd/wsctl/commands.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::cli {
 
@@ -20,5 +21,14 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
 
 // Adds -f/--filename (repeatable), shared by every command that reads manifests.
 void add_filename_option(po::options_description& options);
+
+// Adds --credentials-dir (repeatable) and --credentials-env-pattern: which
+// files and variables a ProviderConfig may take its token from
+// (providers/http/credential_policy.h). No directory by default.
+void add_credential_options(po::options_description& options);
+// kExitInvalid (with a message) when a directory or the pattern is refused.
+std::optional<int> credential_policy_from(const po::variables_map& values,
+                                          const std::string& command, http::CredentialPolicy& out,
+                                          Io io);
 
 }  // namespace wsop::cli

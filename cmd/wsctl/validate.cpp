@@ -11,11 +11,13 @@ namespace wsop::cli {
 int run_validate(const Args& args, Io io) {
   po::options_description options("Options");
   add_filename_option(options);
+  add_credential_options(options);
   options.add_options()("output,o", po::value<std::string>()->default_value(""),
                         "json: print the normalised model with defaults filled in");
   po::variables_map values;
   if (auto exit =
-          parse_options("validate", "-f PATH [-f PATH...] [-o json]", options, args, values, io)) {
+          parse_options("validate", "-f PATH [-f PATH...] [-o json] [--credentials-dir DIR...]",
+                        options, args, values, io)) {
     return *exit;
   }
   std::string output = values["output"].as<std::string>();
@@ -28,7 +30,11 @@ int run_validate(const Args& args, Io io) {
     return kExitInvalid;
   }
   auto paths = values["filename"].as<std::vector<std::string>>();
-  manifest::LoadResult result = manifest::load_manifests(paths, io.in);
+  manifest::LoadOptions load_options;
+  if (auto exit = credential_policy_from(values, "validate", load_options.credentials, io)) {
+    return *exit;
+  }
+  manifest::LoadResult result = manifest::load_manifests(paths, io.in, load_options);
   for (const auto& error : result.errors) io.err << error.to_string() << "\n";
   if (!result.ok()) {
     io.err << result.errors.size() << (result.errors.size() == 1 ? " error" : " errors") << " in "

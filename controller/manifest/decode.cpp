@@ -4,7 +4,8 @@
 
 namespace wsop::manifest {
 
-std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink) {
+std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
+                                               const http::CredentialPolicy& credentials) {
   const YamlNode& root = *document.root;
   Reader reader(sink);
   if (value_type(root) == ValueType::kNull) return std::nullopt;  // "---" with nothing after
@@ -33,7 +34,7 @@ std::optional<DecodedDocument> decode_document(const YamlDocument& document, Dia
     workspace.position = std::move(position);
     out.resource = std::move(workspace);
   } else {
-    model::ProviderConfig config = decode_provider_config(root, sink);
+    model::ProviderConfig config = decode_provider_config(root, sink, credentials);
     config.position = std::move(position);
     out.resource = std::move(config);
   }

@@ -12,6 +12,7 @@
 #include "controller/manifest/diagnostic.h"
 #include "controller/manifest/yaml_tree.h"
 #include "controller/model/resource.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::manifest {
 
@@ -31,12 +32,15 @@ struct DecodedDocument {
 
 // Nothing (and no error) for an empty document; nothing with errors in sink
 // for one whose kind cannot be told (not a map, kind missing or unknown).
-std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink);
+// credentials: the variables and files a ProviderConfig may name.
+std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
+                                               const http::CredentialPolicy& credentials);
 
 // Per kind; root is the document's map, known to have that kind. They fill
 // what they can and report every problem to sink: the result is valid only
 // if sink received nothing.
-model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink);
+model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink,
+                                             const http::CredentialPolicy& credentials);
 model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink);
 
 inline model::LineCol to_line_col(Mark mark) {

@@ -25,7 +25,11 @@ const char* kInlineTokenMessage =
     "inline tokens are not allowed: put the token in an environment variable (credentials.env) "
     "or a file (credentials.file)";
 
-void decode_credentials(Reader& reader, const YamlNode& spec, model::Credentials& out) {
+// The operator's policy decides which variables and files may be named
+// (providers/http/credential_policy.h): a manifest must not choose both a
+// secret and the host it goes to.
+void decode_credentials(Reader& reader, const YamlNode& spec, const http::CredentialPolicy& policy,
+                        model::Credentials& out) {
   const YamlNode* node = reader.required(spec, "spec", "credentials");
   if (!node || !reader.object(*node, "spec.credentials")) return;
   for (const auto& entry : node->entries) {
@@ -44,14 +48,19 @@ void decode_credentials(Reader& reader, const YamlNode& spec, model::Credentials
   }
   if (env) {
     if (auto text = reader.string(*env, "spec.credentials.env")) {
-      if (auto problem = check_env_var_name(*text); !problem.empty())
-        reader.error(env->mark, "spec.credentials.env", problem);
+      std::string problem = check_env_var_name(*text);
+      if (problem.empty()) problem = policy.check_env(*text);
+      if (!problem.empty()) reader.error(env->mark, "spec.credentials.env", problem);
       out.env = *text;
     }
   }
   if (file) {
     if (auto text = reader.string(*file, "spec.credentials.file")) {
-      if (text->empty()) reader.error(file->mark, "spec.credentials.file", "must not be empty");
+      if (text->empty()) {
+        reader.error(file->mark, "spec.credentials.file", "must not be empty");
+      } else if (auto resolved = policy.resolve_file(*text); !resolved) {
+        reader.error(file->mark, "spec.credentials.file", resolved.status().message());
+      }
       out.file = *text;
     }
   }
@@ -163,7 +172,8 @@ void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig
   }
 }
 
-void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& out) {
+void decode_spec(Reader& reader, const YamlNode& spec, const http::CredentialPolicy& credentials,
+                 model::ProviderConfig& out) {
   for (const auto& entry : spec.entries) {
     static constexpr std::string_view kKnown[] = {"type",     "baseUrl", "credentials", "rateLimit",
                                                   "timeouts", "tls",     "proxy",       "paradigm"};
@@ -190,7 +200,7 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& ou
       while (out.base_url.size() > 1 && out.base_url.back() == '/') out.base_url.pop_back();
     }
   }
-  decode_credentials(reader, spec, out.credentials);
+  decode_credentials(reader, spec, credentials, out.credentials);
   if (const YamlNode* v = spec.find("rateLimit")) decode_rate_limit(reader, *v, out.rate_limit);
   if (const YamlNode* v = spec.find("timeouts")) decode_timeouts(reader, *v, out.timeouts);
   if (const YamlNode* v = spec.find("tls")) decode_tls(reader, *v, out.tls);
@@ -200,7 +210,8 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::ProviderConfig& ou
 
 }  // namespace
 
-model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink) {
+model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink,
+                                             const http::CredentialPolicy& credentials) {
   Reader reader(sink);
   model::ProviderConfig out;
   reader.reject_unknown(root, "", {"apiVersion", "kind", "metadata", "spec"});
@@ -210,7 +221,7 @@ model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSin
   out.labels = std::move(metadata.labels);
   out.annotations = std::move(metadata.annotations);
   const YamlNode* spec = reader.required(root, "", "spec");
-  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, out);
+  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, credentials, out);
   return out;
 }
 

@@ -213,7 +213,7 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
       result.set.provider_config_names_unknown = true;  // the rest is never decoded
       return;
     }
-    if (auto decoded = decode_document(document, sink)) {
+    if (auto decoded = decode_document(document, sink, options.credentials)) {
       add_document(document, std::move(*decoded), result.set);
     }
   }

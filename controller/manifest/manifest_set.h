@@ -14,6 +14,7 @@
 #include "controller/manifest/diagnostic.h"
 #include "controller/manifest/yaml_tree.h"
 #include "controller/model/resource.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::manifest {
 
@@ -67,6 +68,10 @@ struct LoadOptions {
   // Set by a controller that stops: the load ends early, with an error or a
   // partial set that the caller must discard.
   const std::atomic<bool>* cancel = nullptr;
+  // Which variables and files a ProviderConfig may take its token from
+  // (--credentials-dir, --credentials-env-pattern): a refused one is an
+  // error at its field. The default allows no file.
+  http::CredentialPolicy credentials;
 };
 
 struct LoadResult {

@@ -58,7 +58,8 @@ Status Manager::start() {
   metrics_ = std::make_unique<observability::Metrics>(options_.workers);
   events_ = std::make_unique<LogAndCount>(metrics_.get());
   providers::ProviderContext context{
-      options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {})};
+      options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
+      options_.credentials};
   providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
   queue_ = std::make_unique<WorkQueue>(BackoffPolicy{}, metrics_.get());
 
@@ -225,6 +226,7 @@ void Manager::on_source_change() {
   std::istringstream no_stdin;
   manifest::LoadOptions load_options;
   load_options.cancel = &cancel_load_;
+  load_options.credentials = options_.credentials;
   manifest::LoadResult loaded = manifest::load_manifests(options_.sources, no_stdin, load_options);
   if (cancel_load_) return;  // stopping: a partial set is no revision
   if (!loaded.ok()) {

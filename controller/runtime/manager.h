@@ -31,6 +31,7 @@
 #include "controller/observability/metrics.h"
 #include "controller/reconcile/reconciler.h"
 #include "controller/runtime/runner.h"
+#include "providers/http/credential_policy.h"
 
 namespace wsop::runtime {
 
@@ -55,6 +56,10 @@ struct ManagerOptions {
   // Connections the metrics server serves at once (common/http/server.h).
   std::size_t max_connections = 256;
   reconcile::ReconcileOptions reconcile;
+  // --credentials-dir, --credentials-env-pattern: a revision naming a
+  // refused credential is invalid (kept out, its errors logged), and no
+  // provider is made with one.
+  http::CredentialPolicy credentials;
 };
 
 class Manager {

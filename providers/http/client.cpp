@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "common/version.h"
+#include "providers/http/redact.h"
 
 namespace wsop::http {
 namespace {
@@ -15,20 +16,6 @@ using Clock = std::chrono::steady_clock;
 
 bool is_retryable_status(int status) {
   return status == 429 || status >= 500;
-}
-
-// Some APIs quote the key they reject ("Invalid token abc..."): the token
-// must not reach a Status message or a log through the answer's body.
-void redact(std::string& body, const std::string& authorization) {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.rfind(kBearer, 0) != 0) return;
-  std::string_view token = std::string_view(authorization).substr(kBearer.size());
-  constexpr std::string_view kRedacted = "[REDACTED]";
-  if (token.size() < 8) return;  // too short to tell from ordinary text
-  for (size_t at = body.find(token); at != std::string::npos;
-       at = body.find(token, at + kRedacted.size())) {
-    body.replace(at, token.size(), kRedacted);
-  }
 }
 
 }  // namespace
@@ -155,7 +142,9 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
     return failure.may_have_been_sent ? Attempt::kMaybeSent : Attempt::kNotSent;
   }
   give_back(std::move(connection));
-  redact(answer.body, *auth);
+  // Some APIs quote the key they reject ("Invalid token abc..."), whole,
+  // in part or encoded: none of it may reach a Status, a log or the store.
+  redact_authorization(answer.body, *auth);
   response = {answer.status, std::move(answer.body), parse_retry_after(answer.retry_after)};
   return Attempt::kAnswered;
 }

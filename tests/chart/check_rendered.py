@@ -20,8 +20,12 @@ What it checks:
   "metrics", which is the port of --metrics-addr and the Service's target port;
 - every --source directory is mounted (inline ConfigMap, ProviderConfigs ConfigMap or the
   git-sync volume shared with the git-sync container);
-- the files of the rendered ConfigMaps pass `wsctl validate`, and each ProviderConfig's
-  credentials point at an env variable or a file the chart provides from a Secret;
+- the files of the rendered ConfigMaps pass `wsctl validate` (with the controller's own
+  --credentials-dir and --credentials-env-pattern), and each ProviderConfig's credentials point
+  at an env variable or a file the chart provides from a Secret;
+- one --credentials-dir per provider credential Secret mounted as files (its mount path, never
+  /proc, /sys or /dev), --credentials-env-pattern as the values set it, and every credential
+  mounted as env matching the pattern in effect;
 - the PersistentVolumeClaim, or an emptyDir when persistence is disabled;
 - ServiceMonitor, PrometheusRule (rules extracted and run through `promtool check rules`) and
   the Grafana dashboard ConfigMap when enabled.
@@ -127,10 +131,13 @@ def check_security_context(name, ctx, pod_ctx, expect_user=None):
     check(seccomp.get("type") == "RuntimeDefault", f"{name}: seccompProfile is not RuntimeDefault")
 
 
-def validate_manifest_dirs(wsctl, dirs):
+def validate_manifest_dirs(wsctl, dirs, credential_flags):
+    """credential_flags: the controller's own --credentials-dir and --credentials-env-pattern
+    arguments, so that validate accepts exactly the credentials the controller would."""
     cmd = [wsctl, "validate"]
     for d in dirs:
         cmd += ["-f", d]
+    cmd += credential_flags
     result = subprocess.run(cmd, capture_output=True, text=True)
     check(result.returncode == 0,
           f"wsctl validate of the rendered ConfigMaps failed (exit {result.returncode}):\n"
@@ -384,8 +391,29 @@ def main():
             check(m.get("readOnly") is True, f"Secret volume {m['name']} is not mounted read-only")
             for item in vol["secret"].get("items") or []:
                 secret_files.add(f"{m['mountPath'].rstrip('/')}/{item['path']}")
+    # The controller reads token files only under --credentials-dir: exactly the mount paths
+    # of the provider credential Secrets, never /proc, /sys or /dev.
+    credential_mounts = set()
+    for m in ctl.get("volumeMounts") or []:
+        if m["name"].startswith("credential-") and "secret" in volumes.get(m["name"], {}):
+            credential_mounts.add(m["mountPath"].rstrip("/"))
+    credential_dirs = flags.get("credentials-dir", [])
+    check(sorted(credential_dirs) == sorted(credential_mounts),
+          f"--credentials-dir {sorted(credential_dirs)} differs from the credential Secret mounts "
+          f"{sorted(credential_mounts)}")
+    for d in credential_dirs:
+        check(isinstance(d, str) and not re.match(r"^/(proc|sys|dev)(/|$)", d) and d not in ("", "/"),
+              f"--credentials-dir {d!r} names a directory the controller refuses")
+    env_pattern = values["controller"].get("credentialsEnvPattern") or ""
+    check(flags.get("credentials-env-pattern", []) == ([env_pattern] if env_pattern else []),
+          f"--credentials-env-pattern is {flags.get('credentials-env-pattern')}, "
+          f"expected {[env_pattern] if env_pattern else 'none (the default)'}")
+    effective_pattern = env_pattern or r"^[A-Z][A-Z0-9_]*_(TOKEN|API_KEY|KEY)$"
     for cred in values["providerCredentials"]:
         if cred["mountAs"] == "env":
+            check(re.fullmatch(effective_pattern, cred["name"]) is not None,
+                  f"credential {cred['name']} does not match the controller's "
+                  f"--credentials-env-pattern {effective_pattern}")
             check(cred["name"] in env_from_secret, f"credential {cred['name']} is not an env var from a Secret")
         else:
             check(any(p.endswith("/" + cred["secretKey"]) for p in secret_files),
@@ -402,7 +430,11 @@ def main():
                     with open(os.path.join(d, name), "w") as f:
                         f.write(content)
                 dirs.append(d)
-            validate_manifest_dirs(opts.wsctl, dirs)
+            credential_flags = [f"--credentials-dir={d}" for d in credential_dirs
+                                if isinstance(d, str)]
+            if env_pattern:
+                credential_flags.append(f"--credentials-env-pattern={env_pattern}")
+            validate_manifest_dirs(opts.wsctl, dirs, credential_flags)
         for doc in docs_of_configmaps(source_dirs):
             if doc.get("kind") != "ProviderConfig":
                 continue
@@ -414,6 +446,9 @@ def main():
             elif "file" in creds:
                 check(creds["file"] in secret_files,
                       f"ProviderConfig {name}: credentials.file {creds['file']} is not a mounted Secret key")
+                check(any(creds["file"].startswith(d.rstrip("/") + "/") for d in credential_dirs
+                          if isinstance(d, str)),
+                      f"ProviderConfig {name}: credentials.file {creds['file']} is under no --credentials-dir")
 
     # --- Service
     services = by_kind.get("Service", [])

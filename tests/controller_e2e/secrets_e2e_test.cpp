@@ -9,9 +9,11 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/http/server.h"
 #include "tests/controller_e2e/controller_harness.h"
@@ -69,11 +71,12 @@ class SecretsE2e : public CliTest {
     config.cadenya.auth.tokens = {kCadenyaToken};
     config.aether.auth.tokens = {kAetherToken};
     restart(std::move(config));
-    ::setenv("WSOP_SECRET_PARADIGM", kParadigmToken, 1);
-    ::setenv("WSOP_SECRET_REJECTED", kRejectedToken, 1);
-    ::setenv("WSOP_SECRET_ECHOED", kEchoedToken, 1);
+    ::setenv("WSOP_SECRET_PARADIGM_TOKEN", kParadigmToken, 1);
+    ::setenv("WSOP_SECRET_REJECTED_TOKEN", kRejectedToken, 1);
+    ::setenv("WSOP_SECRET_ECHOED_TOKEN", kEchoedToken, 1);
     // An API that quotes the key it refuses, in its 401 body.
-    echo_ = std::make_unique<http::Server>(http::ServerOptions{}, [](const http::Request& r) {
+    echo_ = std::make_unique<http::Server>(http::ServerOptions{}, [this](const http::Request& r) {
+      ++echo_requests_;
       http::Response response;
       response.status = 401;
       response.body =
@@ -84,9 +87,9 @@ class SecretsE2e : public CliTest {
     ASSERT_TRUE(echo_->start().is_ok());
     fs::create_directories(secrets());
     write_file(secrets() + "/cadenya.token", std::string(kCadenyaToken) + "\n");
-    write_file(secrets() + "/aether.token", std::string("  ") + kAetherToken + "\n");
+    write_file(secrets() + "/aether.token", kAetherToken);  // no final newline
     write("providers.yaml",
-          provider_config("paradigm", "paradigm", "{env: WSOP_SECRET_PARADIGM}") +
+          provider_config("paradigm", "paradigm", "{env: WSOP_SECRET_PARADIGM_TOKEN}") +
               provider_config("cadenya", "cadenya", "{file: " + secrets() + "/cadenya.token}") +
               provider_config("aether", "aether", "{file: " + secrets() + "/aether.token}"));
     write_workspaces("v1");
@@ -94,9 +97,9 @@ class SecretsE2e : public CliTest {
 
   void TearDown() override {
     controller_.reset();  // SIGKILLs one still running
-    ::unsetenv("WSOP_SECRET_PARADIGM");
-    ::unsetenv("WSOP_SECRET_REJECTED");
-    ::unsetenv("WSOP_SECRET_ECHOED");
+    ::unsetenv("WSOP_SECRET_PARADIGM_TOKEN");
+    ::unsetenv("WSOP_SECRET_REJECTED_TOKEN");
+    ::unsetenv("WSOP_SECRET_ECHOED_TOKEN");
     echo_.reset();
     CliTest::TearDown();
   }
@@ -125,9 +128,9 @@ class SecretsE2e : public CliTest {
   // quotes it back, and a workspace on each.
   void write_rejected() {
     write("rejected.yaml",
-          provider_config("paradigm-rejected", "paradigm", "{env: WSOP_SECRET_REJECTED}") +
+          provider_config("paradigm-rejected", "paradigm", "{env: WSOP_SECRET_REJECTED_TOKEN}") +
               workspace_yaml("locked-out", "paradigm-rejected", default_spec("paradigm")) +
-              "---\n" + provider_config("echo", "paradigm", "{env: WSOP_SECRET_ECHOED}") +
+              "---\n" + provider_config("echo", "paradigm", "{env: WSOP_SECRET_ECHOED_TOKEN}") +
               workspace_yaml("echoed", "echo", default_spec("paradigm")));
   }
 
@@ -135,9 +138,11 @@ class SecretsE2e : public CliTest {
     captured_.emplace_back(where, bytes);
   }
 
+  // The token files are read only from a directory the operator names.
   RunResult run(std::vector<std::string> args) {
     std::string label = "wsctl";
     for (const auto& a : args) label += " " + a;
+    if (args[0] != "get") args.insert(args.end(), {"--credentials-dir", secrets()});
     RunResult r = wsctl(std::move(args));
     capture(label + " (stdout)", r.out);
     capture(label + " (stderr)", r.err);
@@ -189,10 +194,11 @@ class SecretsE2e : public CliTest {
   void start_controller(const std::string& format) {
     port_ = free_port();
     std::vector<std::string> args = {
-        wsctl_path(),   "controller", "--source",       source(),
-        "--state",      state_path(), "--metrics-addr", "127.0.0.1:" + std::to_string(port_),
-        "--resync",     "1s",         "--source-poll",  "200ms",
-        "--log-format", format,       "--log-level",    "trace"};
+        wsctl_path(),        "controller", "--source",       source(),
+        "--state",           state_path(), "--metrics-addr", "127.0.0.1:" + std::to_string(port_),
+        "--resync",          "1s",         "--source-poll",  "200ms",
+        "--log-format",      format,       "--log-level",    "trace",
+        "--credentials-dir", secrets()};
     controller_ = std::make_unique<Process>(args, std::map<std::string, std::string>{},
                                             dir() + "/controller-" + format);
     ASSERT_TRUE(eventually([&] { return endpoint("/healthz").status == 200; }, 10s))
@@ -310,6 +316,7 @@ class SecretsE2e : public CliTest {
   std::vector<std::pair<std::string, std::string>> captured_;
   std::unique_ptr<Process> controller_;
   std::unique_ptr<http::Server> echo_;
+  std::atomic<int> echo_requests_{0};
   int port_ = 0;
   std::set<std::string> state_files_;  // names of the state store's files seen
   std::string last_metrics_;
@@ -320,7 +327,7 @@ TEST_F(SecretsE2e, CliNeverPrintsNorStoresATokenTest) {
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   r = run({"validate", "-f", source(), "-o", "json"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("WSOP_SECRET_PARADIGM"));  // where the token is, not the token
+  EXPECT_THAT(r.out, HasSubstr("WSOP_SECRET_PARADIGM_TOKEN"));  // where the token is, not the token
   r = run({"diff", "-f", source()});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ledger"));
@@ -395,6 +402,31 @@ TEST_F(SecretsE2e, ControllerNeverLogsNorServesATokenTest) {
   EXPECT_TRUE(state_files_.count("state.db") && state_files_.count("state.db-wal"))
       << "the state store's files were not all scanned";
   expect_no_token_anywhere("after the controller runs");
+}
+
+// A revision whose ProviderConfig sends /proc/self/environ (every token of
+// the controller) to its own baseUrl: refused with the field's position in
+// the log, the last good revision kept, and not one request sent there.
+TEST_F(SecretsE2e, ControllerRefusesACredentialOutsideItsDirectoriesTest) {
+  start_controller("json");
+  ASSERT_TRUE(eventually([&] { return one_live_each(); }, 10s)) << controller_->err();
+  write("evil.yaml", provider_config("echo", "paradigm", "{file: /proc/self/environ}") +
+                         workspace_yaml("loot", "echo", default_spec("paradigm")));
+  ASSERT_TRUE(eventually(
+      [&] {
+        return logged({},
+                      "evil.yaml:7:23: spec.credentials.file: credentials file "
+                      "/proc/self/environ");
+      },
+      10s))
+      << controller_->err();
+  EXPECT_TRUE(logged({}, "source revision is invalid; keeping the last good one"));
+  // Two more resyncs (1s each) on the last good revision.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(echo_requests_.load(), 0) << "a request reached the manifest's baseUrl";
+  EXPECT_TRUE(one_live_each());
+  EXPECT_EQ(stop_controller(), 0);
+  expect_no_token_anywhere("after a refused credential");
 }
 
 }  // namespace

@@ -204,8 +204,14 @@ class Schemas:
 DIAGNOSTIC = re.compile(r"^(?P<file>.*):(?P<line>\d+):(?P<col>\d+): (?P<path>\S+): (?P<msg>.*)$")
 
 
+# The token files of the fixtures sit under this directory; wsctl reads files only under a
+# --credentials-dir the operator names (README.md, "Credentials").
+FIXTURE_CREDENTIALS_DIR = "/var/run/secrets"
+
+
 def run_wsctl(wsctl, paths, extra=()):
-    args = [wsctl, "validate"] + [a for p in paths for a in ("-f", p)] + list(extra)
+    args = ([wsctl, "validate"] + [a for p in paths for a in ("-f", p)] +
+            ["--credentials-dir", FIXTURE_CREDENTIALS_DIR] + list(extra))
     proc = subprocess.run(args, capture_output=True, text=True, timeout=60)
     diagnostics = []
     for line in proc.stderr.splitlines():

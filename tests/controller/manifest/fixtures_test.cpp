@@ -54,6 +54,16 @@ std::vector<Expected> expectations(const std::string& text) {
   return out;
 }
 
+// The valid fixtures' token files sit under /var/run/secrets, named as the
+// operator names it (--credentials-dir); the invalid ones load with the
+// defaults, which allow no file.
+LoadOptions fixture_credentials() {
+  LoadOptions options;
+  options.credentials =
+      *http::CredentialPolicy::create({"/var/run/secrets"}, http::kDefaultCredentialsEnvPattern);
+  return options;
+}
+
 std::vector<fs::path> fixtures(const std::string& dir) {
   std::vector<fs::path> out;
   for (const auto& entry : fs::directory_iterator(kFixtures / dir)) {
@@ -92,7 +102,7 @@ TEST(ManifestFixturesTest, EveryValidFixtureNormalisesAsRecorded) {
   ASSERT_GE(files.size(), 1u);
   for (const fs::path& file : files) {
     SCOPED_TRACE(file.filename().string());
-    LoadResult result = load_texts({{file.filename().string(), read(file)}});
+    LoadResult result = load_texts({{file.filename().string(), read(file)}}, fixture_credentials());
     std::string got;
     for (const auto& d : result.errors) got += d.to_string() + "\n";
     ASSERT_TRUE(result.ok()) << got;
@@ -107,10 +117,10 @@ TEST(ManifestFixturesTest, EveryValidFixtureNormalisesAsRecorded) {
 TEST(ManifestFixturesTest, NormalisedOutputLoadsBackToTheSameModel) {
   for (const fs::path& file : fixtures("valid")) {
     SCOPED_TRACE(file.filename().string());
-    LoadResult first = load_texts({{"a.yaml", read(file)}});
+    LoadResult first = load_texts({{"a.yaml", read(file)}}, fixture_credentials());
     ASSERT_TRUE(first.ok());
     std::string json = to_manifest_list(first.set).dump();
-    LoadResult second = load_texts({{"b.json", json}});
+    LoadResult second = load_texts({{"b.json", json}}, fixture_credentials());
     ASSERT_TRUE(second.ok()) << (second.errors.empty() ? "" : second.errors[0].to_string());
     EXPECT_EQ(to_manifest_list(second.set).dump(), json);
   }

@@ -23,7 +23,7 @@ std::vector<SourceText> many_files() {
   std::vector<SourceText> texts;
   texts.push_back({"000-providers.yaml",
                    "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
-                   "metadata: {name: cd}\nspec: {type: cadenya, credentials: {env: T}}\n"});
+                   "metadata: {name: cd}\nspec: {type: cadenya, credentials: {env: CD_TOKEN}}\n"});
   for (int i = 1; i < 1000; ++i) {
     std::string extra;
     if (i % 50 == 0) extra += "  bogus: 1\n";

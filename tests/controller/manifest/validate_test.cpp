@@ -25,8 +25,17 @@ std::string workspace(const std::string& name, const std::string& spec_extra,
          "\nspec:\n  providerConfigRef: {name: " + provider + "}\n" + spec_extra;
 }
 
+// kProviders' token file lives under /run: allowed as --credentials-dir /run
+// allows it (a file credential needs a directory named by the operator).
+LoadOptions run_credentials() {
+  LoadOptions options;
+  options.credentials =
+      *http::CredentialPolicy::create({"/run"}, http::kDefaultCredentialsEnvPattern);
+  return options;
+}
+
 LoadResult load(const std::string& workspaces) {
-  return load_texts({{"providers.yaml", kProviders}, {"ws.yaml", workspaces}});
+  return load_texts({{"providers.yaml", kProviders}, {"ws.yaml", workspaces}}, run_credentials());
 }
 
 std::string dump(const LoadResult& r) {
@@ -57,7 +66,8 @@ TEST(ValidateTest, DuplicateNameAndExternalIdAcrossFiles) {
   LoadResult r = load_texts(
       {{"providers.yaml", kProviders},
        {"a.yaml", workspace("one", "  externalId: shared\n")},
-       {"b.yaml", workspace("one", "") + "---\n" + workspace("two", "  externalId: shared\n")}});
+       {"b.yaml", workspace("one", "") + "---\n" + workspace("two", "  externalId: shared\n")}},
+      run_credentials());
   ASSERT_EQ(r.errors.size(), 2u) << dump(r);
   EXPECT_EQ(r.errors[0].file, "b.yaml");
   EXPECT_EQ(r.errors[0].path, "metadata.name");
@@ -106,7 +116,7 @@ TEST(ValidateTest, AYamlErrorDoesNotMakeLaterProviderConfigsDangling) {
                                   "---\nbroken: [\n---\napiVersion: "
                                   "workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
                                   "metadata: {name: later}\n"
-                                  "spec: {type: cadenya, credentials: {env: T}}\n"}});
+                                  "spec: {type: cadenya, credentials: {env: CD_TOKEN}}\n"}});
   ASSERT_EQ(r.errors.size(), 1u) << dump(r);
   EXPECT_EQ(r.errors[0].path, "<document>");
 }
@@ -146,11 +156,11 @@ TEST(ValidateTest, AnInvalidProviderConfigHidesOnlyReferencesToItsName) {
 TEST(ValidateTest, AProviderConfigWithoutAUsableNameHidesEveryDanglingReference) {
   // "Cadenya" is no DNS-1123 label, so no reference can spell it: whatever it
   // is renamed to, the workspace may be referring to it.
-  LoadResult r =
-      load_texts({{"pc.yaml",
-                   "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
-                   "metadata: {name: Cadenya}\nspec: {type: cadenya, credentials: {env: T}}\n"},
-                  {"ws.yaml", workspace("a", "", "x")}});
+  LoadResult r = load_texts(
+      {{"pc.yaml",
+        "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
+        "metadata: {name: Cadenya}\nspec: {type: cadenya, credentials: {env: CD_TOKEN}}\n"},
+       {"ws.yaml", workspace("a", "", "x")}});
   ASSERT_EQ(r.errors.size(), 1u) << dump(r);
   EXPECT_EQ(r.errors[0].path, "metadata.name");
 }
@@ -167,11 +177,11 @@ TEST(ValidateTest, AnUnreadableInputHidesDanglingReferences) {
 }
 
 TEST(ValidateTest, RateLimitReadsYamlOctal) {
-  LoadResult r =
-      load_texts({{"pc.yaml",
-                   "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
-                   "metadata: {name: cd}\n"
-                   "spec: {type: cadenya, credentials: {env: T}, rateLimit: {qps: 0o10}}\n"}});
+  LoadResult r = load_texts(
+      {{"pc.yaml",
+        "apiVersion: workspace-operator.io/v1alpha1\nkind: ProviderConfig\n"
+        "metadata: {name: cd}\n"
+        "spec: {type: cadenya, credentials: {env: CD_TOKEN}, rateLimit: {qps: 0o10}}\n"}});
   ASSERT_TRUE(r.ok()) << dump(r);
   EXPECT_EQ(r.set.provider_configs[0].rate_limit.qps, 8);
 }
@@ -183,7 +193,7 @@ TEST(ValidateTest, ReportsEveryErrorNotOnlyTheFirst) {
 
 TEST(ValidateTest, ReadsStdinAndDirectories) {
   std::istringstream in(std::string(kProviders) + "---\n" + workspace("alpha", ""));
-  LoadResult r = load_manifests({"-"}, in);
+  LoadResult r = load_manifests({"-"}, in, run_credentials());
   ASSERT_TRUE(r.ok()) << dump(r);
   EXPECT_EQ(r.set.workspaces.size(), 1u);
   std::istringstream none;
