@@ -51,7 +51,8 @@ class CredentialsE2e : public CliTest {
   int provider_requests() {
     int total = 0;
     for (const auto& provider : all_providers()) {
-      for (const auto& [operation, outcomes] : stats(provider).items()) {
+      const json calls = stats(provider);  // items() of a temporary would dangle
+      for (const auto& [operation, outcomes] : calls.items()) {
         for (const auto& [outcome, count] : outcomes.items()) total += count.get<int>();
       }
     }
