@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The fault soak and the crash-kill runs (docs/RELIABILITY.md) against
+# The fault soak, the crash-kill runs, the identical-machines run and the
+# hostile-input corpus (docs/RELIABILITY.md) against
 # provider-sim on loopback, with the binaries of BUILD_DIR (default: build).
 #   scripts/reliability.sh            # CI size: N = 300, 10 kills each
 #   scripts/reliability.sh --full     # N = 10,000 soak, 100 kills each
@@ -26,6 +27,11 @@ soak -n "$kill_n" --kills "$kills" --json "$out/crash-controller.json" >"$out/cr
 controller_pid=$!
 soak -n "$kill_n" --kills "$kills" --mode apply --json "$out/crash-apply.json" >"$out/crash-apply.log" 2>&1 &
 apply_pid=$!
+# Identical Aether machines (one request for all): their creates go one at a
+# time, and every lost create must resolve (docs/OPERATIONS.md).
+soak -n 50 --providers aether --aether-shapes 1 --require-resolved --json "$out/identical-aether.json" \
+  >"$out/identical-aether.log" 2>&1 &
+identical_pid=$!
 failed=0
 report() {
   local title=$1 pid=$2 log=$3 status=0
@@ -37,4 +43,11 @@ report() {
 report "fault soak: N=$n, 20% faults" "$soak_pid" "$out/soak.log"
 report "crash-kill of wsctl controller: N=$kill_n, $kills kills" "$controller_pid" "$out/crash-controller.log"
 report "crash-kill of wsctl apply: N=$kill_n, $kills kills" "$apply_pid" "$out/crash-apply.log"
+report "50 identical Aether machines, 20% faults, 0 unresolved" "$identical_pid" "$out/identical-aether.log"
+# The hostile-input corpus (docs/RELIABILITY.md): each attack and its tests.
+# CASES_JUNIT names a finished ctest run to read (scripts/test.sh); else the
+# tests run now.
+echo "== hostile-input corpus"
+python3 "$here/tests/reliability/cases.py" --bin "$build_dir" ${CASES_JUNIT:+--junit "$CASES_JUNIT"} \
+  --markdown "$out/cases.md" --json "$out/cases.json" || failed=1
 exit "$failed"

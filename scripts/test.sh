@@ -21,14 +21,14 @@ echo "== build (RelWithDebInfo)"
 # compile time that full debug information costs.
 bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
 echo "== tests"
-(cd build && ctest --output-on-failure -j "$jobs")
+(cd build && ctest --output-on-failure -j "$jobs" --output-junit "$here/build/ctest.xml")
 echo "== Helm chart: lint, render, checks"
 bash scripts/check_chart.sh build/cmd/wsctl/wsctl
 # The reliability runs mostly wait (faults, backoff, lost-create windows):
 # they go on in the background while the sanitizer build compiles.
 echo "== reliability: fault soak and crash-kill, CI size, in the background"
 mkdir -p build/reliability
-BUILD_DIR="$here/build" bash scripts/reliability.sh >build/reliability/ci.log 2>&1 &
+CASES_JUNIT="$here/build/ctest.xml" BUILD_DIR="$here/build" bash scripts/reliability.sh >build/reliability/ci.log 2>&1 &
 reliability_pid=$!
 finish_reliability() {
   local status=0
