@@ -26,6 +26,46 @@ std::string import_hint(const model::WorkspaceKey& key, const std::string& id) {
 
 }  // namespace
 
+// What the ProviderConfig's cached list shows of `step`'s identity, without
+// sending anything (diff plans with it; check_existing acts on it).
+Outcome<WorkspaceReconciler::Existing> WorkspaceReconciler::find_existing(
+    const Step& step, const providers::ExistingIdentity& identity) {
+  Existing out;
+  std::vector<providers::RemoteWorkspace> unowned;
+  std::vector<providers::RemoteWorkspace> owned;
+  std::string owners;
+  for (auto& match : ctx_.cache->find_all(step.provider_config, identity.matches)) {
+    auto owner = ctx_.store->find_by_remote_id(step.provider_config, match.id);
+    if (!owner) return owner.status();
+    if (*owner && (*owner)->key == step.key) continue;  // its own, now gone: being replaced
+    if (*owner) owners += (owners.empty() ? "" : ", ") + (*owner)->key.to_string();
+    (*owner ? owned : unowned).push_back(std::move(match));
+  }
+  if (unowned.empty() && owned.empty()) return out;
+  using Proof = providers::ExistingIdentity::Proof;
+  if (identity.proof == Proof::kOwned && unowned.size() == 1 && owned.empty()) {
+    out.adopt = std::move(unowned.front());
+    out.note = "remote workspace " + out.adopt->id + " already matches " + identity.method +
+               ": adopted, not created";
+    return out;
+  }
+  if (!unowned.empty()) {
+    out.note = std::to_string(unowned.size()) + " workspace(s) not managed here match " +
+               identity.method + " (" + joined_ids(unowned) + "): run " +
+               import_hint(step.key, unowned.front().id) + " to manage " +
+               (unowned.size() == 1 ? "it" : "the right one");
+  } else {
+    out.note = "the workspaces matching " + identity.method + " (" + joined_ids(owned) +
+               ") are managed by " + owners;
+  }
+  if (identity.proof == Proof::kSameName) {
+    out.note += "; or set spec.paradigm.allowDuplicateNames: true on ProviderConfig \"" +
+                step.provider_config + "\" to create another of the same name";
+  }
+  out.already_exists = true;
+  return out;
+}
+
 // A first create must not make a second workspace of one identity: the
 // last list of the ProviderConfig (one is sent now if there is none yet)
 // shows what is already there. Unset: go ahead and create.
@@ -44,39 +84,37 @@ Outcome<std::optional<Result>> WorkspaceReconciler::check_existing(Step& step) {
     // duplicate, so the create waits for a list that works.
     if (!listed.is_ok()) return failed(step, listed, "ExistingLookupFailed").status();
   }
-  std::vector<providers::RemoteWorkspace> unowned;
-  std::vector<providers::RemoteWorkspace> owned;
-  std::string owners;
-  for (auto& match : ctx_.cache->find_all(config, identity->matches)) {
-    auto owner = ctx_.store->find_by_remote_id(config, match.id);
-    if (!owner) return owner.status();
-    if (*owner && (*owner)->key == step.key) continue;  // its own, now gone: being replaced
-    if (*owner) owners += (owners.empty() ? "" : ", ") + (*owner)->key.to_string();
-    (*owner ? owned : unowned).push_back(std::move(match));
-  }
-  if (unowned.empty() && owned.empty()) return std::optional<Result>();
-  using Proof = providers::ExistingIdentity::Proof;
-  if (identity->proof == Proof::kOwned && unowned.size() == 1 && owned.empty()) {
-    auto adopted = adopt_existing(step, unowned.front(), identity->method);
+  auto existing = find_existing(step, *identity);
+  if (!existing) return existing.status();
+  if (existing->adopt) {
+    auto adopted = adopt_existing(step, *existing->adopt, existing->note);
     if (!adopted) return adopted.status();
     return std::optional<Result>(*adopted);
   }
-  if (!unowned.empty()) {
-    step.plan.note = std::to_string(unowned.size()) + " workspace(s) not managed here match " +
-                     identity->method + " (" + joined_ids(unowned) + "): run " +
-                     import_hint(step.key, unowned.front().id) + " to manage " +
-                     (unowned.size() == 1 ? "it" : "the right one");
-  } else {
-    step.plan.note = "the workspaces matching " + identity->method + " (" + joined_ids(owned) +
-                     ") are managed by " + owners;
-  }
-  if (identity->proof == Proof::kSameName) {
-    step.plan.note += "; or set spec.paradigm.allowDuplicateNames: true on ProviderConfig \"" +
-                      config + "\" to create another of the same name";
-  }
+  if (!existing->already_exists) return std::optional<Result>();
+  step.plan.note = existing->note;
   auto result = blocked(step, "AlreadyExists", EventType::kFailed);
   if (!result) return result.status();
   return std::optional<Result>(*result);
+}
+
+// What diff shows for a create that would adopt or be refused instead.
+Status WorkspaceReconciler::plan_existing(Step& step) {
+  if (step.plan.action != plan::Action::kCreate || !step.provider || !step.desired) {
+    return Status::ok();
+  }
+  auto identity = step.provider->existing_identity(*step.desired);
+  if (!identity) return Status::ok();
+  auto existing = find_existing(step, *identity);
+  if (!existing) return existing.status();
+  if (existing->adopt) {
+    step.plan.action = plan::Action::kAdopt;
+    step.plan.note = existing->note;
+  } else if (existing->already_exists) {
+    step.plan.blocked = true;
+    step.plan.note = "AlreadyExists: " + existing->note;
+  }
+  return Status::ok();
 }
 
 // The one unowned workspace that carries this manifest's identity was made
@@ -84,7 +122,7 @@ Outcome<std::optional<Result>> WorkspaceReconciler::check_existing(Step& step) {
 // lookup adopts a lost create's workspace.
 Outcome<Result> WorkspaceReconciler::adopt_existing(Step& step,
                                                     const providers::RemoteWorkspace& found,
-                                                    const std::string& method) {
+                                                    const std::string& why) {
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
   record.remote_id = found.id;
   record.origin = state::Origin::kAdopted;
@@ -92,8 +130,7 @@ Outcome<Result> WorkspaceReconciler::adopt_existing(Step& step,
   record.observed_json = to_json(found).dump();
   if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   ctx_.cache->put(step.provider_config, found);
-  emit(EventType::kAdopted, step,
-       "remote workspace " + found.id + " already matched " + method + ": adopted, not created");
+  emit(EventType::kAdopted, step, why);
   return reconcile_step(step.key, *step.reported);
 }
 

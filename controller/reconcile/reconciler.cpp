@@ -178,6 +178,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
 Outcome<plan::WorkspacePlan> WorkspaceReconciler::plan(const model::WorkspaceKey& key) {
   auto step = prepare(key, /*may_defer=*/false);
   if (!step) return step.status();
+  if (Status s = plan_existing(*step); !s.is_ok()) return s;
   return step->plan;
 }
 

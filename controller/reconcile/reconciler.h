@@ -92,9 +92,17 @@ class WorkspaceReconciler : public Reconciler {
   std::chrono::milliseconds next_poll(const Step& step) const;
   Outcome<Result> create(Step& step);
   Outcome<providers::RemoteWorkspace> send_create(Step& step);
+  // What a first create finds already there (first_create.cpp).
+  struct Existing {
+    std::optional<providers::RemoteWorkspace> adopt;  // the one to adopt instead
+    bool already_exists = false;                      // refuse the create: note says why
+    std::string note;
+  };
+  Outcome<Existing> find_existing(const Step& step, const providers::ExistingIdentity& identity);
   Outcome<std::optional<Result>> check_existing(Step& step);
+  Status plan_existing(Step& step);
   Outcome<Result> adopt_existing(Step& step, const providers::RemoteWorkspace& found,
-                                 const std::string& method);
+                                 const std::string& why);
   Outcome<Result> wait_for_turn(Step& step, const model::WorkspaceKey& holder);
   Outcome<Result> adopt(Step& step);
   Outcome<Result> resolve_pending(Step& step);

@@ -60,6 +60,26 @@ TEST_F(FirstCreateTest, AWorkspaceThatProvesOwnershipIsAdoptedNotCreatedAgain) {
   EXPECT_EQ(events_.types.front(), EventType::kAdopted);
 }
 
+// diff plans what apply would do: adopt, or refuse with the reason.
+TEST_F(FirstCreateTest, ThePlanShowsTheAdoptionOrTheRefusal) {
+  remote_with_our_identity("id-old");
+  cache_.put_list("fake", {fake_.remote["id-old"]});
+  auto r = reconciler();
+  fake_.identity_proof = Proof::kOwned;
+  auto adopt = r.plan(key_);
+  ASSERT_TRUE(adopt);
+  EXPECT_EQ(adopt->action, plan::Action::kAdopt);
+  EXPECT_NE(adopt->note.find("id-old"), std::string::npos) << adopt->note;
+  fake_.identity_proof = Proof::kSameName;
+  auto refused = r.plan(key_);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->action, plan::Action::kCreate);
+  EXPECT_TRUE(refused->blocked);
+  EXPECT_NE(refused->note.find("AlreadyExists"), std::string::npos) << refused->note;
+  EXPECT_EQ(fake_.writes(), 0);
+  EXPECT_EQ(fake_.lists, 0);  // a plan reads the cached list only
+}
+
 TEST_F(FirstCreateTest, TheLookupListsFirstWhenNoListIsKnown) {
   fake_.identity_proof = Proof::kOwned;
   remote_with_our_identity("id-old");
