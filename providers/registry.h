@@ -8,16 +8,26 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "providers/http/client.h"
 #include "providers/provider.h"
+#include "providers/support/pagination.h"
 
 namespace wsop::providers {
 
 // What every provider is built from besides its ProviderConfig.
 struct ProviderContext {
+  // A constructor rather than an aggregate, so that callers naming the first
+  // two ({instance, observer}) need not list the rest.
+  ProviderContext(std::string instance = {}, std::shared_ptr<http::RequestObserver> metrics = {})
+      : instance_id(std::move(instance)), observer(std::move(metrics)) {}
+
   std::string instance_id;  // the operator instance: Cadenya's ownership label value
   std::shared_ptr<http::RequestObserver> observer;  // metrics; may be null
+  // A one-shot command's cutoff for every client (http/cutoff.h); null: none.
+  std::shared_ptr<const http::Cutoff> cutoff;
+  PaginationLimits pagination;  // caps on every list (support/pagination.h)
 };
 
 using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(

@@ -21,6 +21,9 @@ struct EngineOptions {
   std::string instance_id = "default";
   std::string selector;  // -l k=v,k2=v2
   reconcile::ReconcileOptions reconcile;
+  // apply's cutoff (--timeout, signals: apply_stop.h) for every provider
+  // client; null: none.
+  std::shared_ptr<const http::Cutoff> cutoff;
 };
 
 class Engine {

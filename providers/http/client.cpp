@@ -17,6 +17,12 @@ bool is_retryable_status(int status) {
   return status == 429 || status >= 500;
 }
 
+// Why a request stopped being retried, with what the last attempt met.
+Status with_last(const Status& why, const std::optional<Status>& last) {
+  if (!last) return why;
+  return Status::error(why.code(), why.message() + "; last attempt: " + last->message());
+}
+
 // Some APIs quote the key they reject ("Invalid token abc..."): the token
 // must not reach a Status message or a log through the answer's body.
 void redact(std::string& body, const std::string& authorization) {
@@ -79,8 +85,8 @@ Outcome<std::string> Client::authorization() {
   return "Bearer " + *token;
 }
 
-std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure& failure,
-                                                    bool& reused) {
+std::unique_ptr<Connection> Client::take_connection(bool fresh, const Deadlines& deadlines,
+                                                    ExchangeFailure& failure, bool& reused) {
   reused = false;
   if (!fresh) {
     std::lock_guard lock(mu_);
@@ -93,7 +99,7 @@ std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure&
       }
     }
   }
-  return Connection::open(options_.url, tls_, options_.deadlines, failure, options_.proxy);
+  return Connection::open(options_.url, tls_, deadlines, failure, options_.proxy);
 }
 
 void Client::drop_idle_connections() {
@@ -129,9 +135,10 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   // the server may have seen, the reused connection's failed one included.
   auto exchange = [&](bool fresh) {
     auto started = Clock::now();
-    connection = take_connection(fresh, failure, reused);
-    bool ok = connection && connection->exchange(wire, options_.max_body_bytes,
-                                                 options_.deadlines.request, answer, failure);
+    const Deadlines deadlines = exchange_deadlines();
+    connection = take_connection(fresh, deadlines, failure, reused);
+    bool ok = connection && connection->exchange(wire, options_.max_body_bytes, deadlines.request,
+                                                 answer, failure, options_.cutoff.get());
     if (options_.observer) {
       options_.observer->on_attempt(options_.provider, request.operation, ok ? answer.status : 0,
                                     Clock::now() - started);
@@ -160,13 +167,68 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   return Attempt::kAnswered;
 }
 
-bool Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
+// The configured timeouts, shortened to the cutoff's finish_by: a request
+// starting just before it gets the rest of the grace, not its full timeout.
+Deadlines Client::exchange_deadlines() const {
+  Deadlines deadlines = options_.deadlines;
+  if (!options_.cutoff) return deadlines;
+  auto left = std::chrono::ceil<milliseconds>(options_.cutoff->finish_by() - Clock::now());
+  left = std::max(left, milliseconds(1));
+  deadlines.connect = std::min(deadlines.connect, left);
+  deadlines.request = std::min(deadlines.request, left);
+  return deadlines;
+}
+
+Status Client::may_start() const {
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return Status::error(Code::kTransient, "stopped before the request was sent");
+  }
+  if (options_.cutoff && options_.cutoff->start_passed()) {
+    return Status::error(Code::kTransient, options_.provider + ": not sent, stopped by the " +
+                                               options_.cutoff->why());
+  }
+  return Status::ok();
+}
+
+Status Client::acquire(RateLimiter::Kind kind) {
+  if (Status s = may_start(); !s.is_ok()) return s;
+  if (!options_.rate_limiter) return Status::ok();
+  auto deadline =
+      options_.cutoff ? options_.cutoff->start_by() : RateLimiter::Clock::time_point::max();
+  switch (options_.rate_limiter->acquire_by(kind, deadline)) {
+    case RateLimiter::Grant::kGranted: return Status::ok();
+    case RateLimiter::Grant::kStopped:
+      return Status::error(Code::kTransient, "stopped before the request was sent");
+    case RateLimiter::Grant::kPastDeadline: break;
+  }
+  return Status::error(Code::kRateLimited, options_.provider +
+                                               ": not sent, its rate limit or the server's "
+                                               "Retry-After would hold the request past the " +
+                                               options_.cutoff->why());
+}
+
+Status Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
   std::unique_lock lock(mu_);
   milliseconds cap = std::min(options_.retry.max_delay,
                               options_.retry.base_delay * (int64_t{1} << std::min(attempt, 16)));
   auto delay = milliseconds(std::uniform_int_distribution<int64_t>(0, cap.count())(random_));
   if (retry_after) delay = std::max(delay, std::min(*retry_after, options_.retry.max_retry_after));
-  return !stop_cv_.wait_for(lock, delay, [&] { return stopped_; });
+  if (options_.cutoff && Clock::now() + delay > options_.cutoff->start_by()) {
+    // Sleeping would only end past the deadline, where nothing is sent.
+    std::string what =
+        retry_after ? "the server's Retry-After (" + std::to_string(retry_after->count() / 1000) +
+                          " s, capped at " +
+                          std::to_string(options_.retry.max_retry_after.count() / 1000) + " s)"
+                    : "the wait before a retry";
+    return Status::error(
+        retry_after ? Code::kRateLimited : Code::kTransient,
+        options_.provider + ": " + what + " would pass the " + options_.cutoff->why());
+  }
+  if (stop_cv_.wait_for(lock, delay, [&] { return stopped_; })) {
+    return Status::error(Code::kTransient, "stopped");
+  }
+  return Status::ok();
 }
 
 // Tells the bucket how the server answered and, after a success or a 429
@@ -180,10 +242,10 @@ void Client::note_answer(const ClientResponse& response, RateLimiter::Clock::tim
 }
 
 Outcome<ClientResponse> Client::send(const ClientRequest& request) {
-  Status last_error = Status::error(Code::kTransient, "no attempt made");
+  std::optional<Status> last_error;
   const auto kind = request.method == "GET" ? RateLimiter::Kind::kRead : RateLimiter::Kind::kWrite;
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
-    if (options_.rate_limiter && !options_.rate_limiter->acquire(kind)) break;
+    if (Status s = acquire(kind); !s.is_ok()) return with_last(s, last_error);
     const auto sent_at = RateLimiter::Clock::now();
     ClientResponse response;
     Status error;
@@ -192,19 +254,22 @@ Outcome<ClientResponse> Client::send(const ClientRequest& request) {
     if (result == Attempt::kAnswered) {
       note_answer(response, sent_at);
       if (!is_retryable_status(response.status) || last) return response;
-      if (!wait_before_retry(n, response.retry_after)) break;
+      last_error = Status::error(Code::kTransient, "HTTP " + std::to_string(response.status));
+      if (Status s = wait_before_retry(n, response.retry_after); !s.is_ok()) {
+        return with_last(s, last_error);
+      }
       continue;
     }
     if (error.code() != Code::kTransient || last) return error;
     last_error = error;
-    if (!wait_before_retry(n, std::nullopt)) break;
+    if (Status s = wait_before_retry(n, std::nullopt); !s.is_ok()) return with_last(s, last_error);
   }
-  return Status::error(Code::kTransient, "stopped: " + last_error.message());
+  return Status::error(Code::kTransient, "stopped: no attempt made");
 }
 
 Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
-    if (options_.rate_limiter && !options_.rate_limiter->acquire()) break;
+    if (Status s = acquire(RateLimiter::Kind::kWrite); !s.is_ok()) return s;
     const auto sent_at = RateLimiter::Clock::now();
     ClientResponse response;
     Status error;
@@ -218,7 +283,7 @@ Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
     }
     if (result == Attempt::kNotSent) {
       if (error.code() != Code::kTransient || last) return error;
-      if (!wait_before_retry(n, std::nullopt)) break;
+      if (Status s = wait_before_retry(n, std::nullopt); !s.is_ok()) return s;
       continue;
     }
     // Every answer is returned, a 429 too: whether and when to send a create
