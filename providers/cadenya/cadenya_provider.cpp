@@ -269,6 +269,7 @@ class CadenyaProvider : public Provider {
       auto response = client_->send({"list", "GET", Paths::list(filter, cursor), ""});
       if (!response) return response.status();
       if (!response->ok()) return fail(*response, "list workspaces");
+      if (Status s = guard.on_body(response->body.size()); !s.is_ok()) return s;
       auto json = parse_body(response->body, "Cadenya list");
       if (!json) return json.status();
       const Json* items = get_array(*json, "items");

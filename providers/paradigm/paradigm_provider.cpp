@@ -258,6 +258,7 @@ class ParadigmProvider : public Provider {
       auto response = client_->send({"list", "GET", path, ""});
       if (!response) return response.status();
       if (!response->ok()) return fail(*response, "list workspaces");
+      if (Status s = guard.on_body(response->body.size()); !s.is_ok()) return s;
       auto json = parse_body(response->body, "Paradigm list");
       if (!json) return json.status();
       const Json* results = get_array(*json, "results");

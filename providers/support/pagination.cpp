@@ -10,17 +10,19 @@ std::string lowered(std::string s) {
   return s;
 }
 
-// Whether `link` (as written: with or without an explicit port) names base's
-// origin, or is Django's http:// echo of an https base on the default port.
+// Whether `link` names base's origin, or is what a TLS-terminating proxy's
+// backend (Django) writes for it: http:// on base's host, without a port or
+// with base's port.
 bool same_origin(const http::Url& link, const std::string& written, const http::Url& base) {
   if (lowered(link.host) != lowered(base.host)) return false;
   if (link.tls == base.tls) return link.port == base.port;
-  const bool proxy_echo = base.tls && base.port == "443" && !link.tls && link.port == "80";
-  if (!proxy_echo) return false;
-  // "http://host/..." only: an explicit ":80" names another service.
+  if (!base.tls) return false;  // an https link for an http base: another origin
+  if (link.port == base.port) return true;
+  // No port written: parse_url filled in 80.
   std::string authority = written.substr(std::string("http://").size());
   authority = authority.substr(0, authority.find_first_of("/?#"));
-  return authority.find(':') == std::string::npos || authority.back() == ']';
+  return authority.find(':') == std::string::npos ||
+         (authority.front() == '[' && authority.back() == ']');
 }
 
 }  // namespace
@@ -52,6 +54,15 @@ Status PageGuard::on_items(size_t count, bool unpaged) {
   items_ += count;
   if (items_ > limits_.max_items) {
     return error(Code::kInvalid, "list exceeds " + std::to_string(limits_.max_items) + " items");
+  }
+  return Status::ok();
+}
+
+Status PageGuard::on_body(size_t bytes) {
+  bytes_ += bytes;
+  if (bytes_ > limits_.max_bytes) {
+    return error(Code::kInvalid,
+                 "list exceeds " + std::to_string(limits_.max_bytes >> 20) + " MiB of answers");
   }
   return Status::ok();
 }

@@ -25,6 +25,9 @@ struct PaginationLimits {
   size_t max_items = 1000000;         // in the whole list
   size_t max_page_items = 10000;      // in one page of a paged list
   size_t max_unpaged_items = 100000;  // in a list that is one answer (Aether)
+  // Bodies of the whole list: each page is capped at the client's 8 MiB,
+  // and pages of one huge item each would otherwise add up unbounded.
+  size_t max_bytes = size_t{256} << 20;
 };
 
 class PageGuard {
@@ -43,6 +46,10 @@ class PageGuard {
   // the list grows past the item cap.
   Status on_items(size_t count, bool unpaged = false);
 
+  // Once a page's body is read: kInvalid when the list's bodies add up to
+  // more than the byte cap.
+  Status on_body(size_t bytes);
+
  private:
   Status error(Code code, const std::string& why) const;
 
@@ -51,14 +58,15 @@ class PageGuard {
   std::map<std::string, size_t> seen_;  // link -> the page it named (from 1)
   size_t pages_ = 0;
   size_t items_ = 0;
+  size_t bytes_ = 0;
 };
 
 // The path and query (below base's path) of an absolute `next` URL, which
 // must name base's origin: kTransient ("next link points to another
 // origin") otherwise, and the token never goes there. One difference is
-// accepted: an http:// link without a port for an https base on the
-// default port, which is what Django writes behind a TLS-terminating proxy;
-// only its path is used, on the configured origin, so nothing is
+// accepted for an https base: an http:// link on its host without a port
+// or with its port, which is what Django writes behind a TLS-terminating
+// proxy. Only the path is used, on the configured origin, so nothing is
 // downgraded.
 Outcome<std::string> next_link_path(const std::string& next, const http::Url& base,
                                     const std::string& provider);

@@ -216,6 +216,26 @@ TEST_F(BoundsIT, TheWholeListIsCappedInItems) {
   EXPECT_EQ(requests("GET"), 3u);
 }
 
+// Pages of one item of 1 MB each: few items, but the list is capped in
+// bytes too, so they cannot add up to gigabytes.
+TEST_F(BoundsIT, TheWholeListIsCappedInBytes) {
+  const std::string huge(1 << 20, 'x');
+  serve([this, &huge](const RawRequest& r) {
+    int page = bounds_page_asked(r.target);
+    json body = bounds_page(kCadenya, page, 1, "c" + std::to_string(page + 1));
+    body["items"][0]["spec"] = {{"description", huge}};
+    return bounds_reply(body);
+  });
+  PaginationLimits limits;
+  limits.max_bytes = size_t{5} << 20;
+  auto listed = make(kCadenya, limits)->list({});
+  ASSERT_FALSE(listed);
+  EXPECT_EQ(listed.status().code(), Code::kInvalid);
+  EXPECT_NE(listed.status().message().find("list exceeds 5 MiB"), std::string::npos)
+      << listed.status().message();
+  EXPECT_EQ(requests("GET"), 5u);
+}
+
 // The attack: 150,000-item pages drove wsctl apply to 2 GB and bad_alloc.
 // One such page fails the list on its own; endless ones are never read.
 TEST_F(BoundsIT, AHugePageIsRefusedByThePageItemCap) {
