@@ -208,27 +208,29 @@ Status Client::acquire(RateLimiter::Kind kind) {
                                                options_.cutoff->why());
 }
 
-Status Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
+Client::Wait Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
   std::unique_lock lock(mu_);
   milliseconds cap = std::min(options_.retry.max_delay,
                               options_.retry.base_delay * (int64_t{1} << std::min(attempt, 16)));
   auto delay = milliseconds(std::uniform_int_distribution<int64_t>(0, cap.count())(random_));
   if (retry_after) delay = std::max(delay, std::min(*retry_after, options_.retry.max_retry_after));
+  // Sleeping would only end past the deadline, where nothing is sent.
   if (options_.cutoff && Clock::now() + delay > options_.cutoff->start_by()) {
-    // Sleeping would only end past the deadline, where nothing is sent.
-    std::string what =
-        retry_after ? "the server's Retry-After (" + std::to_string(retry_after->count() / 1000) +
-                          " s, capped at " +
-                          std::to_string(options_.retry.max_retry_after.count() / 1000) + " s)"
-                    : "the wait before a retry";
-    return Status::error(
-        retry_after ? Code::kRateLimited : Code::kTransient,
-        options_.provider + ": " + what + " would pass the " + options_.cutoff->why());
+    return Wait::kPastCutoff;
   }
-  if (stop_cv_.wait_for(lock, delay, [&] { return stopped_; })) {
-    return Status::error(Code::kTransient, "stopped");
-  }
-  return Status::ok();
+  return stop_cv_.wait_for(lock, delay, [&] { return stopped_; }) ? Wait::kStopped : Wait::kWaited;
+}
+
+// A 429 not retried because its Retry-After (capped) passes the cutoff.
+Status Client::throttled_past_cutoff(const ClientResponse& response) const {
+  std::string asked =
+      response.retry_after
+          ? " (" + std::to_string(response.retry_after->count() / 1000) + " s, capped at " +
+                std::to_string(options_.retry.max_retry_after.count() / 1000) + " s)"
+          : "";
+  return Status::error(Code::kRateLimited, options_.provider + ": HTTP 429, and the wait the " +
+                                               "server asked for" + asked + " would pass the " +
+                                               options_.cutoff->why());
 }
 
 // Tells the bucket how the server answered and, after a success or a 429
@@ -244,6 +246,7 @@ void Client::note_answer(const ClientResponse& response, RateLimiter::Clock::tim
 Outcome<ClientResponse> Client::send(const ClientRequest& request) {
   std::optional<Status> last_error;
   const auto kind = request.method == "GET" ? RateLimiter::Kind::kRead : RateLimiter::Kind::kWrite;
+  const Status stopped = Status::error(Code::kTransient, "stopped");
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
     if (Status s = acquire(kind); !s.is_ok()) return with_last(s, last_error);
     const auto sent_at = RateLimiter::Clock::now();
@@ -255,14 +258,21 @@ Outcome<ClientResponse> Client::send(const ClientRequest& request) {
       note_answer(response, sent_at);
       if (!is_retryable_status(response.status) || last) return response;
       last_error = Status::error(Code::kTransient, "HTTP " + std::to_string(response.status));
-      if (Status s = wait_before_retry(n, response.retry_after); !s.is_ok()) {
-        return with_last(s, last_error);
+      Wait waited = wait_before_retry(n, response.retry_after);
+      if (waited == Wait::kStopped) return with_last(stopped, last_error);
+      // No retry before the cutoff: this answer is the last, as at the
+      // last attempt, except that a 429 says why it ends.
+      if (waited == Wait::kPastCutoff) {
+        if (response.status == 429) return throttled_past_cutoff(response);
+        return response;
       }
       continue;
     }
     if (error.code() != Code::kTransient || last) return error;
     last_error = error;
-    if (Status s = wait_before_retry(n, std::nullopt); !s.is_ok()) return with_last(s, last_error);
+    Wait waited = wait_before_retry(n, std::nullopt);
+    if (waited == Wait::kStopped) return with_last(stopped, last_error);
+    if (waited == Wait::kPastCutoff) return error;
   }
   return Status::error(Code::kTransient, "stopped: no attempt made");
 }
@@ -283,7 +293,7 @@ Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
     }
     if (result == Attempt::kNotSent) {
       if (error.code() != Code::kTransient || last) return error;
-      if (Status s = wait_before_retry(n, std::nullopt); !s.is_ok()) return s;
+      if (wait_before_retry(n, std::nullopt) != Wait::kWaited) return error;
       continue;
     }
     // Every answer is returned, a 429 too: whether and when to send a create

@@ -119,9 +119,11 @@ class Client {
                                               ExchangeFailure& failure, bool& reused);
   void drop_idle_connections();
   void give_back(std::unique_ptr<Connection> connection);
-  // Waits before attempt + 1. Not ok when stopped, or when the wait would
-  // pass the cutoff's start_by (then it does not wait at all).
-  Status wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  enum class Wait { kWaited, kStopped, kPastCutoff };
+  // Waits before attempt + 1, unless stopped meanwhile; kPastCutoff at once
+  // when the wait would pass the cutoff's start_by.
+  Wait wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  Status throttled_past_cutoff(const ClientResponse& response) const;
   // Not ok once no request may start: stopped, or past the cutoff.
   Status may_start() const;
   // Takes a token from the bucket, within the cutoff.
