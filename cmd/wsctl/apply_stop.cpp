@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <cstring>
+#include <cstdio>
 
 #include "cmd/wsctl/commands.h"
 #include "common/duration.h"
@@ -12,6 +12,15 @@ namespace {
 
 // How often the waiting thread looks at done_ and the give-up time.
 constexpr auto kWatchTick = std::chrono::milliseconds(100);
+
+// Ends the process now, with what was printed so far: stdout may be a pipe
+// whose buffer an _exit would drop. (iostreams synchronised with stdio and
+// stdio's streams may be flushed from any thread.)
+[[noreturn]] void exit_now(std::ostream& err, int code) {
+  err.flush();
+  std::fflush(nullptr);
+  _exit(code);
+}
 
 const char* signal_name(int signal) {
   return signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "a signal";
@@ -59,7 +68,7 @@ void ApplyStop::watch() {
         err_ << "wsctl apply: " << signal_name(got)
              << " again: exiting now; requests still in flight are left to the next apply"
              << std::endl;
-        _exit(exit_code(*first));
+        exit_now(err_, exit_code(*first));
       }
       interrupted(got, now);
     }
@@ -70,7 +79,7 @@ void ApplyStop::watch() {
       err_ << "wsctl apply: still running " << format_duration(kGrace + kRecordMargin) << " after "
            << (first ? "the interruption" : "the deadline")
            << "; exiting now, the next apply resolves what was in flight" << std::endl;
-      _exit(first ? exit_code(*first) : kExitFailed);
+      exit_now(err_, first ? exit_code(*first) : kExitFailed);
     }
   }
 }
