@@ -65,6 +65,7 @@ Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
   options.rate_limiter =
       std::make_shared<http::RateLimiter>(config.rate_limit.qps, config.rate_limit.burst);
   options.observer = context.observer;
+  options.cutoff = context.cutoff;
   if (config.tls.insecure_skip_verify && url->tls) {
     spdlog::warn("ProviderConfig {}: TLS certificate verification is disabled (insecureSkipVerify)",
                  config.name);

@@ -8,10 +8,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "providers/http/client.h"
 #include "providers/http/credential_policy.h"
 #include "providers/provider.h"
+#include "providers/support/pagination.h"
 
 namespace wsop::providers {
 
@@ -32,6 +34,9 @@ struct ProviderContext {
   // (--credentials-dir, --credentials-env-pattern); the default accepts
   // variables of the default pattern and no file.
   http::CredentialPolicy credentials;
+  // A one-shot command's cutoff for every client (http/cutoff.h); null: none.
+  std::shared_ptr<const http::Cutoff> cutoff;
+  PaginationLimits pagination;  // caps on every list (support/pagination.h)
 };
 
 using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(

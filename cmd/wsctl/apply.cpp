@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cmd/wsctl/apply_progress.h"
+#include "cmd/wsctl/apply_stop.h"
 #include "cmd/wsctl/engine_options.h"
 #include "common/duration.h"
 #include "controller/plan/render.h"
@@ -107,8 +108,10 @@ std::vector<const plan::WorkspacePlan*> interleaved_by_provider_config(const pla
   return out;
 }
 
-// Runs every planned key through the reconciler; returns the exit code.
-int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, Io io) {
+// Runs every planned key through the reconciler until the queue is idle or
+// the run stops (stop.deadline(), a signal); returns the exit code.
+int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, ApplyStop& stop,
+            Io io) {
   const int workers = flags.workers > 0
                           ? flags.workers
                           : default_workers(engine.desired().set(), plan.items.size());
@@ -124,11 +127,22 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, Io 
   for (const auto* item : interleaved_by_provider_config(plan)) {
     queue.add(runtime::key_string(item->key), runtime::Priority::kLow);
   }
+  // At a signal: no reconcile starts, and the providers' waits end.
+  stop.on_interrupt([&queue, &engine] {
+    queue.shut_down();
+    engine.providers().stop_all();
+  });
   runner.start();
-  bool idle = queue.wait_idle(runtime::Clock::now() + flags.timeout);
+  bool idle = queue.wait_idle(stop.deadline());
+  // Past the deadline the clients start nothing (the cutoff): the
+  // reconciles under way end within the grace, recording what they met.
   runner.stop();
+  stop.on_interrupt(nullptr);
   progress.finish();
-  if (!idle) io.err << "wsctl apply: timed out after " << format_duration(flags.timeout) << "\n";
+  if (!idle && !stop.signal()) {
+    io.err << "wsctl apply: timed out after " << format_duration(flags.timeout)
+           << ": nothing new was started after the deadline; what was under way is recorded\n";
+  }
   // Whatever did not end Synced (or Ready, with --wait) has failed.
   for (const auto& item : plan.items) {
     auto record = engine.store().get(item.key);
@@ -144,6 +158,9 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, Io 
   io.out << "Apply: " << progress.summary(plan.items.size()) << ".\n";
   return progress.failed().empty() && idle ? kExitOk : kExitFailed;
 }
+
+int apply_bounded(const po::variables_map& values, EngineOptions& engine_options,
+                  const ApplyFlags& flags, ApplyStop& stop, Io io);
 
 }  // namespace
 
@@ -172,6 +189,24 @@ int run_apply(const Args& args, Io io) {
   ApplyFlags flags;
   if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
   if (auto exit = read_flags(values, flags, io)) return *exit;
+  // From here the whole run is bounded by --timeout and stops at a signal.
+  ApplyStop stop(flags.timeout, io.err);
+  engine_options.cutoff = stop.cutoff();
+  int exit = apply_bounded(values, engine_options, flags, stop, io);
+  if (auto signal = stop.signal()) {
+    io.err << "wsctl apply: interrupted: requests in flight were given "
+           << format_duration(ApplyStop::kGrace)
+           << " and their outcomes are recorded; a create whose answer was lost is resolved by "
+              "lookup on the next apply\n";
+    return ApplyStop::exit_code(*signal);
+  }
+  return exit;
+}
+
+namespace {
+
+int apply_bounded(const po::variables_map& values, EngineOptions& engine_options,
+                  const ApplyFlags& flags, ApplyStop& stop, Io io) {
   if (flags.prune && !engine_options.selector.empty()) {
     io.err
         << "wsctl apply: --prune with -l is not supported: the state store does not keep labels\n";
@@ -182,7 +217,10 @@ int run_apply(const Args& args, Io io) {
   int exit_code = kExitOk;
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
+  stop.on_interrupt([&engine] { engine->providers().stop_all(); });
   engine->observe_all(io);
+  stop.on_interrupt(nullptr);
+  if (stop.signal()) return kExitFailed;
   auto plan = make_plan(*engine, flags.prune);
   if (!plan) {
     io.err << "wsctl apply: " << plan.status().message() << "\n";
@@ -196,7 +234,9 @@ int run_apply(const Args& args, Io io) {
     plan::render_text(*plan, {false, false}, io.out);
     return kExitOk;
   }
-  return execute(*engine, *plan, flags, io);
+  return execute(*engine, *plan, flags, stop, io);
 }
+
+}  // namespace
 
 }  // namespace wsop::cli

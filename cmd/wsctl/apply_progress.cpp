@@ -42,6 +42,7 @@ void ApplyProgress::on_event(const reconcile::Event& event) {
 void ApplyProgress::on_reconciled(const std::string& key, const Status& status,
                                   std::chrono::duration<double>, bool requeued) {
   std::lock_guard lock(mu_);
+  reconciled_.insert(key);
   if (!requeued) done_.insert(key);
   if (status.is_ok() && !requeued) failed_.erase(key);
   if (tty_) draw_locked();
@@ -51,6 +52,7 @@ void ApplyProgress::on_given_up(const std::string& key, const Status&) {
   std::lock_guard lock(mu_);
   failed_.insert(key);
   done_.insert(key);
+  reconciled_.insert(key);
 }
 
 void ApplyProgress::mark_failed(const std::string& key, const std::string& why) {
@@ -88,10 +90,18 @@ std::string ApplyProgress::summary(size_t total) const {
   size_t created = count(created_), deleted = count(deleted_), updated = 0;
   for (const auto& key : updated_) updated += created_.count(key) || failed_.count(key) ? 0 : 1;
   size_t changed = created + updated + deleted + failed_.size();
-  size_t unchanged = total > changed ? total - changed : 0;
+  // Keys the run never got to (it timed out or was interrupted) are not
+  // "unchanged": nobody looked.
+  std::set<std::string> touched = reconciled_;
+  for (const auto* keys : {&created_, &updated_, &deleted_, &failed_}) {
+    touched.insert(keys->begin(), keys->end());
+  }
+  size_t not_started = total > touched.size() ? total - touched.size() : 0;
+  size_t unchanged = total > changed + not_started ? total - changed - not_started : 0;
   return "created " + std::to_string(created) + ", updated " + std::to_string(updated) +
          ", deleted " + std::to_string(deleted) + ", unchanged " + std::to_string(unchanged) +
-         ", failed " + std::to_string(failed_.size());
+         ", failed " + std::to_string(failed_.size()) +
+         (not_started ? ", not started " + std::to_string(not_started) : "");
 }
 
 }  // namespace wsop::cli

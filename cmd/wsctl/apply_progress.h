@@ -25,7 +25,8 @@ class ApplyProgress : public reconcile::EventSink, public runtime::RunObserver {
   // Keys that ended failed or blocked.
   std::set<std::string> failed() const;
   void mark_failed(const std::string& key, const std::string& why);
-  // "created 2, updated 1, deleted 0, unchanged 7, failed 0"
+  // "created 2, updated 1, deleted 0, unchanged 7, failed 0", and
+  // ", not started 3" when the run ended before reconciling every key.
   std::string summary(size_t total) const;
   void finish();
 
@@ -38,6 +39,7 @@ class ApplyProgress : public reconcile::EventSink, public runtime::RunObserver {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::mutex mu_;
   std::set<std::string> done_, created_, updated_, deleted_, failed_;
+  std::set<std::string> reconciled_;  // reconciled at least once
   size_t errors_ = 0;
 };
 

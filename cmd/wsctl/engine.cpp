@@ -60,6 +60,7 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
   engine->desired_ = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
   engine->store_ = std::move(*store);
   providers::ProviderContext context{options.instance_id, nullptr, options.credentials};
+  context.cutoff = options.cutoff;
   engine->providers_ =
       std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
   for (const auto& [name, status] :

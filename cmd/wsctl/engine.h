@@ -25,6 +25,9 @@ struct EngineOptions {
   // loads (exit 2 with the field's position) and again by every provider.
   http::CredentialPolicy credentials;
   reconcile::ReconcileOptions reconcile;
+  // apply's cutoff (--timeout, signals: apply_stop.h) for every provider
+  // client; null: none.
+  std::shared_ptr<const http::Cutoff> cutoff;
 };
 
 class Engine {

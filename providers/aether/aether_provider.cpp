@@ -4,6 +4,7 @@
 #include "providers/aether/aether_mapping.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
+#include "providers/support/pagination.h"
 
 namespace wsop::providers::aether {
 namespace {
@@ -48,7 +49,8 @@ void diff_power(const model::AetherSpec& want, const RemoteWorkspace& have,
 
 class AetherProvider : public Provider {
  public:
-  explicit AetherProvider(std::unique_ptr<http::Client> client) : client_(std::move(client)) {
+  AetherProvider(std::unique_ptr<http::Client> client, const PaginationLimits& pagination)
+      : client_(std::move(client)), pagination_(pagination) {
     caps_.hardware = true;
     caps_.async_provisioning = true;
     caps_.power_control = true;
@@ -75,6 +77,10 @@ class AetherProvider : public Provider {
     if (!json) return json.status();
     const Json* items = get_array(*json, "workspaces");
     if (!items) return Status::error(Code::kTransient, "Aether list answer has no workspaces");
+    // One answer, not pages (aether.md): its body is capped in bytes by the
+    // client, its items here, before a workspace is built.
+    PageGuard guard("Aether", pagination_);
+    if (Status s = guard.on_items(items->size(), /*unpaged=*/true); !s.is_ok()) return s;
     std::vector<RemoteWorkspace> out;
     out.reserve(items->size());
     for (const Json& item : *items) {
@@ -219,6 +225,7 @@ class AetherProvider : public Provider {
   }
 
   std::unique_ptr<http::Client> client_;
+  PaginationLimits pagination_;
   Capabilities caps_;
 };
 
@@ -264,8 +271,9 @@ Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspac
 
 Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig&,
                                                  std::unique_ptr<http::Client> client,
-                                                 const ProviderContext&) {
-  return std::unique_ptr<Provider>(std::make_unique<AetherProvider>(std::move(client)));
+                                                 const ProviderContext& context) {
+  return std::unique_ptr<Provider>(
+      std::make_unique<AetherProvider>(std::move(client), context.pagination));
 }
 
 }  // namespace wsop::providers::aether

@@ -1,11 +1,10 @@
 #include "providers/cadenya/cadenya_provider.h"
 
-#include <set>
-
 #include "common/digest.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
 #include "providers/support/json_fields.h"
+#include "providers/support/pagination.h"
 #include "providers/support/time.h"
 
 namespace wsop::providers::cadenya {
@@ -109,8 +108,9 @@ Outcome<std::string> next_cursor(const Json& page) {
 
 class CadenyaProvider : public Provider {
  public:
-  CadenyaProvider(std::unique_ptr<http::Client> client, std::string instance_id)
-      : client_(std::move(client)), instance_id_(std::move(instance_id)) {
+  CadenyaProvider(std::unique_ptr<http::Client> client, std::string instance_id,
+                  const PaginationLimits& pagination)
+      : client_(std::move(client)), instance_id_(std::move(instance_id)), pagination_(pagination) {
     caps_.native_external_id = true;
     caps_.labels = true;
     caps_.paginated_list = true;
@@ -270,23 +270,26 @@ class CadenyaProvider : public Provider {
   }
 
   // Every non-archived workspace carrying our ownership label. A page that
-  // is not usable (an item without an id, a cursor of another type, a
-  // cursor already followed) fails the list: skipping it could hide a
-  // workspace, and a missing workspace may be created again.
+  // is not usable (an item without an id, a cursor of another type) fails
+  // the list, and so does one past the bounds of support/pagination.h (a
+  // cursor already followed, too many pages or items): skipping it could
+  // hide a workspace, and a missing workspace may be created again.
   Outcome<std::vector<RemoteWorkspace>> list_owned() {
     std::vector<RemoteWorkspace> out;
-    std::string cursor;
-    std::set<std::string> seen;
+    PageGuard guard("Cadenya", pagination_);
     std::string filter = std::string(kOwnerLabel) + "=" + instance_id_;
-    for (int page = 0;; ++page) {
-      if (page > 100000) return Status::error(Code::kTransient, "Cadenya list does not end");
+    std::string cursor;
+    do {
+      if (Status s = guard.before_page(cursor); !s.is_ok()) return s;
       auto response = client_->send({"list", "GET", Paths::list(filter, cursor), ""});
       if (!response) return response.status();
       if (!response->ok()) return fail(*response, "list workspaces");
+      if (Status s = guard.on_body(response->body.size()); !s.is_ok()) return s;
       auto json = parse_body(response->body, "Cadenya list");
       if (!json) return json.status();
       const Json* items = get_array(*json, "items");
       if (!items) return Status::error(Code::kTransient, "Cadenya list answer has no items");
+      if (Status s = guard.on_items(items->size()); !s.is_ok()) return s;
       for (const Json& item : *items) {
         auto ws = usable(item, "Cadenya list item");
         if (!ws) return ws.status();
@@ -295,16 +298,13 @@ class CadenyaProvider : public Provider {
       auto next = next_cursor(*json);
       if (!next) return next.status();
       cursor = *next;
-      if (cursor.empty()) break;
-      if (!seen.insert(cursor).second) {
-        return Status::error(Code::kTransient, "Cadenya list loops: a nextCursor repeats");
-      }
-    }
+    } while (!cursor.empty());
     return out;
   }
 
   std::unique_ptr<http::Client> client_;
   std::string instance_id_;
+  PaginationLimits pagination_;
   Capabilities caps_;
 };
 
@@ -313,8 +313,8 @@ class CadenyaProvider : public Provider {
 Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig&,
                                                  std::unique_ptr<http::Client> client,
                                                  const ProviderContext& context) {
-  return std::unique_ptr<Provider>(
-      std::make_unique<CadenyaProvider>(std::move(client), context.instance_id));
+  return std::unique_ptr<Provider>(std::make_unique<CadenyaProvider>(
+      std::move(client), context.instance_id, context.pagination));
 }
 
 }  // namespace wsop::providers::cadenya

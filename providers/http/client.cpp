@@ -18,6 +18,12 @@ bool is_retryable_status(int status) {
   return status == 429 || status >= 500;
 }
 
+// Why a request stopped being retried, with what the last attempt met.
+Status with_last(const Status& why, const std::optional<Status>& last) {
+  if (!last) return why;
+  return Status::error(why.code(), why.message() + "; last attempt: " + last->message());
+}
+
 }  // namespace
 
 // A server's Retry-After, bounded by the policy: it pauses every worker of
@@ -66,8 +72,8 @@ Outcome<std::string> Client::authorization() {
   return "Bearer " + *token;
 }
 
-std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure& failure,
-                                                    bool& reused) {
+std::unique_ptr<Connection> Client::take_connection(bool fresh, const Deadlines& deadlines,
+                                                    ExchangeFailure& failure, bool& reused) {
   reused = false;
   if (!fresh) {
     std::lock_guard lock(mu_);
@@ -80,7 +86,7 @@ std::unique_ptr<Connection> Client::take_connection(bool fresh, ExchangeFailure&
       }
     }
   }
-  return Connection::open(options_.url, tls_, options_.deadlines, failure, options_.proxy);
+  return Connection::open(options_.url, tls_, deadlines, failure, options_.proxy);
 }
 
 void Client::drop_idle_connections() {
@@ -116,9 +122,10 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   // the server may have seen, the reused connection's failed one included.
   auto exchange = [&](bool fresh) {
     auto started = Clock::now();
-    connection = take_connection(fresh, failure, reused);
-    bool ok = connection && connection->exchange(wire, options_.max_body_bytes,
-                                                 options_.deadlines.request, answer, failure);
+    const Deadlines deadlines = exchange_deadlines();
+    connection = take_connection(fresh, deadlines, failure, reused);
+    bool ok = connection && connection->exchange(wire, options_.max_body_bytes, deadlines.request,
+                                                 answer, failure, options_.cutoff.get());
     if (options_.observer) {
       options_.observer->on_attempt(options_.provider, request.operation, ok ? answer.status : 0,
                                     Clock::now() - started);
@@ -149,13 +156,70 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   return Attempt::kAnswered;
 }
 
-bool Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
+// The configured timeouts, shortened to the cutoff's finish_by: a request
+// starting just before it gets the rest of the grace, not its full timeout.
+Deadlines Client::exchange_deadlines() const {
+  Deadlines deadlines = options_.deadlines;
+  if (!options_.cutoff) return deadlines;
+  auto left = std::chrono::ceil<milliseconds>(options_.cutoff->finish_by() - Clock::now());
+  left = std::max(left, milliseconds(1));
+  deadlines.connect = std::min(deadlines.connect, left);
+  deadlines.request = std::min(deadlines.request, left);
+  return deadlines;
+}
+
+Status Client::may_start() const {
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return Status::error(Code::kTransient, "stopped before the request was sent");
+  }
+  if (options_.cutoff && options_.cutoff->start_passed()) {
+    return Status::error(Code::kTransient, options_.provider + ": not sent, stopped by the " +
+                                               options_.cutoff->why());
+  }
+  return Status::ok();
+}
+
+Status Client::acquire(RateLimiter::Kind kind) {
+  if (Status s = may_start(); !s.is_ok()) return s;
+  if (!options_.rate_limiter) return Status::ok();
+  auto deadline =
+      options_.cutoff ? options_.cutoff->start_by() : RateLimiter::Clock::time_point::max();
+  switch (options_.rate_limiter->acquire_by(kind, deadline)) {
+    case RateLimiter::Grant::kGranted: return Status::ok();
+    case RateLimiter::Grant::kStopped:
+      return Status::error(Code::kTransient, "stopped before the request was sent");
+    case RateLimiter::Grant::kPastDeadline: break;
+  }
+  return Status::error(Code::kRateLimited, options_.provider +
+                                               ": not sent, its rate limit or the server's "
+                                               "Retry-After would hold the request past the " +
+                                               options_.cutoff->why());
+}
+
+Client::Wait Client::wait_before_retry(int attempt, std::optional<milliseconds> retry_after) {
   std::unique_lock lock(mu_);
   milliseconds cap = std::min(options_.retry.max_delay,
                               options_.retry.base_delay * (int64_t{1} << std::min(attempt, 16)));
   auto delay = milliseconds(std::uniform_int_distribution<int64_t>(0, cap.count())(random_));
   if (retry_after) delay = std::max(delay, std::min(*retry_after, options_.retry.max_retry_after));
-  return !stop_cv_.wait_for(lock, delay, [&] { return stopped_; });
+  // Sleeping would only end past the deadline, where nothing is sent.
+  if (options_.cutoff && Clock::now() + delay > options_.cutoff->start_by()) {
+    return Wait::kPastCutoff;
+  }
+  return stop_cv_.wait_for(lock, delay, [&] { return stopped_; }) ? Wait::kStopped : Wait::kWaited;
+}
+
+// A 429 not retried because its Retry-After (capped) passes the cutoff.
+Status Client::throttled_past_cutoff(const ClientResponse& response) const {
+  std::string asked =
+      response.retry_after
+          ? " (" + std::to_string(response.retry_after->count() / 1000) + " s, capped at " +
+                std::to_string(options_.retry.max_retry_after.count() / 1000) + " s)"
+          : "";
+  return Status::error(Code::kRateLimited, options_.provider + ": HTTP 429, and the wait the " +
+                                               "server asked for" + asked + " would pass the " +
+                                               options_.cutoff->why());
 }
 
 // Tells the bucket how the server answered and, after a success or a 429
@@ -169,10 +233,11 @@ void Client::note_answer(const ClientResponse& response, RateLimiter::Clock::tim
 }
 
 Outcome<ClientResponse> Client::send(const ClientRequest& request) {
-  Status last_error = Status::error(Code::kTransient, "no attempt made");
+  std::optional<Status> last_error;
   const auto kind = request.method == "GET" ? RateLimiter::Kind::kRead : RateLimiter::Kind::kWrite;
+  const Status stopped = Status::error(Code::kTransient, "stopped");
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
-    if (options_.rate_limiter && !options_.rate_limiter->acquire(kind)) break;
+    if (Status s = acquire(kind); !s.is_ok()) return with_last(s, last_error);
     const auto sent_at = RateLimiter::Clock::now();
     ClientResponse response;
     Status error;
@@ -181,19 +246,29 @@ Outcome<ClientResponse> Client::send(const ClientRequest& request) {
     if (result == Attempt::kAnswered) {
       note_answer(response, sent_at);
       if (!is_retryable_status(response.status) || last) return response;
-      if (!wait_before_retry(n, response.retry_after)) break;
+      last_error = Status::error(Code::kTransient, "HTTP " + std::to_string(response.status));
+      Wait waited = wait_before_retry(n, response.retry_after);
+      if (waited == Wait::kStopped) return with_last(stopped, last_error);
+      // No retry before the cutoff: this answer is the last, as at the
+      // last attempt, except that a 429 says why it ends.
+      if (waited == Wait::kPastCutoff) {
+        if (response.status == 429) return throttled_past_cutoff(response);
+        return response;
+      }
       continue;
     }
     if (error.code() != Code::kTransient || last) return error;
     last_error = error;
-    if (!wait_before_retry(n, std::nullopt)) break;
+    Wait waited = wait_before_retry(n, std::nullopt);
+    if (waited == Wait::kStopped) return with_last(stopped, last_error);
+    if (waited == Wait::kPastCutoff) return error;
   }
-  return Status::error(Code::kTransient, "stopped: " + last_error.message());
+  return Status::error(Code::kTransient, "stopped: no attempt made");
 }
 
 Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
-    if (options_.rate_limiter && !options_.rate_limiter->acquire()) break;
+    if (Status s = acquire(RateLimiter::Kind::kWrite); !s.is_ok()) return s;
     const auto sent_at = RateLimiter::Clock::now();
     ClientResponse response;
     Status error;
@@ -207,7 +282,7 @@ Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
     }
     if (result == Attempt::kNotSent) {
       if (error.code() != Code::kTransient || last) return error;
-      if (!wait_before_retry(n, std::nullopt)) break;
+      if (wait_before_retry(n, std::nullopt) != Wait::kWaited) return error;
       continue;
     }
     // Every answer is returned, a 429 too: whether and when to send a create

@@ -27,6 +27,7 @@
 
 #include "common/status.h"
 #include "providers/http/connection.h"
+#include "providers/http/cutoff.h"
 #include "providers/http/proxy.h"
 #include "providers/http/rate_limiter.h"
 #include "providers/http/token_source.h"
@@ -79,6 +80,10 @@ struct ClientOptions {
   std::shared_ptr<RateLimiter> rate_limiter;  // null: unlimited
   RetryPolicy retry;
   std::shared_ptr<RequestObserver> observer;
+  // A one-shot command's cutoff (cutoff.h): no request and no wait starts
+  // past its start_by, and one in flight is abandoned at its finish_by.
+  // Null: none (the controller).
+  std::shared_ptr<const Cutoff> cutoff;
   size_t max_body_bytes = 8u << 20;
   size_t max_idle_connections = 32;
 };
@@ -91,7 +96,8 @@ class Client {
   Outcome<ClientResponse> send(const ClientRequest& request);
   Outcome<ClientResponse> send_once(const ClientRequest& request);
 
-  // Stops waiting in the rate limiter and between retries; later calls fail.
+  // Stops waiting in the rate limiter and between retries; later calls fail
+  // without sending anything.
   void stop();
 
   const ClientOptions& options() const { return options_; }
@@ -109,10 +115,20 @@ class Client {
   Attempt attempt(const ClientRequest& request, bool fresh_connection, ClientResponse& response,
                   Status& error);
   // A pooled connection when one is idle (reused = true), else a new one.
-  std::unique_ptr<Connection> take_connection(bool fresh, ExchangeFailure& failure, bool& reused);
+  std::unique_ptr<Connection> take_connection(bool fresh, const Deadlines& deadlines,
+                                              ExchangeFailure& failure, bool& reused);
   void drop_idle_connections();
   void give_back(std::unique_ptr<Connection> connection);
-  bool wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  enum class Wait { kWaited, kStopped, kPastCutoff };
+  // Waits before attempt + 1, unless stopped meanwhile; kPastCutoff at once
+  // when the wait would pass the cutoff's start_by.
+  Wait wait_before_retry(int attempt, std::optional<std::chrono::milliseconds> retry_after);
+  Status throttled_past_cutoff(const ClientResponse& response) const;
+  // Not ok once no request may start: stopped, or past the cutoff.
+  Status may_start() const;
+  // Takes a token from the bucket, within the cutoff.
+  Status acquire(RateLimiter::Kind kind);
+  Deadlines exchange_deadlines() const;
   void note_answer(const ClientResponse& response, RateLimiter::Clock::time_point sent_at);
   std::optional<std::chrono::milliseconds> capped(
       std::optional<std::chrono::milliseconds> retry_after) const;
@@ -120,7 +136,7 @@ class Client {
 
   ClientOptions options_;
   std::shared_ptr<TlsContext> tls_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::vector<std::unique_ptr<Connection>> idle_;
   bool stopped_ = false;
   std::condition_variable stop_cv_;

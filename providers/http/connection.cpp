@@ -39,6 +39,25 @@ void run(asio::io_context& io) {
   io.run();
 }
 
+// How often an exchange looks at its cutoff: the cutoff may move earlier
+// while it runs (a signal), which no timer set at its start would see.
+constexpr std::chrono::milliseconds kCutoffPoll{50};
+
+// As run(), and once the cutoff's finish_by passes, cancel() the pending
+// operation (its handler then sees operation_aborted) and sets abandoned.
+template <class Cancel>
+void run_until_cutoff(asio::io_context& io, const Cutoff* cutoff, bool& abandoned, Cancel cancel) {
+  if (!cutoff) return run(io);
+  io.restart();
+  while (!io.stopped()) {
+    io.run_for(kCutoffPoll);
+    if (!io.stopped() && !abandoned && cutoff->finish_passed()) {
+      abandoned = true;
+      cancel();
+    }
+  }
+}
+
 // A plain http:// request sent to a proxy: the absolute-form target
 // ("http://host:port" before the path) and the proxy's credentials.
 struct ForwardProxy {
@@ -61,7 +80,7 @@ class BasicConnection : public Connection {
 
   bool exchange(const WireRequest& request, size_t max_body_bytes,
                 std::chrono::milliseconds deadline, WireResponse& response,
-                ExchangeFailure& failure) override {
+                ExchangeFailure& failure, const Cutoff* cutoff) override {
     std::string target = forward_ ? forward_->target_prefix + request.target : request.target;
     bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), target, 11};
     for (const auto& [name, value] : request.headers) req.set(name, value);
@@ -70,10 +89,12 @@ class BasicConnection : public Connection {
     }
     req.body() = request.body;
     req.prepare_payload();
+    cutoff_ = cutoff;
+    abandoned_ = false;
     beast::get_lowest_layer(*stream_).expires_after(deadline);
     beast::error_code ec;
     bhttp::async_write(*stream_, req, [&](beast::error_code e, size_t) { ec = e; });
-    run(*io_);
+    step();
     if (ec) return fail(failure, "sending request: " + describe(ec), ec);
     std::optional<Parser> parser;
     ec = read_final_response(parser, max_body_bytes);
@@ -86,6 +107,7 @@ class BasicConnection : public Connection {
     }
     if (ec) return fail(failure, "reading response: " + describe(ec), ec);
     auto& res = parser->get();
+    if (res.result_int() / 100 == 1) return interim_failure(res.result_int(), failure);
     response.status = static_cast<int>(res.result_int());
     response.body = std::move(res.body());
     response.retry_after = std::string(res[bhttp::field::retry_after]);
@@ -108,7 +130,12 @@ class BasicConnection : public Connection {
 
  private:
   using Parser = bhttp::response_parser<bhttp::string_body>;
-  static constexpr int kMaxInterimResponses = 8;
+
+  // Runs the pending operation, abandoning it at the cutoff.
+  void step() {
+    run_until_cutoff(*io_, cutoff_, abandoned_,
+                     [this] { beast::get_lowest_layer(*stream_).cancel(); });
+  }
 
   // The header is read before the body: Boost 1.74's eager parse drops the
   // body_limit error of a Content-Length over the limit and then reserves
@@ -116,7 +143,7 @@ class BasicConnection : public Connection {
   // throw std::bad_alloc or allocate gigabytes. Interim 1xx answers (100
   // Continue, 103 Early Hints) are skipped, as RFC 9110 section 15.2 asks:
   // taken as final, the real answer would be read as the answer to the
-  // next request on this connection.
+  // next request on this connection. All share the request's deadline.
   beast::error_code read_final_response(std::optional<Parser>& parser, size_t max_body_bytes) {
     beast::error_code ec;
     for (int interim = 0; interim <= kMaxInterimResponses; ++interim) {
@@ -125,18 +152,34 @@ class BasicConnection : public Connection {
       parser->header_limit(64 * 1024);
       bhttp::async_read_header(*stream_, buffer_, *parser,
                                [&](beast::error_code e, size_t) { ec = e; });
-      run(*io_);
+      step();
       unsigned status = parser->get().result_int();
       if (ec || status / 100 != 1 || status == 101) break;
     }
     if (ec) return ec;
+    // Still interim: 101 (we never ask to switch protocols) or one interim
+    // answer too many. The caller fails the exchange.
+    if (parser->get().result_int() / 100 == 1) return ec;
     bhttp::async_read(*stream_, buffer_, *parser, [&](beast::error_code e, size_t) { ec = e; });
-    run(*io_);
+    step();
     return ec;
+  }
+
+  // The server answered, but never finally: whatever it did, the request
+  // reached it.
+  bool interim_failure(unsigned status, ExchangeFailure& failure) {
+    open_ = false;
+    std::string why = status == 101 ? "switched protocols (101), which was never asked for"
+                                    : "sent more than " + std::to_string(kMaxInterimResponses) +
+                                          " interim 1xx answers and no final one";
+    failure = {Status::error(Code::kTransient, "the server " + why), true};
+    return false;
   }
 
   bool fail(ExchangeFailure& failure, std::string message, beast::error_code ec) {
     open_ = false;
+    if (abandoned_)
+      message = "abandoned in flight, the grace after the " + cutoff_->why() + " ended";
     failure = {Status::error(Code::kTransient, std::move(message)), true};
     failure.closed_by_peer = ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
                              ec == asio::error::connection_reset ||
@@ -152,6 +195,8 @@ class BasicConnection : public Connection {
   beast::flat_buffer buffer_;
   std::optional<ForwardProxy> forward_;
   bool open_ = true;
+  const Cutoff* cutoff_ = nullptr;  // of the exchange running
+  bool abandoned_ = false;          // it passed the cutoff's finish_by
 };
 
 // Where the socket goes: the server, or the proxy. label names it in

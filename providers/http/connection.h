@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "providers/http/cutoff.h"
 #include "providers/http/proxy.h"
 #include "providers/http/url.h"
 
@@ -78,11 +79,20 @@ class Connection {
                                           const std::optional<ProxySettings>& proxy = std::nullopt);
   virtual ~Connection() = default;
 
-  // Sends request and reads the answer (at most max_body_bytes of body).
+  // Sends request and reads the answer (at most max_body_bytes of body),
+  // skipping interim 1xx answers (at most kMaxInterimResponses of them).
+  // With a cutoff, the exchange is abandoned once its finish_by() passes,
+  // even one moved earlier while the exchange runs (a signal): the failure
+  // then says the request may have been sent.
   virtual bool exchange(const WireRequest& request, size_t max_body_bytes,
                         std::chrono::milliseconds deadline, WireResponse& response,
-                        ExchangeFailure& failure) = 0;
+                        ExchangeFailure& failure, const Cutoff* cutoff) = 0;
   virtual bool is_open() const = 0;
+
+  // Interim answers (100 Continue, 103 Early Hints) skipped before the
+  // final one; one more fails the exchange. HTTP allows any number, so the
+  // cap only stops a server that never gets to its answer.
+  static constexpr int kMaxInterimResponses = 32;
 };
 
 }  // namespace wsop::http

@@ -52,15 +52,23 @@ void RateLimiter::granted(bool read) {
 }
 
 bool RateLimiter::acquire(Kind kind) {
+  return acquire_by(kind, Clock::time_point::max()) == Grant::kGranted;
+}
+
+RateLimiter::Grant RateLimiter::acquire_by(Kind kind, Clock::time_point deadline) {
   std::unique_lock lock(mu_);
   const bool read = kind == Kind::kRead;
   int& waiting = read ? reads_waiting_ : writes_waiting_;
   ++waiting;
-  bool got = false;
+  Grant grant = Grant::kStopped;
   while (!stopped_) {
     auto now = Clock::now();
     if (now < paused_until_) {
       const Clock::time_point until = paused_until_;  // a copy: others may extend it
+      if (until > deadline) {
+        grant = Grant::kPastDeadline;
+        break;
+      }
       cv_.wait_until(lock, until);
       continue;
     }
@@ -68,16 +76,21 @@ bool RateLimiter::acquire(Kind kind) {
     const double needed = tokens_needed(read);
     if (tokens_ >= needed) {
       granted(read);
-      got = true;
+      grant = Grant::kGranted;
       break;
     }
     // Woken early when the reads ahead of it leave or an owed write goes.
-    auto wait = std::chrono::duration<double>((needed - tokens_) / qps_);
-    cv_.wait_for(lock, std::chrono::duration_cast<Clock::duration>(wait));
+    auto wait = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>((needed - tokens_) / qps_));
+    if (deadline != Clock::time_point::max() && now + wait > deadline) {
+      grant = Grant::kPastDeadline;
+      break;
+    }
+    cv_.wait_for(lock, wait);
   }
   --waiting;
   if (read) cv_.notify_all();  // the writes behind it need one token fewer
-  return got;
+  return grant;
 }
 
 double RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after,

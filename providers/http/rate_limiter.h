@@ -35,6 +35,12 @@ class RateLimiter {
   // called while waiting.
   bool acquire(Kind kind = Kind::kWrite);
 
+  enum class Grant { kGranted, kStopped, kPastDeadline };
+  // As acquire(), but a request that could not be sent before `deadline`
+  // (a pause for Retry-After, or the rate, ending after it) does not wait:
+  // kPastDeadline at once, so a command's --timeout bounds its waits.
+  Grant acquire_by(Kind kind, Clock::time_point deadline);
+
   // The server answered 429 to a request sent at sent_at (the time acquire()
   // returned): slow down once per throttling event, and pause every worker
   // for retry_after (a backoff when the server gave none). Returns the rate

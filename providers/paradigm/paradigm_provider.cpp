@@ -1,6 +1,5 @@
 #include "providers/paradigm/paradigm_provider.h"
 
-#include <cctype>
 #include <mutex>
 #include <set>
 
@@ -9,6 +8,7 @@
 #include "providers/paradigm/paradigm_mapping.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
+#include "providers/support/pagination.h"
 
 namespace wsop::providers::paradigm {
 namespace {
@@ -30,11 +30,13 @@ constexpr std::chrono::minutes kForbiddenMemory{60};
 
 class ParadigmProvider : public Provider {
  public:
-  ParadigmProvider(const model::ProviderConfig& config, std::unique_ptr<http::Client> client)
+  ParadigmProvider(const model::ProviderConfig& config, std::unique_ptr<http::Client> client,
+                   const PaginationLimits& pagination)
       : client_(std::move(client)),
         config_name_(config.name),
         list_company_(config.paradigm.company_id),
-        allow_duplicate_names_(config.paradigm.allow_duplicate_names) {
+        allow_duplicate_names_(config.paradigm.allow_duplicate_names),
+        pagination_(pagination) {
     caps_.paginated_list = true;
     caps_.not_found_proves_absence = false;
     caps_.mutable_fields = {"spec.displayName", "spec.description"};
@@ -246,24 +248,25 @@ class ParadigmProvider : public Provider {
   }
 
   // Follows "next" (an absolute URL) until it is null. A page that is not
-  // usable (an item without an id, a next link that is not a URL, a next
-  // link back to a page already read) fails the list: skipping it could
-  // hide a workspace, and a missing workspace may be created again.
+  // usable (an item without an id, a next link that is not a URL) fails the
+  // list, and so does one past the bounds of support/pagination.h (a next
+  // link back to a page already read or to another origin, too many pages
+  // or items): skipping it could hide a workspace, and a missing workspace
+  // may be created again.
   Outcome<std::vector<RemoteWorkspace>> list_pages(std::string path) {
     std::vector<RemoteWorkspace> out;
-    std::set<std::string> seen;
-    for (int page = 0; !path.empty(); ++page) {
-      if (page > 100000) return Status::error(Code::kTransient, "Paradigm list does not end");
-      if (!seen.insert(path).second) {
-        return Status::error(Code::kTransient, "Paradigm list loops: a next link repeats a page");
-      }
+    PageGuard guard("Paradigm", pagination_);
+    while (!path.empty()) {
+      if (Status s = guard.before_page(path); !s.is_ok()) return s;
       auto response = client_->send({"list", "GET", path, ""});
       if (!response) return response.status();
       if (!response->ok()) return fail(*response, "list workspaces");
+      if (Status s = guard.on_body(response->body.size()); !s.is_ok()) return s;
       auto json = parse_body(response->body, "Paradigm list");
       if (!json) return json.status();
       const Json* results = get_array(*json, "results");
       if (!results) return Status::error(Code::kTransient, "Paradigm list answer has no results");
+      if (Status s = guard.on_items(results->size()); !s.is_ok()) return s;
       for (const Json& item : *results) {
         auto ws = usable(item, "Paradigm list item");
         if (!ws) return ws.status();
@@ -273,38 +276,13 @@ class ParadigmProvider : public Provider {
         return Status::error(Code::kTransient,
                              "Paradigm list answer has a next link of another type");
       }
-      auto next = next_path(get_string(*json, "next").value_or(""));
+      const std::string link = get_string(*json, "next").value_or("");
+      if (link.empty()) break;
+      auto next = next_link_path(link, client_->options().url, "Paradigm");
       if (!next) return next.status();
       path = *next;
     }
     return out;
-  }
-
-  // The path and query of an absolute "next" URL, which must name our host.
-  // Only its path and query are used: the request goes to our configured
-  // origin, so a `next` whose scheme or port differs (Django behind a
-  // TLS-terminating proxy writes "http://host/...") neither breaks the list
-  // nor downgrades the connection.
-  Outcome<std::string> next_path(const std::string& next) const {
-    if (next.empty()) return std::string();
-    auto url = http::parse_url(next);
-    const http::Url& base = client_->options().url;
-    auto lower = [](std::string s) {
-      for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      return s;
-    };
-    if (!url || lower(url->host) != lower(base.host)) {
-      return Status::error(Code::kTransient, "Paradigm list points to another origin");
-    }
-    std::string path = url->base_path;
-    const std::string& prefix = base.base_path;
-    if (!prefix.empty() && path.rfind(prefix, 0) == 0 &&
-        (path.size() == prefix.size() || path[prefix.size()] == '/' ||
-         path[prefix.size()] == '?')) {
-      path = path.substr(prefix.size());
-    }
-    if (path.empty() || path[0] != '/') path = "/" + path;
-    return path;
   }
 
   std::unique_ptr<http::Client> client_;
@@ -312,6 +290,7 @@ class ParadigmProvider : public Provider {
   std::string config_name_;
   std::optional<int64_t> list_company_;
   bool allow_duplicate_names_ = false;
+  PaginationLimits pagination_;
   // The last 403 on create, answered locally until `until`.
   struct Refusal {
     std::chrono::steady_clock::time_point until;
@@ -399,8 +378,9 @@ Outcome<RemoteWorkspace> ParadigmProvider::get_to_adopt(const std::string& id,
 
 Outcome<std::unique_ptr<Provider>> make_provider(const model::ProviderConfig& config,
                                                  std::unique_ptr<http::Client> client,
-                                                 const ProviderContext&) {
-  return std::unique_ptr<Provider>(std::make_unique<ParadigmProvider>(config, std::move(client)));
+                                                 const ProviderContext& context) {
+  return std::unique_ptr<Provider>(
+      std::make_unique<ParadigmProvider>(config, std::move(client), context.pagination));
 }
 
 }  // namespace wsop::providers::paradigm
