@@ -22,7 +22,7 @@ struct ProviderContext {
   ProviderContext() = default;
   // Callers that predate the credential policy pass two values: they get the
   // default policy (no file, variables of the default pattern).
-  ProviderContext(std::string instance, std::shared_ptr<http::RequestObserver> metrics,
+  ProviderContext(std::string instance, std::shared_ptr<http::RequestObserver> metrics = {},
                   http::CredentialPolicy policy = {})
       : instance_id(std::move(instance)),
         observer(std::move(metrics)),
