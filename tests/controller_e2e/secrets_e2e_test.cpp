@@ -343,8 +343,9 @@ TEST_F(SecretsE2e, CliNeverPrintsNorStoresATokenTest) {
   // Server errors only from Cadenya: its update fails, the others go on.
   set_faults("cadenya", {{"errorRate", 1.0}});
   write_workspaces("v2");
-  // (Each attempt retries for ~3 s; the short timeout spares the later ones.)
-  r = run({"apply", "-f", source(), "--wait", "--timeout", "1s"});
+  // (Each attempt retries for ~3 s, the failing list included; --timeout
+  // bounds the whole run, so it leaves room for one failed update.)
+  r = run({"apply", "-f", source(), "--wait", "--timeout", "8s"});
   set_faults("cadenya", {{"errorRate", 0.0}});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("failed default/support"));
