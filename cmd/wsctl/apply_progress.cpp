@@ -48,9 +48,15 @@ void ApplyProgress::on_reconciled(const std::string& key, const Status& status,
   if (tty_) draw_locked();
 }
 
-void ApplyProgress::on_given_up(const std::string& key, const Status&) {
+// The last error is printed with the key, so that a summary's "failed N"
+// always has a reason above it (the reconciler's events carry most; this
+// covers errors no event told).
+void ApplyProgress::on_given_up(const std::string& key, const Status& last) {
   std::lock_guard lock(mu_);
-  failed_.insert(key);
+  if (failed_.insert(key).second) {
+    if (tty_) out_ << "\r\033[K";
+    out_ << "failed " << key << ": " << last.to_string() << "\n";
+  }
   done_.insert(key);
   reconciled_.insert(key);
 }
