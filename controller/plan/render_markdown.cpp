@@ -14,15 +14,22 @@ namespace {
 constexpr size_t kFoldSectionRows = 10;  // a ProviderConfig with more rows is folded
 constexpr size_t kFoldFields = 5;        // a workspace with more fields has them folded
 
-// Every ASCII punctuation character as an HTML entity: no Markdown, HTML,
-// table, emoji or mention syntax survives, and GitHub shows the characters.
+// ASCII punctuation that means nothing inside a table cell, kept readable
+// in the raw comment (notification e-mails show it): the rest becomes an
+// HTML entity, so no Markdown, HTML, table, link, autolink (":", "."),
+// emoji, math ("$") or mention ("@") syntax survives.
+bool is_inert(unsigned char c) {
+  return c == '/' || c == '-' || c == ',' || c == '"' || c == '\'' || c == '=' || c == '(' ||
+         c == ')' || c == '+' || c == '?' || c == ';' || c == '%' || c == '{' || c == '}';
+}
+
 std::string escaped(const std::string& text) {
   std::string out;
   out.reserve(text.size());
   for (unsigned char c : text) {
     if (c == '\n' || c == '\r' || c == '\t') {
       out += ' ';
-    } else if (c < 0x80 && std::ispunct(c)) {
+    } else if (c < 0x80 && std::ispunct(c) && !is_inert(c)) {
       out += "&#" + std::to_string(static_cast<int>(c)) + ";";
     } else {
       out += static_cast<char>(c);
