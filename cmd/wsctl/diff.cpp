@@ -27,11 +27,12 @@ namespace {
 
 // Like kubectl diff when the server is unreachable, a workspace whose
 // provider could not be made or reached has an unknown plan, not "no
-// changes": one error per ProviderConfig, naming it.
-std::vector<std::string> unknown_plans(Engine& engine, const plan::Plan& plan,
+// changes": one error per ProviderConfig, naming it. An unobserved item's
+// note gets the reason, which the plan shows beside "unknown".
+std::vector<std::string> unknown_plans(Engine& engine, plan::Plan& plan,
                                        const std::map<std::string, Status>& failed_lists) {
   std::map<std::string, std::pair<std::string, size_t>> by_config;  // why, workspaces
-  for (const auto& item : plan.items) {
+  for (auto& item : plan.items) {
     // Skip and orphan never reach the provider, whatever its state.
     if (item.action == plan::Action::kSkip || item.action == plan::Action::kOrphan) continue;
     std::string why;
@@ -45,6 +46,7 @@ std::vector<std::string> unknown_plans(Engine& engine, const plan::Plan& plan,
     } else {
       continue;
     }
+    if (item.unobserved && item.note.find(why) == std::string::npos) item.note += ": " + why;
     auto& entry = by_config[item.provider_config];
     if (entry.first.empty()) entry.first = why;
     ++entry.second;
@@ -63,22 +65,23 @@ int run_diff(const Args& args, Io io) {
   po::options_description options("Options");
   add_engine_options(options);
   options.add_options()("output,o", po::value<std::string>()->default_value(""),
-                        "json: the plan for machines")("prune", po::bool_switch(),
-                                                       "include workspaces that left the source")(
+                        "json: the plan for machines (docs/GITOPS.md); markdown: for a pull "
+                        "request comment")("prune", po::bool_switch(),
+                                           "include workspaces that left the source")(
       "allow-replace", po::bool_switch(), "plan replacements as apply --allow-replace would")(
       "refresh", po::value<bool>()->default_value(true),
       "false: plan against the state store's last observations, without asking the providers");
   po::variables_map values;
-  if (auto exit =
-          parse_options("diff", "-f PATH [-f PATH...] [-o json] [--prune] [--refresh=false]",
-                        options, args, values, io)) {
+  if (auto exit = parse_options(
+          "diff", "-f PATH [-f PATH...] [-o json|markdown] [--prune] [--refresh=false]", options,
+          args, values, io)) {
     return *exit;
   }
   EngineOptions engine_options;
   if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
   std::string output = values["output"].as<std::string>();
-  if (output != "" && output != "json") {
-    io.err << "wsctl diff: unsupported output format \"" << output << "\"\n";
+  if (output != "" && output != "json" && output != "markdown") {
+    io.err << "wsctl diff: unsupported output format \"" << output << "\" (use json or markdown)\n";
     return kExitInvalid;
   }
   bool prune = values["prune"].as<bool>();
@@ -105,18 +108,19 @@ int run_diff(const Args& args, Io io) {
     io.err << "wsctl diff: " << plan.status().message() << "\n";
     return kExitInvalid;
   }
+  // Without refresh nothing is observed, so nothing can fail to be.
+  std::vector<std::string> errors;
+  if (refresh) errors = unknown_plans(*engine, *plan, failed_lists);
   if (output == "json") {
     io.out << plan::to_json(*plan).dump(2) << "\n";
+  } else if (output == "markdown") {
+    plan::render_markdown(*plan, io.out);
   } else {
     bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
     plan::render_text(*plan, {tty, false}, io.out);
   }
-  // Without refresh nothing is observed, so nothing can fail to be.
-  if (refresh) {
-    auto errors = unknown_plans(*engine, *plan, failed_lists);
-    for (const auto& error : errors) io.err << "wsctl diff: " << error << "\n";
-    if (!errors.empty()) return kExitInvalid;
-  }
+  for (const auto& error : errors) io.err << "wsctl diff: " << error << "\n";
+  if (!errors.empty()) return kExitInvalid;
   return plan->has_changes() ? kExitChanges : kExitOk;
 }
 

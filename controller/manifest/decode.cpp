@@ -1,8 +1,64 @@
 #include "controller/manifest/decode.h"
 
+#include <filesystem>
+#include <string_view>
+
 #include "controller/manifest/reader.h"
 
 namespace wsop::manifest {
+namespace {
+
+constexpr std::string_view kOurGroup = "workspace-operator.io";
+
+const std::string* scalar_of(const YamlNode& root, std::string_view key) {
+  const YamlNode* node = root.find(key);
+  return node && node->kind == YamlNode::Kind::kScalar ? &node->value : nullptr;
+}
+
+// kustomize reads kustomization.yaml, .yml or Kustomization, whose
+// apiVersion and kind are optional.
+bool is_kustomization_file(const std::string& file) {
+  std::string base = std::filesystem::path(file).filename().string();
+  return base == "kustomization.yaml" || base == "kustomization.yml" || base == "Kustomization";
+}
+
+// Ours: workspace-operator.io and its subdomains; "v1" (no slash) is core.
+bool is_our_group(std::string_view api_version) {
+  size_t slash = api_version.find('/');
+  if (slash == std::string_view::npos) return false;
+  std::string_view group = api_version.substr(0, slash);
+  if (group == kOurGroup) return true;
+  return group.size() > kOurGroup.size() &&
+         group.substr(group.size() - kOurGroup.size() - 1) == "." + std::string(kOurGroup);
+}
+
+std::string shown(const std::string* text) {
+  constexpr size_t kLongest = 80;  // a warning line, not a dump of the document
+  if (!text) return "<none>";
+  return text->size() > kLongest ? text->substr(0, kLongest) + "..." : *text;
+}
+
+}  // namespace
+
+std::optional<Diagnostic> foreign_document(const YamlDocument& document, const std::string& file) {
+  const YamlNode& root = *document.root;
+  if (root.kind != YamlNode::Kind::kMap) return std::nullopt;
+  const std::string* api_version = scalar_of(root, "apiVersion");
+  const std::string* kind = scalar_of(root, "kind");
+  if (api_version && is_our_group(*api_version)) return std::nullopt;
+  if (kind && (*kind == model::kKindWorkspace || *kind == model::kKindProviderConfig)) {
+    return std::nullopt;
+  }
+  if (!kind && !(is_kustomization_file(file) && !root.find("kind"))) return std::nullopt;
+  if (kind && !api_version) return std::nullopt;  // incomplete: the decoder says what is missing
+  // The message is split so that Diagnostic::to_string prints
+  // "FILE:LINE:COL: skipped kind X (apiVersion Y): not a workspace-operator.io resource".
+  std::string what =
+      kind ? "skipped kind " + shown(kind) + " (apiVersion " + shown(api_version) + ")"
+           : "skipped kustomize file (apiVersion " + shown(api_version) + ")";
+  return Diagnostic{file, root.mark, std::move(what),
+                    "not a " + std::string(kOurGroup) + " resource"};
+}
 
 std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
                                                const http::CredentialPolicy& credentials) {

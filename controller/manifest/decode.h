@@ -36,6 +36,15 @@ struct DecodedDocument {
 std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
                                                const http::CredentialPolicy& credentials);
 
+// A document of another API group (kustomize's kustomization.yaml, a
+// Namespace, a ConfigMap) that shares the source directory: not ours, so
+// skipped with a warning, "skipped kind X (apiVersion Y): not a
+// workspace-operator.io resource". A document of our group, or of our kinds
+// under a misspelt group, is never foreign: a typo there must stay an error
+// (skipping it would let --prune delete the workspace it meant).
+// file: the document's file name (a kustomization.yaml may omit its kind).
+std::optional<Diagnostic> foreign_document(const YamlDocument& document, const std::string& file);
+
 // Per kind; root is the document's map, known to have that kind. They fill
 // what they can and report every problem to sink: the result is valid only
 // if sink received nothing.

@@ -213,6 +213,10 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
       result.set.provider_config_names_unknown = true;  // the rest is never decoded
       return;
     }
+    if (auto skipped = foreign_document(document, text.name)) {
+      result.warnings.push_back(std::move(*skipped));
+      continue;
+    }
     if (auto decoded = decode_document(document, sink, options.credentials)) {
       add_document(document, std::move(*decoded), result.set);
     }
@@ -249,6 +253,7 @@ void append_result(LoadResult& into, LoadResult&& part) {
   set.provider_config_names_unknown |= from.provider_config_names_unknown;
   set.workspace_field_marks.merge(from.workspace_field_marks);
   std::move(part.errors.begin(), part.errors.end(), std::back_inserter(into.errors));
+  std::move(part.warnings.begin(), part.warnings.end(), std::back_inserter(into.warnings));
   into.documents += part.documents;
 }
 
@@ -315,7 +320,9 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   }
   validate_set(result.set, result.errors);
   sort_diagnostics(result.errors);
-  result.warnings = local_only_warnings(result.set);
+  auto local_only = local_only_warnings(result.set);
+  std::move(local_only.begin(), local_only.end(), std::back_inserter(result.warnings));
+  sort_diagnostics(result.warnings);
   return result;
 }
 

@@ -78,7 +78,9 @@ struct LoadResult {
   ManifestSet set;
   std::vector<Diagnostic> errors;  // sorted by position; empty when the set is valid
   // Not errors: fields a workspace sets that its provider never receives
-  // (local_only_warnings). Printed, never a reason to refuse the set.
+  // (local_only_warnings), and documents of other API groups that were
+  // skipped (foreign_document in decode.h). Printed, never a reason to
+  // refuse the set; sorted by position.
   std::vector<Diagnostic> warnings;
   size_t files = 0;
   size_t documents = 0;

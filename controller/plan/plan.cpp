@@ -24,6 +24,7 @@ WorkspacePlan plan_removed(const state::WorkspaceRecord& record, const PlanOptio
     // Paused means hands off, deletes included (Crossplane's pause, Flux's
     // suspend); the record remembers it because the manifest is gone.
     out.action = Action::kSkip;
+    out.paused = true;
     out.note =
         "paused (workspace-operator.io/paused when last applied): not pruned; "
         "unpause it and apply, or `wsctl forget` it";
@@ -49,9 +50,54 @@ WorkspacePlan plan_removed(const state::WorkspaceRecord& record, const PlanOptio
   return out;
 }
 
+bool is_sent(const std::string& path, const providers::Provider* provider,
+             const std::vector<std::string>& local_only) {
+  for (const auto& field : local_only) {
+    if (path == field || path.rfind(field + ".", 0) == 0) return false;
+  }
+  if (!provider) return true;
+  const auto& can = provider->capabilities();
+  if (path.rfind("metadata.labels.", 0) == 0) return can.labels;
+  if (path == "spec.externalId") return can.native_external_id;
+  return true;
+}
+
+void flatten(const nlohmann::ordered_json& node, const std::string& path,
+             std::vector<Attribute>& out) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) flatten(value, path + "." + key, out);
+    return;
+  }
+  out.push_back({path, node.dump()});
+}
+
+// What a create of desired sends, as the normalised manifest spells it
+// (controller/manifest/render.cpp): the policies and the ProviderConfig
+// reference stay here, and so do the fields this provider never receives.
+std::vector<Attribute> create_attributes(const model::Workspace& desired,
+                                         const providers::Provider* provider) {
+  auto manifest = manifest::to_manifest_json(desired);
+  auto spec = manifest["spec"];
+  for (const char* local : {"providerConfigRef", "deletionPolicy", "managementPolicy"}) {
+    spec.erase(local);
+  }
+  std::vector<Attribute> all;
+  flatten(spec, "spec", all);
+  for (const auto& [key, value] : desired.labels) {
+    all.push_back({"metadata.labels." + key, nlohmann::json(value).dump()});
+  }
+  std::vector<std::string> local_only;
+  if (provider) local_only = desired.local_only_fields(provider->type());
+  std::vector<Attribute> out;
+  for (auto& attribute : all) {
+    if (is_sent(attribute.path, provider, local_only)) out.push_back(std::move(attribute));
+  }
+  return out;
+}
+
 // No remote workspace is known for a manifest.
 WorkspacePlan plan_missing(const model::Workspace& desired, const state::WorkspaceRecord* record,
-                           const Observation& observation) {
+                           const Observation& observation, const providers::Provider* provider) {
   WorkspacePlan out = base(&desired, record);
   if (record && record->create.state == state::CreateState::kPending) {
     out.action = Action::kResolvePending;
@@ -69,6 +115,7 @@ WorkspacePlan plan_missing(const model::Workspace& desired, const state::Workspa
     return out;
   }
   out.action = Action::kCreate;
+  out.attributes = create_attributes(desired, provider);
   if (record && record->remote_id && observation.confirmed_absent) {
     out.note = "remote workspace " + *record->remote_id + " no longer exists: create again";
   }
@@ -151,6 +198,7 @@ WorkspacePlan plan_workspace(const model::Workspace* desired, const state::Works
   if (desired->paused()) {
     WorkspacePlan out = base(desired, record);
     out.action = Action::kSkip;
+    out.paused = true;
     out.note = "paused (workspace-operator.io/paused)";
     return out;
   }
@@ -165,7 +213,7 @@ WorkspacePlan plan_workspace(const model::Workspace* desired, const state::Works
       out.unobserved = true;
       return out;
     }
-    return plan_missing(*desired, record, observation);
+    return plan_missing(*desired, record, observation, provider);
   }
   return plan_existing(*desired, *record, *observation.remote, provider, options);
 }

@@ -31,16 +31,30 @@ const char* to_string(Action action);
 // Whether carrying out the action writes to the provider.
 bool writes_remote(Action action);
 
+// One field a create sends, rendered for people ("\"x\"", "2", "true"),
+// as `terraform plan` lists a new resource's attributes.
+struct Attribute {
+  std::string path;  // manifest path: "spec.displayName", "metadata.labels.team"
+  std::string value;
+};
+
 struct WorkspacePlan {
   model::WorkspaceKey key;
   std::string provider_config;
   Action action = Action::kNoop;
   std::vector<providers::FieldChange> changes;  // kUpdate / kReplace / drift shown for noop
+  // kCreate: the fields the provider would receive. Shown in plans only;
+  // the reconciler builds its request from the manifest, not from these.
+  std::vector<Attribute> attributes;
   std::string note;      // why, for people ("CreateOnly: 2 differences left alone")
   bool blocked = false;  // a needed action the options forbid (replace without --allow-replace)
   // The known remote could not be observed (provider unreachable): the plan
   // is noop only for want of knowing, which diff reports as an error.
+  // Renderers show it as "unknown", never as unchanged or as a create.
   bool unobserved = false;
+  // kSkip because of workspace-operator.io/paused (on the manifest, or on
+  // the record when the manifest left): shown and counted as "paused".
+  bool paused = false;
   // The digest of the manifest planned for, when the plan needed it (a
   // known remote): the reconciler reuses it instead of hashing again.
   std::string desired_digest;

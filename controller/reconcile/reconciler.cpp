@@ -149,7 +149,10 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
     out.remote = std::move(*remote);
     return out;
   }
-  if (remote.status().code() != Code::kNotFound) return out;  // unknown: change nothing
+  if (remote.status().code() != Code::kNotFound) {  // unknown: change nothing
+    out.why = remote.status().message();
+    return out;
+  }
   if (provider.capabilities().not_found_proves_absence) {
     out.confirmed_absent = true;
     return out;

@@ -332,6 +332,7 @@ TEST_F(SecretsE2e, CliNeverPrintsNorStoresATokenTest) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_THAT(r.out, HasSubstr("ledger"));
   EXPECT_EQ(run({"diff", "-f", source(), "-o", "json"}).exit_code, 1);
+  EXPECT_EQ(run({"diff", "-f", source(), "-o", "markdown"}).exit_code, 1);
   EXPECT_EQ(run({"apply", "-f", source(), "--dry-run"}).exit_code, 0);
   r = run({"apply", "-f", source(), "--wait", "--timeout", "20s"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -368,6 +369,9 @@ TEST_F(SecretsE2e, CliNeverPrintsNorStoresATokenTest) {
   EXPECT_EQ(condition(find_item(list, "locked-out"), "Synced"), "False") << list.dump();
   EXPECT_EQ(condition(find_item(list, "support"), "Synced"), "True") << list.dump();
   EXPECT_EQ(run({"get", "-o", "yaml"}).exit_code, 0);
+  // The pull request plan of a set whose tokens are refused or quoted back.
+  EXPECT_NE(run({"diff", "-f", source(), "-o", "markdown"}).exit_code, 0);
+  EXPECT_NE(run({"diff", "-f", source(), "-o", "json"}).exit_code, 0);
   expect_no_token_anywhere("after the CLI flow");
 }
 

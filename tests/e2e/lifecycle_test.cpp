@@ -93,6 +93,7 @@ TEST_F(E2eLifecycleTest, UnreachableProviderFailsDiffAndApplyInsteadOfNoChanges)
   ASSERT_EQ(items.size(), 2u) << as_json.out;
   EXPECT_EQ(items[1]["name"], "held");
   EXPECT_TRUE(items[1]["unobserved"].get<bool>()) << as_json.out;
+  EXPECT_EQ(items[1]["action"], "unknown") << as_json.out;
   // Without refresh nothing is asked, so nothing is unreachable.
   RunResult offline = diff({"--refresh=false"});
   EXPECT_EQ(offline.exit_code, 0) << offline.out << offline.err;

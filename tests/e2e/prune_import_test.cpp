@@ -107,7 +107,8 @@ TEST_F(E2ePruneTest, NeverPrunesOrDeletesAWorkspacePausedWhenItLeftTheSource) {
   json items = json::parse(planned.out, nullptr, false)["items"];
   ASSERT_EQ(items.size(), 2u) << planned.out;
   EXPECT_EQ(items[0]["name"], "held");
-  EXPECT_EQ(items[0]["action"], "skip");
+  EXPECT_EQ(items[0]["action"], "paused");
+  EXPECT_EQ(items[0]["plannedAction"], "skip");
   EXPECT_THAT(items[0]["note"].get<std::string>(), HasSubstr("paused"));
   RunResult pruned = apply({"--prune"});
   EXPECT_EQ(pruned.exit_code, 0) << pruned.out << pruned.err;

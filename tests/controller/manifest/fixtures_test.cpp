@@ -3,7 +3,12 @@
 //                        # expect: LINE:COL PATH: MESSAGE-FRAGMENT
 //                      and must produce exactly those errors, no others;
 //   valid/NAME.yaml    must load without errors, and its normalised model
-//                      must equal valid/NAME.json.
+//                      must equal valid/NAME.json;
+//   skipped/NAME.yaml  holds documents of other API groups beside ours:
+//                        # skip: LINE:COL skipped kind X (apiVersion Y)
+//                        # loads: PROVIDERCONFIGS WORKSPACES
+//                      must load without errors, with exactly those
+//                      warnings and that many resources of ours.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -112,6 +117,75 @@ TEST(ManifestFixturesTest, EveryValidFixtureNormalisesAsRecorded) {
     auto expected = nlohmann::ordered_json::parse(read(expected_file));
     EXPECT_EQ(to_manifest_list(result.set).dump(2), expected.dump(2));
   }
+}
+
+struct ExpectedSkips {
+  std::vector<Expected> skips;
+  size_t provider_configs = 0, workspaces = 0;
+  bool has_counts = false;
+};
+
+ExpectedSkips skip_expectations(const std::string& text) {
+  ExpectedSkips out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line) && line.rfind("#", 0) == 0) {
+    if (line.rfind("# loads: ", 0) == 0) {
+      std::istringstream counts(line.substr(9));
+      counts >> out.provider_configs >> out.workspaces;
+      out.has_counts = true;
+    } else if (line.rfind("# skip: ", 0) == 0) {
+      Expected e;
+      char colon = 0;
+      std::istringstream fields(line.substr(8));
+      fields >> e.line >> colon >> e.column;
+      std::getline(fields, e.path);
+      e.path.erase(0, e.path.find_first_not_of(' '));
+      out.skips.push_back(e);
+    }
+  }
+  return out;
+}
+
+TEST(ManifestFixturesTest, EverySkippedFixtureLoadsOursAndWarnsOfTheRest) {
+  auto files = fixtures("skipped");
+  ASSERT_GE(files.size(), 3u);
+  for (const fs::path& file : files) {
+    SCOPED_TRACE(file.filename().string());
+    std::string text = read(file);
+    ExpectedSkips expected = skip_expectations(text);
+    ASSERT_TRUE(expected.has_counts) << "fixture has no '# loads:' line";
+    ASSERT_FALSE(expected.skips.empty()) << "fixture has no '# skip:' line";
+    LoadResult result = load_texts({{file.filename().string(), text}});
+    std::string got;
+    for (const auto& d : result.errors) got += "  " + d.to_string() + "\n";
+    ASSERT_TRUE(result.ok()) << got;
+    EXPECT_EQ(result.set.provider_configs.size(), expected.provider_configs);
+    EXPECT_EQ(result.set.workspaces.size(), expected.workspaces);
+    std::string warnings;
+    for (const auto& d : result.warnings) warnings += "  " + d.to_string() + "\n";
+    ASSERT_EQ(result.warnings.size(), expected.skips.size()) << warnings;
+    for (size_t i = 0; i < expected.skips.size(); ++i) {
+      const Diagnostic& d = result.warnings[i];
+      EXPECT_EQ(d.mark.line, expected.skips[i].line) << warnings;
+      EXPECT_EQ(d.mark.column, expected.skips[i].column) << warnings;
+      EXPECT_EQ(d.to_string(), file.filename().string() + ":" + std::to_string(d.mark.line) + ":" +
+                                   std::to_string(d.mark.column) + ": " + expected.skips[i].path +
+                                   ": not a workspace-operator.io resource");
+    }
+  }
+}
+
+// The name is what makes a kustomization.yaml without kind foreign: under
+// another name the same text is an error (kind and apiVersion missing).
+TEST(ManifestFixturesTest, AKindlessDocumentIsSkippedOnlyInAKustomizationFile) {
+  std::string text = "resources: [a.yaml]\n";
+  LoadResult kustomize = load_texts({{"dir/kustomization.yml", text}});
+  EXPECT_TRUE(kustomize.ok());
+  EXPECT_EQ(kustomize.warnings.size(), 1u);
+  LoadResult other = load_texts({{"dir/workspaces.yaml", text}});
+  EXPECT_EQ(other.errors.size(), 2u);
+  EXPECT_TRUE(other.warnings.empty());
 }
 
 TEST(ManifestFixturesTest, NormalisedOutputLoadsBackToTheSameModel) {

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
+#include "tests/controller/reconcile/fake_provider.h"
+
 namespace wsop::plan {
 namespace {
 
@@ -75,6 +79,53 @@ TEST(PlanWorkspaceTest, MarksAKnownRemoteThatCouldNotBeObserved) {
   WorkspacePlan gone = plan_workspace(&ws, &record, absent, nullptr, pruning());
   EXPECT_EQ(gone.action, Action::kCreate);
   EXPECT_FALSE(gone.unobserved);
+}
+
+TEST(PlanWorkspaceTest, MarksPausedSkipsAsPaused) {
+  model::Workspace ws = workspace("steady");
+  ws.annotations[model::kAnnotationPaused] = "true";
+  EXPECT_TRUE(plan_workspace(&ws, nullptr, {}, nullptr, pruning()).paused);
+  state::WorkspaceRecord record = created_record("gone");
+  record.paused = true;
+  EXPECT_TRUE(plan_workspace(nullptr, &record, {}, nullptr, pruning()).paused);
+  state::WorkspaceRecord other = created_record("gone");
+  other.owner_instance_id = "another";
+  WorkspacePlan not_ours = plan_workspace(nullptr, &other, {}, nullptr, pruning());
+  EXPECT_EQ(not_ours.action, Action::kSkip);
+  EXPECT_FALSE(not_ours.paused);
+}
+
+// Like `terraform plan`'s "+ name = ...": a create lists what it sends.
+TEST(PlanWorkspaceTest, ACreateListsTheFieldsItSends) {
+  model::Workspace ws = workspace("fresh");
+  ws.display_name = "Fresh one";
+  ws.description = "for the team";
+  ws.labels["team"] = "a";
+  WorkspacePlan p = plan_workspace(&ws, nullptr, {}, nullptr, pruning());
+  ASSERT_EQ(p.action, Action::kCreate);
+  std::map<std::string, std::string> got;
+  for (const auto& a : p.attributes) got[a.path] = a.value;
+  EXPECT_EQ(got["spec.displayName"], "\"Fresh one\"");
+  EXPECT_EQ(got["spec.description"], "\"for the team\"");
+  EXPECT_EQ(got["spec.externalId"], "\"default/fresh\"");
+  EXPECT_EQ(got["metadata.labels.team"], "\"a\"");
+  // Policies and the reference are this operator's, never sent.
+  EXPECT_EQ(got.count("spec.deletionPolicy"), 0u);
+  EXPECT_EQ(got.count("spec.managementPolicy"), 0u);
+  EXPECT_EQ(got.count("spec.providerConfigRef.name"), 0u);
+
+  // A provider without labels or a native external id receives neither.
+  testing::FakeProvider provider;
+  WorkspacePlan sent = plan_workspace(&ws, nullptr, {}, &provider, pruning());
+  got.clear();
+  for (const auto& a : sent.attributes) got[a.path] = a.value;
+  EXPECT_EQ(got.count("metadata.labels.team"), 0u);
+  EXPECT_EQ(got.count("spec.externalId"), 0u);
+  EXPECT_EQ(got["spec.displayName"], "\"Fresh one\"");
+
+  // Only a create lists attributes.
+  state::WorkspaceRecord record = created_record("fresh");
+  EXPECT_TRUE(plan_workspace(&ws, &record, {}, nullptr, pruning()).attributes.empty());
 }
 
 }  // namespace
