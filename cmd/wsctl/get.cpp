@@ -152,7 +152,11 @@ int run_get(const Args& args, Io io) {
     }
   }
   if (shown.empty() && (output.empty() || output == "wide" || output == "name")) {
-    if (query.names.empty()) io.err << "No resources found.\n";
+    // kubectl's words, so that scripts and habits that look for them work.
+    if (query.names.empty()) {
+      io.err << "No resources found"
+             << (query.ns.empty() ? std::string() : " in " + query.ns + " namespace") << ".\n";
+    }
   } else {
     print_records(shown, output, io.out);
   }
