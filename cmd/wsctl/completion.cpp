@@ -65,6 +65,9 @@ std::string flag_words(const CompletedCommand& command) {
   for (const auto& flag : command.flags) {
     if (!flag.short_name.empty()) words.push_back(flag.short_name);
     words.push_back(flag.long_name);
+    // kubectl's spelling, which parse_options accepts for a --dry-run switch.
+    if (flag.long_name == "--dry-run")
+      words.insert(words.end(), {"--dry-run=client", "--dry-run=none"});
   }
   return joined(words);
 }

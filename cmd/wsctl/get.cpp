@@ -88,6 +88,43 @@ std::optional<int> query_from(const po::variables_map& values, GetQuery& query, 
   return select_by_labels(values, query, io);
 }
 
+// Every record of the store at `path`, read-only; none when there is no
+// store yet (nothing is managed, as kubectl lists an empty namespace).
+// kExitInvalid after a message when the file cannot be read as a store.
+std::optional<int> read_records(const std::string& path,
+                                std::vector<state::WorkspaceRecord>& records, Io io) {
+  auto store = state::open_sqlite_state_store_read_only(path);
+  if (!store) {
+    if (store.status().code() == Code::kNotFound) return std::nullopt;
+    io.err << "wsctl get: " << store.status().message() << "\n";
+    return kExitInvalid;
+  }
+  auto listed = (*store)->list({});
+  if (!listed) {
+    io.err << "wsctl get: " << listed.status().message() << "\n";
+    return kExitInvalid;
+  }
+  records = std::move(*listed);
+  return std::nullopt;
+}
+
+// Prints a not-found error for each NAME argument nothing matched; whether
+// there was one.
+bool report_missing(const GetQuery& query, const std::vector<state::WorkspaceRecord>& shown,
+                    Io io) {
+  bool missing = false;
+  for (const auto& name : query.names) {
+    bool found = std::any_of(shown.begin(), shown.end(), [&](const state::WorkspaceRecord& r) {
+      return name_matches(name, r.key);
+    });
+    if (!found) {
+      io.err << "Error: workspace \"" << name.to_string() << "\" not found\n";
+      missing = true;
+    }
+  }
+  return missing;
+}
+
 void add_get_options(po::options_description& options) {
   options.add_options()("state", po::value<std::string>()->default_value("./.wsctl/state.db"),
                         "state store file (read only; may be in use by a controller or apply)")(
@@ -125,32 +162,12 @@ int run_get(const Args& args, Io io) {
   GetQuery query;
   if (auto exit = query_from(values, query, io)) return *exit;
   std::vector<state::WorkspaceRecord> records;
-  auto store = state::open_sqlite_state_store_read_only(values["state"].as<std::string>());
-  if (store) {
-    auto listed = (*store)->list({});
-    if (!listed) {
-      io.err << "wsctl get: " << listed.status().message() << "\n";
-      return kExitInvalid;
-    }
-    records = std::move(*listed);
-  } else if (store.status().code() != Code::kNotFound) {
-    io.err << "wsctl get: " << store.status().message() << "\n";
-    return kExitInvalid;
-  }  // no store yet: nothing is managed, as kubectl lists an empty namespace
+  if (auto exit = read_records(values["state"].as<std::string>(), records, io)) return *exit;
   std::vector<state::WorkspaceRecord> shown;
   for (auto& r : records) {
     if (query_matches(query, r.key)) shown.push_back(displayed(std::move(r)));
   }
-  int exit_code = kExitOk;
-  for (const auto& name : query.names) {
-    bool found = std::any_of(shown.begin(), shown.end(), [&](const state::WorkspaceRecord& r) {
-      return name_matches(name, r.key);
-    });
-    if (!found) {
-      io.err << "Error: workspace \"" << name.to_string() << "\" not found\n";
-      exit_code = kExitNotFound;
-    }
-  }
+  int exit_code = report_missing(query, shown, io) ? kExitNotFound : kExitOk;
   if (shown.empty() && (output.empty() || output == "wide" || output == "name")) {
     // kubectl's words, so that scripts and habits that look for them work.
     if (query.names.empty()) {

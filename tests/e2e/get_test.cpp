@@ -184,7 +184,7 @@ TEST_F(E2eGetHabitsTest, CompletionScriptsNameTheCommandsFlagsAndOutputs) {
   EXPECT_EQ(complete("wsctl ge", 1), "get\n");
   EXPECT_EQ(complete("wsctl get -o ''", 3), "name\nwide\njson\nyaml\n");
   EXPECT_THAT(complete("wsctl get --all", 2), HasSubstr("--all-namespaces"));
-  EXPECT_THAT(complete("wsctl apply --dry", 2), HasSubstr("--dry-run"));
+  EXPECT_THAT(complete("wsctl apply --dry", 2), HasSubstr("--dry-run=client"));
   EXPECT_EQ(complete("wsctl completion f", 2), "fish\n");
   for (const std::string shell : {"zsh", "fish"}) {
     RunResult r = program({"completion", shell});
