@@ -155,13 +155,17 @@ Outcome<OpenDatabase> open_database_read_only(const std::string& path,
     return Status::error(Code::kInvalid, "state file " + path + " holds no state store tables");
   }
   if (*version != latest_schema_version()) {
-    // A reader must not migrate; an older file is brought up to date by the
+    // A reader must not migrate: an older file is brought up to date by the
     // next command that writes it (apply, or the controller at start).
-    return Status::error(Code::kInvalid, "state file " + path + " has schema version " +
-                                             std::to_string(*version) +
-                                             ", this wsctl reads version " +
-                                             std::to_string(latest_schema_version()) +
-                                             " only; run the wsctl release that writes it");
+    bool older = *version < latest_schema_version();
+    return Status::error(
+        Code::kInvalid,
+        "state file " + path + " has schema version " + std::to_string(*version) + ", " +
+            (older ? "older" : "newer") + " than this wsctl's " +
+            std::to_string(latest_schema_version()) + "; " +
+            (older ? "a command that writes it (apply, or the controller at start) migrates it, "
+                     "get only reads"
+                   : "use the wsctl release that wrote it, or a newer one"));
   }
   // The write statements compile too (SQLite checks read-only at step time);
   // the store refuses writes before reaching them (sqlite_state_store.cpp).

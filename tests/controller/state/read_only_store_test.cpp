@@ -88,5 +88,31 @@ TEST_F(ReadOnlyStoreTest, AFileWithoutAStoreIsRefusedUnchanged) {
   EXPECT_EQ(std::filesystem::file_size(path_), size_before);
 }
 
+TEST_F(ReadOnlyStoreTest, AnOlderSchemaIsRefusedUnmigratedWithWhatMigratesIt) {
+  ASSERT_NE(open_store(), nullptr);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE schema_version SET version = 1", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto reader = open_sqlite_state_store_read_only(path_);
+  ASSERT_FALSE(reader.is_ok());
+  EXPECT_EQ(reader.status().code(), Code::kInvalid);
+  EXPECT_NE(reader.status().message().find("schema version 1, older"), std::string::npos)
+      << reader.status().message();
+  EXPECT_NE(reader.status().message().find("apply"), std::string::npos);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &stmt, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);  // not migrated by the reader
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace wsop::state
