@@ -10,9 +10,10 @@ namespace wsop::cli {
 
 enum ExitCode : int {
   kExitOk = 0,
-  kExitChanges = 1,  // diff found changes
-  kExitInvalid = 2,  // invalid input or usage
-  kExitFailed = 3,   // some workspaces failed
+  kExitChanges = 1,   // diff found changes
+  kExitNotFound = 1,  // get: a named workspace does not exist (as kubectl)
+  kExitInvalid = 2,   // invalid input or usage
+  kExitFailed = 3,    // some workspaces failed
 };
 
 struct Io {
@@ -33,6 +34,15 @@ int run_forget(const Args& args, Io io);
 int run_controller(const Args& args, Io io);
 int run_version(const Args& args, Io io);
 int run_state(const Args& args, Io io);
+int run_completion(const Args& args, Io io);
+
+// The dispatcher's commands, by name, with their one-line summaries (what
+// `wsctl completion` builds its scripts from).
+struct CommandSummary {
+  std::string name;
+  std::string summary;
+};
+std::vector<CommandSummary> command_summaries();
 
 // Dispatches argv (without the program name) to a command.
 int run_wsctl(const Args& args, Io io);

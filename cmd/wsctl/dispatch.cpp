@@ -24,6 +24,7 @@ const std::map<std::string, Command>& commands() {
       {"state", {run_state, "back up the state store, consistently while it is in use"}},
       {"controller", {run_controller, "reconcile manifest directories forever, with metrics"}},
       {"version", {run_version, "print the version and git revision"}},
+      {"completion", {run_completion, "print a shell completion script (bash, zsh or fish)"}},
   };
   return table;
 }
@@ -38,6 +39,12 @@ void usage(std::ostream& out) {
 }
 
 }  // namespace
+
+std::vector<CommandSummary> command_summaries() {
+  std::vector<CommandSummary> out;
+  for (const auto& [name, command] : commands()) out.push_back({name, command.summary});
+  return out;
+}
 
 int run_wsctl(const Args& args, Io io) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {

@@ -1,161 +1,183 @@
-// wsctl get [workspaces] [NAME...]: what the state store knows, like
-// `kubectl get`. Reads only the state store; talks to no provider.
-#include <yaml-cpp/yaml.h>
-
-#include <iomanip>
+// wsctl get [workspaces] [NAME|NS/NAME...]: what the state store knows, like
+// `kubectl get`. Reads only the state store, read-only and without its lock,
+// so it runs beside a controller or an apply that holds the store
+// (controller/state/sqlite_state_store.h); talks to no provider.
+#include <algorithm>
 #include <ostream>
-#include <sstream>
+#include <set>
 
+#include "cmd/wsctl/engine.h"
+#include "cmd/wsctl/get_print.h"
 #include "cmd/wsctl/options.h"
-#include "controller/reconcile/status_json.h"
+#include "controller/manifest/manifest_set.h"
 #include "controller/state/sqlite_state_store.h"
-#include "providers/support/time.h"
 
 namespace wsop::cli {
 namespace {
 
-std::string age(const std::optional<state::Time>& since) {
-  if (!since) return "<none>";
-  auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now() - *since)
-          .count();
-  if (seconds < 120) return std::to_string(seconds) + "s";
-  if (seconds < 7200) return std::to_string(seconds / 60) + "m";
-  if (seconds < 172800) return std::to_string(seconds / 3600) + "h";
-  return std::to_string(seconds / 86400) + "d";
+// One NAME argument: "NS/NAME", or "NAME" in -n's namespace (any namespace
+// when -n is not given: the state store is local, as `kubectl get -A`).
+struct NameQuery {
+  std::string ns;  // empty: any
+  std::string name;
+  std::string to_string() const { return ns.empty() ? name : ns + "/" + name; }
+};
+
+struct GetQuery {
+  std::string ns;  // empty: every namespace
+  std::vector<NameQuery> names;
+  std::optional<std::set<model::WorkspaceKey>> selected;  // by -l over -f's manifests
+};
+
+bool name_matches(const NameQuery& query, const model::WorkspaceKey& key) {
+  return query.name == key.name && (query.ns.empty() || query.ns == key.ns);
 }
 
-void emit_yaml(const nlohmann::ordered_json& json, YAML::Emitter& out) {
-  if (json.is_object()) {
-    out << YAML::BeginMap;
-    for (const auto& [key, value] : json.items()) {
-      out << YAML::Key << key << YAML::Value;
-      emit_yaml(value, out);
-    }
-    out << YAML::EndMap;
-  } else if (json.is_array()) {
-    out << YAML::BeginSeq;
-    for (const auto& value : json) emit_yaml(value, out);
-    out << YAML::EndSeq;
-  } else if (json.is_string()) {
-    out << YAML::DoubleQuoted << json.get<std::string>();
-  } else if (json.is_null()) {
-    out << YAML::Null;
-  } else {
-    out << json.dump();
+bool query_matches(const GetQuery& query, const model::WorkspaceKey& key) {
+  if (query.selected && !query.selected->count(key)) return false;
+  if (!query.names.empty()) {
+    return std::any_of(query.names.begin(), query.names.end(),
+                       [&](const NameQuery& name) { return name_matches(name, key); });
   }
+  return query.ns.empty() || query.ns == key.ns;
 }
 
-// The provider's facts (status.observed.atProvider) as key=value pairs.
-std::string at_provider(const state::WorkspaceRecord& r) {
-  auto observed = nlohmann::json::parse(r.observed_json, nullptr, false);
-  auto facts = observed.is_object() ? observed.find("atProvider") : observed.end();
-  if (facts == observed.end() || !facts->is_object()) return "-";
-  std::string out;
-  for (const auto& [key, value] : facts->items()) {
-    out += (out.empty() ? "" : ",") + key + "=" +
-           (value.is_string() ? value.get<std::string>() : value.dump());
+// The keys of -f's Workspaces whose labels match -l: the state store keeps
+// no labels, so a selector needs the manifests. kExitInvalid after a message.
+std::optional<int> select_by_labels(const po::variables_map& values, GetQuery& query, Io io) {
+  std::string selector = values["selector"].as<std::string>();
+  if (selector.empty()) return std::nullopt;
+  if (!values.count("filename")) {
+    io.err << "wsctl get: -l selects by the manifests' labels, which the state store does not "
+              "keep: pass the source too (-f PATH)\n";
+    return kExitInvalid;
   }
-  return out.empty() ? "-" : out;
+  manifest::LoadOptions load_options;
+  if (auto exit = credential_policy_from(values, "get", load_options.credentials, io)) return exit;
+  auto loaded = manifest::load_manifests(values["filename"].as<std::vector<std::string>>(), io.in,
+                                         load_options);
+  for (const auto& error : loaded.errors) io.err << error.to_string() << "\n";
+  if (!loaded.ok()) return kExitInvalid;
+  query.selected.emplace();
+  for (const auto& ws : loaded.set.workspaces) {
+    auto matches = matches_selector(selector, ws.labels);
+    if (matches && *matches) query.selected->insert(ws.key());
+  }
+  return std::nullopt;
 }
 
-void print_table(const std::vector<state::WorkspaceRecord>& records, bool wide, std::ostream& out) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> header = {"NAMESPACE", "NAME",   "PROVIDER", "REMOTE-ID",
-                                     "READY",     "SYNCED", "REASON",   "APPLIED"};
-  if (wide) {
-    header.insert(header.end(), {"EXTERNAL-ID", "ORIGIN", "OWNER", "AT-PROVIDER", "MESSAGE"});
+std::optional<int> query_from(const po::variables_map& values, GetQuery& query, Io io) {
+  bool all_namespaces = values["all-namespaces"].as<bool>();
+  if (!all_namespaces) query.ns = values["namespace"].as<std::string>();
+  std::vector<std::string> names;
+  if (values.count("names")) names = values["names"].as<std::vector<std::string>>();
+  if (!names.empty() && (names[0] == "workspaces" || names[0] == "workspace" || names[0] == "ws")) {
+    names.erase(names.begin());
   }
-  rows.push_back(header);
-  for (const auto& r : records) {
-    const auto& c = r.conditions;
-    std::string reason =
-        c.synced.status != state::ConditionStatus::kTrue ? c.synced.reason : c.ready.reason;
-    std::vector<std::string> row = {r.key.ns,
-                                    r.key.name,
-                                    r.provider_config,
-                                    r.remote_id.value_or("<none>"),
-                                    state::to_string(c.ready.status),
-                                    state::to_string(c.synced.status),
-                                    reason.empty() ? "-" : reason,
-                                    age(r.last_applied_at)};
-    if (wide) {
-      std::string message =
-          c.synced.status != state::ConditionStatus::kTrue ? c.synced.message : c.ready.message;
-      if (message.empty()) message = c.synced.message;  // fields not sent, when nothing else
-      row.insert(row.end(), {r.external_id, state::to_string(r.origin), r.owner_instance_id,
-                             at_provider(r), message.empty() ? "-" : message});
+  for (const auto& argument : names) {
+    size_t slash = argument.find('/');
+    NameQuery name{query.ns, argument};
+    if (slash != std::string::npos) name = {argument.substr(0, slash), argument.substr(slash + 1)};
+    if (name.name.empty() || name.name.find('/') != std::string::npos ||
+        (slash != std::string::npos && name.ns.empty())) {
+      io.err << "wsctl get: \"" << argument << "\" is not NAME or NAMESPACE/NAME\n";
+      return kExitInvalid;
     }
-    rows.push_back(row);
+    query.names.push_back(name);
   }
-  std::vector<size_t> widths(header.size(), 0);
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  return select_by_labels(values, query, io);
+}
+
+// Every record of the store at `path`, read-only; none when there is no
+// store yet (nothing is managed, as kubectl lists an empty namespace).
+// kExitInvalid after a message when the file cannot be read as a store.
+std::optional<int> read_records(const std::string& path,
+                                std::vector<state::WorkspaceRecord>& records, Io io) {
+  auto store = state::open_sqlite_state_store_read_only(path);
+  if (!store) {
+    if (store.status().code() == Code::kNotFound) return std::nullopt;
+    io.err << "wsctl get: " << store.status().message() << "\n";
+    return kExitInvalid;
   }
-  for (const auto& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) {
-      out << row[i];
-      if (i + 1 < row.size()) out << std::string(widths[i] - row[i].size() + 3, ' ');
+  auto listed = (*store)->list({});
+  if (!listed) {
+    io.err << "wsctl get: " << listed.status().message() << "\n";
+    return kExitInvalid;
+  }
+  records = std::move(*listed);
+  return std::nullopt;
+}
+
+// Prints a not-found error for each NAME argument nothing matched; whether
+// there was one.
+bool report_missing(const GetQuery& query, const std::vector<state::WorkspaceRecord>& shown,
+                    Io io) {
+  bool missing = false;
+  for (const auto& name : query.names) {
+    bool found = std::any_of(shown.begin(), shown.end(), [&](const state::WorkspaceRecord& r) {
+      return name_matches(name, r.key);
+    });
+    if (!found) {
+      io.err << "Error: workspace \"" << name.to_string() << "\" not found\n";
+      missing = true;
     }
-    out << "\n";
   }
+  return missing;
+}
+
+void add_get_options(po::options_description& options) {
+  options.add_options()("state", po::value<std::string>()->default_value("./.wsctl/state.db"),
+                        "state store file (read only; may be in use by a controller or apply)")(
+      "namespace,n", po::value<std::string>()->default_value(""),
+      "only this namespace (default: every namespace)")(
+      "all-namespaces,A", po::bool_switch(), "every namespace (the default; overrides -n)")(
+      "selector,l", po::value<std::string>()->default_value(""),
+      "only workspaces whose manifest labels match (k=v,k2!=v2); needs -f")(
+      "output,o", po::value<std::string>()->default_value(""), "name, wide, json or yaml")(
+      "names", po::value<std::vector<std::string>>(), "workspace names");
+  add_filename_option(options);
+  add_credential_options(options);
 }
 
 }  // namespace
 
 int run_get(const Args& args, Io io) {
   po::options_description options("Options");
-  options.add_options()("state", po::value<std::string>()->default_value("./.wsctl/state.db"),
-                        "state store file")(
-      "namespace,n", po::value<std::string>()->default_value(""), "only this namespace")(
-      "output,o", po::value<std::string>()->default_value(""), "wide, json or yaml")(
-      "names", po::value<std::vector<std::string>>(), "workspace names");
+  add_get_options(options);
   po::positional_options_description positional;
   positional.add("names", -1);
   po::variables_map values;
-  if (auto exit = parse_options("get", "[workspaces] [NAME...] [-n NS] [-o wide|json|yaml]",
-                                options, args, values, io, &positional)) {
+  if (auto exit = parse_options(
+          "get",
+          "[workspaces] [NAME|NS/NAME...] [-n NS|-A] [-l k=v -f PATH] [-o name|wide|json|yaml]",
+          options, args, values, io, &positional)) {
     return *exit;
   }
   std::string output = values["output"].as<std::string>();
-  if (output != "" && output != "wide" && output != "json" && output != "yaml") {
-    io.err << "wsctl get: unsupported output format \"" << output << "\"\n";
+  if (std::find(std::begin(kGetOutputs), std::end(kGetOutputs), output) == std::end(kGetOutputs)) {
+    io.err << "wsctl get: unsupported output format \"" << output
+           << "\" (use name, wide, json or yaml)\n";
     return kExitInvalid;
   }
-  std::vector<std::string> names;
-  if (values.count("names")) names = values["names"].as<std::vector<std::string>>();
-  if (!names.empty() && (names[0] == "workspaces" || names[0] == "workspace" || names[0] == "ws")) {
-    names.erase(names.begin());
-  }
-  auto store = state::open_sqlite_state_store(values["state"].as<std::string>());
-  if (!store) {
-    io.err << "wsctl get: " << store.status().message() << "\n";
-    return kExitInvalid;
-  }
-  auto records = (*store)->list({});
-  if (!records) {
-    io.err << "wsctl get: " << records.status().message() << "\n";
-    return kExitInvalid;
-  }
-  std::string ns = values["namespace"].as<std::string>();
+  GetQuery query;
+  if (auto exit = query_from(values, query, io)) return *exit;
+  std::vector<state::WorkspaceRecord> records;
+  if (auto exit = read_records(values["state"].as<std::string>(), records, io)) return *exit;
   std::vector<state::WorkspaceRecord> shown;
-  for (auto& r : *records) {
-    bool name_ok =
-        names.empty() || std::find(names.begin(), names.end(), r.key.name) != names.end();
-    if (name_ok && (ns.empty() || r.key.ns == ns)) shown.push_back(std::move(r));
+  for (auto& r : records) {
+    if (query_matches(query, r.key)) shown.push_back(displayed(std::move(r)));
   }
-  if (output == "json") {
-    io.out << reconcile::workspace_status_list(shown).dump(2) << "\n";
-  } else if (output == "yaml") {
-    YAML::Emitter emitter;
-    emit_yaml(reconcile::workspace_status_list(shown), emitter);
-    io.out << emitter.c_str() << "\n";
-  } else if (shown.empty()) {
-    io.err << "No workspaces found.\n";
+  int exit_code = report_missing(query, shown, io) ? kExitNotFound : kExitOk;
+  if (shown.empty() && (output.empty() || output == "wide" || output == "name")) {
+    // kubectl's words, so that scripts and habits that look for them work.
+    if (query.names.empty()) {
+      io.err << "No resources found"
+             << (query.ns.empty() ? std::string() : " in " + query.ns + " namespace") << ".\n";
+    }
   } else {
-    print_table(shown, output == "wide", io.out);
+    print_records(shown, output, io.out);
   }
-  return kExitOk;
+  return exit_code;
 }
 
 }  // namespace wsop::cli

@@ -3,11 +3,44 @@
 #include <ostream>
 
 namespace wsop::cli {
+namespace {
+
+// kubectl's --dry-run=client|none|server, for a command whose --dry-run is a
+// switch (client side is the only dry run here: nothing is sent to change
+// anything). `--dry-run` alone and `=client` mean the switch; `=none` drops
+// it. kExitInvalid after a message for `=server` or another value.
+std::optional<int> normalise_dry_run(const std::string& command, Args& args, Io io) {
+  const std::string prefix = "--dry-run=";
+  for (auto it = args.begin(); it != args.end();) {
+    if (it->rfind(prefix, 0) != 0) {
+      ++it;
+      continue;
+    }
+    std::string mode = it->substr(prefix.size());
+    if (mode == "client" || mode == "true") {
+      *it++ = "--dry-run";
+    } else if (mode == "none" || mode == "false") {
+      it = args.erase(it);
+    } else {
+      io.err << "wsctl " << command << ": --dry-run=" << mode << " is not supported"
+             << (mode == "server" ? " (there is no API server to ask: --dry-run=client prints "
+                                    "the plan and changes nothing)"
+                                  : " (use client or none)")
+             << "\n";
+      return kExitInvalid;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 void add_filename_option(po::options_description& options) {
   options.add_options()(
       "filename,f", po::value<std::vector<std::string>>()->composing(),
-      "manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; repeatable");
+      "manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; repeatable")(
+      "recursive,R", po::bool_switch(),
+      "accepted for kubectl's habit; does nothing: directories are always read recursively");
 }
 
 void add_credential_options(po::options_description& options) {
@@ -42,8 +75,12 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
                                  po::variables_map& values, Io io,
                                  const po::positional_options_description* positional) {
   options.add_options()("help,h", "show this help");
+  Args normalised = args;
+  if (options.find_nothrow("dry-run", false) != nullptr) {
+    if (auto exit = normalise_dry_run(command, normalised, io)) return exit;
+  }
   try {
-    po::command_line_parser parser(args);
+    po::command_line_parser parser(normalised);
     parser.options(options);
     if (positional) {
       parser.positional(*positional);

@@ -1,7 +1,9 @@
 // An exclusive advisory lock on a file, held for the lifetime of the object.
 // It keeps two processes from sharing one state file: SQLite itself would
 // let them, and two reconcilers interleaving create journals on the same
-// records could both send a create for one workspace.
+// records could both send a create for one workspace. Only writers take it:
+// a read-only reader (`wsctl get`, open_sqlite_state_store_read_only) needs
+// none, since SQLite's WAL lets it read beside the one writer.
 //
 // flock(2) locks belong to an open file description, so a second acquire in
 // the same process conflicts too. The lock is released by the kernel when the

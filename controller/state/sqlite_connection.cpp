@@ -142,4 +142,36 @@ Outcome<OpenDatabase> open_database(const std::string& path, std::chrono::millis
   return OpenDatabase{std::move(*connection), std::move(*statements)};
 }
 
+Outcome<OpenDatabase> open_database_read_only(const std::string& path,
+                                              std::chrono::milliseconds busy_timeout) {
+  Outcome<Connection> connection =
+      open_connection(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+  if (!connection) return connection.status();
+  sqlite3* db = connection->get();
+  sqlite3_busy_timeout(db, static_cast<int>(busy_timeout.count()));
+  Outcome<int> version = read_schema_version(db);
+  if (!version) return version.status().with_context("read state file " + path);
+  if (*version == 0) {
+    return Status::error(Code::kInvalid, "state file " + path + " holds no state store tables");
+  }
+  if (*version != latest_schema_version()) {
+    // A reader must not migrate: an older file is brought up to date by the
+    // next command that writes it (apply, or the controller at start).
+    bool older = *version < latest_schema_version();
+    return Status::error(
+        Code::kInvalid,
+        "state file " + path + " has schema version " + std::to_string(*version) + ", " +
+            (older ? "older" : "newer") + " than this wsctl's " +
+            std::to_string(latest_schema_version()) + "; " +
+            (older ? "a command that writes it (apply, or the controller at start) migrates it, "
+                     "get only reads"
+                   : "use the wsctl release that wrote it, or a newer one"));
+  }
+  // The write statements compile too (SQLite checks read-only at step time);
+  // the store refuses writes before reaching them (sqlite_state_store.cpp).
+  Outcome<Statements> statements = prepare_statements(db);
+  if (!statements) return statements.status();
+  return OpenDatabase{std::move(*connection), std::move(*statements)};
+}
+
 }  // namespace wsop::state::sqlite

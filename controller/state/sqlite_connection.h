@@ -41,6 +41,14 @@ Status create_parent_directory(const std::string& path);
 Outcome<OpenDatabase> open_database(const std::string& path, std::chrono::milliseconds busy_timeout,
                                     bool must_hold_a_store);
 
+// Opens an existing `path` read-only (SQLITE_OPEN_READONLY) for a reader
+// beside the writer: no journal mode change, no migration, no integrity
+// check, nothing created. In WAL mode (which every writer sets) a reader sees
+// the last commit while the writer goes on. kInvalid when the file holds no
+// store or one of another schema version (a reader cannot migrate it).
+Outcome<OpenDatabase> open_database_read_only(const std::string& path,
+                                              std::chrono::milliseconds busy_timeout);
+
 // Why a file is refused as a state store, and what to do about it.
 std::string not_a_store_message(const std::string& path, const std::string& what);
 

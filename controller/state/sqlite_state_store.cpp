@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include <mutex>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -25,7 +26,8 @@ Status no_record(const model::WorkspaceKey& key) {
 
 class SqliteStateStore final : public StateStore {
  public:
-  SqliteStateStore(FileLock lock, sqlite::OpenDatabase database)
+  // No lock: a read-only store (open_sqlite_state_store_read_only).
+  SqliteStateStore(std::optional<FileLock> lock, sqlite::OpenDatabase database)
       : lock_(std::move(lock)), database_(std::move(database)), writes_(db(), mutex_) {}
 
   Outcome<std::optional<WorkspaceRecord>> get(const model::WorkspaceKey& key) override {
@@ -74,15 +76,15 @@ class SqliteStateStore final : public StateStore {
   // Every write goes through writes_ (group commit): it runs with the
   // connection held, inside a transaction it must not end itself.
   Status put(const WorkspaceRecord& record) override {
-    return writes_.run([&] { return put_all_locked({&record, 1}); });
+    return write([&] { return put_all_locked({&record, 1}); });
   }
 
   Status put_all(const std::vector<WorkspaceRecord>& records) override {
-    return writes_.run([&] { return put_all_locked(records); });
+    return write([&] { return put_all_locked(records); });
   }
 
   Status remove(const model::WorkspaceKey& key) override {
-    return writes_.run([&] {
+    return write([&] {
       StatementUse use(db(), stmts().remove.get());
       use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
       Status removed = use.run();
@@ -93,7 +95,7 @@ class SqliteStateStore final : public StateStore {
 
   Outcome<WorkspaceRecord> begin_create(const WorkspaceRecord& record, Time now) override {
     Outcome<WorkspaceRecord> pending = Status::error(Code::kInternal, "begin create not run");
-    Status stored = writes_.run([&] {
+    Status stored = write([&] {
       Outcome<std::optional<WorkspaceRecord>> previous = get_locked(record.key);
       if (!previous) return previous.status();
       pending = pending_record(record, *previous, now);
@@ -106,7 +108,7 @@ class SqliteStateStore final : public StateStore {
 
   Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
                          const std::string& observed_json) override {
-    return writes_.run([&] { return complete_create_locked(key, remote_id, observed_json); });
+    return write([&] { return complete_create_locked(key, remote_id, observed_json); });
   }
 
   Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
@@ -116,7 +118,7 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override {
-    return writes_.run([&] {
+    return write([&] {
       StatementUse use(db(), stmts().set_conditions.get());
       use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));
       sqlite::bind_conditions(use, 3, conditions);
@@ -137,7 +139,7 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status set_meta(const std::string& key, const std::string& value) override {
-    return writes_.run([&] {
+    return write([&] {
       StatementUse use(db(), stmts().set_meta.get());
       use.bind(1, std::string_view(key)).bind(2, std::string_view(value));
       return use.run().with_context("set meta " + key);
@@ -145,6 +147,18 @@ class SqliteStateStore final : public StateStore {
   }
 
  private:
+  // Every write: refused on a read-only store before SQLite sees it, so the
+  // caller gets a message that says why rather than "attempt to write a
+  // readonly database".
+  template <class Write>
+  Status write(Write&& work) {
+    if (!lock_) {
+      return Status::error(Code::kInvalid,
+                           "the state store is open read-only (wsctl get); nothing is written");
+    }
+    return writes_.run(std::forward<Write>(work));
+  }
+
   sqlite3* db() const { return database_.connection.get(); }
   const sqlite::Statements& stmts() const { return database_.statements; }
 
@@ -265,7 +279,7 @@ class SqliteStateStore final : public StateStore {
   std::mutex mutex_;  // serialises every use of the connection
   // Declared before the database, so the lock is released only after the
   // database is closed (and its WAL checkpointed).
-  FileLock lock_;
+  std::optional<FileLock> lock_;  // empty: read-only, writes refused
   sqlite::OpenDatabase database_;
   sqlite::GroupCommit writes_;
 };
@@ -289,6 +303,23 @@ Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(
   if (!database) return database.status();
   return std::unique_ptr<StateStore>(
       std::make_unique<SqliteStateStore>(std::move(*lock), std::move(*database)));
+}
+
+Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store_read_only(
+    const std::string& path, const SqliteStateStoreOptions& options) {
+  if (path.empty()) return Status::error(Code::kInvalid, "state file path is empty");
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) {
+    return Status::error(Code::kNotFound, "no state store at " + path);
+  }
+  if (std::filesystem::file_size(path, ec) == 0 && !ec) {
+    return Status::error(Code::kInvalid, "state file " + path + " is empty (0 bytes)");
+  }
+  Outcome<sqlite::OpenDatabase> database =
+      sqlite::open_database_read_only(path, options.busy_timeout);
+  if (!database) return database.status();
+  return std::unique_ptr<StateStore>(
+      std::make_unique<SqliteStateStore>(std::nullopt, std::move(*database)));
 }
 
 }  // namespace wsop::state

@@ -4,10 +4,13 @@
 // several threads share commits (group_commit.h): one flush per group of
 // concurrent writes rather than one per write.
 //
-// One process at a time: opening takes an exclusive flock on "<path>.lock"
+// One writer at a time: opening takes an exclusive flock on "<path>.lock"
 // for the store's lifetime, and a second opener, in this process or another,
 // gets kConflict naming the holder's pid. Within the process the store is
-// shared by every worker thread.
+// shared by every worker thread. Readers (open_sqlite_state_store_read_only,
+// what `wsctl get` uses) take no lock: WAL lets them read the last commit
+// while the writer goes on, and the lock exists to keep two *writers* from
+// interleaving create journals (file_lock.h).
 #pragma once
 
 #include <chrono>
@@ -45,5 +48,13 @@ Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(
 inline Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store(const std::string& path) {
   return open_sqlite_state_store(path, SqliteStateStoreOptions{});
 }
+
+// Opens the store at `path` to read only, beside a writer (a controller or an
+// apply) that holds it: no lock, SQLITE_OPEN_READONLY, no migration, nothing
+// created; every write returns kInvalid. options.init is ignored. Errors:
+// kNotFound "no state store at PATH" when the file is missing; kInvalid when
+// it holds no store or one of another schema version; kInternal otherwise.
+Outcome<std::unique_ptr<StateStore>> open_sqlite_state_store_read_only(
+    const std::string& path, const SqliteStateStoreOptions& options = {});
 
 }  // namespace wsop::state

@@ -62,7 +62,7 @@ TEST_F(E2eGetTest, ShowsRemoteIdProviderAndConditionsAsTableJsonAndYaml) {
   EXPECT_THAT(one.out, Not(HasSubstr("ws-paradigm")));
   RunResult none = wsctl({"get", "-n", "elsewhere"});
   EXPECT_EQ(none.exit_code, 0);
-  EXPECT_THAT(none.err, HasSubstr("No workspaces found"));
+  EXPECT_THAT(none.err, HasSubstr("No resources found in elsewhere namespace."));
   EXPECT_EQ(wsctl({"get", "-o", "xml"}).exit_code, 2);
 }
 
