@@ -60,6 +60,24 @@ CASES = [
      r"ControllerHardening\.ALoopStuckInOneTurn.*"),
     ("failures", "a failure that left no reason (state store errors, exceptions)",
      r"ReconcileErrorTest\..*"),
+    ("hangs", "endless distinct `next` links: 21,096 requests in 420 s, silent",
+     r"BoundsIT\.(EndlessDistinctNextLinks|ARepeatedNextLink|ANextLinkToAnotherOrigin|"
+     r"TheDefaultCaps).*"),
+    ("crashes", "150,000-item pages drove apply to 2 GB and bad_alloc",
+     r"BoundsIT\.(TheWholeListIsCapped|AHugePage).*|"
+     r"Corpus/HostileResponsesIT\.EndsInItsCategoryWithAFitMessage/153_.*"),
+    ("hangs", "`Retry-After: 999999`: one list took 240-300 s; --timeout did not bound the run",
+     r"BoundsIT\.(RetryAfterNeverOutlives|NothingStartsPast|ARequestInFlightIsAbandoned).*|"
+     r"HostileProviderTest\.RetryAfter999999.*|ApplyStopTest\.TimeoutBoundsTheWholeRun"),
+    ("signals", "apply died within milliseconds of SIGINT/SIGTERM, leaving a pending create",
+     r"Signals/ApplySignalTest\..*|ApplyStopTest\.ASecondSignal.*"),
+    ("provider answers", "a create answered 2xx without an id was re-sent every ~37 s",
+     r"BoundsIT\.ACreateAnsweredWithoutAnId.*|HostileProviderTest\.ACreateAnsweredWithoutAnId.*"),
+    ("provider answers", "the ninth `100 Continue` was taken as the final answer",
+     r"BoundsIT\.InterimAnswers.*|"
+     r"Corpus/HostileResponsesIT\.EndsInItsCategoryWithAFitMessage/15[012]_.*"),
+    ("operations", "`wsctl get` refused while the controller held the state store",
+     r"E2eGetHabitsTest\.GetReadsTheStore.*|ReadOnlyStoreTest\..*"),
     ("manifests", "a kustomization.yaml or a Namespace beside the workspaces invalidated the set",
      r"ManifestFixturesTest\.(EverySkipped|AKindless|EveryInvalid).*|"
      r"E2eDiffOutputTest\.ValidateSkips.*"),
