@@ -204,6 +204,14 @@ size_t open_descriptors() {
 // Every descriptor is taken before the clients connect: the server can
 // accept none and has no waiting connection to free.
 TEST_F(ServerLimitsTest, OutOfDescriptorsTheAcceptLoopBacksOffInsteadOfSpinning) {
+#if defined(__SANITIZE_ADDRESS__)
+  // The sanitizers probe memory through a pipe before a vptr check: with no
+  // descriptor left that probe fails and UBSan reports a false "invalid
+  // vptr". The normal build runs this test; ControllerHardening's
+  // descriptor-limit test covers the same loop under the sanitizers with
+  // descriptors to spare.
+  GTEST_SKIP() << "exhausts every descriptor, which the sanitizers' own checks need";
+#endif
   http::ServerOptions options;
   options.descriptor_reserve = 0;
   start(options);
