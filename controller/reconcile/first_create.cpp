@@ -74,12 +74,8 @@ Outcome<std::optional<Result>> WorkspaceReconciler::check_existing(Step& step) {
   if (!identity) return std::optional<Result>();
   const std::string& config = step.provider_config;
   if (ctx_.cache->listed_at(config) == ObservedCache::Clock::time_point{}) {
-    auto provider = step.provider;
-    Status listed = ctx_.cache->refresh(config, ctx_.options.max_observation_age, [&] {
-      auto snapshot = ctx_.desired();
-      return provider->list(snapshot ? snapshot->workspaces_of(config)
-                                     : std::vector<const model::Workspace*>{});
-    });
+    Status listed = ctx_.cache->refresh(config, ctx_.options.max_observation_age,
+                                        [&] { return list_scope(*step.provider, config); });
     // Without a list nothing shows the identity free: creating could
     // duplicate, so the create waits for a list that works.
     if (!listed.is_ok()) return failed(step, listed, "ExistingLookupFailed").status();

@@ -91,6 +91,15 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
   return step;
 }
 
+// One list of the config, over the scope its desired workspaces span; the
+// snapshot keeps that scope's workspaces alive while the list runs.
+Outcome<std::vector<providers::RemoteWorkspace>> WorkspaceReconciler::list_scope(
+    providers::Provider& provider, const std::string& config) const {
+  auto snapshot = ctx_.desired();
+  return provider.list(snapshot ? snapshot->workspaces_of(config)
+                                : std::vector<const model::Workspace*>{});
+}
+
 plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& record,
                                                providers::Provider& provider,
                                                const std::string& config,
@@ -117,13 +126,8 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
         return out;
       }
     }
-    auto list = [&] {
-      auto snapshot = ctx_.desired();  // keeps the listed scope's workspaces alive
-      auto scope =
-          snapshot ? snapshot->workspaces_of(config) : std::vector<const model::Workspace*>{};
-      return provider.list(scope);
-    };
-    Status listed = ctx_.cache->refresh(config, max_age, list);
+    Status listed =
+        ctx_.cache->refresh(config, max_age, [&] { return list_scope(provider, config); });
     // After a refresh every entry comes from a list within max_age or from
     // a later write, so whatever the cache holds now is fresh enough.
     if (listed.is_ok()) cached = ctx_.cache->find(config, id, std::chrono::hours(24));
@@ -167,8 +171,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
     return out;
   }
   auto listed_from = ObservedCache::Clock::now();
-  auto listed = provider.list(ctx_.desired() ? ctx_.desired()->workspaces_of(config)
-                                             : std::vector<const model::Workspace*>{});
+  auto listed = list_scope(provider, config);
   if (!listed) return out;
   for (const auto& ws : *listed) {
     if (ws.id == id) out.remote = ws;

@@ -81,6 +81,8 @@ class WorkspaceReconciler : public Reconciler {
   // may_defer: a provisioning poll may come back later (Step::poll_deferred)
   // rather than wait for a list another worker is sending.
   Outcome<Step> prepare(const model::WorkspaceKey& key, bool may_defer);
+  Outcome<std::vector<providers::RemoteWorkspace>> list_scope(providers::Provider& provider,
+                                                              const std::string& config) const;
   plan::Observation observe(const state::WorkspaceRecord& record, providers::Provider& provider,
                             const std::string& provider_config,
                             std::optional<std::chrono::milliseconds>* deferred);
