@@ -60,6 +60,9 @@ int bounds_page_asked(const std::string& target) {
 class BoundsIT : public ::testing::Test {
  protected:
   void SetUp() override { ::setenv(kTokenVar, kToken, 1); }
+  // The server goes first: its thread records into targets_, which must
+  // outlive it.
+  void TearDown() override { server_.reset(); }
 
   // Serves `handler`, counting requests by method.
   void serve(std::function<std::shared_ptr<const HostileReply>(const RawRequest&)> handler) {

@@ -82,7 +82,10 @@ class ServerLimitsTest : public ::testing::Test {
     Status s = server_->start();
     ASSERT_TRUE(s.is_ok()) << s.to_string();
   }
+  // The server goes first: its thread reports warnings into warnings_,
+  // which must outlive it.
   void TearDown() override {
+    server_.reset();
     for (int fd : fds_) ::close(fd);
   }
   int raw() {
