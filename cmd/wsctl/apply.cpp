@@ -6,6 +6,7 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "cmd/wsctl/apply_progress.h"
@@ -16,7 +17,8 @@
 
 namespace wsop::cli {
 
-Outcome<plan::Plan> make_plan(Engine& engine, bool prune);  // diff.cpp
+Outcome<plan::Plan> make_plan(Engine& engine, bool prune);                // diff.cpp
+std::map<std::string, size_t> unknown_by_config(const plan::Plan& plan);  // diff.cpp
 
 namespace {
 
@@ -111,7 +113,7 @@ std::vector<const plan::WorkspacePlan*> interleaved_by_provider_config(const pla
 // Runs every planned key through the reconciler until the queue is idle or
 // the run stops (stop.deadline(), a signal); returns the exit code.
 int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, ApplyStop& stop,
-            Io io) {
+            size_t skipped, Io io) {
   const int workers = flags.workers > 0
                           ? flags.workers
                           : default_workers(engine.desired().set(), plan.items.size());
@@ -155,7 +157,10 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, App
                            "not Ready: " + c.ready.reason + " " + c.ready.message);
     }
   }
-  io.out << "Apply: " << progress.summary(plan.items.size()) << ".\n";
+  io.out << "Apply: " << progress.summary(plan.items.size());
+  // The workspaces of ProviderConfigs that cannot be used (reported above).
+  if (skipped > 0) io.out << ", skipped " << skipped;
+  io.out << ".\n";
   return progress.failed().empty() && idle ? kExitOk : kExitFailed;
 }
 
@@ -218,23 +223,40 @@ int apply_bounded(const po::variables_map& values, EngineOptions& engine_options
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
   stop.on_interrupt([&engine] { engine->providers().stop_all(); });
-  engine->observe_all(io);
+  auto failed_lists = engine->observe_all();
   stop.on_interrupt(nullptr);
   if (stop.signal()) return kExitFailed;
+  // A list that failed for want of reach is retried by each workspace,
+  // which records what it met; a ProviderConfig that cannot be used at all
+  // is reported once and its workspaces are left alone.
+  for (const auto& [name, status] : failed_lists) {
+    if (!is_configuration_failure(status)) {
+      io.err << "wsctl apply: observing " << name << ": " << status.message() << "\n";
+    }
+  }
+  auto unusable = engine->set_aside_unusable(failed_lists, /*only_configuration=*/true);
   auto plan = make_plan(*engine, flags.prune);
   if (!plan) {
     io.err << "wsctl apply: " << plan.status().message() << "\n";
     return kExitInvalid;
   }
+  print_unusable(io, "apply", unusable, unknown_by_config(*plan),
+                 "skipped, nothing recorded for them");
+  std::set<std::string> unusable_names;
+  for (const auto& config : unusable) unusable_names.insert(config.name);
+  size_t skipped = std::erase_if(plan->items, [&](const plan::WorkspacePlan& item) {
+    return item.unobserved && unusable_names.count(item.provider_config) > 0;
+  });
   if (auto refusal = prune_refusal(*engine, *plan, flags, engine_options.instance_id)) {
     io.err << "wsctl apply: " << *refusal << "; nothing was applied\n";
     return kExitInvalid;
   }
   if (flags.dry_run) {
     plan::render_text(*plan, {false, false}, io.out);
-    return kExitOk;
+    return unusable.empty() ? kExitOk : kExitFailed;
   }
-  return execute(*engine, *plan, flags, stop, io);
+  int exit = execute(*engine, *plan, flags, stop, skipped, io);
+  return unusable.empty() ? exit : kExitFailed;
 }
 
 }  // namespace

@@ -23,40 +23,30 @@ Outcome<plan::Plan> make_plan(Engine& engine, bool prune) {
   return plan;
 }
 
+// Unknown plans by ProviderConfig.
+std::map<std::string, size_t> unknown_by_config(const plan::Plan& plan) {
+  std::map<std::string, size_t> out;
+  for (const auto& item : plan.items) {
+    if (item.unobserved) ++out[item.provider_config];
+  }
+  return out;
+}
+
 namespace {
 
 // Like kubectl diff when the server is unreachable, a workspace whose
-// provider could not be made or reached has an unknown plan, not "no
-// changes": one error per ProviderConfig, naming it. An unobserved item's
-// note gets the reason, which the plan shows beside "unknown".
-std::vector<std::string> unknown_plans(Engine& engine, plan::Plan& plan,
-                                       const std::map<std::string, Status>& failed_lists) {
-  std::map<std::string, std::pair<std::string, size_t>> by_config;  // why, workspaces
-  for (auto& item : plan.items) {
-    // Skip and orphan never reach the provider, whatever its state.
-    if (item.action == plan::Action::kSkip || item.action == plan::Action::kOrphan) continue;
-    std::string why;
-    auto failed = failed_lists.find(item.provider_config);
-    if (!engine.providers().get(item.provider_config)) {
-      why = engine.providers().error_of(item.provider_config).message();
-    } else if (failed != failed_lists.end()) {
-      why = failed->second.message();
-    } else if (item.unobserved) {
-      why = "their remote workspaces could not be observed";
-    } else {
-      continue;
-    }
-    if (item.unobserved && item.note.find(why) == std::string::npos) item.note += ": " + why;
-    auto& entry = by_config[item.provider_config];
-    if (entry.first.empty()) entry.first = why;
-    ++entry.second;
+// ProviderConfig cannot be used, or whose remote could not be observed, has
+// an unknown plan, not "no changes" and never "create": one error per
+// ProviderConfig, naming it. Returns whether there was any.
+bool report_unknown(const plan::Plan& plan, const std::vector<UnusableConfig>& unusable, Io io) {
+  auto unknown = unknown_by_config(plan);
+  print_unusable(io, "diff", unusable, unknown, "are unknown");
+  for (const auto& config : unusable) unknown.erase(config.name);
+  for (const auto& [config, n] : unknown) {
+    io.err << "wsctl diff: cannot plan " << n << " workspace(s) of ProviderConfig \"" << config
+           << "\": their remote workspaces could not be observed\n";
   }
-  std::vector<std::string> out;
-  for (const auto& [config, entry] : by_config) {
-    out.push_back("cannot plan " + std::to_string(entry.second) +
-                  " workspace(s) of ProviderConfig \"" + config + "\": " + entry.first);
-  }
-  return out;
+  return !unusable.empty() || !unknown.empty();
 }
 
 }  // namespace
@@ -91,26 +81,20 @@ int run_diff(const Args& args, Io io) {
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
   bool refresh = values["refresh"].as<bool>();
-  std::map<std::string, Status> failed_lists;
+  std::vector<UnusableConfig> unusable;
   if (refresh) {
-    failed_lists = engine->observe_all(io);
     // diff records nothing: an account whose list failed is reported once
-    // below, instead of its workspaces each retrying their own reads. (apply
-    // does try them, and records each one's condition.)
-    for (const auto& [name, status] : failed_lists) {
-      engine->providers().mark_unavailable(name, status.with_context("listing its workspaces"));
-    }
+    // below, instead of its workspaces each retrying their own reads.
+    unusable = engine->set_aside_unusable(engine->observe_all(), /*only_configuration=*/false);
   } else {
     engine->observe_from_state();
+    unusable = engine->set_aside_unusable({}, /*only_configuration=*/false);
   }
   auto plan = make_plan(*engine, prune);
   if (!plan) {
     io.err << "wsctl diff: " << plan.status().message() << "\n";
     return kExitInvalid;
   }
-  // Without refresh nothing is observed, so nothing can fail to be.
-  std::vector<std::string> errors;
-  if (refresh) errors = unknown_plans(*engine, *plan, failed_lists);
   if (output == "json") {
     io.out << plan::to_json(*plan).dump(2) << "\n";
   } else if (output == "markdown") {
@@ -119,8 +103,7 @@ int run_diff(const Args& args, Io io) {
     bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
     plan::render_text(*plan, {tty, false}, io.out);
   }
-  for (const auto& error : errors) io.err << "wsctl diff: " << error << "\n";
-  if (!errors.empty()) return kExitInvalid;
+  if (report_unknown(*plan, unusable, io)) return kExitInvalid;
   return plan->has_changes() ? kExitChanges : kExitOk;
 }
 

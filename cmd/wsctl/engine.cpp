@@ -37,6 +37,51 @@ Outcome<bool> matches_selector(const std::string& selector,
   return true;
 }
 
+bool is_configuration_failure(const Status& status) {
+  switch (status.code()) {
+    case Code::kUnauthorized:
+    case Code::kForbidden:
+    case Code::kInvalid: return true;
+    default: return false;
+  }
+}
+
+std::map<std::string, Status> list_each(reconcile::ProviderSet& providers,
+                                        const std::set<std::string>& names, const ListScope& scope,
+                                        const OnListed& on_listed) {
+  std::vector<std::pair<std::string, std::future<Status>>> lists;
+  for (const std::string& name : names) {
+    auto provider = providers.get(name);
+    if (!provider) continue;
+    lists.emplace_back(name, std::async(std::launch::async, [&, name, provider] {
+                         auto listed = provider->list(scope(name));
+                         if (!listed) return listed.status();
+                         on_listed(name, std::move(*listed));
+                         return Status::ok();
+                       }));
+  }
+  std::map<std::string, Status> failures;
+  for (auto& [name, future] : lists) {
+    Status status = future.get();
+    if (!status.is_ok()) failures.emplace(name, std::move(status));
+  }
+  return failures;
+}
+
+void print_unusable(Io io, const std::string& command, const std::vector<UnusableConfig>& unusable,
+                    const std::map<std::string, size_t>& workspaces,
+                    const std::string& consequence) {
+  for (const auto& config : unusable) {
+    auto n = workspaces.find(config.name);
+    io.err << "wsctl " << command << ": " << config.where << "ProviderConfig \"" << config.name
+           << "\" " << config.why.message();
+    if (n != workspaces.end() && n->second > 0) {
+      io.err << "; its " << n->second << " workspace(s) " << consequence;
+    }
+    io.err << "\n";
+  }
+}
+
 std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& exit_code) {
   exit_code = kExitInvalid;
   manifest::LoadOptions load_options;
@@ -63,10 +108,9 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
   context.cutoff = options.cutoff;
   engine->providers_ =
       std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
-  for (const auto& [name, status] :
-       engine->providers_->update(engine->desired_->set().provider_configs)) {
-    io.err << "wsctl: ProviderConfig " << name << ": " << status.message() << "\n";
-  }
+  // A provider that cannot be made is reported by the command that needs
+  // it (set_aside_unusable), once.
+  engine->providers_->update(engine->desired_->set().provider_configs);
   engine->set_events(nullptr);
   exit_code = kExitOk;
   return engine;
@@ -86,31 +130,52 @@ void Engine::set_events(reconcile::EventSink* sink) {
   reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(context));
 }
 
-std::map<std::string, Status> Engine::observe_all(Io io) {
+std::map<std::string, Status> Engine::observe_all() {
   std::set<std::string> configs;
   for (const auto& ws : desired_->set().workspaces) configs.insert(ws.provider_config);
   if (auto records = store_->list({})) {
     for (const auto& r : *records) configs.insert(r.provider_config);
   }
-  std::vector<std::pair<std::string, std::future<Status>>> lists;
-  for (const std::string& name : configs) {
-    auto provider = providers_->get(name);
-    if (!provider) continue;
-    lists.emplace_back(name, std::async(std::launch::async, [this, name, provider] {
-                         auto listed = provider->list(desired_->workspaces_of(name));
-                         if (!listed) return listed.status();
-                         cache_.put_list(name, std::move(*listed));
-                         return Status::ok();
-                       }));
+  return list_each(
+      *providers_, configs,
+      [this](const std::string& name) { return desired_->workspaces_of(name); },
+      [this](const std::string& name, std::vector<providers::RemoteWorkspace> listed) {
+        cache_.put_list(name, std::move(listed));
+      });
+}
+
+std::vector<UnusableConfig> Engine::set_aside_unusable(
+    const std::map<std::string, Status>& failed_lists, bool only_configuration_failures) {
+  std::set<std::string> names;
+  for (const auto& config : desired_->set().provider_configs) names.insert(config.name);
+  if (auto records = store_->list({})) {
+    for (const auto& r : *records) names.insert(r.provider_config);
   }
-  std::map<std::string, Status> failures;
-  for (auto& [name, future] : lists) {
-    Status status = future.get();
-    if (status.is_ok()) continue;
-    io.err << "wsctl: observing " << name << ": " << status.message() << "\n";
-    failures.emplace(name, std::move(status));
+  std::vector<UnusableConfig> out;
+  for (const std::string& name : names) {
+    Status why;
+    auto failed = failed_lists.find(name);
+    if (!providers_->get(name)) {
+      why = providers_->error_of(name).with_context("cannot be used");
+    } else if (failed == failed_lists.end()) {
+      continue;
+    } else if (is_configuration_failure(failed->second)) {
+      why = failed->second.with_context("cannot be used");
+    } else if (!only_configuration_failures) {
+      why = failed->second.with_context("could not be observed");
+    } else {
+      continue;
+    }
+    // Its workspaces' plans say why they are unknown (reconciler.h).
+    providers_->mark_unavailable(name, why);
+    UnusableConfig unusable{name, std::move(why), ""};
+    if (const auto* config = desired_->set().find_provider_config(name)) {
+      unusable.where = config->position.file + ":" + std::to_string(config->position.at.line) +
+                       ":" + std::to_string(config->position.at.column) + ": ";
+    }
+    out.push_back(std::move(unusable));
   }
-  return failures;
+  return out;
 }
 
 void Engine::observe_from_state() {

@@ -3,8 +3,10 @@
 // the reconciler over them (ARCHITECTURE.md section 2's flow).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,36 @@ struct EngineOptions {
   std::shared_ptr<const http::Cutoff> cutoff;
 };
 
+// A ProviderConfig a run cannot use at all: its provider could not be made,
+// or its account could not be listed (with apply: for a reason retrying
+// will not mend, such as a token unset or refused or a certificate not
+// trusted). Its workspaces are left alone: planned as unknown, never
+// applied, nothing recorded; the run reports it once, naming it.
+struct UnusableConfig {
+  std::string name;
+  Status why;
+  std::string where;  // "file:line:col: " of its manifest, or empty
+};
+
+// Whether a list's failure says the ProviderConfig itself is unusable
+// (credentials, rights, TLS trust, a refused URL), not that the account
+// was briefly out of reach.
+bool is_configuration_failure(const Status& status);
+
+// One list per named ProviderConfig, concurrently; failures by name.
+// `scope` gives the desired workspaces a list must cover (Provider::list).
+using ListScope = std::function<std::vector<const model::Workspace*>(const std::string&)>;
+using OnListed = std::function<void(const std::string&, std::vector<providers::RemoteWorkspace>)>;
+std::map<std::string, Status> list_each(reconcile::ProviderSet& providers,
+                                        const std::set<std::string>& names, const ListScope& scope,
+                                        const OnListed& on_listed);
+
+// Prints one line per unusable config: "wsctl CMD: FILE:L:C: ProviderConfig
+// "x" cannot be used: WHY; its N workspace(s) CONSEQUENCE".
+void print_unusable(Io io, const std::string& command, const std::vector<UnusableConfig>& unusable,
+                    const std::map<std::string, size_t>& workspaces,
+                    const std::string& consequence);
+
 class Engine {
  public:
   // Loads and validates the source (errors printed to io.err: exit 2),
@@ -37,9 +69,13 @@ class Engine {
   static std::unique_ptr<Engine> open(const EngineOptions& options, Io io, int& exit_code);
 
   // One list per ProviderConfig in use, concurrently, into the cache.
-  // Problems are printed and returned by ProviderConfig name; workspaces of
-  // an unobservable provider plan as "could not be observed".
-  std::map<std::string, Status> observe_all(Io io);
+  // Failures are returned by ProviderConfig name, not printed.
+  std::map<std::string, Status> observe_all();
+  // The ProviderConfigs this run cannot use: those whose provider could not
+  // be made, and those of failed_lists (all of them, or only configuration
+  // failures). Takes each out of use, so its workspaces plan as unknown.
+  std::vector<UnusableConfig> set_aside_unusable(const std::map<std::string, Status>& failed_lists,
+                                                 bool only_configuration_failures);
   // Terraform's -refresh=false: plan against what the state store last
   // observed, sending nothing to the providers.
   void observe_from_state();

@@ -1,23 +1,75 @@
 // wsctl validate: strict checks with every error's position; nothing is sent
-// anywhere. Exit 0 valid, 2 invalid.
+// anywhere, unless --check-credentials asks each ProviderConfig's account
+// for its list once (the token, its rights and the TLS trust put to use).
+// Exit 0 valid, 2 invalid or a ProviderConfig that cannot be used.
 #include <ostream>
 
+#include "cmd/wsctl/engine.h"
 #include "cmd/wsctl/options.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/render.h"
 
 namespace wsop::cli {
 
+namespace {
+
+// One list per ProviderConfig of the source, as diff would send it.
+int check_credentials(const manifest::ManifestSet& set, const http::CredentialPolicy& policy,
+                      bool print_summary, Io io) {
+  reconcile::ProviderSet providers(providers::Registry::builtin(),
+                                   providers::ProviderContext{"default", nullptr, policy});
+  std::vector<UnusableConfig> unusable;
+  std::set<std::string> names;
+  for (const auto& [name, status] : providers.update(set.provider_configs)) {
+    unusable.push_back({name, status.with_context("cannot be used"), ""});
+  }
+  for (const auto& config : set.provider_configs) names.insert(config.name);
+  std::map<std::string, size_t> workspaces;
+  for (const auto& ws : set.workspaces) ++workspaces[ws.provider_config];
+  auto scope = [&set](const std::string& name) {
+    std::vector<const model::Workspace*> out;
+    for (const auto& ws : set.workspaces) {
+      if (ws.provider_config == name) out.push_back(&ws);
+    }
+    return out;
+  };
+  auto failed = list_each(providers, names, scope,
+                          [](const std::string&, std::vector<providers::RemoteWorkspace>) {});
+  for (auto& [name, status] : failed) {
+    unusable.push_back(
+        {name,
+         status.with_context(is_configuration_failure(status) ? "cannot be used"
+                                                              : "could not be reached"),
+         ""});
+  }
+  for (auto& config : unusable) {
+    if (const auto* declared = set.find_provider_config(config.name)) {
+      config.where = declared->position.file + ":" + std::to_string(declared->position.at.line) +
+                     ":" + std::to_string(declared->position.at.column) + ": ";
+    }
+  }
+  print_unusable(io, "validate", unusable, workspaces, "could not be applied");
+  providers.stop_all();
+  if (!unusable.empty()) return kExitInvalid;
+  if (print_summary) io.out << "credentials: " << names.size() << " ProviderConfig(s) answered\n";
+  return kExitOk;
+}
+
+}  // namespace
+
 int run_validate(const Args& args, Io io) {
   po::options_description options("Options");
   add_filename_option(options);
   add_credential_options(options);
   options.add_options()("output,o", po::value<std::string>()->default_value(""),
-                        "json: print the normalised model with defaults filled in");
+                        "json: print the normalised model with defaults filled in")(
+      "check-credentials", po::bool_switch(),
+      "also list each ProviderConfig's account once: its token, rights and TLS trust");
   po::variables_map values;
-  if (auto exit =
-          parse_options("validate", "-f PATH [-f PATH...] [-o json] [--credentials-dir DIR...]",
-                        options, args, values, io)) {
+  if (auto exit = parse_options("validate",
+                                "-f PATH [-f PATH...] [-o json] [--check-credentials] "
+                                "[--credentials-dir DIR...]",
+                                options, args, values, io)) {
     return *exit;
   }
   std::string output = values["output"].as<std::string>();
@@ -48,6 +100,9 @@ int run_validate(const Args& args, Io io) {
     io.out << "valid: " << result.set.provider_configs.size() << " ProviderConfig(s), "
            << result.set.workspaces.size() << " Workspace(s) in " << result.files
            << (result.files == 1 ? " file" : " files") << "\n";
+  }
+  if (values["check-credentials"].as<bool>()) {
+    return check_credentials(result.set, load_options.credentials, output.empty(), io);
   }
   return kExitOk;
 }

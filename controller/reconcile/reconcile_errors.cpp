@@ -41,4 +41,23 @@ void WorkspaceReconciler::report(const model::WorkspaceKey& key, const Status& s
   }
 }
 
+// Without its provider (the ProviderConfig could not be made, or its
+// account could not be listed for want of credentials or trust) nothing is
+// known of the remote side: the plan is "unknown", never a create that
+// might duplicate a workspace the list would have shown.
+plan::WorkspacePlan WorkspaceReconciler::unusable_plan(Step& step) const {
+  plan::WorkspacePlan& out = step.plan;
+  if (out.action == plan::Action::kSkip || out.action == plan::Action::kOrphan) return out;
+  out.action = plan::Action::kNoop;
+  out.unobserved = true;
+  out.blocked = false;
+  out.attributes.clear();
+  out.changes.clear();
+  // The message says what happened to it ("cannot be used: ...",
+  // "could not be observed: ..."), as the command that set it aside wrote.
+  out.note = "ProviderConfig \"" + step.provider_config + "\" " +
+             ctx_.providers->error_of(step.provider_config).message();
+  return out;
+}
+
 }  // namespace wsop::reconcile

@@ -184,6 +184,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
 Outcome<plan::WorkspacePlan> WorkspaceReconciler::plan(const model::WorkspaceKey& key) {
   auto step = prepare(key, /*may_defer=*/false);
   if (!step) return step.status();
+  if (!step->provider) return unusable_plan(*step);
   if (Status s = plan_existing(*step); !s.is_ok()) return s;
   return step->plan;
 }

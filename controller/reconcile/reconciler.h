@@ -103,6 +103,7 @@ class WorkspaceReconciler : public Reconciler {
   Outcome<Existing> find_existing(const Step& step, const providers::ExistingIdentity& identity);
   Outcome<std::optional<Result>> check_existing(Step& step);
   Status plan_existing(Step& step);
+  plan::WorkspacePlan unusable_plan(Step& step) const;
   Outcome<Result> adopt_existing(Step& step, const providers::RemoteWorkspace& found,
                                  const std::string& why);
   Outcome<Result> wait_for_turn(Step& step, const model::WorkspaceKey& holder);

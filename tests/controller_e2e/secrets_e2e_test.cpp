@@ -355,18 +355,21 @@ TEST_F(SecretsE2e, CliNeverPrintsNorStoresATokenTest) {
   EXPECT_EQ(remote_description("cadenya"), "v1");
   EXPECT_EQ(condition(find_item(get_list(), "support"), "Synced"), "False");
 
-  // A token the simulator refuses and one an API quotes back: 401s, reported.
+  // A token the simulator refuses and one an API quotes back: 401s, each
+  // reported once as a ProviderConfig that cannot be used, its workspace
+  // skipped and nothing recorded for it.
   write_rejected();
   r = run({"apply", "-f", source()});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("failed default/locked-out"));
-  EXPECT_THAT(r.out + r.err, HasSubstr("HTTP 401"));
-  EXPECT_THAT(r.out, HasSubstr("failed default/echoed"));
-  EXPECT_THAT(r.out + r.err, HasSubstr("key rejected"));  // the body, minus the key
+  EXPECT_THAT(r.err, HasSubstr("ProviderConfig \"paradigm-rejected\" cannot be used"));
+  EXPECT_THAT(r.err, HasSubstr("HTTP 401"));
+  EXPECT_THAT(r.err, HasSubstr("ProviderConfig \"echo\" cannot be used"));
+  EXPECT_THAT(r.err, HasSubstr("key rejected"));  // the body, minus the key
+  EXPECT_THAT(r.out, HasSubstr("skipped 2"));
   EXPECT_GE(sim_401s("paradigm"), 1) << stats("paradigm").dump();
   EXPECT_EQ(remote_live("paradigm").size(), 1u);
   json list = get_list();
-  EXPECT_EQ(condition(find_item(list, "locked-out"), "Synced"), "False") << list.dump();
+  EXPECT_TRUE(find_item(list, "locked-out").is_null()) << list.dump();
   EXPECT_EQ(condition(find_item(list, "support"), "Synced"), "True") << list.dump();
   EXPECT_EQ(run({"get", "-o", "yaml"}).exit_code, 0);
   // The pull request plan of a set whose tokens are refused or quoted back.

@@ -95,7 +95,8 @@ TEST_F(E2eDiffOutputTest, AnUnreadableRemoteIsUnknownInEveryFormat) {
   EXPECT_THAT(markdown.out, HasSubstr("| ? | unknown | <code>default/dark</code> |"));
   EXPECT_THAT(markdown.out, HasSubstr("could not be observed&#58; "));
   EXPECT_THAT(markdown.out, Not(HasSubstr("| + | create")));
-  EXPECT_THAT(markdown.err, HasSubstr("cannot plan 1 workspace(s) of ProviderConfig \"down\""));
+  EXPECT_THAT(markdown.err, HasSubstr("ProviderConfig \"down\" could not be observed: "));
+  EXPECT_THAT(markdown.err, HasSubstr("its 1 workspace(s) are unknown"));
 }
 
 TEST_F(E2eDiffOutputTest, ValidateSkipsForeignDocumentsButNotOurMisspeltOnes) {

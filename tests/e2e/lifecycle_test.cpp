@@ -88,7 +88,8 @@ TEST_F(E2eLifecycleTest, UnreachableProviderFailsDiffAndApplyInsteadOfNoChanges)
   // Each diff waits for the HTTP client's retries: few of them here.
   RunResult as_json = diff({"-o", "json"});
   EXPECT_EQ(as_json.exit_code, 2) << as_json.out << as_json.err;
-  EXPECT_THAT(as_json.err, HasSubstr("cannot plan 1 workspace(s) of ProviderConfig \"down\""));
+  EXPECT_THAT(as_json.err, HasSubstr("ProviderConfig \"down\" could not be observed: "));
+  EXPECT_THAT(as_json.err, HasSubstr("its 1 workspace(s) are unknown"));
   json items = json::parse(as_json.out, nullptr, false)["items"];
   ASSERT_EQ(items.size(), 2u) << as_json.out;
   EXPECT_EQ(items[1]["name"], "held");
@@ -106,7 +107,8 @@ TEST_F(E2eLifecycleTest, UnreachableProviderFailsDiffAndApplyInsteadOfNoChanges)
   write("new.yaml", workspace_yaml("new", "down", ""));
   RunResult fresh = diff();
   EXPECT_EQ(fresh.exit_code, 2) << fresh.out << fresh.err;
-  EXPECT_THAT(fresh.err, HasSubstr("cannot plan 2 workspace(s) of ProviderConfig \"down\""));
+  EXPECT_THAT(fresh.err, HasSubstr("ProviderConfig \"down\" could not be observed: "));
+  EXPECT_THAT(fresh.err, HasSubstr("its 2 workspace(s) are unknown"));
   EXPECT_THAT(fresh.out, HasSubstr("could not be observed"));
   RunResult not_created = apply({"--timeout", "30s"});
   EXPECT_EQ(not_created.exit_code, 3) << not_created.out << not_created.err;
