@@ -29,6 +29,7 @@ struct ApplyFlags {
   int max_prune_percent = 50;
   int workers = 0;  // 0: default_workers()
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds progress_every{std::chrono::seconds(10)};
 };
 
 // Argo CD's allowEmpty guard and a cap on how much one revision may delete.
@@ -65,6 +66,15 @@ std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags
     return kExitInvalid;
   }
   flags.timeout = *timeout;
+  std::string every = values["progress-every"].as<std::string>();
+  auto progress_every = every == "0"
+                            ? Outcome<std::chrono::milliseconds>(std::chrono::milliseconds(0))
+                            : parse_duration(every);
+  if (!progress_every || progress_every->count() < 0) {
+    io.err << "wsctl apply: --progress-every: expected a duration such as 10s (0: none)\n";
+    return kExitInvalid;
+  }
+  flags.progress_every = *progress_every;
   if (flags.workers < 0 || flags.workers > kMaxWorkers) {
     io.err << "wsctl apply: --workers must be between 1 and " << kMaxWorkers
            << " (0: enough for every ProviderConfig's rate)\n";
@@ -118,7 +128,7 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, App
                           ? flags.workers
                           : default_workers(engine.desired().set(), plan.items.size());
   bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
-  ApplyProgress progress(io.out, tty, plan.items.size());
+  ApplyProgress progress(io.out, tty, plan.items.size(), flags.progress_every);
   engine.set_events(&progress);
   runtime::WorkQueue queue({std::chrono::milliseconds(500), std::chrono::seconds(10), 0.1});
   runtime::Runner runner(engine.reconciler(), queue,
@@ -135,6 +145,7 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, App
     engine.providers().stop_all();
   });
   runner.start();
+  progress.start();
   bool idle = queue.wait_idle(stop.deadline());
   // Past the deadline the clients start nothing (the cutoff): the
   // reconciles under way end within the grace, recording what they met.
@@ -182,6 +193,8 @@ int run_apply(const Args& args, Io io) {
       "delete and re-create workspaces whose immutable fields changed")(
       "wait", po::bool_switch(), "wait until provisioning workspaces are Ready")(
       "timeout", po::value<std::string>()->default_value("5m"), "give up after this long")(
+      "progress-every", po::value<std::string>()->default_value("10s"),
+      "off a terminal, print the counts by phase this often (0: never); a terminal gets a bar")(
       "workers", po::value<int>()->default_value(0),
       "concurrent reconciles; 0: enough to keep every ProviderConfig's rateLimit busy at "
       "200 ms a request");

@@ -2,12 +2,38 @@
 
 #include <cstdio>
 
+#include "common/duration.h"
+
 namespace wsop::cli {
 
 using reconcile::EventType;
 
-ApplyProgress::ApplyProgress(std::ostream& out, bool tty, size_t total)
-    : out_(out), tty_(tty), total_(total) {}
+ApplyProgress::ApplyProgress(std::ostream& out, bool tty, size_t total,
+                             std::chrono::milliseconds every)
+    : out_(out), tty_(tty), total_(total), every_(every) {}
+
+ApplyProgress::~ApplyProgress() {
+  finish();
+}
+
+void ApplyProgress::start() {
+  // On a terminal the bar is redrawn each second (its rate and elapsed
+  // time move even when nothing ends); off one, a line every every_.
+  if (ticker_.joinable() || (!tty_ && every_.count() <= 0)) return;
+  ticker_ = std::thread([this] { tick(); });
+}
+
+void ApplyProgress::tick() {
+  const auto interval = tty_ ? std::chrono::milliseconds(1000) : every_;
+  std::unique_lock lock(mu_);
+  while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
+    if (tty_) {
+      draw_locked();
+    } else {
+      out_ << "progress: " << phases_locked() << "\n" << std::flush;
+    }
+  }
+}
 
 void ApplyProgress::on_event(const reconcile::Event& event) {
   std::lock_guard lock(mu_);
@@ -71,16 +97,40 @@ std::set<std::string> ApplyProgress::failed() const {
   return failed_;
 }
 
+std::string ApplyProgress::phases_locked() const {
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started_);
+  size_t provisioning = reconciled_.size() > done_.size() ? reconciled_.size() - done_.size() : 0;
+  size_t not_started = total_ > reconciled_.size() ? total_ - reconciled_.size() : 0;
+  return std::to_string(done_.size()) + " of " + std::to_string(total_) + " done (created " +
+         std::to_string(created_.size()) + ", updated " + std::to_string(updated_.size()) +
+         ", deleted " + std::to_string(deleted_.size()) + ", failed " +
+         std::to_string(failed_.size()) + "), " + std::to_string(provisioning) + " provisioning, " +
+         std::to_string(not_started) + " not started, " +
+         format_duration(std::chrono::duration_cast<std::chrono::seconds>(elapsed)) + " elapsed";
+}
+
+// [##########----------] 12/40 2.5/s, 0 errors
 void ApplyProgress::draw_locked() {
+  constexpr size_t kWidth = 20;
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
-  char line[160];
-  std::snprintf(line, sizeof line, "\r\033[K[%zu/%zu] %.1f/s, %zu errors", done_.size(), total_,
-                seconds > 0 ? done_.size() / seconds : 0.0, errors_);
+  size_t filled = total_ > 0 ? done_.size() * kWidth / total_ : kWidth;
+  std::string bar(filled, '#');
+  bar.resize(kWidth, '-');
+  char line[200];
+  std::snprintf(line, sizeof line, "\r\033[K[%s] %zu/%zu %.1f/s, %zu errors", bar.c_str(),
+                done_.size(), total_, seconds > 0 ? done_.size() / seconds : 0.0, errors_);
   out_ << line << std::flush;
 }
 
 void ApplyProgress::finish() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
   std::lock_guard lock(mu_);
   if (tty_) out_ << "\r\033[K" << std::flush;
 }
