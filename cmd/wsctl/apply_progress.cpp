@@ -52,6 +52,10 @@ void ApplyProgress::on_event(const reconcile::Event& event) {
       break;
     case EventType::kDeleted:
     case EventType::kForgotten: deleted_.insert(key); break;
+    case EventType::kMoved:
+      moved_.insert(key);
+      failed_.erase(key);
+      break;
     case EventType::kCreatePendingUnresolved:
     case EventType::kReplaceRequired:
     case EventType::kProvisioningFailed: failed_.insert(key); break;
@@ -145,11 +149,14 @@ std::string ApplyProgress::summary(size_t total) const {
   };
   size_t created = count(created_), deleted = count(deleted_), updated = 0;
   for (const auto& key : updated_) updated += created_.count(key) || failed_.count(key) ? 0 : 1;
-  size_t changed = created + updated + deleted + failed_.size();
+  // A moved workspace whose fields also changed counts once, as updated.
+  size_t moved = 0;
+  for (const auto& key : moved_) moved += updated_.count(key) || failed_.count(key) ? 0 : 1;
+  size_t changed = created + updated + deleted + moved + failed_.size();
   // Keys the run never got to (it timed out or was interrupted) are not
   // "unchanged": nobody looked.
   std::set<std::string> touched = reconciled_;
-  for (const auto* keys : {&created_, &updated_, &deleted_, &failed_}) {
+  for (const auto* keys : {&created_, &updated_, &deleted_, &failed_, &moved_}) {
     touched.insert(keys->begin(), keys->end());
   }
   size_t not_started = total > touched.size() ? total - touched.size() : 0;
@@ -157,6 +164,7 @@ std::string ApplyProgress::summary(size_t total) const {
   return "created " + std::to_string(created) + ", updated " + std::to_string(updated) +
          ", deleted " + std::to_string(deleted) + ", unchanged " + std::to_string(unchanged) +
          ", failed " + std::to_string(failed_.size()) +
+         (moved ? ", moved " + std::to_string(moved) : "") +
          (not_started ? ", not started " + std::to_string(not_started) : "");
 }
 

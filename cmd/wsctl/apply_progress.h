@@ -54,7 +54,7 @@ class ApplyProgress : public reconcile::EventSink, public runtime::RunObserver {
   const size_t total_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   mutable std::mutex mu_;
-  std::set<std::string> done_, created_, updated_, deleted_, failed_;
+  std::set<std::string> done_, created_, updated_, deleted_, failed_, moved_;
   std::set<std::string> reconciled_;  // reconciled at least once
   size_t errors_ = 0;
   const std::chrono::milliseconds every_;

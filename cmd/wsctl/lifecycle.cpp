@@ -241,10 +241,16 @@ int run_import(const Args& args, Io io) {
     return kExitFailed;
   }
   auto owner = engine->store().find_by_remote_id(desired->provider_config, id);
+  // A rename: the record of a manifest that left the source moves here, in
+  // one transaction; one whose manifest is still there keeps it.
+  std::optional<model::WorkspaceKey> moved_from;
   if (owner && *owner && (*owner)->key != key) {
-    io.err << "wsctl import: remote workspace " << id << " is already managed by "
-           << (*owner)->key.to_string() << "\n";
-    return kExitFailed;
+    if (engine->desired().find((*owner)->key)) {
+      io.err << "wsctl import: remote workspace " << id << " is already managed by "
+             << (*owner)->key.to_string() << ", whose manifest is in the source\n";
+      return kExitFailed;
+    }
+    moved_from = (*owner)->key;
   }
   auto existing = engine->store().get(key);
   state::WorkspaceRecord record = existing && *existing ? **existing : state::WorkspaceRecord{};
@@ -260,9 +266,15 @@ int run_import(const Args& args, Io io) {
   record.management_policy = desired->management_policy;
   record.paused = desired->paused();
   record.observed_json = reconcile::to_json(*remote).dump();
-  if (Status s = engine->store().put(record); !s.is_ok()) {
-    io.err << "wsctl import: " << s.message() << "\n";
+  Status stored =
+      moved_from ? engine->store().move(*moved_from, record) : engine->store().put(record);
+  if (!stored.is_ok()) {
+    io.err << "wsctl import: " << stored.message() << "\n";
     return kExitFailed;
+  }
+  if (moved_from) {
+    io.out << "moved " << moved_from->to_string() << " to " << key.to_string()
+           << " (remote workspace " << id << ", kept)\n";
   }
   io.out << "imported " << key.to_string() << " as remote workspace " << id
          << "; run `wsctl apply` to bring it in line with its manifest\n";

@@ -227,6 +227,7 @@ size_t Plan::count(Action action) const {
 bool Plan::has_changes() const {
   for (const auto& item : items) {
     if (item.action != Action::kNoop && item.action != Action::kSkip) return true;
+    if (item.moved_from && item.action == Action::kNoop) return true;
   }
   return false;
 }

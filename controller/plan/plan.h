@@ -62,6 +62,12 @@ struct WorkspacePlan {
   // receives nothing: true until the change is recorded, so the record
   // must not keep it as its message.
   bool local_only_change = false;
+  // A rename, as Terraform's `moved`: this manifest's external-name names
+  // the remote workspace of a record whose manifest left the source. The
+  // record moves to this key (nothing is sent for it), then the action
+  // applies; the old key is never deleted. Shown as "move" when nothing
+  // else changes.
+  std::optional<model::WorkspaceKey> moved_from;
 };
 
 struct PlanOptions {
@@ -88,7 +94,7 @@ struct Plan {
   std::vector<WorkspacePlan> items;
 
   size_t count(Action action) const;
-  bool has_changes() const;  // anything but noop and skip
+  bool has_changes() const;  // anything but noop and skip (a move is a change)
 };
 
 }  // namespace wsop::plan

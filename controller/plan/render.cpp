@@ -10,6 +10,7 @@ struct Style {
 
 Style style_of(const WorkspacePlan& item) {
   if (item.unobserved) return {"?", "\033[35m"};
+  if (item.moved_from && item.action == Action::kNoop) return {">", "\033[36m"};
   switch (item.action) {
     case Action::kCreate: return {"+", "\033[32m"};
     case Action::kAdopt: return {"+", "\033[36m"};
@@ -45,16 +46,16 @@ void render_item(const WorkspacePlan& item, const RenderOptions& options, std::o
 }
 
 bool worth_showing(const WorkspacePlan& item, const RenderOptions& options) {
-  if (options.show_noop || item.paused || item.unobserved) return true;
+  if (options.show_noop || item.paused || item.unobserved || item.moved_from) return true;
   if (item.action != Action::kNoop && item.action != Action::kSkip) return true;
   // Unchanged but with something to say (drift left alone, local-only change).
   return !item.note.empty() && item.action == Action::kNoop;
 }
 
 // Every value shown_action takes, in the order summaries list them.
-constexpr const char* kShownActions[] = {"create", "adopt",  "update", "replace", "resolve-pending",
-                                         "delete", "orphan", "noop",   "skip",    "paused",
-                                         "unknown"};
+constexpr const char* kShownActions[] = {"create",          "adopt",  "move",   "update", "replace",
+                                         "resolve-pending", "delete", "orphan", "noop",   "skip",
+                                         "paused",          "unknown"};
 
 size_t count_shown(const Plan& plan, const std::string& shown) {
   size_t n = 0;
@@ -83,6 +84,8 @@ nlohmann::ordered_json item_json(const WorkspacePlan& item) {
           {"paused", item.paused},
           {"unobserved", item.unobserved},
           {"note", item.note},
+          {"movedFrom", item.moved_from ? nlohmann::ordered_json(item.moved_from->to_string())
+                                        : nlohmann::ordered_json(nullptr)},
           {"attributes", attributes},
           {"changes", changes}};
 }
@@ -92,6 +95,7 @@ nlohmann::ordered_json item_json(const WorkspacePlan& item) {
 std::string shown_action(const WorkspacePlan& item) {
   if (item.unobserved) return "unknown";
   if (item.paused) return "paused";
+  if (item.moved_from && item.action == Action::kNoop) return "move";
   return to_string(item.action);
 }
 
@@ -101,6 +105,7 @@ std::string summary_line(const Plan& plan) {
                     std::to_string(n("update")) + " to update, " + std::to_string(n("replace")) +
                     " to replace, " + std::to_string(n("delete") + n("orphan")) +
                     " to delete or forget, " + std::to_string(n("noop") + n("skip")) + " unchanged";
+  if (size_t moved = n("move")) out += ", " + std::to_string(moved) + " to move";
   if (size_t paused = n("paused")) out += ", " + std::to_string(paused) + " paused";
   if (size_t unknown = n("unknown")) out += ", " + std::to_string(unknown) + " unknown";
   if (size_t pending = n("resolve-pending")) {

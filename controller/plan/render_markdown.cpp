@@ -45,6 +45,7 @@ std::string code(const std::string& text) {
 const char* symbol_of(const WorkspacePlan& item) {
   if (item.unobserved) return "?";
   if (item.paused) return "⏸";
+  if (item.moved_from && item.action == Action::kNoop) return "→";
   switch (item.action) {
     case Action::kCreate:
     case Action::kAdopt: return "+";
@@ -62,7 +63,7 @@ const char* symbol_of(const WorkspacePlan& item) {
 // Changes, paused and unknown workspaces are listed; unchanged ones are
 // counted, unless something is said about them (drift left alone).
 bool is_listed(const WorkspacePlan& item) {
-  if (item.paused || item.unobserved) return true;
+  if (item.paused || item.unobserved || item.moved_from) return true;
   if (item.action == Action::kSkip) return false;
   return item.action != Action::kNoop || !item.note.empty() || !item.changes.empty();
 }

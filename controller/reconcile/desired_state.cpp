@@ -4,7 +4,17 @@ namespace wsop::reconcile {
 
 DesiredState::DesiredState(manifest::ManifestSet set, std::string revision)
     : set_(std::move(set)), revision_(std::move(revision)) {
-  for (size_t i = 0; i < set_.workspaces.size(); ++i) index_[set_.workspaces[i].key()] = i;
+  for (size_t i = 0; i < set_.workspaces.size(); ++i) {
+    const model::Workspace& ws = set_.workspaces[i];
+    index_[ws.key()] = i;
+    if (auto name = ws.external_name()) claims_[{ws.provider_config, *name}] = i;
+  }
+}
+
+const model::Workspace* DesiredState::claimant(const std::string& provider_config,
+                                               const std::string& remote_id) const {
+  auto it = claims_.find({provider_config, remote_id});
+  return it == claims_.end() ? nullptr : &set_.workspaces[it->second];
 }
 
 const model::Workspace* DesiredState::find(const model::WorkspaceKey& key) const {

@@ -20,6 +20,10 @@ class DesiredState {
   const std::string& revision() const { return revision_; }
   // The workspaces that use one ProviderConfig.
   std::vector<const model::Workspace*> workspaces_of(const std::string& provider_config) const;
+  // The manifest whose external-name annotation names `remote_id` of
+  // `provider_config`, if any (the new name of a renamed workspace).
+  const model::Workspace* claimant(const std::string& provider_config,
+                                   const std::string& remote_id) const;
 
   // Whether this revision may prune (the controller's guards: not from an
   // empty source, not more than --max-prune at once). Set before sharing.
@@ -30,6 +34,7 @@ class DesiredState {
   manifest::ManifestSet set_;
   std::string revision_;
   std::map<model::WorkspaceKey, size_t> index_;
+  std::map<std::pair<std::string, std::string>, size_t> claims_;  // (config, external-name)
   bool prune_allowed_ = true;
 };
 

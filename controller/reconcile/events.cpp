@@ -11,6 +11,7 @@ const char* to_string(EventType type) {
     case EventType::kReplaced: return "replaced";
     case EventType::kDeleted: return "deleted";
     case EventType::kForgotten: return "forgotten";
+    case EventType::kMoved: return "moved";
     case EventType::kCreateAmbiguous: return "create-ambiguous";
     case EventType::kCreatePendingUnresolved: return "create-pending-unresolved";
     case EventType::kReplaceRequired: return "replace-required";
@@ -28,7 +29,8 @@ bool is_change(EventType type) {
     case EventType::kDriftCorrected:
     case EventType::kReplaced:
     case EventType::kDeleted:
-    case EventType::kForgotten: return true;
+    case EventType::kForgotten:
+    case EventType::kMoved: return true;
     default: return false;
   }
 }

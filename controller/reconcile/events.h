@@ -16,6 +16,7 @@ enum class EventType {
   kReplaced,
   kDeleted,
   kForgotten,
+  kMoved,                    // a rename: the record moved to this key, the remote kept
   kCreateAmbiguous,          // the create's answer was lost; the journal holds it
   kCreatePendingUnresolved,  // no way to tell; the user must act
   kReplaceRequired,          // blocked: an immutable field changed
@@ -23,7 +24,8 @@ enum class EventType {
   kFailed,  // a reconcile error (will be retried)
 };
 const char* to_string(EventType type);
-bool is_change(EventType type);  // created, adopted, updated, drift, replaced, deleted, forgotten
+bool is_change(
+    EventType type);  // created, adopted, moved, updated, drift, replaced, deleted, forgotten
 
 struct Event {
   EventType type;

@@ -79,6 +79,7 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
   step.provider_config =
       step.desired ? step.desired->provider_config : step.record->provider_config;
   step.provider = ctx_.providers->get(step.provider_config);
+  if (Status s = find_move(step); !s.is_ok()) return s;
   if (step.provider && step.record) {
     step.observation = observe(*step.record, *step.provider, step.provider_config,
                                may_defer ? &step.poll_deferred : nullptr);
@@ -88,6 +89,7 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
   options.prune = options.prune && step.snapshot && step.snapshot->prune_allowed();
   step.plan = plan::plan_workspace(step.desired, step.record ? &*step.record : nullptr,
                                    step.observation, step.provider.get(), options);
+  plan_move(step);
   return step;
 }
 
@@ -195,6 +197,7 @@ Outcome<Result> WorkspaceReconciler::reconcile_step(const model::WorkspaceKey& k
   if (!step) return step.status();
   step->reported = &reported;
   if (!step->desired && !step->record) return Result{};
+  if (step->moved_from && step->plan.action != plan::Action::kSkip) return move(*step);
   if (Status s = record_paused(*step); !s.is_ok()) return s;
   // Not provisioning=true: the workspace is not waiting on the provider but
   // on our own list, and a run that does not follow provisioning (apply

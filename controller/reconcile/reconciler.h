@@ -104,6 +104,11 @@ class WorkspaceReconciler : public Reconciler {
   Outcome<std::optional<Result>> check_existing(Step& step);
   Status plan_existing(Step& step);
   plan::WorkspacePlan unusable_plan(Step& step) const;
+  // A rename (move.cpp): the record this manifest takes over, or the
+  // manifest that takes over this record.
+  Status find_move(Step& step);
+  void plan_move(Step& step) const;
+  Outcome<Result> move(Step& step);
   Outcome<Result> adopt_existing(Step& step, const providers::RemoteWorkspace& found,
                                  const std::string& why);
   Outcome<Result> wait_for_turn(Step& step, const model::WorkspaceKey& holder);

@@ -20,6 +20,12 @@ struct WorkspaceReconciler::Step {
   std::string provider_config;
   plan::Observation observation;
   plan::WorkspacePlan plan;
+  // A rename (move.cpp). moved_from: this manifest takes over the record of
+  // that key, whose manifest left the source; `record` is then that record
+  // under this key, not yet stored. moving_to: this record's manifest left
+  // and that manifest names its remote id; it is never deleted.
+  std::optional<model::WorkspaceKey> moved_from;
+  std::optional<model::WorkspaceKey> moving_to;
   // Set instead of observation and plan when the shared provisioning list
   // is under way: come back when it should have landed.
   std::optional<std::chrono::milliseconds> poll_deferred;

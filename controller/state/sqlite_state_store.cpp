@@ -93,6 +93,17 @@ class SqliteStateStore final : public StateStore {
     });
   }
 
+  Status move(const model::WorkspaceKey& from, const WorkspaceRecord& to) override {
+    return write([&] {
+      StatementUse use(db(), stmts().remove.get());
+      use.bind(1, std::string_view(from.ns)).bind(2, std::string_view(from.name));
+      Status removed = use.run();
+      if (!removed) return removed.with_context("move " + from.to_string());
+      if (sqlite3_changes(db()) == 0) return no_record(from);
+      return put_one_locked(to).with_context("move " + from.to_string());
+    });
+  }
+
   Outcome<WorkspaceRecord> begin_create(const WorkspaceRecord& record, Time now) override {
     Outcome<WorkspaceRecord> pending = Status::error(Code::kInternal, "begin create not run");
     Status stored = write([&] {

@@ -166,6 +166,11 @@ class StateStore {
   // touches the remote. kNotFound when there is no record.
   virtual Status remove(const model::WorkspaceKey& key) = 0;
 
+  // A rename: drops the record of `from` and puts `to` (another key, the
+  // same remote workspace) in one transaction, so that no moment has two
+  // owners of the remote id nor none. kNotFound when `from` has no record.
+  virtual Status move(const model::WorkspaceKey& from, const WorkspaceRecord& to) = 0;
+
   // Journal step 1, to call BEFORE the create request is sent. Stores `record`
   // with create.state = pending, create.requested_at = now, no remote id,
   // origin = created, and create.pending_attempts one more than the stored

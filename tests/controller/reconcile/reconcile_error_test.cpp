@@ -30,6 +30,9 @@ class FullDiskStore : public state::StateStore {
   Status put(const state::WorkspaceRecord& r) override { return real_.put(r); }
   Status put_all(const std::vector<state::WorkspaceRecord>& r) override { return real_.put_all(r); }
   Status remove(const model::WorkspaceKey& k) override { return real_.remove(k); }
+  Status move(const model::WorkspaceKey& from, const state::WorkspaceRecord& to) override {
+    return real_.move(from, to);
+  }
   Outcome<state::WorkspaceRecord> begin_create(const state::WorkspaceRecord&,
                                                state::Time) override {
     return Status::error(Code::kInternal, "state store: database or disk is full");

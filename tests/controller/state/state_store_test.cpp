@@ -257,6 +257,39 @@ TEST_F(StateStoreTest, ARemoteWorkspaceHasAtMostOneOwner) {
   EXPECT_EQ((*still)->create.state, CreateState::kPending);
 }
 
+// A rename: the record leaves one key for another in one transaction.
+TEST_F(StateStoreTest, MoveHandsTheRemoteIdToAnotherKeyAtOnce) {
+  auto store = open_store();
+  WorkspaceRecord old_name = full_record("default", "old");
+  WorkspaceRecord holder = full_record("default", "holder");
+  ASSERT_TRUE(store->put_all({old_name, holder}));
+  WorkspaceRecord renamed = old_name;
+  renamed.key = {"default", "new"};
+  ASSERT_TRUE(store->move(old_name.key, renamed));
+  auto gone = store->get(old_name.key);
+  ASSERT_TRUE(gone.is_ok());
+  EXPECT_FALSE(gone->has_value());
+  auto owner = store->find_by_remote_id(old_name.provider_config, *old_name.remote_id);
+  ASSERT_TRUE(owner.is_ok() && owner->has_value());
+  EXPECT_EQ(**owner, renamed);
+
+  // Nothing to move: kNotFound, and nothing stored.
+  WorkspaceRecord other = renamed;
+  other.key = {"default", "other"};
+  EXPECT_EQ(store->move(old_name.key, other).code(), Code::kNotFound);
+  auto none = store->get(other.key);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_FALSE(none->has_value());
+
+  // A remote id another record holds: kConflict, and the source is kept.
+  WorkspaceRecord clash = holder;
+  clash.key = {"default", "clash"};
+  EXPECT_EQ(store->move(renamed.key, clash).code(), Code::kConflict);
+  auto kept = store->get(renamed.key);
+  ASSERT_TRUE(kept.is_ok() && kept->has_value());
+  EXPECT_EQ(**kept, renamed);
+}
+
 TEST_F(StateStoreTest, PutAllStoresAllOrNothing) {
   auto store = open_store();
   WorkspaceRecord first = full_record("a", "x");
