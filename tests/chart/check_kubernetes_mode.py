@@ -233,3 +233,14 @@ def check_rbac(check, values, by_kind, sa_name, release_namespace):
         missing = expected.get(scope, set()) - granted.get(scope, set())
         check(not extra, f"RBAC grants more than needed in {where}: {sorted(extra)}")
         check(not missing, f"RBAC lacks rules in {where}: {sorted(missing)}")
+
+
+def check_leader_alerts(check, values, rule):
+    """The leadership alerts exist exactly in kubernetes mode with leader election."""
+    alerts = {r.get("alert"): r for g in rule["spec"].get("groups") or [] for r in g.get("rules") or []}
+    want = is_kubernetes_mode(values) and values["leaderElection"]["enabled"]
+    for name in ("WorkspaceOperatorNoLeader", "WorkspaceOperatorSeveralLeaders"):
+        if check((name in alerts) == want, f"alert {name} present={name in alerts}, expected {want}"):
+            if want:
+                check("workspace_operator_leader" in alerts[name]["expr"],
+                      f"alert {name} does not use workspace_operator_leader")

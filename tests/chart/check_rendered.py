@@ -530,6 +530,7 @@ def main():
           f"{len(rules)} PrometheusRules rendered, prometheusRule.enabled={values['prometheusRule']['enabled']}")
     for rule in rules:
         check_prometheus_rule(rule, opts.promtool)
+        kube.check_leader_alerts(check, values, rule)
     dashboards = [c for c in by_kind.get("ConfigMap", [])
                   if (c["metadata"].get("labels") or {}).get("grafana_dashboard") == "1"]
     check(len(dashboards) == (1 if values["grafanaDashboard"]["enabled"] else 0),
