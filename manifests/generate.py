@@ -2,9 +2,15 @@
 """Derives the CustomResourceDefinitions in manifests/crds/ from the JSON
 Schemas in manifests/schema/, so the two cannot drift.
 
-    manifests/generate.py            rewrite manifests/crds/*.yaml
-    manifests/generate.py --check    exit 1 if a committed CRD differs from
-                                     what would be generated (run by CTest)
+    manifests/generate.py            rewrite manifests/crds/*.yaml and their
+                                     copies in charts/workspace-operator/crds/
+    manifests/generate.py --check    exit 1 if a committed CRD (or its chart
+                                     copy) differs from what would be
+                                     generated (run by CTest)
+
+The Helm chart installs the files of its crds/ directory before its templates
+(kubernetes mode); they are byte-identical copies, written here so that they
+cannot drift either (scripts/check_chart.sh compares them too).
 
 The JSON Schema (draft 2020-12) is the source of truth. Turning it into a
 Kubernetes structural schema (apiextensions.k8s.io/v1) means:
@@ -236,8 +242,12 @@ def render(spec):
     return HEADER.format(schema=spec["schema"]) + body
 
 
-def output_path(spec):
-    return os.path.join(HERE, "crds", "%s.%s.yaml" % (spec["plural"], GROUP))
+CHART_CRDS = os.path.join(os.path.dirname(HERE), "charts", "workspace-operator", "crds")
+
+
+def output_paths(spec):
+    name = "%s.%s.yaml" % (spec["plural"], GROUP)
+    return [os.path.join(HERE, "crds", name), os.path.join(CHART_CRDS, name)]
 
 
 def main():
@@ -248,20 +258,20 @@ def main():
     stale = []
     for spec in KINDS:
         text = render(spec)
-        path = output_path(spec)
-        if args.check:
-            try:
-                with open(path, encoding="utf-8") as f:
-                    current = f.read()
-            except OSError:
-                current = None
-            if current != text:
-                stale.append(path)
-        else:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-            print("wrote", os.path.relpath(path, os.path.dirname(HERE)))
+        for path in output_paths(spec):
+            if args.check:
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        current = f.read()
+                except OSError:
+                    current = None
+                if current != text:
+                    stale.append(path)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write(text)
+                print("wrote", os.path.relpath(path, os.path.dirname(HERE)))
     if stale:
         for path in stale:
             print("stale: %s (run manifests/generate.py)" % os.path.relpath(path, os.path.dirname(HERE)),

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Checks the Helm chart charts/workspace-operator:
+#   - the chart's crds/ are byte-identical to manifests/crds/ (manifests/generate.py writes both);
 #   - `helm lint --strict` and `helm template` with the default values and with each
 #     charts/workspace-operator/ci/*.yaml values file, and `helm package`;
 #   - tests/chart/check_rendered.py on each rendered output (wsctl validate of the inline
-#     manifests, probes, security context, Recreate, one replica, credentials only from
-#     Secrets, no Secret and no fake token rendered, promtool check rules, dashboard);
+#     manifests, controller flags known to wsctl, probes, security context, Recreate and one
+#     replica, credentials only from Secrets, no Secret and no fake token rendered, promtool
+#     check rules, dashboard; in kubernetes mode, tests/chart/check_kubernetes_mode.py: the
+#     --source kubernetes flags, exact RBAC rules, token, no state, replicas, PDB, RollingUpdate);
 #   - each tests/chart/invalid/*.yaml must make `helm template` fail with the message in its
 #     "# expect:" line, without printing the fake token;
 #   - each tests/chart/invalid-rendered/*.yaml renders, but the checks must fail with the
@@ -106,6 +109,15 @@ ko() { failed=$((failed + 1)); failed_names+=("$1"); echo "FAIL $1"; [ -z "${2:-
 
 release=ci
 namespace=default
+
+# --- the CRDs Helm installs from crds/ are the generated ones
+crd_log="$work/crds.log"
+if diff -r "$here/manifests/crds" "$chart/crds" >"$crd_log" 2>&1; then
+  ok "chart crds/ identical to manifests/crds/"
+else
+  echo "charts/workspace-operator/crds/ differs from manifests/crds/: run manifests/generate.py, which writes both" >>"$crd_log"
+  ko "chart crds/ identical to manifests/crds/" "$crd_log"
+fi
 
 # --- lint, template and check: the default values and each ci/ values file
 cases=(default)

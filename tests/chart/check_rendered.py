@@ -12,10 +12,13 @@ What it checks:
 - no Secret is rendered, and TOKEN (a fake token the test values must never get rendered)
   appears nowhere in the output;
 - every resource carries the standard app.kubernetes.io/* labels and helm.sh/chart;
-- the Deployment: one replica, Recreate, automountServiceAccountToken false, the hardened pod
-  and container security contexts, resources, terminationGracePeriodSeconds above
-  --shutdown-grace, the controller's arguments as the values ask, and every environment
-  variable taken from a Secret (never a literal value);
+- the Deployment: one replica, Recreate, automountServiceAccountToken false (kubernetes mode:
+  the replicas, strategy, token and PodDisruptionBudget of check_kubernetes_mode.py), the
+  hardened pod and container security contexts, resources, terminationGracePeriodSeconds above
+  --shutdown-grace, the controller's arguments as the values ask and each known to
+  `wsctl controller --help`, every environment variable taken from a Secret (never a literal
+  value) except the proxy variables and the literal extraEnv the values set, and the extra
+  volumes and mounts of the values;
 - the liveness and readiness probes: GET /healthz and /readyz on the container port named
   "metrics", which is the port of --metrics-addr and the Service's target port;
 - every --source directory is mounted (inline ConfigMap, ProviderConfigs ConfigMap or the
@@ -26,7 +29,9 @@ What it checks:
 - one --credentials-dir per provider credential Secret mounted as files (its mount path, never
   /proc, /sys or /dev), --credentials-env-pattern as the values set it, and every credential
   mounted as env matching the pattern in effect;
-- the PersistentVolumeClaim, or an emptyDir when persistence is disabled;
+- the PersistentVolumeClaim, or an emptyDir when persistence is disabled; in kubernetes mode
+  none, no source ConfigMap, and exactly the RBAC rules the controller needs
+  (check_kubernetes_mode.py); in the other modes no RBAC at all;
 - ServiceMonitor, PrometheusRule (rules extracted and run through `promtool check rules`) and
   the Grafana dashboard ConfigMap when enabled.
 """
@@ -41,6 +46,8 @@ import tempfile
 import traceback
 
 import yaml
+
+import check_kubernetes_mode as kube
 
 failures = []
 
@@ -108,6 +115,19 @@ DASHBOARD_METRICS = [
     "workqueue_depth", "workspace_operator_provider_request_duration_seconds_bucket",
     "workspace_operator_provider_requests_total", "workspace_operator_workspaces",
 ]
+
+
+def may_hold_token(env_name, values):
+    """Whether the controller may take a token from this variable: the default
+    --credentials-env-pattern, or the values' own (ECMAScript; Python's re reads the usual ones)."""
+    patterns = [r"^[A-Z][A-Z0-9_]*_(TOKEN|API_KEY|KEY)$", values["controller"].get("credentialsEnvPattern")]
+    for pattern in filter(None, patterns):
+        try:
+            if re.fullmatch(pattern, env_name):
+                return True
+        except re.error:
+            pass
+    return False
 
 
 def check_security_context(name, ctx, pod_ctx, expect_user=None):
@@ -210,14 +230,14 @@ def main():
         return
     dep = deployments[0]
     spec = dep["spec"]
-    check(spec.get("replicas") == 1, f"Deployment replicas is {spec.get('replicas')}, expected 1")
-    check((spec.get("strategy") or {}).get("type") == "Recreate", "Deployment strategy is not Recreate")
+    kube_mode = kube.is_kubernetes_mode(values)
     pod_meta = spec["template"]["metadata"]
     pod = spec["template"]["spec"]
     selector = spec["selector"]["matchLabels"]
     for key, value in selector.items():
         check(pod_meta["labels"].get(key) == value, f"pod labels do not match the selector on {key}")
-    check(pod.get("automountServiceAccountToken") is False, "automountServiceAccountToken is not false")
+    kube.check_workload(check, values, dep, pod, pod_meta, by_kind)
+    kube.check_rbac(check, values, by_kind, pod.get("serviceAccountName"), opts.namespace)
     pod_ctx = pod.get("securityContext") or {}
     check(pod_ctx.get("runAsNonRoot") is True, "pod securityContext: runAsNonRoot is not true")
     check(pod_ctx.get("fsGroup") == 65532, "pod securityContext: fsGroup is not 65532")
@@ -236,9 +256,16 @@ def main():
         # Plain values only for the proxy variables (their URLs carry no credentials:
         # the values schema refuses them); everything else comes from a Secret.
         proxy_vars = {"HTTPS_PROXY", "http_proxy", "NO_PROXY"} if name == "controller" else set()
+        # Literal extraEnv: never a variable the controller takes tokens from.
+        literal_extra = ({e["name"] for e in values.get("extraEnv") or [] if "value" in e}
+                         if name == "controller" else set())
         for env in c.get("env") or []:
             if env.get("name") in proxy_vars:
                 check("@" not in str(env.get("value", "")), f"{name}: {env['name']} carries credentials")
+                continue
+            if env.get("name") in literal_extra:
+                check(not may_hold_token(env["name"], values),
+                      f"{name}: env {env['name']} may hold a token but is a literal value")
                 continue
             check("value" not in env and "secretKeyRef" in (env.get("valueFrom") or {}),
                   f"{name}: env {env.get('name')} is not taken from a Secret (valueFrom.secretKeyRef)")
@@ -257,8 +284,9 @@ def main():
     args = ctl.get("args") or []
     check(args[:1] == ["controller"], f"controller args do not start with 'controller': {args[:1]}")
     flags = args_map(args)
-    for flag in ["source", "state", "workers", "resync", "metrics-addr", "instance-id",
-                 "log-format", "log-level", "shutdown-grace"]:
+    kube.check_flags_known(check, flags, opts.wsctl, values)
+    for flag in ["source", "workers", "resync", "metrics-addr", "instance-id",
+                 "log-format", "log-level", "shutdown-grace"] + ([] if kube_mode else ["state"]):
         check(flag in flags, f"controller args lack --{flag}")
     ctlv = values["controller"]
     expect = {
@@ -270,7 +298,10 @@ def main():
     }
     for flag, value in expect.items():
         check(flags.get(flag) == [value], f"--{flag} is {flags.get(flag)}, expected [{value!r}]")
-    check_backup_args(values, flags, ctl, pod)
+    if kube_mode:
+        kube.check_kubernetes_args(check, values, flags, dep["metadata"]["name"], opts.namespace)
+    else:
+        check_backup_args(values, flags, ctl, pod)
     check(("prune" in flags) == bool(ctlv["prune"]), f"--prune present={'prune' in flags}, values prune={ctlv['prune']}")
     grace = parse_duration_seconds((flags.get("shutdown-grace") or ["0s"])[0])
     tgps = pod.get("terminationGracePeriodSeconds")
@@ -299,10 +330,18 @@ def main():
         check(m["name"] in volumes, f"controller mounts unknown volume {m['name']}")
     check("/tmp" in mounts and "emptyDir" in volumes.get(mounts["/tmp"]["name"], {}),
           "controller has no writable emptyDir at /tmp")
+    for extra in values.get("extraEnv") or []:
+        check(extra in (ctl.get("env") or []), f"extraEnv {extra['name']} is not rendered as given")
+    for extra in values.get("extraVolumes") or []:
+        check(volumes.get(extra["name"]) == extra, f"extraVolumes {extra['name']} is not rendered as given")
+    for extra in values.get("extraVolumeMounts") or []:
+        check(extra in (ctl.get("volumeMounts") or []), f"extraVolumeMounts {extra['name']} is not rendered as given")
 
     state = flags.get("state", [""])[0]
     state_mount = next((m for p, m in mounts.items() if under(state, p)), None)
-    if check(state_mount is not None, f"--state {state} is on no mounted volume"):
+    if kube_mode:
+        kube.check_no_local_state(check, values, ctl, pod, pod_meta, by_kind)
+    elif check(state_mount is not None, f"--state {state} is on no mounted volume"):
         check(not state_mount.get("readOnly"), "the state volume is mounted read-only")
         vol = volumes[state_mount["name"]]
         persistence = values["persistence"]
@@ -322,7 +361,7 @@ def main():
     configmaps = {c["metadata"]["name"]: c for c in by_kind.get("ConfigMap", [])}
     source_dirs = []
     git = values["source"]["git"]
-    for source in flags.get("source", []):
+    for source in ([] if kube_mode else flags.get("source", [])):
         mount = next(((p, m) for p, m in mounts.items() if under(source, p)), None)
         if not check(mount is not None, f"--source {source} is on no mounted volume"):
             continue
@@ -491,6 +530,7 @@ def main():
           f"{len(rules)} PrometheusRules rendered, prometheusRule.enabled={values['prometheusRule']['enabled']}")
     for rule in rules:
         check_prometheus_rule(rule, opts.promtool)
+        kube.check_leader_alerts(check, values, rule)
     dashboards = [c for c in by_kind.get("ConfigMap", [])
                   if (c["metadata"].get("labels") or {}).get("grafana_dashboard") == "1"]
     check(len(dashboards) == (1 if values["grafanaDashboard"]["enabled"] else 0),

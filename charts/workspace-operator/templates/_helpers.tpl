@@ -94,7 +94,7 @@ app.kubernetes.io/component: controller
 {{/* The directory of the scheduled state backups; empty when there are none. */}}
 {{- define "workspace-operator.backupDir" -}}
 {{- $b := .Values.persistence.backup | default dict -}}
-{{- if and $b.enabled .Values.persistence.enabled -}}
+{{- if and $b.enabled .Values.persistence.enabled (ne .Values.source.mode "kubernetes") -}}
 {{- if $b.existingClaim -}}
 {{- trimSuffix "/" $b.mountPath -}}
 {{- else -}}
@@ -119,8 +119,107 @@ Renders nothing.
 {{- if $src.inline }}
 {{- fail "source.inline is only used when source.mode is inline; with git, keep the manifests in the repository (ProviderConfigs may still come from providerConfigs)" }}
 {{- end }}
+{{- else if eq $src.mode "kubernetes" }}
+{{- include "workspace-operator.validateKubernetesMode" . }}
 {{- else if ne $src.mode "inline" }}
-{{- fail (printf "source.mode must be inline or git, not %q" $src.mode) }}
+{{- fail (printf "source.mode must be inline, git or kubernetes, not %q" $src.mode) }}
+{{- end }}
+{{- if ne $src.mode "kubernetes" }}
+{{- if ($src.kubernetes | default dict).namespaces }}
+{{- fail (printf "source.kubernetes.namespaces is only used when source.mode is kubernetes, not %s" $src.mode) }}
+{{- end }}
+{{- $replicas := int (include "workspace-operator.replicas" .) }}
+{{- if ne $replicas 1 }}
+{{- fail (printf "replicaCount is %d, but source.mode %s keeps its state in one SQLite file with a single writer: replicaCount must be 1 (source.mode kubernetes runs several replicas with leader election)" $replicas $src.mode) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Kubernetes mode: desired state comes from the cluster and the controller keeps no local state,
+so every value of the other modes that would feed a source directory or a state volume is a
+mistake. Renders nothing.
+*/}}
+{{- define "workspace-operator.validateKubernetesMode" -}}
+{{- $src := .Values.source }}
+{{- if $src.inline }}
+{{- fail "source.inline is only used when source.mode is inline; in kubernetes mode apply Workspace resources to the cluster (kubectl apply -f)" }}
+{{- end }}
+{{- if $src.git.repo }}
+{{- fail "source.git is only used when source.mode is git; in kubernetes mode apply Workspace resources to the cluster (a GitOps tool such as Argo CD or Flux can apply them from git)" }}
+{{- end }}
+{{- if .Values.providerConfigs }}
+{{- fail "providerConfigs from values are only used in the inline and git modes; in kubernetes mode apply ProviderConfig resources to the cluster (kubectl apply -f)" }}
+{{- end }}
+{{- if or .Values.persistence.existingClaim (.Values.persistence.backup | default dict).existingClaim }}
+{{- fail "persistence.existingClaim and persistence.backup.existingClaim are not used in kubernetes mode: it keeps no local state (the identity and the create journal live on the Workspace objects); remove them" }}
+{{- end }}
+{{- $replicas := int (include "workspace-operator.replicas" .) }}
+{{- if and (gt $replicas 1) (not .Values.leaderElection.enabled) }}
+{{- fail (printf "replicaCount is %d but leaderElection.enabled is false: every replica would reconcile, and create, the same workspaces; enable leader election or set replicaCount to 1" $replicas) }}
+{{- end }}
+{{- end }}
+
+{{/*
+extraEnv and extraVolumes: no token as a literal variable, no name the chart already uses.
+Renders nothing. Messages name variables, never their values.
+*/}}
+{{- define "workspace-operator.validateExtras" -}}
+{{- $taken := dict }}
+{{- range .Values.providerCredentials }}
+{{- if ne .mountAs "file" }}
+{{- $_ := set $taken .name "providerCredentials" }}
+{{- end }}
+{{- end }}
+{{- $proxy := .Values.controller.proxy | default dict }}
+{{- if $proxy.httpsProxy }}{{- $_ := set $taken "HTTPS_PROXY" "controller.proxy" }}{{- end }}
+{{- if $proxy.httpProxy }}{{- $_ := set $taken "http_proxy" "controller.proxy" }}{{- end }}
+{{- if $proxy.noProxy }}{{- $_ := set $taken "NO_PROXY" "controller.proxy" }}{{- end }}
+{{- $custom := .Values.controller.credentialsEnvPattern }}
+{{- range .Values.extraEnv }}
+{{- if hasKey $taken .name }}
+{{- fail (printf "extraEnv %s is already set by %s" .name (get $taken .name)) }}
+{{- end }}
+{{- $_ := set $taken .name "extraEnv" }}
+{{- if and (hasKey . "value") (or (regexMatch "^[A-Z][A-Z0-9_]*_(TOKEN|API_KEY|KEY)$" .name) (and $custom (regexMatch $custom .name))) }}
+{{- fail (printf "extraEnv %s: a variable the controller may take a token from must come from a Secret (valueFrom.secretKeyRef, or providerCredentials), never a literal value" .name) }}
+{{- end }}
+{{- end }}
+{{- range .Values.extraVolumes }}
+{{- if or (has .name (list "state" "state-backup" "tmp" "manifests" "providerconfigs" "git" "git-tmp" "git-secret")) (hasPrefix "credential-" .name) }}
+{{- fail (printf "extraVolumes: the name %s belongs to the chart; choose another" .name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/* The number of controller pods: replicaCount, else 2 in kubernetes mode with leader
+election, else 1. */}}
+{{- define "workspace-operator.replicas" -}}
+{{- if not (kindIs "invalid" .Values.replicaCount) -}}
+{{- int .Values.replicaCount -}}
+{{- else if and (eq .Values.source.mode "kubernetes") .Values.leaderElection.enabled -}}
+2
+{{- else -}}
+1
+{{- end -}}
+{{- end }}
+
+{{/* Kubernetes mode: the Lease's namespace and name. */}}
+{{- define "workspace-operator.leaderElectionNamespace" -}}
+{{- default .Release.Namespace .Values.leaderElection.namespace }}
+{{- end }}
+{{- define "workspace-operator.leaderElectionId" -}}
+{{- default (printf "%s-leader" (include "workspace-operator.fullname" .)) .Values.leaderElection.id }}
+{{- end }}
+
+{{/* Kubernetes mode: the namespaces whose Secrets the controller may read, one per line. */}}
+{{- define "workspace-operator.secretNamespaces" -}}
+{{- if .Values.rbac.secretNamespaces }}
+{{- range .Values.rbac.secretNamespaces }}
+{{ . }}
+{{- end }}
+{{- else }}
+{{ .Release.Namespace }}
 {{- end }}
 {{- end }}
 
@@ -249,4 +348,24 @@ volumeMounts:
     mountPath: /etc/git-secret
     readOnly: true
 {{- end }}
+{{- end }}
+
+{{/* Kubernetes mode: the rules on Workspaces and on the Events recorded on them (a ClusterRole
+when every namespace is watched, else a Role per namespace; templates/rbac.yaml). */}}
+{{- define "workspace-operator.workspaceRules" -}}
+- apiGroups: ["workspace-operator.io"]
+  resources: ["workspaces"]
+  verbs: ["get", "list", "watch", "update", "patch"]
+- apiGroups: ["workspace-operator.io"]
+  resources: ["workspaces/status"]
+  verbs: ["get", "update", "patch"]
+- apiGroups: ["workspace-operator.io"]
+  resources: ["workspaces/finalizers"]
+  verbs: ["update"]
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create", "patch"]
+- apiGroups: ["events.k8s.io"]
+  resources: ["events"]
+  verbs: ["create", "patch"]
 {{- end }}
