@@ -86,6 +86,7 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
   exit_code = kExitInvalid;
   manifest::LoadOptions load_options;
   load_options.credentials = options.credentials;
+  load_options.provider_config_paths = options.provider_config_paths;
   manifest::LoadResult loaded = manifest::load_manifests(options.files, io.in, load_options);
   for (const auto& error : loaded.errors) io.err << error.to_string() << "\n";
   if (!loaded.ok()) {

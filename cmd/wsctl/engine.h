@@ -18,7 +18,8 @@
 namespace wsop::cli {
 
 struct EngineOptions {
-  std::vector<std::string> files;  // -f
+  std::vector<std::string> files;                  // -f
+  std::vector<std::string> provider_config_paths;  // --provider-configs
   std::string state_path = "./.wsctl/state.db";
   bool init_state = false;  // --init: start a new store over an empty or tableless file
   std::string instance_id = "default";

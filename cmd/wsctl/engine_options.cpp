@@ -22,6 +22,7 @@ void add_engine_options(po::options_description& options) {
 std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io,
                                        bool files_required) {
   if (values.count("filename")) out.files = values["filename"].as<std::vector<std::string>>();
+  out.provider_config_paths = provider_config_paths(values);
   out.state_path = values["state"].as<std::string>();
   out.init_state = values["init"].as<bool>();
   out.instance_id = values["instance-id"].as<std::string>();

@@ -54,6 +54,7 @@ std::optional<int> select_by_labels(const po::variables_map& values, GetQuery& q
   }
   manifest::LoadOptions load_options;
   if (auto exit = credential_policy_from(values, "get", load_options.credentials, io)) return exit;
+  load_options.provider_config_paths = provider_config_paths(values);
   auto loaded = manifest::load_manifests(values["filename"].as<std::vector<std::string>>(), io.in,
                                          load_options);
   for (const auto& error : loaded.errors) io.err << error.to_string() << "\n";

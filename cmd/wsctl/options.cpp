@@ -40,7 +40,15 @@ void add_filename_option(po::options_description& options) {
       "filename,f", po::value<std::vector<std::string>>()->composing(),
       "manifest file, directory (recursive: *.yaml, *.yml, *.json) or - for stdin; repeatable")(
       "recursive,R", po::bool_switch(),
-      "accepted for kubectl's habit; does nothing: directories are always read recursively");
+      "accepted for kubectl's habit; does nothing: directories are always read recursively")(
+      "provider-configs", po::value<std::vector<std::string>>()->composing(),
+      "file or directory read for its ProviderConfigs only (the Workspaces' ProviderConfigs "
+      "kept elsewhere); repeatable");
+}
+
+std::vector<std::string> provider_config_paths(const po::variables_map& values) {
+  if (!values.count("provider-configs")) return {};
+  return values["provider-configs"].as<std::vector<std::string>>();
 }
 
 void add_credential_options(po::options_description& options) {

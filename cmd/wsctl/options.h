@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cmd/wsctl/commands.h"
 #include "providers/http/credential_policy.h"
@@ -19,8 +20,11 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
                                  po::variables_map& values, Io io,
                                  const po::positional_options_description* positional = nullptr);
 
-// Adds -f/--filename (repeatable), shared by every command that reads manifests.
+// Adds -f/--filename (repeatable), -R and --provider-configs (repeatable),
+// shared by every command that reads manifests.
 void add_filename_option(po::options_description& options);
+// The --provider-configs paths (manifest::LoadOptions::provider_config_paths).
+std::vector<std::string> provider_config_paths(const po::variables_map& values);
 
 // Adds --credentials-dir (repeatable) and --credentials-env-pattern: which
 // files and variables a ProviderConfig may take its token from

@@ -86,6 +86,7 @@ int run_validate(const Args& args, Io io) {
   if (auto exit = credential_policy_from(values, "validate", load_options.credentials, io)) {
     return *exit;
   }
+  load_options.provider_config_paths = provider_config_paths(values);
   manifest::LoadResult result = manifest::load_manifests(paths, io.in, load_options);
   for (const auto& error : result.errors) io.err << error.to_string() << "\n";
   if (!result.ok()) {

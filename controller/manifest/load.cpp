@@ -196,6 +196,19 @@ void add_document(const YamlDocument& document, DecodedDocument decoded, Manifes
       {std::move(config), std::move(decoded.error_paths), set.provider_configs.size()});
 }
 
+// In a --provider-configs file, any document but a ProviderConfig (one with
+// no kind included, which decoding reports) belongs to another source.
+std::optional<Diagnostic> not_a_provider_config(const YamlDocument& document,
+                                                const std::string& file) {
+  const YamlNode* kind = document.root ? document.root->find("kind") : nullptr;
+  if (!kind || kind->kind != YamlNode::Kind::kScalar || kind->value == "ProviderConfig") {
+    return std::nullopt;
+  }
+  return Diagnostic{file, document.start, "<document>",
+                    "skipped kind " + kind->value +
+                        ": --provider-configs files are read for their ProviderConfigs only"};
+}
+
 void load_text(const SourceText& text, const LoadOptions& options, LoadResult& result) {
   YamlParseResult parsed = parse_yaml(text.content, options.limits);
   for (const YamlError& error : parsed.errors) {
@@ -216,6 +229,12 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
     if (auto skipped = foreign_document(document, text.name)) {
       result.warnings.push_back(std::move(*skipped));
       continue;
+    }
+    if (text.provider_configs_only) {
+      if (auto skipped = not_a_provider_config(document, text.name)) {
+        result.warnings.push_back(std::move(*skipped));
+        continue;
+      }
     }
     if (auto decoded = decode_document(document, sink, options.credentials)) {
       add_document(document, std::move(*decoded), result.set);
@@ -343,6 +362,12 @@ LoadResult load_manifests(const std::vector<std::string>& paths, std::istream& s
                           const LoadOptions& options) {
   std::vector<Diagnostic> errors;
   std::vector<SourceText> texts = expand_paths(paths, stdin_stream, options, errors);
+  std::vector<SourceText> configs =
+      expand_paths(options.provider_config_paths, stdin_stream, options, errors);
+  for (SourceText& text : configs) {
+    text.provider_configs_only = true;
+    texts.push_back(std::move(text));
+  }
   return load_set(texts, options, std::move(errors));
 }
 

@@ -72,6 +72,11 @@ struct LoadOptions {
   // (--credentials-dir, --credentials-env-pattern): a refused one is an
   // error at its field. The default allows no file.
   http::CredentialPolicy credentials;
+  // Files or directories read for their ProviderConfigs only (wsctl's
+  // --provider-configs): a directory of Workspaces whose ProviderConfigs
+  // live elsewhere validates against them. Other documents in them are
+  // skipped with a warning.
+  std::vector<std::string> provider_config_paths;
 };
 
 struct LoadResult {
@@ -96,6 +101,7 @@ LoadResult load_manifests(const std::vector<std::string>& paths, std::istream& s
 struct SourceText {
   std::string name;
   std::string content;
+  bool provider_configs_only = false;  // from LoadOptions::provider_config_paths
 };
 LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& options = {});
 

@@ -4,6 +4,9 @@
 // simulator.
 #include <gmock/gmock.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/e2e/cli_fixture.h"
 
 namespace wsop::e2e {
@@ -112,6 +115,39 @@ TEST_F(E2eDiffOutputTest, ValidateSkipsForeignDocumentsButNotOurMisspeltOnes) {
   RunResult invalid = wsctl({"validate", "-f", source()});
   EXPECT_EQ(invalid.exit_code, 2) << invalid.err;
   EXPECT_THAT(invalid.err, HasSubstr("typo.yaml:2:7: kind: unsupported value \"Workspaces\""));
+}
+
+// A directory of Workspaces whose ProviderConfigs are kept elsewhere (a
+// platform team's repository): --provider-configs reads them from there,
+// and only them.
+TEST_F(E2eDiffOutputTest, WorkspacesValidateAgainstProviderConfigsKeptElsewhere) {
+  std::string team = dir() + "/team";
+  std::string platform = dir() + "/platform.yaml";
+  std::filesystem::create_directories(team);
+  {
+    std::ofstream out(team + "/ws.yaml");
+    out << workspace_yaml("team-ws", "shared", default_spec("paradigm"));
+  }
+  {
+    std::ofstream out(platform);
+    out << provider_config_yaml("shared", "paradigm", sim_->url("paradigm")) << "---\n"
+        << workspace_yaml("platform-ws", "shared", default_spec("paradigm"));
+  }
+  RunResult alone = wsctl({"validate", "-f", team});
+  EXPECT_EQ(alone.exit_code, 2) << alone.err;
+  EXPECT_THAT(alone.err, HasSubstr("\"shared\""));
+
+  RunResult paired = wsctl({"validate", "-f", team, "--provider-configs", platform});
+  EXPECT_EQ(paired.exit_code, 0) << paired.err;
+  EXPECT_THAT(paired.out, HasSubstr("1 ProviderConfig(s), 1 Workspace(s)"));
+  EXPECT_THAT(paired.err, HasSubstr("platform.yaml:11:1: <document>: skipped kind Workspace: "
+                                    "--provider-configs files are read for their "
+                                    "ProviderConfigs only"));
+
+  RunResult planned = wsctl({"diff", "-f", team, "--provider-configs", platform});
+  EXPECT_EQ(planned.exit_code, 1) << planned.out << planned.err;
+  EXPECT_THAT(planned.out, HasSubstr("create          default/team-ws"));
+  EXPECT_THAT(planned.out, Not(HasSubstr("platform-ws")));
 }
 
 }  // namespace
