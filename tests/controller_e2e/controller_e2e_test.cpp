@@ -471,16 +471,32 @@ TEST_F(ControllerE2e, EndpointsAndMetrics) {
     }
   }
 
-  // The status API is `wsctl get -o json` over the same state store.
+  // The status API is `wsctl get -o json` over the same state store: every
+  // namespace, one namespace, one workspace (404 for a missing one).
   std::string api = get("/api/v1/workspaces").body;
+  std::string api_ns = get("/api/v1/namespaces/team-e2e/workspaces").body;
+  std::string api_one = get("/api/v1/namespaces/team-e2e/workspaces/alpha").body;
+  simtest::Reply missing = get("/api/v1/namespaces/team-e2e/workspaces/nope");
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(json::parse(missing.body, nullptr, false).value("message", ""),
+            "workspace \"team-e2e/nope\" not found")
+      << missing.body;
+  EXPECT_EQ(get("/api/v1/namespaces/elsewhere/workspaces").body.find("alpha"), std::string::npos);
   EXPECT_EQ(stop_controller(), 0);
-  int get_code = 0;
-  std::string cli = shell(dir_,
-                          std::string(WSOP_BINARY_DIR "/cmd/wsctl/wsctl") +
-                              " get -o json --state " + dir_ + "/state.db",
-                          &get_code);
-  ASSERT_EQ(get_code, 0) << cli;
-  EXPECT_EQ(json::parse(api), json::parse(cli));
+  auto cli_json = [&](const std::string& args) {
+    int code = 0;
+    std::string out = shell(dir_,
+                            std::string(WSOP_BINARY_DIR "/cmd/wsctl/wsctl") + " get -o json " +
+                                args + " --state " + dir_ + "/state.db",
+                            &code);
+    EXPECT_EQ(code, 0) << out;
+    return json::parse(out, nullptr, false);
+  };
+  EXPECT_EQ(json::parse(api), cli_json(""));
+  EXPECT_EQ(json::parse(api_ns), cli_json("-n team-e2e"));
+  json one = cli_json("team-e2e/alpha");
+  ASSERT_EQ(one["items"].size(), 1u) << one.dump();
+  EXPECT_EQ(json::parse(api_one), one["items"][0]);
 }
 
 // SIGTERM while creates are in flight: exit 0 within the grace period, no
