@@ -76,6 +76,7 @@ import sys
 import threading
 from http.server import ThreadingHTTPServer
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import yaml  # noqa: E402
@@ -92,6 +93,7 @@ try:
 except ImportError:  # pragma: no cover - validation is optional
     make_validator = None
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -132,7 +134,7 @@ class DoubleServer(ThreadingHTTPServer):
             if not file_name.endswith((".yaml", ".yml", ".json")):
                 continue
             with open(os.path.join(crd_dir, file_name)) as stream:
-                for doc in yaml.safe_load_all(stream):
+                for doc in yaml.load_all(stream, Loader=_YAML_LOADER):
                     if doc and doc.get("kind") == "CustomResourceDefinition":
                         self.store.create(crds, "", doc)
 

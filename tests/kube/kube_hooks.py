@@ -123,8 +123,11 @@ class Watches:
         bookmarks = _flag(query, "allowWatchBookmarks")
         as_table = disco.wants_table(handler.headers.get("Accept"))
         include = query.get("includeObject", ["Metadata"])[0]
+        # sendInitialEvents (client-go's WatchList): the current objects, then a
+        # BOOKMARK annotated k8s.io/initial-events-end, then the changes.
+        send_initial = _flag(query, "sendInitialEvents")
         watch, initial = store.open_watch(route.rtype, route.namespace, matches,
-                                          query.get("resourceVersion", [None])[0])
+                                          query.get("resourceVersion", [None])[0], send_initial)
         state = {"headers": True}
 
         def send(event_type, obj):
@@ -132,7 +135,11 @@ class Watches:
                 obj = disco.table(route.rtype, [obj], obj["metadata"].get("resourceVersion", ""),
                                   include, state["headers"])
                 state["headers"] = False
-            line = b'{"type":"' + event_type.encode() + b'","object":' + dumps(obj) + b"}\n"
+            if event_type in ("ADDED", "MODIFIED") and not as_table and not route.rtype.to_view:
+                data = store.encoded(route.rtype, obj)  # one encoding for every watcher
+            else:
+                data = dumps(obj)
+            line = b'{"type":"' + event_type.encode() + b'","object":' + data + b"}\n"
             handler.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
             self.server.stats.sent(event_type)
 
@@ -144,6 +151,8 @@ class Watches:
             handler.end_headers()
             for obj in initial:
                 send("ADDED", store.view(route.rtype, obj))
+            if send_initial:
+                send("BOOKMARK", self._bookmark(watch, {"k8s.io/initial-events-end": "true"}))
             if self._stream(handler, watch, send, timeout, bookmarks) == "dropped":
                 if self.drop_mode == "close":
                     handler.drop_connection()
@@ -176,11 +185,17 @@ class Watches:
             for event_type, obj in result:
                 send(event_type, obj)
             if bookmarks and time.monotonic() >= next_bookmark:
-                send("BOOKMARK", {"kind": watch.rtype.kind, "apiVersion": watch.rtype.api_version,
-                                  "metadata": {"resourceVersion": str(watch.pos)}})
+                send("BOOKMARK", self._bookmark(watch))
                 next_bookmark = time.monotonic() + interval
             if not result and self._client_gone(handler):
                 raise ConnectionResetError()
+
+    @staticmethod
+    def _bookmark(watch, annotations=None):
+        meta = {"resourceVersion": str(watch.pos)}
+        if annotations:
+            meta["annotations"] = annotations
+        return {"kind": watch.rtype.kind, "apiVersion": watch.rtype.api_version, "metadata": meta}
 
     @staticmethod
     def _client_gone(handler):

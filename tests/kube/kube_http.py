@@ -14,6 +14,7 @@ import yaml
 
 import kube_discovery as disco
 import kube_openapi
+import kube_schema
 from kube_store import dumps
 from kube_util import (ApiError, bad_request, json_patch, merge_patch, parse_field_selector,
                        parse_label_selector)
@@ -98,6 +99,11 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as err:
             raise bad_request("couldn't get version/kind; json parse error: %s" % err)
 
+    def setup(self):
+        super().setup()
+        # Small answers go out at once, not after the peer's delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def send_json(self, code, body, headers=None):
         data = body if isinstance(body, bytes) else dumps(body)
         self.send_response(code)
@@ -105,9 +111,11 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache, private")
         self.send_header("Content-Length", str(len(data)))
         for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
+            for one in (value if isinstance(value, list) else [value]):
+                self.send_header(name, one)
+        # Headers and body in one write (end_headers() would write them apart).
+        self._headers_buffer.append(b"\r\n" + data)
+        self.flush_headers()
 
     def send_error_status(self, err):
         self.server.stats.code(err.code)
@@ -235,6 +243,8 @@ class Handler(BaseHTTPRequestHandler):
         if rtype.namespaced and not route.namespace and verb not in ("list", "watch"):
             raise _NOT_FOUND_PATH
         dry_run = "All" in query.get("dryRun", [])
+        strict = query.get("fieldValidation", [""])[0] == "Strict"
+        kube_schema.pruned.fields = []
         if verb == "list":
             self._list(route, query)
         elif verb == "watch":
@@ -245,15 +255,15 @@ class Handler(BaseHTTPRequestHandler):
             obj = self._json_body(raw)
             if not isinstance(obj, dict):
                 raise bad_request("the body must be a JSON object")
-            created = store.create(rtype, route.namespace, obj, dry_run)
+            created = store.create(rtype, route.namespace, obj, dry_run, strict)
             self._send_object(rtype, created, query, 201)
         elif verb == "update":
             obj = self._json_body(raw)
             updated = store.update(rtype, route.namespace, route.name, obj, route.subresource,
-                                   dry_run)
+                                   dry_run, strict=strict)
             self._send_object(rtype, updated, query)
         elif verb == "patch":
-            self._patch(route, query, raw, dry_run)
+            self._patch(route, query, raw, dry_run, strict)
         elif verb == "delete":
             options = self._json_body(raw) or {}
             deleted = store.delete(rtype, route.namespace, route.name,
@@ -267,12 +277,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send_object(self, rtype, obj, query, code=200):
         obj = self.server.store.view(rtype, obj)
+        warnings = {}
+        for field in getattr(kube_schema.pruned, "fields", None) or []:
+            warnings.setdefault("Warning", [])
+            warnings["Warning"].append('299 - "unknown field \\"%s\\""' % field)
+        kube_schema.pruned.fields = []
         if disco.wants_table(self.headers.get("Accept")):
             include = query.get("includeObject", ["Metadata"])[0]
             body = disco.table(rtype, [obj], obj["metadata"].get("resourceVersion", ""), include)
-            self.send_json(code, body)
+            self.send_json(code, body, warnings)
             return
-        self.send_json(code, obj)
+        self.send_json(code, obj, warnings)
 
     def _list(self, route, query):
         rtype, store = route.rtype, self.server.store
@@ -295,13 +310,13 @@ class Handler(BaseHTTPRequestHandler):
         head = dumps({"kind": rtype.kind + "List", "apiVersion": rtype.api_version,
                       "metadata": meta})
         if rtype.crd:
-            parts = [dumps(o) for o in items]
+            parts = [store.encoded(rtype, o) for o in items]
         else:  # built-in lists carry their items without kind and apiVersion
             parts = [dumps({k: v for k, v in store.view(rtype, o).items()
                             if k not in ("kind", "apiVersion")}) for o in items]
         self.send_json(200, head[:-1] + b',"items":[' + b",".join(parts) + b"]}")
 
-    def _patch(self, route, query, raw, dry_run):
+    def _patch(self, route, query, raw, dry_run, strict):
         rtype = route.rtype
         content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
         if content_type not in _PATCH_TYPES:
@@ -314,6 +329,8 @@ class Handler(BaseHTTPRequestHandler):
                            "include: application/json-patch+json, application/merge-patch+json, "
                            "application/apply-patch+yaml")
         patch = self._json_body(raw)
+        if content_type == "application/strategic-merge-patch+json":
+            patch = _without_directives(patch)  # $patch, $setElementOrder/...: merge semantics here
         if content_type == "application/json-patch+json":
             def mutate(current):
                 return json_patch(current, patch)
@@ -324,7 +341,7 @@ class Handler(BaseHTTPRequestHandler):
             def mutate(current):
                 return merge_patch(current, patch)
         updated = self.server.store.update(rtype, route.namespace, route.name, None,
-                                           route.subresource, dry_run, mutate)
+                                           route.subresource, dry_run, mutate, strict)
         self._send_object(rtype, updated, query)
 
     def _delete_collection(self, route, query, dry_run):
@@ -348,6 +365,14 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+
+
+def _without_directives(patch):
+    if isinstance(patch, dict):
+        return {k: _without_directives(v) for k, v in patch.items() if not k.startswith("$")}
+    if isinstance(patch, list):
+        return [_without_directives(v) for v in patch]
+    return patch
 
 
 def watch_timeout(query, min_request_timeout):

@@ -55,6 +55,7 @@ class Store:
         self.validator = validator  # validator(rtype, obj, old) raises ApiError; may default
         self.on_crd_change = None  # called (under the lock) with (crd, deleted)
         self.open_watches = 0
+        self._encoded = {}  # (storage, namespace, name) -> (stored object, its JSON)
 
     # ---- reading --------------------------------------------------------
 
@@ -97,6 +98,17 @@ class Store:
             next_token = base64.b64encode(json.dumps(token).encode()).decode()
         return items, str(list_rv or current_rv), next_token, remaining
 
+    def encoded(self, rtype, obj):
+        """The JSON of a stored object, encoded once per version (lists of 10,000)."""
+        meta = obj["metadata"]
+        key = (rtype.storage, meta.get("namespace", ""), meta["name"])
+        entry = self._encoded.get(key)
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        data = dumps(obj)
+        self._encoded[key] = (obj, data)
+        return data
+
     @staticmethod
     def view(rtype, obj):
         return rtype.to_view(obj) if rtype.to_view else obj
@@ -111,6 +123,7 @@ class Store:
         obj["metadata"] = dict(obj["metadata"], resourceVersion=str(self.rv))
         if event_type == "DELETED":
             del bucket[key]
+            self._encoded.pop((rtype.storage,) + key, None)
             if key[0]:
                 self.ns_counts[key[0]] = self.ns_counts.get(key[0], 1) - 1
         else:
@@ -123,7 +136,11 @@ class Store:
             del self.events[:drop]
             self.events_base += drop
         if rtype.group == "apiextensions.k8s.io" and self.on_crd_change:
-            self.on_crd_change(obj, event_type == "DELETED")
+            deleted = event_type == "DELETED"
+            self.on_crd_change(obj, deleted)
+            if deleted:  # its custom resources go with it (without events, unlike a cluster)
+                spec = obj["spec"]
+                self.objects.pop("%s/%s" % (spec["group"], spec["names"]["plural"]), None)
         if event_type == "DELETED" and key[0]:
             self._maybe_finish_namespace(key[0])
         self.cond.notify_all()
@@ -154,7 +171,7 @@ class Store:
         obj.update(kind="Namespace", apiVersion="v1")
         return obj
 
-    def create(self, rtype, namespace, obj, dry_run=False):
+    def create(self, rtype, namespace, obj, dry_run=False, strict=False):
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise bad_request("metadata must be an object")
@@ -187,7 +204,7 @@ class Store:
         if rtype.plural == "namespaces" and not rtype.group:
             obj = self._new_namespace(obj)
         if self.validator:
-            self.validator(rtype, obj, None)
+            self.validator(rtype, obj, None, strict)
         with self.cond:
             key = _key(meta.get("namespace"), meta["name"])
             if key in self.bucket(rtype):
@@ -207,7 +224,8 @@ class Store:
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
         return rtype.from_view(obj) if rtype.from_view else obj
 
-    def update(self, rtype, namespace, name, obj, subresource=None, dry_run=False, mutate=None):
+    def update(self, rtype, namespace, name, obj, subresource=None, dry_run=False, mutate=None,
+               strict=False):
         """PUT (obj given) or PATCH (mutate(current view) -> new view), under one lock."""
         with self.cond:
             key = _key(namespace if rtype.namespaced else "", name)
@@ -231,7 +249,7 @@ class Store:
                                 "Invalid value: 0x0: must be specified for an update")])
             new = self._updated(rtype, old, self._stored_form(rtype, obj), subresource)
             if self.validator:
-                self.validator(rtype, new, old)
+                self.validator(rtype, new, old, strict)
             if self._same(new, old):
                 return old
             if dry_run:
@@ -341,10 +359,10 @@ class Store:
 
     # ---- watching -------------------------------------------------------
 
-    def open_watch(self, rtype, namespace, matches, resource_version):
+    def open_watch(self, rtype, namespace, matches, resource_version, send_initial=False):
         """A Watch and the synthetic ADDED objects it starts with (none when resuming)."""
         with self.cond:
-            if resource_version in (None, "", "0"):
+            if send_initial or resource_version in (None, "", "0"):
                 initial = [o for k, o in sorted(self.bucket(rtype).items())
                            if not namespace or k[0] == namespace]
                 initial = [o for o in initial if matches is None or matches(self.view(rtype, o))]

@@ -49,7 +49,9 @@ def conflict(resource, name, group=""):
 
 def invalid(kind, name, group, causes):
     """422 Invalid; causes: [(field, message)]."""
-    text = "; ".join("%s: %s" % (f, m) if f else m for f, m in causes)
+    text = ", ".join("%s: %s" % (f, m) if f else m for f, m in causes)
+    if len(causes) > 1:
+        text = "[" + text + "]"
     return ApiError(422, "Invalid", '%s "%s" is invalid: %s' % (kind, name, text),
                     {"name": name, "group": group, "kind": kind,
                      "causes": [{"reason": "FieldValueInvalid", "message": m, "field": f}
