@@ -24,6 +24,7 @@ CONTRACT
                           kube-apiserver's 404 (namespaces default, kube-system,
                           kube-public, kube-node-lease exist from start)
     --verbose             log requests to stderr (never headers, so no token)
+    --exit-with-parent    exit when the process that started it has gone
   API: /version, /healthz, /livez, /readyz; discovery /api, /api/v1, /apis,
   /apis/G, /apis/G/V (legacy discovery; kubectl falls back from the aggregated
   form); /openapi/* answer 404 (kubectl then skips client-side validation).
@@ -51,7 +52,9 @@ CONTRACT
   dates as ages, includeObject=None|Metadata|Object) for lists, gets and
   watches. Custom resources are validated, defaulted and pruned by their
   openAPIV3Schema (kube_schema.py) as kube-apiserver does.
-  Left out: protobuf, server-side apply, ownerReference garbage collection,
+  Server-side apply (apply-patch+yaml, fieldManager required) creates a missing
+  object and otherwise merges, without field ownership or conflicts.
+  Left out: protobuf, field managers, ownerReference garbage collection,
   admission, RBAC, aggregated discovery, OpenAPI documents.
   Test hooks (no token needed), JSON in and out:
     GET  /_double/stats          requests by verb and "verb resource", error
@@ -74,6 +77,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 from http.server import ThreadingHTTPServer
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -164,10 +168,18 @@ def parse_args(argv):
     parser.add_argument("--min-request-timeout", type=float, default=1800.0)
     parser.add_argument("--auto-create-namespaces", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--exit-with-parent", action="store_true")
     options = parser.parse_args(argv)
     if bool(options.tls_cert) != bool(options.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     return options
+
+
+def _exit_when_orphaned(parent):
+    """A test that crashed leaves no server behind: it goes when its parent does."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def main(argv):
@@ -190,6 +202,8 @@ def main(argv):
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
+    if options.exit_with_parent:
+        threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, stop)
     server.serve_forever(poll_interval=0.2)
     server.server_close()

@@ -84,6 +84,7 @@ Status KubeDouble::start() {
     args.insert(args.end(), {"--tls-cert", tls_->cert_file(), "--tls-key", tls_->key_file()});
   }
   if (options_.auto_create_namespaces) args.push_back("--auto-create-namespaces");
+  args.push_back("--exit-with-parent");  // a crashed test leaves no server behind
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   e2e::StartedProgram started = e2e::start_program(kPython, args, dir_);
   pid_ = started.pid;

@@ -141,6 +141,18 @@ class Writes(DoubleTestCase):
             MERGE)
         self.assertEqual((status, err["reason"]), (409, "Conflict"))
 
+    def test_server_side_apply_creates_then_merges(self):
+        body = workspace("ssa")
+        path = WS_PATH % "default" + "/ssa"
+        apply = "application/apply-patch+yaml"
+        status, err, _ = self.api.request("PATCH", path, body, apply)
+        self.assertEqual((status, err["reason"]), (422, "Invalid"))
+        status, obj, _ = self.api.request("PATCH", path + "?fieldManager=t", body, apply)
+        self.assertEqual((status, obj["metadata"]["generation"]), (201, 1))
+        body["spec"]["description"] = "applied"
+        status, obj, _ = self.api.request("PATCH", path + "?fieldManager=t", body, apply)
+        self.assertEqual((status, obj["spec"]["description"]), (200, "applied"))
+
     def test_delete_with_finalizer(self):
         self.create_ws("fin")
         path = WS_PATH % "default" + "/fin"

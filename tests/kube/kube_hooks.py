@@ -58,6 +58,8 @@ class Stats:
                       "bookmarksSent": self.bookmarks}
         with store.cond:
             result["openWatches"] = store.open_watches
+            result["openWatchesByResource"] = {k: v for k, v in
+                                               store.open_watches_by_resource.items() if v}
             result["resourceVersion"] = str(store.rv)
             result["oldestResumableResourceVersion"] = str(store.events_base - 1)
         return result

@@ -329,6 +329,17 @@ class Handler(BaseHTTPRequestHandler):
                            "include: application/json-patch+json, application/merge-patch+json, "
                            "application/apply-patch+yaml")
         patch = self._json_body(raw)
+        if content_type == "application/apply-patch+yaml":
+            if not query.get("fieldManager", [""])[0]:
+                raise ApiError(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: "
+                               "fieldManager: Required value: is required for apply patch")
+            if not isinstance(patch, dict):
+                raise bad_request("the apply patch must be an object")
+            if not self._exists(route):
+                # Server-side apply creates what does not exist (field ownership is not kept).
+                created = self.server.store.create(rtype, route.namespace, patch, dry_run, strict)
+                self._send_object(rtype, created, query, 201)
+                return
         if content_type == "application/strategic-merge-patch+json":
             patch = _without_directives(patch)  # $patch, $setElementOrder/...: merge semantics here
         if content_type == "application/json-patch+json":
@@ -343,6 +354,13 @@ class Handler(BaseHTTPRequestHandler):
         updated = self.server.store.update(rtype, route.namespace, route.name, None,
                                            route.subresource, dry_run, mutate, strict)
         self._send_object(rtype, updated, query)
+
+    def _exists(self, route):
+        try:
+            self.server.store.get(route.rtype, route.namespace, route.name)
+            return True
+        except ApiError:
+            return False
 
     def _delete_collection(self, route, query, dry_run):
         rtype, store = route.rtype, self.server.store
