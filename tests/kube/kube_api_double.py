@@ -54,7 +54,11 @@ CONTRACT
   openAPIV3Schema (kube_schema.py) as kube-apiserver does.
   Server-side apply (apply-patch+yaml, fieldManager required) creates a missing
   object and otherwise merges, without field ownership or conflicts.
-  Left out: protobuf, field managers, ownerReference garbage collection,
+  Request bodies: JSON, YAML, and protobuf for the Namespace, Secret and
+  ConfigMap kubectl's typed commands send (kubectl create namespace / secret /
+  configmap); answers are always JSON. Secrets: stringData folded into data,
+  type defaults to Opaque.
+  Left out: other protobuf, field managers, ownerReference garbage collection,
   admission, RBAC, aggregated discovery, OpenAPI documents.
   Test hooks (no token needed), JSON in and out:
     GET  /_double/stats          requests by verb and "verb resource", error

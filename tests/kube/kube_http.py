@@ -14,6 +14,7 @@ import yaml
 
 import kube_discovery as disco
 import kube_openapi
+import kube_protobuf
 import kube_schema
 from kube_store import dumps
 from kube_util import (ApiError, bad_request, json_patch, merge_patch, parse_field_selector,
@@ -88,9 +89,12 @@ class Handler(BaseHTTPRequestHandler):
                 return yaml.safe_load(raw)
             except yaml.YAMLError as err:
                 raise bad_request("error converting YAML to JSON: %s" % err)
+        if content_type == "application/vnd.kubernetes.protobuf":
+            # kubectl's typed commands (create namespace / secret / configmap) send protobuf.
+            decoded = kube_protobuf.decode(raw)
+            if decoded is not None:
+                return decoded
         if content_type not in ("application/json",) + _PATCH_TYPES:
-            # No protobuf or CBOR here: kubectl's typed commands (create namespace,
-            # create secret) send protobuf; kubectl apply / create -f send JSON.
             raise ApiError(415, "UnsupportedMediaType",
                            "the body of the request was in an unknown format - accepted media "
                            "types include: application/json, application/yaml")

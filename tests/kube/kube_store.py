@@ -208,6 +208,13 @@ class Store(WatchLog):
             raise bad_request("the API version in the data (%s) does not match the expected API "
                               "version (%s)" % (obj.get("apiVersion"), rtype.api_version))
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
+        if rtype.kind == "Secret" and not obj.get("type"):
+            obj["type"] = "Opaque"
+        if rtype.kind == "Secret" and "stringData" in obj:  # stored as base64 data
+            data = obj.setdefault("data", {}) or {}
+            for key, value in (obj.pop("stringData") or {}).items():
+                data[key] = base64.b64encode(str(value).encode()).decode()
+            obj["data"] = data
         return rtype.from_view(obj) if rtype.from_view else obj
 
     def update(self, rtype, namespace, name, obj, subresource=None, dry_run=False, mutate=None,

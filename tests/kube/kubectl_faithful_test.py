@@ -184,6 +184,30 @@ class Scenario:
         out = self.k.run("label", "ws", WS, "-n", NS, "env=dev", expect_ok=False)
         expect(out.returncode != 0 and "--overwrite" in out.stderr, out)
 
+    def step_typed_commands(self):
+        # kubectl's typed commands send protobuf bodies.
+        out = self.k.out("create", "namespace", "creds-ns")
+        expect("namespace/creds-ns created" in out, out)
+        out = self.k.out("create", "secret", "generic", "provider-token", "-n", "creds-ns",
+                         "--from-literal=token=first")
+        expect("secret/provider-token created" in out, out)
+        secret = json.loads(self.k.out("get", "secret", "provider-token", "-n", "creds-ns",
+                                       "-o", "json"))
+        expect(secret["type"] == "Opaque" and secret["data"] == {"token": "Zmlyc3Q="}, secret)
+        rotated = self.k.out("create", "secret", "generic", "provider-token", "-n", "creds-ns",
+                             "--from-literal=token=second", "--dry-run=client", "-o", "yaml")
+        out = self.k.out("apply", "-f", "-", stdin=rotated)
+        expect("secret/provider-token configured" in out, out)
+        out = self.k.out("get", "secret", "provider-token", "-n", "creds-ns", "-o",
+                         "jsonpath={.data.token}")
+        expect(out == "c2Vjb25k", "the rotated token: " + out)
+        out = self.k.out("get", "secrets", "-n", "creds-ns")
+        expect(out.splitlines()[0].split() == ["NAME", "TYPE", "DATA", "AGE"], out)
+        out = self.k.out("delete", "namespace", "creds-ns")
+        expect('namespace "creds-ns" deleted' in out, out)
+        gone = self.k.run("get", "secret", "provider-token", "-n", "creds-ns", expect_ok=False)
+        expect(gone.returncode != 0 and "NotFound" in gone.stderr, gone)
+
     def step_describe_with_event(self):
         uid = self.ws_json()["metadata"]["uid"]
         event = {"apiVersion": "events.k8s.io/v1", "kind": "Event",
@@ -264,6 +288,7 @@ def main():
                  ("get printer columns", scenario.step_get_printer_columns),
                  ("get -w, wait, patch --subresource=status", scenario.step_watch_and_wait),
                  ("label, annotate", scenario.step_label_annotate),
+                 ("create namespace, create secret (protobuf)", scenario.step_typed_commands),
                  ("describe with an event", scenario.step_describe_with_event),
                  ("delete with a finalizer", scenario.step_delete_with_finalizer),
                  ("wrong token", lambda: run_unauthorized(kubectl, double.kubeconfig, scratch))]
