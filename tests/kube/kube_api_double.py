@@ -65,7 +65,9 @@ CONTRACT
                                  codes, watch events and bookmarks sent, open
                                  watches, resourceVersion
     POST /_double/reset-stats
-    POST /_double/drop-watches   {"mode": "close" (default: abrupt) | "end"}
+    POST /_double/drop-watches   {"mode": "close" (default: abrupt) | "end" (the
+                                 stream ends cleanly) | "gone" (an ERROR event
+                                 with 410 Expired, then the end)}
     POST /_double/compact        forget the history: resuming from an older
                                  resourceVersion gets 410 Gone
     POST /_double/fail           {"ratio": 0.5 | "count": N, "code": 500|429|...,

@@ -160,6 +160,10 @@ Status KubeDouble::drop_watches(bool abrupt) const {
   return hook("POST", "drop-watches", {{"mode", abrupt ? "close" : "end"}}).status();
 }
 
+Status KubeDouble::expire_watches() const {
+  return hook("POST", "drop-watches", {{"mode", "gone"}}).status();
+}
+
 Outcome<std::string> KubeDouble::compact() const {
   auto answer = hook("POST", "compact", nlohmann::json::object());
   if (!answer.is_ok()) return answer.status();

@@ -72,7 +72,9 @@ class KubeDouble {
   Outcome<nlohmann::json> stats() const;  // see /_double/stats in the script
   Status reset_stats() const;
   Status drop_watches(bool abrupt = true) const;  // abrupt: connections closed, no final chunk
-  Outcome<std::string> compact() const;           // the resourceVersion compacted to
+  // Every open watch gets an ERROR event with a 410 Expired Status, then ends.
+  Status expire_watches() const;
+  Outcome<std::string> compact() const;  // the resourceVersion compacted to
   // Fails a share of the matching requests, e.g. {{"ratio", 0.5}, {"code", 500}}
   // or {{"count", 3}, {"code", 429}, {"retryAfter", 1}, {"verbs", {"update"}}}.
   Status fail(const nlohmann::json& spec) const;

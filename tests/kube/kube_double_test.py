@@ -286,6 +286,19 @@ class Builtins(DoubleTestCase):
         self.assertEqual(core["items"][0]["involvedObject"]["kind"], "Workspace")
         self.assertEqual(core["items"][0]["reportingComponent"], "c")
 
+    def test_an_events_k8s_io_event_needs_its_fields(self):
+        status, err, _ = self.api.request(
+            "POST", "/apis/events.k8s.io/v1/namespaces/default/events",
+            {"metadata": {"name": "bad"}, "type": "Info", "note": "x" * 2000})
+        self.assertEqual((status, err["reason"]), (422, "Invalid"), err)
+        fields = {c["field"] for c in err["details"]["causes"]}
+        self.assertEqual(fields, {"eventTime", "reportingController", "reportingInstance",
+                                  "action", "reason", "type", "note"})
+        status, _, _ = self.api.request("POST", "/api/v1/namespaces/default/events",
+                                        {"metadata": {"name": "legacy"}, "message": "m",
+                                         "involvedObject": {"kind": "Workspace", "name": "w-legacy"}})
+        self.assertEqual(status, 201)  # core/v1 keeps its looser rules
+
     def test_secrets_and_leases(self):
         secret = {"metadata": {"name": "creds"}, "type": "Opaque", "data": {"token": "c2VjcmV0"}}
         status, _, _ = self.api.request("POST", "/api/v1/namespaces/default/secrets", secret)

@@ -120,6 +120,13 @@ class Watches(DoubleTestCase):
                 ended.set()
             stream.close()
             self.assertTrue(ended.is_set(), mode)
+        stream = self.api.watch(WATCH + "&resourceVersion=" + self.hook("stats")["resourceVersion"])
+        self.hook("drop-watches", {"mode": "gone"})
+        error = stream.next()
+        self.assertEqual(error["type"], "ERROR")
+        self.assertEqual((error["object"]["code"], error["object"]["reason"]), (410, "Expired"))
+        self.assertIsNone(stream.next())
+        stream.close()
         deadline = time.monotonic() + 20
         while self.hook("stats")["openWatches"] and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -154,6 +161,7 @@ class Hooks(DoubleTestCase):
         self.assertEqual(stats["byVerbResource"],
                          {"create workspaces": 1, "list workspaces": 1, "discovery": 1})
         self.assertEqual(stats["total"], 3)
+        self.assertEqual(sum(stats["byClient"].values()), 3)
 
 
 class Tokens(DoubleTestCase):

@@ -28,14 +28,17 @@ class Stats:
     def reset(self):
         with self.lock:
             self.by_verb, self.by_verb_resource, self.codes = {}, {}, {}
+            self.by_client = {}
             self.total = 0
             self.watch_events = 0
             self.bookmarks = 0
 
-    def count(self, verb, resource):
+    def count(self, verb, resource, user_agent=""):
         key = "%s %s" % (verb, resource) if resource else verb
+        client = (user_agent or "unknown").split("/")[0]  # "kubectl/v1.32.4 (...)" -> kubectl
         with self.lock:
             self.total += 1
+            self.by_client[client] = self.by_client.get(client, 0) + 1
             self.by_verb[verb] = self.by_verb.get(verb, 0) + 1
             self.by_verb_resource[key] = self.by_verb_resource.get(key, 0) + 1
 
@@ -54,6 +57,7 @@ class Stats:
         with self.lock:
             result = {"total": self.total, "byVerb": dict(self.by_verb),
                       "byVerbResource": dict(self.by_verb_resource),
+                      "byClient": dict(self.by_client),
                       "errorCodes": dict(self.codes), "watchEventsSent": self.watch_events,
                       "bookmarksSent": self.bookmarks}
         with store.cond:
@@ -159,6 +163,9 @@ class Watches:
                 if self.drop_mode == "close":
                     handler.drop_connection()
                     return
+                if self.drop_mode == "gone":  # as when the watch cache no longer reaches back
+                    send("ERROR", ApiError(410, "Expired", "The resourceVersion for the provided "
+                                           "watch is too old.").status())
             handler.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             handler.close_connection = True

@@ -158,7 +158,7 @@ class Handler(BaseHTTPRequestHandler):
             resource = route.rtype.plural if route.rtype else ""
             if route.subresource:
                 resource += "/" + route.subresource
-            self.server.stats.count(verb, resource)
+            self.server.stats.count(verb, resource, self.headers.get("User-Agent", ""))
             failure = self.server.faults.decide(verb, resource)
             if failure is not None:
                 raise failure

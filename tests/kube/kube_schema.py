@@ -189,7 +189,9 @@ def make_validator():
     """validator(rtype, obj, old) for kube_store.Store: prunes, defaults and validates
     custom resources in place; raises ApiError 422."""
 
-    def validator(rtype, obj, _old, strict=False):
+    def validator(rtype, obj, old, strict=False):
+        if rtype.group == "events.k8s.io" and old is None:
+            validate_new_event(obj)
         if not rtype.crd or not rtype.schema:
             return
         removed = []
@@ -220,3 +222,25 @@ def make_validator():
             raise invalid("%s.%s" % (rtype.kind, rtype.group), name, rtype.group, errors)
 
     return validator
+
+
+def validate_new_event(core):
+    """What kube-apiserver requires of an events.k8s.io/v1 Event it creates
+    (checked on the stored core/v1 form, named as in events.k8s.io/v1)."""
+    errors = []
+    for core_name, name in (("eventTime", "eventTime"), ("reportingComponent", "reportingController"),
+                            ("reportingInstance", "reportingInstance"), ("action", "action"),
+                            ("reason", "reason")):
+        if not core.get(core_name):
+            errors.append((name, "Required value"))
+    if core.get("type") not in ("Normal", "Warning"):
+        errors.append(("type", 'Unsupported value: %s: supported values: "Normal", "Warning"'
+                       % _short(core.get("type", ""))))
+    if len((core.get("message") or "").encode()) > 1024:
+        errors.append(("note", "Too long: may not be more than 1024 bytes"))
+    for name in ("reportingInstance", "action", "reason"):
+        if len(core.get(name) or "") > 128:
+            errors.append((name, "Too long: may not be more than 128 bytes"))
+    if errors:
+        raise invalid("Event.events.k8s.io", core.get("metadata", {}).get("name", ""),
+                      "events.k8s.io", errors)
