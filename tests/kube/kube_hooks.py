@@ -128,6 +128,7 @@ class Watches:
         timeout = watch_timeout(query, options.min_request_timeout)
         bookmarks = _flag(query, "allowWatchBookmarks")
         as_table = disco.wants_table(handler.headers.get("Accept"))
+        metadata_only = disco.wants_metadata(handler.headers.get("Accept"))
         include = query.get("includeObject", ["Metadata"])[0]
         # sendInitialEvents (client-go's WatchList): the current objects, then a
         # BOOKMARK annotated k8s.io/initial-events-end, then the changes.
@@ -141,7 +142,10 @@ class Watches:
                 obj = disco.table(route.rtype, [obj], obj["metadata"].get("resourceVersion", ""),
                                   include, state["headers"])
                 state["headers"] = False
-            if event_type in ("ADDED", "MODIFIED") and not as_table and not route.rtype.to_view:
+            if metadata_only and event_type in ("ADDED", "MODIFIED", "DELETED"):
+                obj = disco.partial(obj)
+            if event_type in ("ADDED", "MODIFIED") and not (as_table or metadata_only or
+                                                            route.rtype.to_view):
                 data = store.encoded(route.rtype, obj)  # one encoding for every watcher
             else:
                 data = dumps(obj)

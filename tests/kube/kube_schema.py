@@ -192,7 +192,10 @@ def make_validator():
     def validator(rtype, obj, old, strict=False):
         if rtype.group == "events.k8s.io" and old is None:
             validate_new_event(obj)
-        if not rtype.crd or not rtype.schema:
+        if not rtype.crd:
+            _validate_builtin_name(rtype, obj)
+            return
+        if not rtype.schema:
             return
         removed = []
         prune(rtype.schema, obj, "", removed)
@@ -244,3 +247,21 @@ def validate_new_event(core):
     if errors:
         raise invalid("Event.events.k8s.io", core.get("metadata", {}).get("name", ""),
                       "events.k8s.io", errors)
+
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _validate_builtin_name(rtype, obj):
+    """Namespaces are DNS-1123 labels; the other built-in objects' names subdomains."""
+    name = obj.get("metadata", {}).get("name", "")
+    if rtype.kind == "Namespace":
+        ok, what, limit = _DNS_LABEL.match(name), "label", 63
+    else:
+        ok, what, limit = _DNS_SUBDOMAIN.match(name), "subdomain", 253
+    if not ok or len(name) > limit:
+        qualified = "%s.%s" % (rtype.kind, rtype.group) if rtype.group else rtype.kind
+        raise invalid(qualified, name, rtype.group,
+                      [("metadata.name", "Invalid value: %s: a lowercase RFC 1123 %s must "
+                        "consist of lower case alphanumeric characters, '-' or '.', and must "
+                        "start and end with an alphanumeric character" % (_short(name), what))])

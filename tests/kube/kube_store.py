@@ -203,6 +203,11 @@ class Store(WatchLog):
             return self._commit(rtype, key, obj, "ADDED", None)
 
     def _stored_form(self, rtype, obj):
+        if rtype.crd and not obj.get("kind"):
+            # Custom resources are decoded as unstructured objects, which need their kind;
+            # built-in types take it from the URL.
+            raise bad_request("Object 'Kind' is missing in '%s'" % json.dumps(
+                obj, separators=(",", ":"))[:200])
         if obj.get("apiVersion") not in (None, rtype.api_version) or \
                 obj.get("kind") not in (None, rtype.kind):
             raise bad_request("the API version in the data (%s) does not match the expected API "
@@ -262,6 +267,9 @@ class Store(WatchLog):
             return new
         new = incoming
         meta, old_meta = new["metadata"], old["metadata"]
+        if meta.get("uid") and meta["uid"] != old_meta["uid"]:
+            raise ApiError(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in "
+                           "object meta: %s" % (meta["uid"], old_meta["uid"]))
         for field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                       "generation", "namespace"):
             if field in old_meta:
