@@ -112,8 +112,14 @@ class Scenario:
         expect("workspace.workspace-operator.io/%s unchanged" % WS in out, out)
         changed = read(example).replace("Agents answering customer tickets", "Agents, changed")
         expect("Agents, changed" in changed, "the example's description moved")
-        out = self.k.out("apply", "-f", self.file("changed.yaml", changed))
+        changed_path = self.file("changed.yaml", changed)
+        diff = self.k.run("diff", "-f", changed_path, expect_ok=False)  # a server-side dry run
+        expect(diff.returncode == 1 and "+  description: Agents, changed" in diff.stdout, diff)
+        expect(self.ws_json()["spec"]["description"] != "Agents, changed", "dry run persisted")
+        out = self.k.out("apply", "-f", changed_path)
         expect("workspace.workspace-operator.io/%s configured" % WS in out, out)
+        diff = self.k.run("diff", "-f", changed_path, expect_ok=False)
+        expect(diff.returncode == 0 and not diff.stdout, diff)
         obj = self.ws_json()
         expect(obj["spec"]["description"] == "Agents, changed", obj)
         expect(obj["metadata"]["generation"] == 2, "generation after a spec change: %s" % obj)
@@ -131,6 +137,8 @@ class Scenario:
         expect(doc["kind"] == "Workspace" and doc["metadata"]["uid"], doc)
         expect(doc["spec"]["providerConfigRef"]["name"] == "cadenya-prod", doc)
         expect(int(doc["metadata"]["resourceVersion"]) > 0, doc)
+        out = self.k.out("explain", "workspace.spec.deletionPolicy")
+        expect("Delete: delete the remote workspace" in out, out)
 
     def step_watch_and_wait(self):
         watch_out = os.path.join(self.scratch, "watch.out")
@@ -284,8 +292,8 @@ def main():
         scenario = Scenario(kubectl, options.source_dir, scratch)
         steps = [("version", scenario.step_version),
                  ("apply CRDs", scenario.step_apply_crds),
-                 ("apply examples", scenario.step_apply_examples),
-                 ("get printer columns", scenario.step_get_printer_columns),
+                 ("apply examples, diff", scenario.step_apply_examples),
+                 ("get printer columns, -o yaml, explain", scenario.step_get_printer_columns),
                  ("get -w, wait, patch --subresource=status", scenario.step_watch_and_wait),
                  ("label, annotate", scenario.step_label_annotate),
                  ("create namespace, create secret (protobuf)", scenario.step_typed_commands),
