@@ -70,9 +70,14 @@ CONTRACT
                                  with 410 Expired, then the end)}
     POST /_double/compact        forget the history: resuming from an older
                                  resourceVersion gets 410 Gone
-    POST /_double/fail           {"ratio": 0.5 | "count": N, "code": 500|429|...,
-                                 "retryAfter": S, "verbs": [...], "resources":
-                                 ["workspaces", "workspaces/status"]}; {} stops
+    POST /_double/fail           {"ratio": 0.5 | "count": N, "code": 500|429|...
+                                 (0: no error), "retryAfter": S, "delaySeconds":
+                                 S (answer late), "verbs": [...], "resources":
+                                 ["workspaces", "workspaces/status"]}; {} stops.
+                                 Exactly floor(n * ratio) of n matching requests
+                                 fail; verbs are get list watch create update
+                                 patch delete deletecollection discovery (the
+                                 last only when named)
     GET  /_double/faults         {"seen", "failed"} since the last /fail
     POST /_double/tokens         {"tokens": [...]}: the accepted tokens now
 """

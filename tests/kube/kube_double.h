@@ -76,7 +76,9 @@ class KubeDouble {
   Status expire_watches() const;
   Outcome<std::string> compact() const;  // the resourceVersion compacted to
   // Fails a share of the matching requests, e.g. {{"ratio", 0.5}, {"code", 500}}
-  // or {{"count", 3}, {"code", 429}, {"retryAfter", 1}, {"verbs", {"update"}}}.
+  // or {{"count", 3}, {"code", 429}, {"retryAfter", 1}, {"verbs", {"update"}}};
+  // {"delaySeconds", 2} answers them late ({"code", 0}: late but not failed).
+  // See /_double/fail in kube_api_double.py.
   Status fail(const nlohmann::json& spec) const;
   Status stop_failing() const { return fail(nlohmann::json::object()); }
   Status set_tokens(const std::vector<std::string>& tokens) const;

@@ -152,6 +152,14 @@ class Hooks(DoubleTestCase):
                                         {"status": {"remoteId": "x"}}, MERGE)
         self.assertEqual(status, 200)
 
+    def test_delay_without_failing(self):
+        self.hook("fail", {"count": 1, "code": 0, "delaySeconds": 1.0, "verbs": ["get"]})
+        start = time.monotonic()
+        status, _, _ = self.api.request("GET", "/api/v1/namespaces/default")
+        self.assertEqual(status, 200)
+        self.assertGreaterEqual(time.monotonic() - start, 0.9)
+        self.assertEqual(self.hook("faults")["failed"], 1)
+
     def test_stats(self):
         self.hook("reset-stats", {})
         self.create_ws("s1")

@@ -71,7 +71,8 @@ class Stats:
 
 class Faults:
     """Fails a share of the matching requests: exactly floor(n * ratio) of the first n,
-    so a test knows how many failed (or the next `count` matching ones)."""
+    so a test knows how many failed (or the next `count` matching ones). With
+    delaySeconds they are answered that much later; with code 0, then normally."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -83,6 +84,7 @@ class Faults:
             self.remaining = int(spec.get("count", 0))
             self.code = int(spec.get("code", 500))
             self.retry_after = spec.get("retryAfter")
+            self.delay = float(spec.get("delaySeconds", 0))  # before answering (or failing)
             self.verbs = set(spec.get("verbs") or [])
             self.resources = set(spec.get("resources") or [])
             self.seen = 0
@@ -102,7 +104,10 @@ class Faults:
             elif int(self.seen * self.ratio) <= int((self.seen - 1) * self.ratio):
                 return None
             self.failed += 1
-            return self._error()
+            delay, error = self.delay, self._error() if self.code else None
+        if delay > 0:
+            time.sleep(delay)
+        return error
 
     def _error(self):
         reason = _REASONS.get(self.code, "InternalError")
