@@ -5,6 +5,7 @@ The /_double/ test hooks live in kube_hooks.py."""
 
 import random
 import socket
+import traceback
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
@@ -38,6 +39,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "wsop-kube-double"
     sys_version = ""
+    timeout = 120  # an idle keep-alive connection is closed, as Go's server does
 
     def log_message(self, fmt, *args):
         if self.server.options.verbose:
@@ -147,6 +149,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_status(err)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as err:  # a bug of the double: say so instead of resetting
+            traceback.print_exc()
+            self.send_error_status(ApiError(500, "InternalError",
+                                            "Internal error occurred: kube double: %r" % err))
 
     def _route(self, path):
         parts = [p for p in path.split("/") if p]
