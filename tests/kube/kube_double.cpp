@@ -9,8 +9,6 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/e2e/run_wsctl.h"
-
 namespace wsop::kubetest {
 namespace {
 
@@ -185,6 +183,13 @@ Status KubeDouble::create_namespace(const std::string& name) const {
   if (reply.status == 201 || reply.status == 409) return Status::ok();
   return Status::error(Code::kInternal, "create namespace " + name + ": HTTP " +
                                             std::to_string(reply.status) + " " + reply.body);
+}
+
+e2e::RunResult KubeDouble::kubectl(const std::vector<std::string>& args) const {
+  std::vector<std::string> full = {"--kubeconfig", kubeconfig_, "--cache-dir",
+                                   dir_ + "/kubectl-cache"};
+  full.insert(full.end(), args.begin(), args.end());
+  return e2e::run_program(kKubectl, full, dir_);
 }
 
 }  // namespace wsop::kubetest

@@ -14,12 +14,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "tests/e2e/run_wsctl.h"
 #include "tests/providers/sim/test_client.h"
 #include "tests/providers/sim/tls_files.h"
 
 namespace wsop::kubetest {
 
 inline constexpr const char* kDefaultToken = "kube-double-token";
+inline constexpr const char* kKubectl = "/usr/bin/kubectl";  // 1.32 on the project's machines
 
 struct KubeDoubleOptions {
   // Bearer tokens the double accepts; empty: no authentication at all.
@@ -85,6 +87,10 @@ class KubeDouble {
 
   // Convenience: creates a namespace (ok when it exists already).
   Status create_namespace(const std::string& name) const;
+
+  // Runs the real kubectl (kKubectl) with --kubeconfig kubeconfig_path() and a
+  // discovery cache of this double's own; stdin is /dev/null.
+  e2e::RunResult kubectl(const std::vector<std::string>& args) const;
 
  private:
   Outcome<nlohmann::json> hook(const std::string& method, const std::string& name,

@@ -162,6 +162,14 @@ TEST_F(KubeDoubleFixtureTest, ExpiringWatchesSendsA410ErrorEvent) {
   EXPECT_EQ(event["object"]["reason"], "Expired");
 }
 
+TEST_F(KubeDoubleFixtureTest, RunsKubectlAgainstItself) {
+  ASSERT_EQ(kube_.request("POST", kWorkspaces, workspace("seen-by-kubectl")).status, 201);
+  e2e::RunResult result = kube_.kubectl({"get", "workspaces", "-n", "default"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("READY"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("seen-by-kubectl"), std::string::npos) << result.out;
+}
+
 TEST(KubeDoubleWithoutTls, ServesPlainHttpWithoutAuthentication) {
   KubeDoubleOptions options;
   options.tls = false;

@@ -86,7 +86,10 @@ class WatchLog:
                     result.append((event.type, obj))
                 continue
             was_matching = watch.matches(self.view(rtype, event.prev))
-            if now_matches:
+            if event.type == "DELETED":
+                if now_matches or was_matching:
+                    result.append(("DELETED", obj))
+            elif now_matches:
                 result.append((event.type if was_matching else "ADDED", obj))
             elif was_matching:
                 result.append(("DELETED", obj))

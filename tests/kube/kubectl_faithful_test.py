@@ -53,7 +53,7 @@ def expect(condition, message):
         raise AssertionError(message)
 
 
-def wait_until(predicate, what, seconds=30):
+def wait_until(predicate, what, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
