@@ -51,7 +51,11 @@ CONTRACT
   as metav1 Status; meta.k8s.io/v1 Table answers (printer columns, NAME first,
   dates as ages, includeObject=None|Metadata|Object) for lists, gets and
   watches. Custom resources are validated, defaulted and pruned by their
-  openAPIV3Schema (kube_schema.py) as kube-apiserver does.
+  openAPIV3Schema (kube_schema.py) as kube-apiserver does (pruned fields come
+  back as Warning headers; fieldValidation=Strict makes them 400); every
+  object's metadata is checked (names, label and annotation keys and values,
+  unknown metadata fields dropped); events.k8s.io/v1 Events need eventTime,
+  reportingController, reportingInstance, action, reason, type.
   Server-side apply (apply-patch+yaml, fieldManager required) creates a missing
   object and otherwise merges, without field ownership or conflicts.
   Request bodies: JSON, YAML, and protobuf for the Namespace, Secret and

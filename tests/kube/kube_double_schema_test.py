@@ -49,6 +49,22 @@ class Schema(DoubleTestCase):
         self.assertEqual(status, 422)
         self.assertIn("must be of type integer", err["message"])
 
+    def test_labels_and_annotations_follow_the_metadata_rules(self):
+        for labels in ({"team/x/y": "a"}, {"ok": "has space"}, {"k": "x" * 64}):
+            status, err, _ = self.api.request("POST", WS_PATH % "default",
+                                              workspace("lbl", labels=labels))
+            self.assertEqual((status, err["reason"]), (422, "Invalid"), labels)
+        body = workspace("lbl", labels={"workspace-operator.io/team": "a_b.c", "empty": ""})
+        body["metadata"]["annotations"] = {"workspace-operator.io/external-name": "a b/c"}
+        body["metadata"]["unknownMeta"] = 1
+        status, obj, _ = self.api.request("POST", WS_PATH % "default", body)
+        self.assertEqual(status, 201, obj)
+        self.assertNotIn("unknownMeta", obj["metadata"])
+        status, err, _ = self.api.request(
+            "PATCH", WS_PATH % "default" + "/lbl",
+            {"metadata": {"annotations": {"bad key": "v"}}}, MERGE)
+        self.assertEqual((status, err["reason"]), (422, "Invalid"))
+
     def test_one_of_credentials(self):
         def config(name, credentials):
             return {"apiVersion": "workspace-operator.io/v1alpha1", "kind": "ProviderConfig",

@@ -190,6 +190,7 @@ def make_validator():
     custom resources in place; raises ApiError 422."""
 
     def validator(rtype, obj, old, strict=False):
+        validate_metadata(rtype, obj)
         if rtype.group == "events.k8s.io" and old is None:
             validate_new_event(obj)
         if not rtype.crd:
@@ -265,3 +266,49 @@ def _validate_builtin_name(rtype, obj):
                       [("metadata.name", "Invalid value: %s: a lowercase RFC 1123 %s must "
                         "consist of lower case alphanumeric characters, '-' or '.', and must "
                         "start and end with an alphanumeric character" % (_short(name), what))])
+
+
+_OBJECT_META = {"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
+                "generation", "creationTimestamp", "deletionTimestamp",
+                "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences",
+                "finalizers", "managedFields"}
+_NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+def _qualified_name_error(key):
+    """apimachinery's IsQualifiedName: [prefix/]name, prefix a DNS subdomain."""
+    prefix, _, name = key.rpartition("/")
+    if "/" in prefix or (prefix and (not _DNS_SUBDOMAIN.match(prefix) or len(prefix) > 253)):
+        return "prefix part must be a lowercase RFC 1123 subdomain"
+    if not name or len(name) > 63 or not _NAME_PART.match(name):
+        return ("name part must consist of alphanumeric characters, '-', '_' or '.', and must "
+                "start and end with an alphanumeric character, at most 63 characters")
+    return None
+
+
+def validate_metadata(rtype, obj):
+    """ObjectMeta as every type has it: unknown fields dropped, label and annotation keys
+    qualified names, label values at most 63 characters of the same alphabet."""
+    meta = obj.get("metadata") or {}
+    for key in [k for k in meta if k not in _OBJECT_META]:
+        del meta[key]
+    errors = []
+    for key, value in (meta.get("labels") or {}).items():
+        problem = _qualified_name_error(key)
+        if problem:
+            errors.append(("metadata.labels", "Invalid value: %s: %s" % (_short(key), problem)))
+        if not isinstance(value, str) or len(value) > 63 or (value and not _NAME_PART.match(value)):
+            errors.append(("metadata.labels", "Invalid value: %s: a valid label must be an empty "
+                           "string or consist of alphanumeric characters, '-', '_' or '.', and "
+                           "must start and end with an alphanumeric character" % _short(value)))
+    annotations = meta.get("annotations") or {}
+    for key, value in annotations.items():
+        problem = _qualified_name_error(key)
+        if problem or not isinstance(value, str):
+            errors.append(("metadata.annotations", "Invalid value: %s: %s"
+                           % (_short(key), problem or "must be a string")))
+    if sum(len(k) + len(str(v)) for k, v in annotations.items()) > 256 * 1024:
+        errors.append(("metadata.annotations", "Too long: must have at most 262144 bytes"))
+    if errors:
+        qualified = "%s.%s" % (rtype.kind, rtype.group) if rtype.group else rtype.kind
+        raise invalid(qualified, meta.get("name", ""), rtype.group, errors)
