@@ -27,7 +27,10 @@ CONTRACT
     --exit-with-parent    exit when the process that started it has gone
   API: /version, /healthz, /livez, /readyz; discovery /api, /api/v1, /apis,
   /apis/G, /apis/G/V (legacy discovery; kubectl falls back from the aggregated
-  form); /openapi/* answer 404 (kubectl then skips client-side validation).
+  form); /openapi/v3 (a root and one document per group-version whose write
+  operations take fieldValidation, so kubectl leaves validation to the
+  server; schemas of CRDs for kubectl explain); /openapi/v2 answers 404.
+  Unauthenticated: /healthz, /livez, /readyz and /_double/.
   Resources: core v1 namespaces, secrets, configmaps, events;
   events.k8s.io/v1 events (the same objects as core v1 events, converted);
   coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1
@@ -62,12 +65,19 @@ CONTRACT
   ConfigMap kubectl's typed commands send (kubectl create namespace / secret /
   configmap); answers are always JSON. Secrets: stringData folded into data,
   type defaults to Opaque.
+  Metadata-only answers (Accept ...;as=PartialObjectMetadata[List]) for get,
+  list and watch; dryRun=All; sendInitialEvents=true watches end their
+  initial ADDED events with a BOOKMARK annotated k8s.io/initial-events-end.
   Left out: other protobuf, field managers, ownerReference garbage collection,
-  admission, RBAC, aggregated discovery, OpenAPI documents.
+  admission, RBAC, aggregated discovery, OpenAPI v2, strict field validation
+  of built-in types, snapshot reads at an old resourceVersion.
   Test hooks (no token needed), JSON in and out:
-    GET  /_double/stats          requests by verb and "verb resource", error
-                                 codes, watch events and bookmarks sent, open
-                                 watches, resourceVersion
+    GET  /_double/stats          requests: total, byVerb, byVerbResource ("list
+                                 workspaces", "patch workspaces/status",
+                                 "discovery"), byClient (User-Agent product),
+                                 errorCodes; watchEventsSent, bookmarksSent,
+                                 openWatches(ByResource), resourceVersion,
+                                 oldestResumableResourceVersion
     POST /_double/reset-stats
     POST /_double/drop-watches   {"mode": "close" (default: abrupt) | "end" (the
                                  stream ends cleanly) | "gone" (an ERROR event
