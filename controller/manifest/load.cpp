@@ -337,7 +337,7 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   if (options.cancel && options.cancel->load()) {
     error_at_file(result.errors, "<load>", "cancelled: the controller is stopping");
   }
-  validate_set(result.set, result.errors);
+  if (options.cross_document_rules) validate_set(result.set, result.errors);
   sort_diagnostics(result.errors);
   auto local_only = local_only_warnings(result.set);
   std::move(local_only.begin(), local_only.end(), std::back_inserter(result.warnings));
@@ -352,6 +352,11 @@ const model::ProviderConfig* ManifestSet::find_provider_config(const std::string
     if (config.name == name) return &config;
   }
   return nullptr;
+}
+
+void append_loaded(LoadResult& into, LoadResult&& part) {
+  into.files += part.files;
+  append_result(into, std::move(part));
 }
 
 LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& options) {

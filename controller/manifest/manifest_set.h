@@ -77,6 +77,10 @@ struct LoadOptions {
   // live elsewhere validates against them. Other documents in them are
   // skipped with a warning.
   std::vector<std::string> provider_config_paths;
+  // The rules across documents (unique names, references: validate_set).
+  // Off for a caller that decodes documents one at a time and checks the
+  // set they make afterwards (the Kubernetes source: one object each).
+  bool cross_document_rules = true;
 };
 
 struct LoadResult {
@@ -104,6 +108,9 @@ struct SourceText {
   bool provider_configs_only = false;  // from LoadOptions::provider_config_paths
 };
 LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& options = {});
+// Moves `part` (loaded from texts that come after into's) behind `into`:
+// its documents, errors and warnings, as if loaded together.
+void append_loaded(LoadResult& into, LoadResult&& part);
 
 // The rules across documents of ARCHITECTURE.md section 1, appended to errors.
 void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors);

@@ -1,0 +1,167 @@
+#include "controller/source/kube_objects.h"
+
+#include <set>
+
+namespace wsop::source {
+
+namespace {
+
+constexpr const char* kGroupVersion = "workspace-operator.io/v1alpha1";
+constexpr const char* kLastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+constexpr size_t kProblemsShown = 5;
+
+std::string string_at(const nlohmann::json& object, const char* section, const char* field) {
+  const auto s = object.find(section);
+  if (s == object.end() || !s->is_object()) return {};
+  const auto f = s->find(field);
+  return f != s->end() && f->is_string() ? f->get<std::string>() : std::string();
+}
+
+ObjectMeta meta_of(const nlohmann::json& object) {
+  ObjectMeta meta;
+  meta.uid = string_at(object, "metadata", "uid");
+  meta.resource_version = string_at(object, "metadata", "resourceVersion");
+  const auto& metadata = object.value("metadata", nlohmann::json::object());
+  if (auto g = metadata.find("generation"); g != metadata.end() && g->is_number_integer()) {
+    meta.generation = g->get<std::int64_t>();
+  }
+  meta.deleting =
+      metadata.contains("deletionTimestamp") && !metadata["deletionTimestamp"].is_null();
+  return meta;
+}
+
+std::string problem_text(const manifest::Diagnostic& d) {
+  return d.path.empty() || d.path == "<document>" ? d.message : d.path + ": " + d.message;
+}
+
+void add_problem(std::vector<std::string>& problems, const manifest::Diagnostic& d) {
+  std::string text = problem_text(d);
+  for (const auto& known : problems) {
+    if (known == text) return;
+  }
+  problems.push_back(std::move(text));
+}
+
+std::string joined(const std::vector<std::string>& problems) {
+  std::string out;
+  for (size_t i = 0; i < problems.size() && i < kProblemsShown; ++i) {
+    out += (i ? "; " : "") + problems[i];
+  }
+  if (problems.size() > kProblemsShown) {
+    out += "; and " + std::to_string(problems.size() - kProblemsShown) + " more";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ObjectRef::to_string() const {
+  if (kind == ObjectKind::kProviderConfig) return "ProviderConfig/" + name;
+  return "Workspace/" + ns + "/" + name;
+}
+
+Outcome<ObjectRef> object_ref(const nlohmann::json& object) {
+  if (!object.is_object()) return Status::error(Code::kInvalid, "not an object");
+  std::string kind = object.value("kind", "");
+  ObjectRef ref;
+  if (kind == "Workspace") {
+    ref.kind = ObjectKind::kWorkspace;
+    ref.ns = string_at(object, "metadata", "namespace");
+  } else if (kind == "ProviderConfig") {
+    ref.kind = ObjectKind::kProviderConfig;
+  } else {
+    return Status::error(Code::kInvalid,
+                         "not a Workspace nor a ProviderConfig: kind \"" + kind + "\"");
+  }
+  ref.name = string_at(object, "metadata", "name");
+  if (ref.name.empty() || (ref.kind == ObjectKind::kWorkspace && ref.ns.empty())) {
+    return Status::error(Code::kInvalid, kind + " without metadata.name or namespace");
+  }
+  return ref;
+}
+
+manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& ref) {
+  nlohmann::json metadata = {{"name", ref.name}};
+  if (ref.kind == ObjectKind::kWorkspace) metadata["namespace"] = ref.ns;
+  const auto& from = object.value("metadata", nlohmann::json::object());
+  if (auto labels = from.find("labels"); labels != from.end()) metadata["labels"] = *labels;
+  if (auto annotations = from.find("annotations"); annotations != from.end()) {
+    nlohmann::json kept = *annotations;
+    if (kept.is_object()) kept.erase(kLastApplied);
+    if (!kept.empty()) metadata["annotations"] = std::move(kept);
+  }
+  nlohmann::json text = {{"apiVersion", object.value("apiVersion", kGroupVersion)},
+                         {"kind", object.value("kind", "")},
+                         {"metadata", std::move(metadata)}};
+  if (auto spec = object.find("spec"); spec != object.end()) text["spec"] = *spec;
+  return {ref.to_string(), text.dump(2)};
+}
+
+ObjectSet::ObjectSet(manifest::LoadOptions options) : options_(std::move(options)) {
+  options_.cross_document_rules = false;
+  options_.provider_config_paths.clear();
+  options_.threads = 1;  // one small text a time
+}
+
+Status ObjectSet::upsert(const nlohmann::json& object) {
+  auto ref = object_ref(object);
+  if (!ref) return ref.status();
+  ObjectMeta meta = meta_of(object);
+  auto it = objects_.find(*ref);
+  if (it != objects_.end() && !meta.resource_version.empty() &&
+      it->second.meta.resource_version == meta.resource_version) {
+    return Status::ok();  // decoded already
+  }
+  Decoded decoded{meta, manifest::load_texts({object_text(object, *ref)}, options_)};
+  objects_.insert_or_assign(*ref, std::move(decoded));
+  return Status::ok();
+}
+
+void ObjectSet::remove(const ObjectRef& ref) {
+  objects_.erase(ref);
+}
+
+ObjectSnapshot ObjectSet::snapshot() const {
+  ObjectSnapshot out;
+  std::map<std::string, ObjectRef> by_file;
+  std::map<ObjectRef, std::vector<std::string>> problems;
+  for (const auto& [ref, decoded] : objects_) {
+    out.meta[ref] = decoded.meta;
+    by_file[ref.to_string()] = ref;
+    for (const auto& error : decoded.loaded.errors) add_problem(problems[ref], error);
+  }
+  // Each pass sets aside what breaks a rule across objects; the objects
+  // left may then break none, or (a reference to one set aside) another.
+  for (size_t pass = 0; pass <= objects_.size(); ++pass) {
+    manifest::LoadResult combined;
+    for (const auto& [ref, decoded] : objects_) {
+      if (problems.count(ref)) {
+        if (ref.kind == ObjectKind::kProviderConfig) {
+          combined.set.invalid_provider_config_names.insert(ref.name);
+        }
+        continue;
+      }
+      manifest::LoadResult copy = decoded.loaded;
+      manifest::append_loaded(combined, std::move(copy));
+    }
+    std::vector<manifest::Diagnostic> errors;
+    manifest::validate_set(combined.set, errors);
+    size_t set_aside = 0;
+    for (const auto& error : errors) {
+      auto owner = by_file.find(error.file);
+      if (owner == by_file.end()) continue;
+      set_aside += problems.count(owner->second) ? 0 : 1;
+      add_problem(problems[owner->second], error);
+    }
+    if (set_aside == 0) {
+      out.set = std::move(combined.set);
+      break;
+    }
+  }
+  for (const auto& [ref, list] : problems) {
+    out.invalid.push_back({ref, objects_.at(ref).meta, joined(list)});
+  }
+  return out;
+}
+
+}  // namespace wsop::source

@@ -1,0 +1,91 @@
+// Workspace and ProviderConfig resources read from the Kubernetes API, made
+// into the same model as files (controller/manifest/manifest_set.h): each
+// object goes through the file mode's loader, so every field, default and
+// validation rule of the file mode applies to it. Unlike a file set, where
+// one bad document refuses the revision, an invalid object is set aside
+// alone with its message (for its status: Synced=False, InvalidSpec) and
+// the others go on, as a Kubernetes controller treats each object.
+//
+// Each object is decoded once per resourceVersion; snapshot() then checks
+// the rules across objects (references, provider blocks, duplicate
+// externalIds) over the valid ones, setting aside whatever breaks them,
+// until the set holds.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "controller/manifest/manifest_set.h"
+
+namespace wsop::source {
+
+enum class ObjectKind { kProviderConfig, kWorkspace };
+
+struct ObjectRef {
+  ObjectKind kind = ObjectKind::kWorkspace;
+  std::string ns;  // empty for the cluster-scoped ProviderConfig
+  std::string name;
+  auto operator<=>(const ObjectRef&) const = default;
+  // "Workspace/team-a/docs", "ProviderConfig/paradigm-prod": also the name
+  // the loader's diagnostics give as the object's file.
+  std::string to_string() const;
+};
+
+// What the API server says of an object beside its spec.
+struct ObjectMeta {
+  std::string uid;
+  std::string resource_version;
+  std::int64_t generation = 0;
+  bool deleting = false;  // metadata.deletionTimestamp is set
+};
+
+// An object set aside: its spec breaks a rule. `message` lists the
+// problems as "spec.hardware.cpus: must be ..." (no positions: the text
+// the loader read is not the user's).
+struct InvalidObject {
+  ObjectRef ref;
+  ObjectMeta meta;
+  std::string message;
+};
+
+struct ObjectSnapshot {
+  manifest::ManifestSet set;             // the valid objects, as the file mode loads them
+  std::map<ObjectRef, ObjectMeta> meta;  // of every object, valid or not
+  std::vector<InvalidObject> invalid;
+};
+
+// Which object a JSON object from the API is; kInvalid without a kind or a
+// name of ours.
+Outcome<ObjectRef> object_ref(const nlohmann::json& object);
+
+// The text the loader reads for one object: apiVersion, kind, metadata
+// (name, namespace, labels, annotations but kubectl's last-applied copy)
+// and spec; status and the server's fields left out.
+manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& ref);
+
+class ObjectSet {
+ public:
+  explicit ObjectSet(manifest::LoadOptions options = {});
+
+  // An object as listed or watched (ADDED, MODIFIED). kInvalid for an
+  // object that is neither a Workspace nor a ProviderConfig.
+  Status upsert(const nlohmann::json& object);
+  void remove(const ObjectRef& ref);  // DELETED
+  size_t size() const { return objects_.size(); }
+
+  ObjectSnapshot snapshot() const;
+
+ private:
+  struct Decoded {
+    ObjectMeta meta;
+    manifest::LoadResult loaded;
+  };
+  manifest::LoadOptions options_;
+  std::map<ObjectRef, Decoded> objects_;
+};
+
+}  // namespace wsop::source
