@@ -77,6 +77,7 @@ int run_diff(const Args& args, Io io) {
   bool prune = values["prune"].as<bool>();
   engine_options.reconcile.plan.prune = prune;
   engine_options.reconcile.plan.allow_replace = values["allow-replace"].as<bool>();
+  engine_options.read_only = true;  // diff records nothing
   int exit_code = kExitOk;
   auto engine = Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;

@@ -1,5 +1,6 @@
 #include "cmd/wsctl/engine.h"
 
+#include <filesystem>
 #include <future>
 #include <iostream>
 #include <set>
@@ -96,7 +97,11 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
   for (const auto& warning : loaded.warnings) io.err << warning.to_string() << "\n";
   state::SqliteStateStoreOptions store_options;
   store_options.init = options.init_state;
-  auto store = state::open_sqlite_state_store(options.state_path, store_options);
+  std::error_code ec;
+  bool read_only = options.read_only && std::filesystem::exists(options.state_path, ec);
+  auto store = read_only
+                   ? state::open_sqlite_state_store_read_only(options.state_path, store_options)
+                   : state::open_sqlite_state_store(options.state_path, store_options);
   if (!store) {
     io.err << "wsctl: " << store.status().message() << "\n";
     return nullptr;

@@ -22,6 +22,9 @@ struct EngineOptions {
   std::vector<std::string> provider_config_paths;  // --provider-configs
   std::string state_path = "./.wsctl/state.db";
   bool init_state = false;  // --init: start a new store over an empty or tableless file
+  // diff: an existing store is opened read-only, beside a controller or an
+  // apply that holds it (a missing one is created, empty, as before).
+  bool read_only = false;
   std::string instance_id = "default";
   std::string selector;  // -l k=v,k2=v2
   // --credentials-dir, --credentials-env-pattern: checked when the source

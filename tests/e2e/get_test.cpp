@@ -50,6 +50,10 @@ TEST_F(E2eGetHabitsTest, GetReadsTheStoreWhileAWriterHoldsItAndASecondWriterIsRe
   RunResult as_json = wsctl({"get", "-o", "json"});
   ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
   EXPECT_EQ(json::parse(as_json.out)["items"].size(), 3u);
+  // diff plans beside the writer too: it records nothing.
+  RunResult planned = diff();
+  EXPECT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  EXPECT_THAT(planned.err, Not(HasSubstr("in use")));
   // A writer's change is visible to the next get while the writer stays.
   ASSERT_TRUE((*writer)->remove({"default", "beta"}));
   EXPECT_THAT(wsctl({"get"}).out, Not(HasSubstr("beta")));

@@ -1,0 +1,42 @@
+// Where a WorkspaceRecord lives in the kubernetes mode: on its Workspace
+// object, so that the controller keeps no local state and any replica that
+// wins the Lease can carry on a create journal (ARCHITECTURE.md section 4).
+//   - metadata.annotations["workspace-operator.io/external-name"]: the remote
+//     id, as Crossplane keeps it (set by a user, it asks for an adoption);
+//   - metadata.annotations["workspace-operator.io/record"]: the rest of the
+//     record as compact JSON (owner, origin, create journal, policies,
+//     digests, the last observation), versioned ("v": 1);
+//   - status: conditions (Ready, Synced, with observedGeneration),
+//     observedGeneration and atProvider (remote id, phase, the provider's
+//     facts), for kubectl and Argo CD / Flux health checks.
+// Pure functions: the store that sends these (with a resourceVersion
+// precondition) is built on them. A record read back equals the one
+// written (times keep milliseconds).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "controller/state/state_store.h"
+
+namespace wsop::state {
+
+inline constexpr const char* kRecordAnnotation = "workspace-operator.io/record";
+
+// The annotations that hold `record`, as a merge patch of
+// metadata.annotations (an unset remote id removes external-name).
+nlohmann::json record_annotations(const WorkspaceRecord& record);
+// The merge patch of metadata.annotations that drops the record (the
+// object stays; the remote is not touched).
+nlohmann::json removed_record_annotations();
+// The status subresource's content for `record` on an object of
+// `generation` (what the record was last reconciled against).
+nlohmann::json record_status(const WorkspaceRecord& record, std::int64_t generation);
+
+// The record a Workspace object holds; none when it has no record
+// annotation (an external-name alone is a request to adopt, not a record).
+// kInvalid, naming the object and field, for a damaged annotation.
+Outcome<std::optional<WorkspaceRecord>> record_of(const nlohmann::json& object);
+
+}  // namespace wsop::state
