@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""A test double of the Kubernetes API server, faithful enough for kubectl 1.32
+and for the operator's C++ client (no kube-apiserver can be installed on the
+project's machines). Python 3 stdlib + PyYAML (Debian's python3-yaml).
+
+CONTRACT
+  Serves on 127.0.0.1, HTTP/1.1 (keep-alive; watches as chunked streams), or
+  HTTPS with --tls-cert/--tls-key.
+  CLI:
+    --port N              0 (default): a free port
+    --port-file PATH      written (atomically) with the port once listening
+    --crds DIR            CRDs served from start (default: <repo>/manifests/crds);
+                          CRDs created through the API are served too
+    --token T             repeatable; then every API request needs
+                          "Authorization: Bearer <one of them>" or gets 401
+    --tls-cert/--tls-key  PEM files: serve HTTPS; --tls-ca names the CA the
+                          kubeconfig trusts (default: the certificate itself)
+    --kubeconfig-out PATH a kubeconfig for kubectl and the C++ client (the
+                          first token, namespace default)
+    --history N           watch events kept for resuming (default 10000)
+    --bookmark-interval S BOOKMARK period of watches that allow them (60)
+    --min-request-timeout S  a watch without timeoutSeconds ends after S..2S (1800)
+    --auto-create-namespaces  create a missing namespace on first use instead of
+                          kube-apiserver's 404 (namespaces default, kube-system,
+                          kube-public, kube-node-lease exist from start)
+    --verbose             log requests to stderr (never headers, so no token)
+  API: /version, /healthz, /livez, /readyz; discovery /api, /api/v1, /apis,
+  /apis/G, /apis/G/V (legacy discovery; kubectl falls back from the aggregated
+  form); /openapi/* answer 404 (kubectl then skips client-side validation).
+  Resources: core v1 namespaces, secrets, configmaps, events;
+  events.k8s.io/v1 events (the same objects as core v1 events, converted);
+  coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1
+  customresourcedefinitions; every served version of every CRD.
+  Verbs get, list, watch, create, update, patch, delete, deletecollection as
+  kube-apiserver: one global resourceVersion; labelSelector (=, ==, !=, in,
+  notin, exists, !key); fieldSelector (metadata.name, metadata.namespace, and
+  the type's own fields, e.g. involvedObject.* of events); limit/continue;
+  watch with resourceVersion (events after it; none or "0": ADDED for every
+  current object first), allowWatchBookmarks, timeoutSeconds, 410 Gone (HTTP
+  410 when the resourceVersion is already too old, an ERROR event when the
+  watcher falls behind a compaction); selector transitions as ADDED/DELETED;
+  create (generateName, 409 AlreadyExists, 404 for a missing namespace);
+  update (409 on a stale metadata.resourceVersion; custom resources require
+  it); patch (merge, JSON patch; strategic merge on built-ins is taken as a
+  merge patch, on custom resources 415); delete (with finalizers:
+  deletionTimestamp set and kept until an update empties them; then DELETED);
+  the status subresource (writes to it change only status; writes to the main
+  resource keep the stored status); metadata.generation counts spec changes
+  of custom resources; an update that changes nothing writes nothing; errors
+  as metav1 Status; meta.k8s.io/v1 Table answers (printer columns, NAME first,
+  dates as ages, includeObject=None|Metadata|Object) for lists, gets and
+  watches. Custom resources are validated, defaulted and pruned by their
+  openAPIV3Schema (kube_schema.py) as kube-apiserver does.
+  Left out: protobuf, server-side apply, ownerReference garbage collection,
+  admission, RBAC, aggregated discovery, OpenAPI documents.
+  Test hooks (no token needed), JSON in and out:
+    GET  /_double/stats          requests by verb and "verb resource", error
+                                 codes, watch events and bookmarks sent, open
+                                 watches, resourceVersion
+    POST /_double/reset-stats
+    POST /_double/drop-watches   {"mode": "close" (default: abrupt) | "end"}
+    POST /_double/compact        forget the history: resuming from an older
+                                 resourceVersion gets 410 Gone
+    POST /_double/fail           {"ratio": 0.5 | "count": N, "code": 500|429|...,
+                                 "retryAfter": S, "verbs": [...], "resources":
+                                 ["workspaces", "workspaces/status"]}; {} stops
+    GET  /_double/faults         {"seen", "failed"} since the last /fail
+    POST /_double/tokens         {"tokens": [...]}: the accepted tokens now
+"""
+
+import argparse
+import os
+import signal
+import ssl
+import sys
+import threading
+from http.server import ThreadingHTTPServer
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import yaml  # noqa: E402
+
+from kube_discovery import Registry  # noqa: E402
+from kube_hooks import Faults, Hooks, Stats, Watches  # noqa: E402
+from kube_http import Handler  # noqa: E402
+from kube_kubeconfig import write_kubeconfig  # noqa: E402
+from kube_store import Store  # noqa: E402
+from kube_types import crd_status  # noqa: E402
+
+try:
+    from kube_schema import make_validator  # noqa: E402
+except ImportError:  # pragma: no cover - validation is optional
+    make_validator = None
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class DoubleServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+
+    def __init__(self, options):
+        super().__init__(("127.0.0.1", options.port), Handler)
+        self.options = options
+        self.port = self.server_address[1]
+        self.tokens = set(options.token or [])
+        self.registry = Registry()
+        validator = make_validator() if make_validator else None
+        self.store = Store(options.history, options.auto_create_namespaces, validator)
+        self.store.crd_status = crd_status
+        self.store.on_crd_change = self.registry.apply_crd
+        self.store.namespace_type = self.registry.lookup("", "v1", "namespaces")
+        self.store.storage_types = _StorageTypes(self.registry)
+        self.stats, self.faults = Stats(), Faults()
+        self.watches, self.hooks = Watches(self), Hooks(self)
+        if options.tls_cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(options.tls_cert, options.tls_key)
+            # The handshake runs on the connection's thread (first read), not in accept().
+            self.socket = context.wrap_socket(self.socket, server_side=True,
+                                              do_handshake_on_connect=False)
+
+    def seed(self, crd_dir):
+        crds = self.registry.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+        namespaces = self.store.namespace_type
+        for name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            self.store.create(namespaces, "", {"metadata": {"name": name}})
+        if not crd_dir:
+            return
+        for file_name in sorted(os.listdir(crd_dir)):
+            if not file_name.endswith((".yaml", ".yml", ".json")):
+                continue
+            with open(os.path.join(crd_dir, file_name)) as stream:
+                for doc in yaml.load_all(stream, Loader=_YAML_LOADER):
+                    if doc and doc.get("kind") == "CustomResourceDefinition":
+                        self.store.create(crds, "", doc)
+
+
+class _StorageTypes:
+    """storage -> the type that owns it, asked of the registry when needed."""
+
+    def __init__(self, registry):
+        self.registry = registry
+
+    def get(self, storage):
+        return self.registry.storage_owner(storage)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port-file")
+    parser.add_argument("--crds", default=os.path.join(REPO, "manifests", "crds"))
+    parser.add_argument("--token", action="append")
+    parser.add_argument("--tls-cert")
+    parser.add_argument("--tls-key")
+    parser.add_argument("--tls-ca")
+    parser.add_argument("--kubeconfig-out")
+    parser.add_argument("--history", type=int, default=10000)
+    parser.add_argument("--bookmark-interval", type=float, default=60.0)
+    parser.add_argument("--min-request-timeout", type=float, default=1800.0)
+    parser.add_argument("--auto-create-namespaces", action="store_true")
+    parser.add_argument("--verbose", action="store_true")
+    options = parser.parse_args(argv)
+    if bool(options.tls_cert) != bool(options.tls_key):
+        parser.error("--tls-cert and --tls-key go together")
+    return options
+
+
+def main(argv):
+    options = parse_args(argv)
+    server = DoubleServer(options)
+    server.seed(options.crds if options.crds and options.crds != "none" else None)
+    scheme = "https" if options.tls_cert else "http"
+    url = "%s://127.0.0.1:%d" % (scheme, server.port)
+    if options.kubeconfig_out:
+        write_kubeconfig(options.kubeconfig_out, url, (options.token or [None])[0],
+                         options.tls_ca or options.tls_cert)
+    if options.port_file:
+        temporary = options.port_file + ".tmp"
+        with open(temporary, "w") as stream:
+            stream.write("%d\n" % server.port)
+        os.replace(temporary, options.port_file)
+    print("kube API double listening on %s" % url, file=sys.stderr, flush=True)
+
+    def stop(_signum, _frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    server.serve_forever(poll_interval=0.2)
+    server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,252 @@
+"""Watch streaming, request statistics, injected failures and the /_double/
+test hooks of the Kubernetes API double (see the contract in
+kube_api_double.py)."""
+
+import json
+import select
+import ssl
+import threading
+import time
+
+import kube_discovery as disco
+from kube_http import _flag, watch_timeout
+from kube_store import dumps
+from kube_util import ApiError
+
+_REASONS = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+            409: "Conflict", 410: "Expired", 422: "Invalid", 429: "TooManyRequests",
+            500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout"}
+
+
+class Stats:
+    """Requests by verb and resource, watch events and bookmarks sent."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.by_verb, self.by_verb_resource, self.codes = {}, {}, {}
+            self.total = 0
+            self.watch_events = 0
+            self.bookmarks = 0
+
+    def count(self, verb, resource):
+        key = "%s %s" % (verb, resource) if resource else verb
+        with self.lock:
+            self.total += 1
+            self.by_verb[verb] = self.by_verb.get(verb, 0) + 1
+            self.by_verb_resource[key] = self.by_verb_resource.get(key, 0) + 1
+
+    def code(self, code):
+        with self.lock:
+            self.codes[str(code)] = self.codes.get(str(code), 0) + 1
+
+    def sent(self, event_type):
+        with self.lock:
+            if event_type == "BOOKMARK":
+                self.bookmarks += 1
+            else:
+                self.watch_events += 1
+
+    def snapshot(self, store):
+        with self.lock:
+            result = {"total": self.total, "byVerb": dict(self.by_verb),
+                      "byVerbResource": dict(self.by_verb_resource),
+                      "errorCodes": dict(self.codes), "watchEventsSent": self.watch_events,
+                      "bookmarksSent": self.bookmarks}
+        with store.cond:
+            result["openWatches"] = store.open_watches
+            result["resourceVersion"] = str(store.rv)
+            result["oldestResumableResourceVersion"] = str(store.events_base - 1)
+        return result
+
+
+class Faults:
+    """Fails a share of the matching requests: exactly floor(n * ratio) of the first n,
+    so a test knows how many failed (or the next `count` matching ones)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.configure({})
+
+    def configure(self, spec):
+        with self.lock:
+            self.ratio = float(spec.get("ratio", 0))
+            self.remaining = int(spec.get("count", 0))
+            self.code = int(spec.get("code", 500))
+            self.retry_after = spec.get("retryAfter")
+            self.verbs = set(spec.get("verbs") or [])
+            self.resources = set(spec.get("resources") or [])
+            self.seen = 0
+            self.failed = 0
+
+    def decide(self, verb, resource):
+        with self.lock:
+            if self.ratio <= 0 and self.remaining <= 0:
+                return None
+            if (self.verbs and verb not in self.verbs) or (not self.verbs and verb == "discovery"):
+                return None
+            if self.resources and resource not in self.resources:
+                return None
+            self.seen += 1
+            if self.remaining > 0:
+                self.remaining -= 1
+            elif int(self.seen * self.ratio) <= int((self.seen - 1) * self.ratio):
+                return None
+            self.failed += 1
+            return self._error()
+
+    def _error(self):
+        reason = _REASONS.get(self.code, "InternalError")
+        messages = {429: "Too many requests, please try again later.",
+                    500: "Internal error occurred: injected by the test double"}
+        err = ApiError(self.code, reason, messages.get(self.code, "injected failure"))
+        if self.retry_after is not None:
+            err.headers["Retry-After"] = str(self.retry_after)
+            err.details = {"retryAfterSeconds": int(self.retry_after)}
+        return err
+
+
+class Watches:
+    """Streams one watch: synthetic ADDED events, then events from the history,
+    BOOKMARKs, and the end (timeoutSeconds, a dropped watch, or 410 Gone)."""
+
+    def __init__(self, server):
+        self.server = server
+        self.drop_mode = "close"
+
+    def serve(self, handler, route, query, matches):
+        store, options = self.server.store, self.server.options
+        timeout = watch_timeout(query, options.min_request_timeout)
+        bookmarks = _flag(query, "allowWatchBookmarks")
+        as_table = disco.wants_table(handler.headers.get("Accept"))
+        include = query.get("includeObject", ["Metadata"])[0]
+        # sendInitialEvents (client-go's WatchList): the current objects, then a
+        # BOOKMARK annotated k8s.io/initial-events-end, then the changes.
+        send_initial = _flag(query, "sendInitialEvents")
+        watch, initial = store.open_watch(route.rtype, route.namespace, matches,
+                                          query.get("resourceVersion", [None])[0], send_initial)
+        state = {"headers": True}
+
+        def send(event_type, obj):
+            if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
+                obj = disco.table(route.rtype, [obj], obj["metadata"].get("resourceVersion", ""),
+                                  include, state["headers"])
+                state["headers"] = False
+            if event_type in ("ADDED", "MODIFIED") and not as_table and not route.rtype.to_view:
+                data = store.encoded(route.rtype, obj)  # one encoding for every watcher
+            else:
+                data = dumps(obj)
+            line = b'{"type":"' + event_type.encode() + b'","object":' + data + b"}\n"
+            handler.wfile.write(b"%x\r\n%s\r\n" % (len(line), line))
+            self.server.stats.sent(event_type)
+
+        try:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Cache-Control", "no-cache, private")
+            handler.send_header("Transfer-Encoding", "chunked")
+            handler.end_headers()
+            for obj in initial:
+                send("ADDED", store.view(route.rtype, obj))
+            if send_initial:
+                send("BOOKMARK", self._bookmark(watch, {"k8s.io/initial-events-end": "true"}))
+            if self._stream(handler, watch, send, timeout, bookmarks) == "dropped":
+                if self.drop_mode == "close":
+                    handler.drop_connection()
+                    return
+            handler.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            handler.close_connection = True
+        finally:
+            store.close_watch(watch)
+
+    def _stream(self, handler, watch, send, timeout, bookmarks):
+        store, interval = self.server.store, self.server.options.bookmark_interval
+        start = time.monotonic()
+        deadline, next_bookmark = start + timeout, start + interval
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                return "timeout"
+            wait = min(deadline - now, 1.0)
+            if bookmarks:
+                wait = max(0.0, min(wait, next_bookmark - now))
+            result = store.next_events(watch, wait)
+            if result in ("dropped",):
+                return result
+            if result == "gone":
+                err = ApiError(410, "Expired", "too old resource version: %d (%d)"
+                               % (watch.pos, store.events_base - 1))
+                send("ERROR", err.status())
+                return "gone"
+            for event_type, obj in result:
+                send(event_type, obj)
+            if bookmarks and time.monotonic() >= next_bookmark:
+                send("BOOKMARK", self._bookmark(watch))
+                next_bookmark = time.monotonic() + interval
+            if not result and self._client_gone(handler):
+                raise ConnectionResetError()
+
+    @staticmethod
+    def _bookmark(watch, annotations=None):
+        meta = {"resourceVersion": str(watch.pos)}
+        if annotations:
+            meta["annotations"] = annotations
+        return {"kind": watch.rtype.kind, "apiVersion": watch.rtype.api_version, "metadata": meta}
+
+    @staticmethod
+    def _client_gone(handler):
+        """A client that closed its end: its socket reads as end-of-file."""
+        sock = handler.connection
+        if isinstance(sock, ssl.SSLSocket):
+            return False
+        try:
+            readable, _, _ = select.select([sock], [], [], 0)
+            if not readable:
+                return False
+            import socket
+            return sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+
+class Hooks:
+    """POST /_double/<hook> with a JSON body; answers JSON."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def handle(self, handler, method, path, raw):
+        try:
+            spec = json.loads(raw) if raw else {}
+        except ValueError:
+            handler.send_json(400, {"error": "the body must be JSON"})
+            return
+        name = path[len("/_double/"):].strip("/")
+        server = self.server
+        if name == "stats":
+            handler.send_json(200, server.stats.snapshot(server.store))
+        elif name == "reset-stats" and method == "POST":
+            server.stats.reset()
+            handler.send_json(200, {"ok": True})
+        elif name == "drop-watches" and method == "POST":
+            server.watches.drop_mode = spec.get("mode", "close")
+            server.store.drop_watches()
+            handler.send_json(200, {"ok": True})
+        elif name == "compact" and method == "POST":
+            handler.send_json(200, {"compactedTo": str(server.store.compact())})
+        elif name == "fail" and method == "POST":
+            server.faults.configure(spec)
+            handler.send_json(200, {"ok": True})
+        elif name == "faults":
+            with server.faults.lock:
+                handler.send_json(200, {"seen": server.faults.seen,
+                                        "failed": server.faults.failed})
+        elif name == "tokens" and method == "POST":
+            server.tokens = set(spec.get("tokens") or [])
+            handler.send_json(200, {"ok": True})
+        else:
+            handler.send_json(404, {"error": "no such hook: %s" % name})

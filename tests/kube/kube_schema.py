@@ -1,0 +1,222 @@
+"""Structural-schema handling of custom resources, as kube-apiserver applies a
+CRD's openAPIV3Schema on every write: unknown fields are pruned (a
+fieldValidation=Strict request gets 400 for them instead), defaults are
+filled in, then the object is validated (type, required, enum, pattern,
+lengths, bounds, oneOf, not, list-type map keys) with 422 Invalid listing
+every violation."""
+
+import re
+import threading
+
+from kube_util import ApiError, invalid
+
+_PATTERNS = {}
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_ALWAYS_KEPT = {"apiVersion", "kind", "metadata"}
+# The fields the last write on this thread pruned: the handler answers them as
+# Warning headers, as kube-apiserver does when fieldValidation is Warn.
+pruned = threading.local()
+
+
+def _regex(pattern):
+    compiled = _PATTERNS.get(pattern)
+    if compiled is None:
+        compiled = _PATTERNS[pattern] = re.compile(pattern)
+    return compiled
+
+
+def _join(path, key):
+    return "%s.%s" % (path, key) if path else key
+
+
+def prune(schema, value, path, removed):
+    """Drops fields the schema does not declare; records their paths in removed."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(value, dict) and schema.get("type") == "object":
+        if schema.get("x-kubernetes-preserve-unknown-fields"):
+            return
+        properties = schema.get("properties")
+        additional = schema.get("additionalProperties")
+        for key in list(value):
+            if not path and key in _ALWAYS_KEPT:
+                continue
+            if properties is not None and key in properties:
+                prune(properties[key], value[key], _join(path, key), removed)
+            elif isinstance(additional, dict):
+                prune(additional, value[key], _join(path, key), removed)
+            elif additional is True:
+                continue
+            else:
+                removed.append(_join(path, key))
+                del value[key]
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            prune(schema["items"], item, "%s[%d]" % (path, i), removed)
+
+
+def default(schema, value):
+    """Fills in the defaults of absent properties, depth first."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(value, dict):
+        for key, sub in (schema.get("properties") or {}).items():
+            if key not in value and "default" in sub:
+                value[key] = _copy(sub["default"])
+            if key in value:
+                default(sub, value[key])
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            default(schema["items"], item)
+
+
+def _copy(value):
+    import copy
+    return copy.deepcopy(value)
+
+
+def _type_ok(expected, value):
+    if expected == "object":
+        return isinstance(value, dict)
+    if expected == "array":
+        return isinstance(value, list)
+    if expected == "string":
+        return isinstance(value, str)
+    if expected == "boolean":
+        return isinstance(value, bool)
+    if expected == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return True
+
+
+def _go_type(value):
+    return {dict: "object", list: "array", str: "string", bool: "boolean",
+            int: "integer", float: "number"}.get(type(value), "null")
+
+
+def validate(schema, value, path, errors):
+    """Appends (field, message) for every violation of schema by value."""
+    if not isinstance(schema, dict):
+        return
+    if value is None:
+        if not schema.get("nullable"):
+            errors.append((path, "Invalid value: \"null\": %s in body must be of type %s: \"null\""
+                           % (path, schema.get("type", "object"))))
+        return
+    expected = schema.get("type")
+    if expected and not _type_ok(expected, value):
+        errors.append((path, 'Invalid value: "%s": %s in body must be of type %s: "%s"'
+                       % (_go_type(value), path, expected, _go_type(value))))
+        return
+    _validate_scalar(schema, value, path, errors)
+    if schema.get("oneOf"):
+        matching = sum(1 for variant in schema["oneOf"] if _matches(variant, value, path))
+        if matching != 1:
+            errors.append((path, "Invalid value: %s: %s in body must validate one and only one "
+                           "schema (oneOf)" % (_short(value), path)))
+    if isinstance(schema.get("not"), dict) and _matches(schema["not"], value, path):
+        errors.append((path, "Invalid value: %s: %s in body should not validate the schema"
+                       % (_short(value), path)))
+    if isinstance(value, dict):
+        for key in schema.get("required") or []:
+            if key not in value:
+                errors.append((_join(path, key), "Required value"))
+        for key, sub in (schema.get("properties") or {}).items():
+            if key in value:
+                validate(sub, value[key], _join(path, key), errors)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            validate(schema.get("items"), item, "%s[%d]" % (path, i), errors)
+        _validate_list_map(schema, value, path, errors)
+
+
+def _short(value):
+    import json
+    return json.dumps(value, separators=(",", ":"))[:80]
+
+
+def _matches(schema, value, path):
+    errors = []
+    validate(schema, value, path, errors)
+    return not errors
+
+
+def _validate_scalar(schema, value, path, errors):
+    if "enum" in schema and value not in schema["enum"]:
+        supported = ", ".join('"%s"' % v if isinstance(v, str) else str(v).lower()
+                              for v in schema["enum"])
+        errors.append((path, 'Unsupported value: %s: supported values: %s'
+                       % (_short(value), supported)))
+    if isinstance(value, str):
+        if "pattern" in schema and not _regex(schema["pattern"]).search(value):
+            errors.append((path, "Invalid value: %s: %s in body should match '%s'"
+                           % (_short(value), path, schema["pattern"])))
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            errors.append((path, "Too long: may not be more than %d bytes" % schema["maxLength"]))
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            errors.append((path, "Invalid value: %s: %s in body should be at least %d chars long"
+                           % (_short(value), path, schema["minLength"])))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        low, high = schema.get("minimum"), schema.get("maximum")
+        if low is not None and (value < low or (schema.get("exclusiveMinimum") and value == low)):
+            relation = "greater than" if schema.get("exclusiveMinimum") else \
+                "greater than or equal to"
+            errors.append((path, "Invalid value: %s: %s in body should be %s %s"
+                           % (_short(value), path, relation, low)))
+        if high is not None and (value > high or (schema.get("exclusiveMaximum") and value == high)):
+            errors.append((path, "Invalid value: %s: %s in body should be less than or equal to %s"
+                           % (_short(value), path, high)))
+
+
+def _validate_list_map(schema, value, path, errors):
+    if schema.get("x-kubernetes-list-type") != "map":
+        return
+    keys = schema.get("x-kubernetes-list-map-keys") or []
+    seen = set()
+    for i, item in enumerate(value):
+        if not isinstance(item, dict):
+            continue
+        key = tuple(_short(item.get(k)) for k in keys)
+        if key in seen:
+            errors.append(("%s[%d]" % (path, i), "Duplicate value: %s" % _short(
+                {k: item.get(k) for k in keys})))
+        seen.add(key)
+
+
+def make_validator():
+    """validator(rtype, obj, old) for kube_store.Store: prunes, defaults and validates
+    custom resources in place; raises ApiError 422."""
+
+    def validator(rtype, obj, _old, strict=False):
+        if not rtype.crd or not rtype.schema:
+            return
+        removed = []
+        prune(rtype.schema, obj, "", removed)
+        pruned.fields = removed
+        if removed and strict:
+            raise ApiError(400, "BadRequest", '%s in version "%s" cannot be handled as a %s: '
+                           "strict decoding error: %s" % (rtype.kind, rtype.version, rtype.kind,
+                                                          ", ".join('unknown field "%s"' % f
+                                                                    for f in removed)))
+        default(rtype.schema, obj)
+        errors = []
+        meta_schema = ((rtype.schema.get("properties") or {}).get("metadata") or {})
+        name = obj.get("metadata", {}).get("name", "")
+        name_schema = (meta_schema.get("properties") or {}).get("name")
+        if name_schema:
+            validate(name_schema, name, "metadata.name", errors)
+        elif not _DNS_SUBDOMAIN.match(name) or len(name) > 253:
+            errors.append(("metadata.name", "Invalid value: %s: a lowercase RFC 1123 subdomain "
+                           "must consist of lower case alphanumeric characters, '-' or '.'"
+                           % _short(name)))
+        body = {k: v for k, v in obj.items() if k != "metadata"}
+        schema = dict(rtype.schema)
+        schema["properties"] = {k: v for k, v in (schema.get("properties") or {}).items()
+                                if k != "metadata"}
+        validate(schema, body, "", errors)
+        if errors:
+            raise invalid("%s.%s" % (rtype.kind, rtype.group), name, rtype.group, errors)
+
+    return validator
