@@ -204,56 +204,54 @@ contexts: [{name: c, context: {cluster: c}}]
   EXPECT_TRUE(config->insecure_skip_tls_verify);
 }
 
-// Each broken kubeconfig fails with the file and the field path, never the token.
-TEST_F(ConfigTest, ErrorsNameTheFileAndFieldAndNeverTheToken) {
+struct BrokenCase {
+  std::string text;
+  std::string expected;  // in the message
+};
+
+// A kubeconfig whose only cluster, context and user have these bodies.
+std::string one_of_each(const std::string& cluster, const std::string& context,
+                        const std::string& user = "") {
+  std::string text = "current-context: c\nclusters: [{name: c, cluster: {" + cluster +
+                     "}}]\ncontexts: [{name: c, context: {" + context + "}}]\n";
+  if (!user.empty()) text += "users: [{name: u, user: {" + user + "}}]\n";
+  return text;
+}
+
+std::vector<BrokenCase> broken_kubeconfigs() {
+  const std::string server = "server: 'https://h:1'";
   const std::string token = std::string("token: ") + kSecretToken;
-  struct Case {
-    std::string text;
-    std::string expected;
-  } cases[] = {
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1'}}]\n"
-       "contexts: [{name: c, context: {cluster: x, user: u}}]\nusers: [{name: u, user: {" +
-           token + "}}]\n",
+  return {
+      {one_of_each(server, "cluster: x, user: u", token),
        "contexts[0].context.cluster \"x\" not found"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1'}}]\n"
-       "contexts: [{name: c, context: {cluster: c, user: nobody}}]\n",
+      {one_of_each(server, "cluster: c, user: nobody"),
        "contexts[0].context.user \"nobody\" not found"},
       {"current-context: gone\ncontexts: []\n", "current-context \"gone\" not found"},
       {"clusters: [{name: c, cluster: {server: 'https://h:1'}}]\n", "current-context is not set"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1', "
-       "certificate-authority-data: '!!notbase64'}}]\ncontexts: [{name: c, context: {cluster: "
-       "c}}]\n",
+      {one_of_each(server + ", certificate-authority-data: '!!notbase64'", "cluster: c"),
        "clusters[0].cluster.certificate-authority-data is not valid base64"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1', "
-       "certificate-authority: ca.pem, insecure-skip-tls-verify: true}}]\ncontexts: [{name: c, "
-       "context: {cluster: c}}]\n",
+      {one_of_each(server + ", certificate-authority: ca.pem, insecure-skip-tls-verify: true",
+                   "cluster: c"),
        "clusters[0].cluster: certificate-authority and insecure-skip-tls-verify"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1', "
-       "insecure-skip-tls-verify: maybe}}]\ncontexts: [{name: c, context: {cluster: c}}]\n",
+      {one_of_each(server + ", insecure-skip-tls-verify: maybe", "cluster: c"),
        "clusters[0].cluster.insecure-skip-tls-verify must be true or false"},
-      {"current-context: c\nclusters: [{name: c, cluster: {}}]\ncontexts: [{name: c, context: "
-       "{cluster: c}}]\n",
-       "clusters[0].cluster.server is not set"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'ftp://h'}}]\ncontexts: "
-       "[{name: c, context: {cluster: c}}]\n",
-       "is not an http:// or https:// URL"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1'}}]\ncontexts: "
-       "[{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {" +
-           token + ", exec: {command: aws}}}]\n",
+      {one_of_each("", "cluster: c"), "clusters[0].cluster.server is not set"},
+      {one_of_each("server: 'ftp://h'", "cluster: c"), "is not an http:// or https:// URL"},
+      {one_of_each(server, "cluster: c, user: u", token + ", exec: {command: aws}"),
        "users[0].user.exec is not supported"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1'}}]\ncontexts: "
-       "[{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {" +
-           token + ", client-certificate: c.pem}}]\n",
+      {one_of_each(server, "cluster: c, user: u", token + ", client-certificate: c.pem"),
        "users[0].user: client-certificate and client-key must be set together"},
-      {"current-context: c\nclusters: [{name: c, cluster: {server: 'https://h:1'}}]\ncontexts: "
-       "[{name: c, context: {cluster: c, user: u}}]\nusers: [{name: u, user: {token: [" +
-           std::string(kSecretToken) + "]}}]\n",
+      {one_of_each(server, "cluster: c, user: u", "token: [" + std::string(kSecretToken) + "]"),
        "users[0].user.token must be a string"},
       {"clusters: [ {name: c\n  token: " + std::string(kSecretToken) + "\n", "line "},
       {"- just\n- a list\n", "not a kubeconfig"},
   };
+}
+
+// Each broken kubeconfig fails with the file and the field path, never the token.
+TEST_F(ConfigTest, ErrorsNameTheFileAndFieldAndNeverTheToken) {
   int index = 0;
-  for (const Case& c : cases) {
+  for (const BrokenCase& c : broken_kubeconfigs()) {
     std::string file = write("broken" + std::to_string(index++), c.text);
     Outcome<RestConfig> config = load_kubeconfig({file}, "");
     ASSERT_FALSE(config) << c.text;
