@@ -99,6 +99,8 @@ class FlakyServer {
       : failures_(failures), code_(code), retry_after_(std::move(retry_after)) {
     EXPECT_TRUE(server_.start());
   }
+  // The handler uses the members below, which are destroyed before server_.
+  ~FlakyServer() { server_.stop(); }
   LoopbackServer server_{[this](const LoopbackRequest&, LoopbackConnection& c) {
     std::lock_guard lock(mu_);
     if (failures_-- > 0) {
