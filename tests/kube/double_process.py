@@ -32,7 +32,8 @@ class DoubleProcess:
 
     def start(self):
         args = [sys.executable, os.path.join(HERE, "kube_api_double.py"), "--port", "0",
-                "--port-file", self.port_file, "--kubeconfig-out", self.kubeconfig]
+                "--port-file", self.port_file, "--kubeconfig-out", self.kubeconfig,
+                "--exit-with-parent"]
         if self.crds:
             args += ["--crds", self.crds]
         for token in self.tokens:

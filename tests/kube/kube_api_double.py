@@ -24,9 +24,13 @@ CONTRACT
                           kube-apiserver's 404 (namespaces default, kube-system,
                           kube-public, kube-node-lease exist from start)
     --verbose             log requests to stderr (never headers, so no token)
+    --exit-with-parent    exit when the process that started it has gone
   API: /version, /healthz, /livez, /readyz; discovery /api, /api/v1, /apis,
   /apis/G, /apis/G/V (legacy discovery; kubectl falls back from the aggregated
-  form); /openapi/* answer 404 (kubectl then skips client-side validation).
+  form); /openapi/v3 (a root and one document per group-version whose write
+  operations take fieldValidation, so kubectl leaves validation to the
+  server; schemas of CRDs for kubectl explain); /openapi/v2 answers 404.
+  Unauthenticated: /healthz, /livez, /readyz and /_double/.
   Resources: core v1 namespaces, secrets, configmaps, events;
   events.k8s.io/v1 events (the same objects as core v1 events, converted);
   coordination.k8s.io/v1 leases; apiextensions.k8s.io/v1
@@ -50,20 +54,44 @@ CONTRACT
   as metav1 Status; meta.k8s.io/v1 Table answers (printer columns, NAME first,
   dates as ages, includeObject=None|Metadata|Object) for lists, gets and
   watches. Custom resources are validated, defaulted and pruned by their
-  openAPIV3Schema (kube_schema.py) as kube-apiserver does.
-  Left out: protobuf, server-side apply, ownerReference garbage collection,
-  admission, RBAC, aggregated discovery, OpenAPI documents.
+  openAPIV3Schema (kube_schema.py) as kube-apiserver does (pruned fields come
+  back as Warning headers; fieldValidation=Strict makes them 400); every
+  object's metadata is checked (names, label and annotation keys and values,
+  unknown metadata fields dropped); events.k8s.io/v1 Events need eventTime,
+  reportingController, reportingInstance, action, reason, type.
+  Server-side apply (apply-patch+yaml, fieldManager required) creates a missing
+  object and otherwise merges, without field ownership or conflicts.
+  Request bodies: JSON, YAML, and protobuf for the Namespace, Secret and
+  ConfigMap kubectl's typed commands send (kubectl create namespace / secret /
+  configmap); answers are always JSON. Secrets: stringData folded into data,
+  type defaults to Opaque.
+  Metadata-only answers (Accept ...;as=PartialObjectMetadata[List]) for get,
+  list and watch; dryRun=All; sendInitialEvents=true watches end their
+  initial ADDED events with a BOOKMARK annotated k8s.io/initial-events-end.
+  Left out: other protobuf, field managers, ownerReference garbage collection,
+  admission, RBAC, aggregated discovery, OpenAPI v2, strict field validation
+  of built-in types, snapshot reads at an old resourceVersion.
   Test hooks (no token needed), JSON in and out:
-    GET  /_double/stats          requests by verb and "verb resource", error
-                                 codes, watch events and bookmarks sent, open
-                                 watches, resourceVersion
+    GET  /_double/stats          requests: total, byVerb, byVerbResource ("list
+                                 workspaces", "patch workspaces/status",
+                                 "discovery"), byClient (User-Agent product),
+                                 errorCodes; watchEventsSent, bookmarksSent,
+                                 openWatches(ByResource), resourceVersion,
+                                 oldestResumableResourceVersion
     POST /_double/reset-stats
-    POST /_double/drop-watches   {"mode": "close" (default: abrupt) | "end"}
+    POST /_double/drop-watches   {"mode": "close" (default: abrupt) | "end" (the
+                                 stream ends cleanly) | "gone" (an ERROR event
+                                 with 410 Expired, then the end)}
     POST /_double/compact        forget the history: resuming from an older
                                  resourceVersion gets 410 Gone
-    POST /_double/fail           {"ratio": 0.5 | "count": N, "code": 500|429|...,
-                                 "retryAfter": S, "verbs": [...], "resources":
-                                 ["workspaces", "workspaces/status"]}; {} stops
+    POST /_double/fail           {"ratio": 0.5 | "count": N, "code": 500|429|...
+                                 (0: no error), "retryAfter": S, "delaySeconds":
+                                 S (answer late), "verbs": [...], "resources":
+                                 ["workspaces", "workspaces/status"]}; {} stops.
+                                 Exactly floor(n * ratio) of n matching requests
+                                 fail; verbs are get list watch create update
+                                 patch delete deletecollection discovery (the
+                                 last only when named)
     GET  /_double/faults         {"seen", "failed"} since the last /fail
     POST /_double/tokens         {"tokens": [...]}: the accepted tokens now
 """
@@ -74,6 +102,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 from http.server import ThreadingHTTPServer
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -164,10 +193,18 @@ def parse_args(argv):
     parser.add_argument("--min-request-timeout", type=float, default=1800.0)
     parser.add_argument("--auto-create-namespaces", action="store_true")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--exit-with-parent", action="store_true")
     options = parser.parse_args(argv)
     if bool(options.tls_cert) != bool(options.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     return options
+
+
+def _exit_when_orphaned(parent):
+    """A test that crashed leaves no server behind: it goes when its parent does."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def main(argv):
@@ -190,6 +227,8 @@ def main(argv):
         threading.Thread(target=server.shutdown, daemon=True).start()
 
     signal.signal(signal.SIGTERM, stop)
+    if options.exit_with_parent:
+        threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, stop)
     server.serve_forever(poll_interval=0.2)
     server.server_close()

@@ -115,13 +115,22 @@ def wants_table(accept):
     return "as=Table" in (accept or "") and "g=meta.k8s.io" in accept
 
 
+def wants_metadata(accept):
+    """Metadata-only clients (client-go's metadata informers) ask for PartialObjectMetadata."""
+    return "as=PartialObjectMetadata" in (accept or "") and "g=meta.k8s.io" in accept
+
+
+def partial(obj):
+    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+            "metadata": obj["metadata"]}
+
+
 def _row_object(rtype, obj, include_object):
     if include_object == "None":
         return None
     if include_object == "Object":
         return obj
-    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-            "metadata": obj["metadata"]}
+    return partial(obj)
 
 
 def table(rtype, objects, resource_version, include_object="Metadata", headers=True,

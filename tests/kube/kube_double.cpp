@@ -9,8 +9,6 @@
 #include <sstream>
 #include <thread>
 
-#include "tests/e2e/run_wsctl.h"
-
 namespace wsop::kubetest {
 namespace {
 
@@ -84,6 +82,7 @@ Status KubeDouble::start() {
     args.insert(args.end(), {"--tls-cert", tls_->cert_file(), "--tls-key", tls_->key_file()});
   }
   if (options_.auto_create_namespaces) args.push_back("--auto-create-namespaces");
+  args.push_back("--exit-with-parent");  // a crashed test leaves no server behind
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   e2e::StartedProgram started = e2e::start_program(kPython, args, dir_);
   pid_ = started.pid;
@@ -159,6 +158,10 @@ Status KubeDouble::drop_watches(bool abrupt) const {
   return hook("POST", "drop-watches", {{"mode", abrupt ? "close" : "end"}}).status();
 }
 
+Status KubeDouble::expire_watches() const {
+  return hook("POST", "drop-watches", {{"mode", "gone"}}).status();
+}
+
 Outcome<std::string> KubeDouble::compact() const {
   auto answer = hook("POST", "compact", nlohmann::json::object());
   if (!answer.is_ok()) return answer.status();
@@ -180,6 +183,13 @@ Status KubeDouble::create_namespace(const std::string& name) const {
   if (reply.status == 201 || reply.status == 409) return Status::ok();
   return Status::error(Code::kInternal, "create namespace " + name + ": HTTP " +
                                             std::to_string(reply.status) + " " + reply.body);
+}
+
+e2e::RunResult KubeDouble::kubectl(const std::vector<std::string>& args) const {
+  std::vector<std::string> full = {"--kubeconfig", kubeconfig_, "--cache-dir",
+                                   dir_ + "/kubectl-cache"};
+  full.insert(full.end(), args.begin(), args.end());
+  return e2e::run_program(kKubectl, full, dir_);
 }
 
 }  // namespace wsop::kubetest

@@ -14,12 +14,14 @@
 #include <vector>
 
 #include "common/status.h"
+#include "tests/e2e/run_wsctl.h"
 #include "tests/providers/sim/test_client.h"
 #include "tests/providers/sim/tls_files.h"
 
 namespace wsop::kubetest {
 
 inline constexpr const char* kDefaultToken = "kube-double-token";
+inline constexpr const char* kKubectl = "/usr/bin/kubectl";  // 1.32 on the project's machines
 
 struct KubeDoubleOptions {
   // Bearer tokens the double accepts; empty: no authentication at all.
@@ -72,15 +74,23 @@ class KubeDouble {
   Outcome<nlohmann::json> stats() const;  // see /_double/stats in the script
   Status reset_stats() const;
   Status drop_watches(bool abrupt = true) const;  // abrupt: connections closed, no final chunk
-  Outcome<std::string> compact() const;           // the resourceVersion compacted to
+  // Every open watch gets an ERROR event with a 410 Expired Status, then ends.
+  Status expire_watches() const;
+  Outcome<std::string> compact() const;  // the resourceVersion compacted to
   // Fails a share of the matching requests, e.g. {{"ratio", 0.5}, {"code", 500}}
-  // or {{"count", 3}, {"code", 429}, {"retryAfter", 1}, {"verbs", {"update"}}}.
+  // or {{"count", 3}, {"code", 429}, {"retryAfter", 1}, {"verbs", {"update"}}};
+  // {"delaySeconds", 2} answers them late ({"code", 0}: late but not failed).
+  // See /_double/fail in kube_api_double.py.
   Status fail(const nlohmann::json& spec) const;
   Status stop_failing() const { return fail(nlohmann::json::object()); }
   Status set_tokens(const std::vector<std::string>& tokens) const;
 
   // Convenience: creates a namespace (ok when it exists already).
   Status create_namespace(const std::string& name) const;
+
+  // Runs the real kubectl (kKubectl) with --kubeconfig kubeconfig_path() and a
+  // discovery cache of this double's own; stdin is /dev/null.
+  e2e::RunResult kubectl(const std::vector<std::string>& args) const;
 
  private:
   Outcome<nlohmann::json> hook(const std::string& method, const std::string& name,

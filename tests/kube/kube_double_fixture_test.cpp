@@ -141,6 +141,35 @@ TEST_F(KubeDoubleFixtureTest, DroppingWatchesEndsAnOpenWatch) {
   EXPECT_NE(reply.failure, simtest::Failure::kNone) << reply.status << " " << reply.body;
 }
 
+TEST_F(KubeDoubleFixtureTest, ExpiringWatchesSendsA410ErrorEvent) {
+  auto watch = std::async(std::launch::async, [this] {
+    simtest::Client api = kube_.client();
+    api.set_timeout(std::chrono::seconds(60));
+    return api.get(std::string(kWorkspaces) + "?watch=1&timeoutSeconds=50");
+  });
+  for (int i = 0; i < 500; ++i) {
+    auto stats = kube_.stats();
+    if (stats.is_ok() && stats.value()["openWatches"] == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(kube_.expire_watches());
+  ASSERT_EQ(watch.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  simtest::Reply reply = watch.get();
+  ASSERT_EQ(reply.status, 200) << reply.error;
+  json event = json::parse(reply.body);
+  EXPECT_EQ(event["type"], "ERROR");
+  EXPECT_EQ(event["object"]["code"], 410);
+  EXPECT_EQ(event["object"]["reason"], "Expired");
+}
+
+TEST_F(KubeDoubleFixtureTest, RunsKubectlAgainstItself) {
+  ASSERT_EQ(kube_.request("POST", kWorkspaces, workspace("seen-by-kubectl")).status, 201);
+  e2e::RunResult result = kube_.kubectl({"get", "workspaces", "-n", "default"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("READY"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("seen-by-kubectl"), std::string::npos) << result.out;
+}
+
 TEST(KubeDoubleWithoutTls, ServesPlainHttpWithoutAuthentication) {
   KubeDoubleOptions options;
   options.tls = false;

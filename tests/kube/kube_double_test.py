@@ -63,6 +63,20 @@ class Writes(DoubleTestCase):
         self.assertEqual((status, err["reason"]), (409, "AlreadyExists"))
         self.assertEqual(err["details"]["name"], "created")
 
+    def test_kind_uid_and_name_rules(self):
+        body = workspace("nokind")
+        del body["kind"]
+        status, err, _ = self.api.request("POST", WS_PATH % "default", body)
+        self.assertEqual(status, 400, err)
+        self.assertIn("Object 'Kind' is missing", err["message"])
+        obj = self.create_ws("uid")
+        obj["metadata"]["uid"] = "another"
+        status, err, _ = self.api.request("PUT", WS_PATH % "default" + "/uid", obj)
+        self.assertEqual((status, err["reason"]), (409, "Conflict"))
+        status, err, _ = self.api.request("POST", "/api/v1/namespaces",
+                                          {"metadata": {"name": "Not.A.Label"}})
+        self.assertEqual((status, err["reason"]), (422, "Invalid"))
+
     def test_generate_name_and_missing_namespace(self):
         body = workspace("")
         body["metadata"] = {"generateName": "gen-"}
@@ -140,6 +154,18 @@ class Writes(DoubleTestCase):
             "PATCH", path, {"metadata": {"resourceVersion": "1"}, "spec": {"description": "y"}},
             MERGE)
         self.assertEqual((status, err["reason"]), (409, "Conflict"))
+
+    def test_server_side_apply_creates_then_merges(self):
+        body = workspace("ssa")
+        path = WS_PATH % "default" + "/ssa"
+        apply = "application/apply-patch+yaml"
+        status, err, _ = self.api.request("PATCH", path, body, apply)
+        self.assertEqual((status, err["reason"]), (422, "Invalid"))
+        status, obj, _ = self.api.request("PATCH", path + "?fieldManager=t", body, apply)
+        self.assertEqual((status, obj["metadata"]["generation"]), (201, 1))
+        body["spec"]["description"] = "applied"
+        status, obj, _ = self.api.request("PATCH", path + "?fieldManager=t", body, apply)
+        self.assertEqual((status, obj["spec"]["description"]), (200, "applied"))
 
     def test_delete_with_finalizer(self):
         self.create_ws("fin")
@@ -235,6 +261,15 @@ class Reads(DoubleTestCase):
         _, namespaces, _ = self.api.request("GET", "/api/v1/namespaces")
         self.assertNotIn("kind", namespaces["items"][0])  # built-in items: no kind
 
+    def test_partial_object_metadata(self):
+        accept = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+        _, listed, _ = self.api.request("GET", WS_PATH % "ns-a", accept=accept)
+        self.assertEqual(listed["kind"], "PartialObjectMetadataList")
+        self.assertEqual(set(listed["items"][0]), {"kind", "apiVersion", "metadata"})
+        _, one, _ = self.api.request("GET", WS_PATH % "ns-a" + "/w1",
+                                     accept=accept.replace("List", ""))
+        self.assertEqual((one["kind"], one["metadata"]["name"]), ("PartialObjectMetadata", "w1"))
+
     def test_tables(self):
         status, table, _ = self.api.request("GET", WS_PATH % "ns-a", accept=TABLE)
         self.assertEqual((status, table["kind"], table["apiVersion"]),
@@ -274,6 +309,19 @@ class Builtins(DoubleTestCase):
         self.assertEqual(core["items"][0]["involvedObject"]["kind"], "Workspace")
         self.assertEqual(core["items"][0]["reportingComponent"], "c")
 
+    def test_an_events_k8s_io_event_needs_its_fields(self):
+        status, err, _ = self.api.request(
+            "POST", "/apis/events.k8s.io/v1/namespaces/default/events",
+            {"metadata": {"name": "bad"}, "type": "Info", "note": "x" * 2000})
+        self.assertEqual((status, err["reason"]), (422, "Invalid"), err)
+        fields = {c["field"] for c in err["details"]["causes"]}
+        self.assertEqual(fields, {"eventTime", "reportingController", "reportingInstance",
+                                  "action", "reason", "type", "note"})
+        status, _, _ = self.api.request("POST", "/api/v1/namespaces/default/events",
+                                        {"metadata": {"name": "legacy"}, "message": "m",
+                                         "involvedObject": {"kind": "Workspace", "name": "w-legacy"}})
+        self.assertEqual(status, 201)  # core/v1 keeps its looser rules
+
     def test_secrets_and_leases(self):
         secret = {"metadata": {"name": "creds"}, "type": "Opaque", "data": {"token": "c2VjcmV0"}}
         status, _, _ = self.api.request("POST", "/api/v1/namespaces/default/secrets", secret)
@@ -303,54 +351,6 @@ class Builtins(DoubleTestCase):
         self.api.request("PATCH", path, {"metadata": {"finalizers": None}}, MERGE)
         status, _, _ = self.api.request("GET", "/api/v1/namespaces/doomed")
         self.assertEqual(status, 404)
-
-
-class Schema(DoubleTestCase):
-    def test_defaults_and_pruning(self):
-        body = workspace("sch", extra="x")
-        body["spec"]["providerConfigRef"]["also"] = 1
-        status, obj, headers = self.api.request("POST", WS_PATH % "default", body)
-        self.assertEqual(status, 201, obj)
-        self.assertEqual(obj["spec"]["deletionPolicy"], "Delete")
-        self.assertEqual(obj["spec"]["managementPolicy"], "Full")
-        self.assertNotIn("extra", obj["spec"])
-        self.assertEqual(obj["spec"]["providerConfigRef"], {"name": "cadenya-prod"})
-        self.assertIn("unknown field", headers.get("Warning", ""))
-        status, err, _ = self.api.request("POST", WS_PATH % "default" + "?fieldValidation=Strict",
-                                          workspace("sch2", extra="x"))
-        self.assertEqual((status, err["reason"]), (400, "BadRequest"))
-        self.assertIn('unknown field "spec.extra"', err["message"])
-        # Status fields the CRD does not declare are pruned as well.
-        status, obj, _ = self.api.request("PATCH", WS_PATH % "default" + "/sch/status",
-                                          {"status": {"remoteId": "r", "undeclared": {"a": 1}}},
-                                          MERGE)
-        self.assertEqual((status, obj["status"]), (200, {"remoteId": "r"}))
-
-    def test_invalid_objects_are_422_with_every_cause(self):
-        body = workspace("Bad_Name", deletionPolicy="Sometimes")
-        del body["spec"]["providerConfigRef"]
-        status, err, _ = self.api.request("POST", WS_PATH % "default", body)
-        self.assertEqual((status, err["reason"]), (422, "Invalid"), err)
-        fields = {c["field"] for c in err["details"]["causes"]}
-        self.assertEqual(fields, {"metadata.name", "spec.deletionPolicy", "spec.providerConfigRef"})
-        self.assertIn('Unsupported value: "Sometimes"', err["message"])
-        self.assertTrue(err["message"].startswith('Workspace.workspace-operator.io "Bad_Name" is '
-                                                  "invalid: ["), err["message"])
-        status, err, _ = self.api.request("POST", WS_PATH % "default",
-                                          workspace("hw", hardware={"cpus": "two"}))
-        self.assertEqual(status, 422)
-        self.assertIn("must be of type integer", err["message"])
-
-    def test_one_of_credentials(self):
-        def config(name, credentials):
-            return {"apiVersion": "workspace-operator.io/v1alpha1", "kind": "ProviderConfig",
-                    "metadata": {"name": name},
-                    "spec": {"type": "cadenya", "credentials": credentials}}
-        self.assertEqual(self.api.request("POST", PC_PATH, config("one", {"env": "T"}))[0], 201)
-        for name, credentials in (("both", {"env": "T", "file": "/t"}), ("none", {})):
-            status, err, _ = self.api.request("POST", PC_PATH, config(name, credentials))
-            self.assertEqual(status, 422, name)
-            self.assertIn("oneOf", err["message"])
 
 
 if __name__ == "__main__":

@@ -120,6 +120,13 @@ class Watches(DoubleTestCase):
                 ended.set()
             stream.close()
             self.assertTrue(ended.is_set(), mode)
+        stream = self.api.watch(WATCH + "&resourceVersion=" + self.hook("stats")["resourceVersion"])
+        self.hook("drop-watches", {"mode": "gone"})
+        error = stream.next()
+        self.assertEqual(error["type"], "ERROR")
+        self.assertEqual((error["object"]["code"], error["object"]["reason"]), (410, "Expired"))
+        self.assertIsNone(stream.next())
+        stream.close()
         deadline = time.monotonic() + 20
         while self.hook("stats")["openWatches"] and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -145,6 +152,14 @@ class Hooks(DoubleTestCase):
                                         {"status": {"remoteId": "x"}}, MERGE)
         self.assertEqual(status, 200)
 
+    def test_delay_without_failing(self):
+        self.hook("fail", {"count": 1, "code": 0, "delaySeconds": 1.0, "verbs": ["get"]})
+        start = time.monotonic()
+        status, _, _ = self.api.request("GET", "/api/v1/namespaces/default")
+        self.assertEqual(status, 200)
+        self.assertGreaterEqual(time.monotonic() - start, 0.9)
+        self.assertEqual(self.hook("faults")["failed"], 1)
+
     def test_stats(self):
         self.hook("reset-stats", {})
         self.create_ws("s1")
@@ -154,6 +169,7 @@ class Hooks(DoubleTestCase):
         self.assertEqual(stats["byVerbResource"],
                          {"create workspaces": 1, "list workspaces": 1, "discovery": 1})
         self.assertEqual(stats["total"], 3)
+        self.assertEqual(sum(stats["byClient"].values()), 3)
 
 
 class Tokens(DoubleTestCase):

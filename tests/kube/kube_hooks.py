@@ -28,14 +28,17 @@ class Stats:
     def reset(self):
         with self.lock:
             self.by_verb, self.by_verb_resource, self.codes = {}, {}, {}
+            self.by_client = {}
             self.total = 0
             self.watch_events = 0
             self.bookmarks = 0
 
-    def count(self, verb, resource):
+    def count(self, verb, resource, user_agent=""):
         key = "%s %s" % (verb, resource) if resource else verb
+        client = (user_agent or "unknown").split("/")[0]  # "kubectl/v1.32.4 (...)" -> kubectl
         with self.lock:
             self.total += 1
+            self.by_client[client] = self.by_client.get(client, 0) + 1
             self.by_verb[verb] = self.by_verb.get(verb, 0) + 1
             self.by_verb_resource[key] = self.by_verb_resource.get(key, 0) + 1
 
@@ -54,10 +57,13 @@ class Stats:
         with self.lock:
             result = {"total": self.total, "byVerb": dict(self.by_verb),
                       "byVerbResource": dict(self.by_verb_resource),
+                      "byClient": dict(self.by_client),
                       "errorCodes": dict(self.codes), "watchEventsSent": self.watch_events,
                       "bookmarksSent": self.bookmarks}
         with store.cond:
             result["openWatches"] = store.open_watches
+            result["openWatchesByResource"] = {k: v for k, v in
+                                               store.open_watches_by_resource.items() if v}
             result["resourceVersion"] = str(store.rv)
             result["oldestResumableResourceVersion"] = str(store.events_base - 1)
         return result
@@ -65,7 +71,8 @@ class Stats:
 
 class Faults:
     """Fails a share of the matching requests: exactly floor(n * ratio) of the first n,
-    so a test knows how many failed (or the next `count` matching ones)."""
+    so a test knows how many failed (or the next `count` matching ones). With
+    delaySeconds they are answered that much later; with code 0, then normally."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -77,6 +84,7 @@ class Faults:
             self.remaining = int(spec.get("count", 0))
             self.code = int(spec.get("code", 500))
             self.retry_after = spec.get("retryAfter")
+            self.delay = float(spec.get("delaySeconds", 0))  # before answering (or failing)
             self.verbs = set(spec.get("verbs") or [])
             self.resources = set(spec.get("resources") or [])
             self.seen = 0
@@ -96,7 +104,10 @@ class Faults:
             elif int(self.seen * self.ratio) <= int((self.seen - 1) * self.ratio):
                 return None
             self.failed += 1
-            return self._error()
+            delay, error = self.delay, self._error() if self.code else None
+        if delay > 0:
+            time.sleep(delay)
+        return error
 
     def _error(self):
         reason = _REASONS.get(self.code, "InternalError")
@@ -122,6 +133,7 @@ class Watches:
         timeout = watch_timeout(query, options.min_request_timeout)
         bookmarks = _flag(query, "allowWatchBookmarks")
         as_table = disco.wants_table(handler.headers.get("Accept"))
+        metadata_only = disco.wants_metadata(handler.headers.get("Accept"))
         include = query.get("includeObject", ["Metadata"])[0]
         # sendInitialEvents (client-go's WatchList): the current objects, then a
         # BOOKMARK annotated k8s.io/initial-events-end, then the changes.
@@ -135,7 +147,10 @@ class Watches:
                 obj = disco.table(route.rtype, [obj], obj["metadata"].get("resourceVersion", ""),
                                   include, state["headers"])
                 state["headers"] = False
-            if event_type in ("ADDED", "MODIFIED") and not as_table and not route.rtype.to_view:
+            if metadata_only and event_type in ("ADDED", "MODIFIED", "DELETED"):
+                obj = disco.partial(obj)
+            if event_type in ("ADDED", "MODIFIED") and not (as_table or metadata_only or
+                                                            route.rtype.to_view):
                 data = store.encoded(route.rtype, obj)  # one encoding for every watcher
             else:
                 data = dumps(obj)
@@ -157,6 +172,9 @@ class Watches:
                 if self.drop_mode == "close":
                     handler.drop_connection()
                     return
+                if self.drop_mode == "gone":  # as when the watch cache no longer reaches back
+                    send("ERROR", ApiError(410, "Expired", "The resourceVersion for the provided "
+                                           "watch is too old.").status())
             handler.wfile.write(b"0\r\n\r\n")
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             handler.close_connection = True

@@ -3,25 +3,21 @@ discovery and to the verbs of kube_store.Store, bearer-token checks, injected
 failures, request statistics, and watches streamed with chunked encoding.
 The /_double/ test hooks live in kube_hooks.py."""
 
-import json
 import random
 import socket
-import time
+import traceback
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-import yaml
-
+import kube_bodies
 import kube_discovery as disco
 import kube_openapi
 import kube_schema
 from kube_store import dumps
-from kube_util import (ApiError, bad_request, json_patch, merge_patch, parse_field_selector,
+from kube_util import (ApiError, bad_request, parse_field_selector,
                        parse_label_selector)
 
 _NOT_FOUND_PATH = ApiError(404, "NotFound", "the server could not find the requested resource")
-_PATCH_TYPES = ("application/merge-patch+json", "application/json-patch+json",
-                "application/strategic-merge-patch+json", "application/apply-patch+yaml")
 
 
 class Route:
@@ -43,6 +39,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "wsop-kube-double"
     sys_version = ""
+    timeout = 120  # an idle keep-alive connection is closed, as Go's server does
 
     def log_message(self, fmt, *args):
         if self.server.options.verbose:
@@ -80,24 +77,7 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _json_body(self, raw):
-        if not raw:
-            return {}
-        content_type = self.headers.get("Content-Type", "application/json").split(";")[0].strip()
-        if content_type.endswith("yaml"):
-            try:
-                return yaml.safe_load(raw)
-            except yaml.YAMLError as err:
-                raise bad_request("error converting YAML to JSON: %s" % err)
-        if content_type not in ("application/json",) + _PATCH_TYPES:
-            # No protobuf or CBOR here: kubectl's typed commands (create namespace,
-            # create secret) send protobuf; kubectl apply / create -f send JSON.
-            raise ApiError(415, "UnsupportedMediaType",
-                           "the body of the request was in an unknown format - accepted media "
-                           "types include: application/json, application/yaml")
-        try:
-            return json.loads(raw)
-        except ValueError as err:
-            raise bad_request("couldn't get version/kind; json parse error: %s" % err)
+        return kube_bodies.parse_body(self.headers.get("Content-Type", ""), raw)
 
     def setup(self):
         super().setup()
@@ -154,7 +134,7 @@ class Handler(BaseHTTPRequestHandler):
             resource = route.rtype.plural if route.rtype else ""
             if route.subresource:
                 resource += "/" + route.subresource
-            self.server.stats.count(verb, resource)
+            self.server.stats.count(verb, resource, self.headers.get("User-Agent", ""))
             failure = self.server.faults.decide(verb, resource)
             if failure is not None:
                 raise failure
@@ -169,6 +149,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_status(err)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        except Exception as err:  # a bug of the double: say so instead of resetting
+            traceback.print_exc()
+            self.send_error_status(ApiError(500, "InternalError",
+                                            "Internal error occurred: kube double: %r" % err))
 
     def _route(self, path):
         parts = [p for p in path.split("/") if p]
@@ -287,6 +271,8 @@ class Handler(BaseHTTPRequestHandler):
             body = disco.table(rtype, [obj], obj["metadata"].get("resourceVersion", ""), include)
             self.send_json(code, body, warnings)
             return
+        if disco.wants_metadata(self.headers.get("Accept")):
+            obj = disco.partial(obj)
         self.send_json(code, obj, warnings)
 
     def _list(self, route, query):
@@ -307,6 +293,11 @@ class Handler(BaseHTTPRequestHandler):
         if token:
             meta["continue"] = token
             meta["remainingItemCount"] = remaining
+        if disco.wants_metadata(self.headers.get("Accept")):
+            self.send_json(200, {"kind": "PartialObjectMetadataList",
+                                 "apiVersion": "meta.k8s.io/v1", "metadata": meta,
+                                 "items": [disco.partial(o) for o in items]})
+            return
         head = dumps({"kind": rtype.kind + "List", "apiVersion": rtype.api_version,
                       "metadata": meta})
         if rtype.crd:
@@ -318,31 +309,30 @@ class Handler(BaseHTTPRequestHandler):
 
     def _patch(self, route, query, raw, dry_run, strict):
         rtype = route.rtype
-        content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
-        if content_type not in _PATCH_TYPES:
-            raise ApiError(415, "UnsupportedMediaType",
-                           "the body of the request was in an unknown format - accepted media "
-                           "types include: " + ", ".join(_PATCH_TYPES[:3]))
-        if content_type == "application/strategic-merge-patch+json" and rtype.crd:
-            raise ApiError(415, "UnsupportedMediaType",
-                           "the body of the request was in an unknown format - accepted media types "
-                           "include: application/json-patch+json, application/merge-patch+json, "
-                           "application/apply-patch+yaml")
+        content_type = kube_bodies.check_patch_type(rtype, self.headers.get("Content-Type", ""))
         patch = self._json_body(raw)
-        if content_type == "application/strategic-merge-patch+json":
-            patch = _without_directives(patch)  # $patch, $setElementOrder/...: merge semantics here
-        if content_type == "application/json-patch+json":
-            def mutate(current):
-                return json_patch(current, patch)
-        else:
+        if content_type == "application/apply-patch+yaml":
+            if not query.get("fieldManager", [""])[0]:
+                raise ApiError(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: "
+                               "fieldManager: Required value: is required for apply patch")
             if not isinstance(patch, dict):
-                raise bad_request("the patch must be a JSON object")
-
-            def mutate(current):
-                return merge_patch(current, patch)
+                raise bad_request("the apply patch must be an object")
+            if not self._exists(route):
+                # Server-side apply creates what does not exist (field ownership is not kept).
+                created = self.server.store.create(rtype, route.namespace, patch, dry_run, strict)
+                self._send_object(rtype, created, query, 201)
+                return
+        mutate = kube_bodies.patch_mutator(content_type, patch)
         updated = self.server.store.update(rtype, route.namespace, route.name, None,
                                            route.subresource, dry_run, mutate, strict)
         self._send_object(rtype, updated, query)
+
+    def _exists(self, route):
+        try:
+            self.server.store.get(route.rtype, route.namespace, route.name)
+            return True
+        except ApiError:
+            return False
 
     def _delete_collection(self, route, query, dry_run):
         rtype, store = route.rtype, self.server.store
@@ -367,14 +357,6 @@ class Handler(BaseHTTPRequestHandler):
             pass
 
 
-def _without_directives(patch):
-    if isinstance(patch, dict):
-        return {k: _without_directives(v) for k, v in patch.items() if not k.startswith("$")}
-    if isinstance(patch, list):
-        return [_without_directives(v) for v in patch]
-    return patch
-
-
 def watch_timeout(query, min_request_timeout):
     if "timeoutSeconds" in query:
         try:
@@ -385,6 +367,3 @@ def watch_timeout(query, min_request_timeout):
     # time between --min-request-timeout and twice that.
     return min_request_timeout * (1 + random.random())
 
-
-def now():
-    return time.monotonic()

@@ -9,9 +9,9 @@ import copy
 import json
 import random
 import threading
-import time
 import uuid
 
+from kube_watchlog import WatchEvent, WatchLog
 from kube_util import (ApiError, already_exists, bad_request, conflict, gone, invalid, not_found,
                        now_rfc3339)
 
@@ -22,26 +22,11 @@ def dumps(obj):
     return json.dumps(obj, separators=(",", ":")).encode()
 
 
-class WatchEvent:
-    __slots__ = ("rv", "storage", "type", "obj", "prev")
-
-    def __init__(self, rv, storage, event_type, obj, prev):
-        self.rv, self.storage, self.type, self.obj, self.prev = rv, storage, event_type, obj, prev
-
-
-class Watch:
-    """One open watch: what it selects and the resourceVersion it has reached."""
-
-    def __init__(self, rtype, namespace, matches, pos, generation):
-        self.rtype, self.namespace, self.matches = rtype, namespace, matches
-        self.pos, self.generation = pos, generation
-
-
 def _key(namespace, name):
     return (namespace or "", name)
 
 
-class Store:
+class Store(WatchLog):
     def __init__(self, history=10000, auto_create_namespaces=False, validator=None):
         self.cond = threading.Condition()
         self.rv = 1
@@ -55,6 +40,7 @@ class Store:
         self.validator = validator  # validator(rtype, obj, old) raises ApiError; may default
         self.on_crd_change = None  # called (under the lock) with (crd, deleted)
         self.open_watches = 0
+        self.open_watches_by_resource = {}
         self._encoded = {}  # (storage, namespace, name) -> (stored object, its JSON)
 
     # ---- reading --------------------------------------------------------
@@ -217,11 +203,23 @@ class Store:
             return self._commit(rtype, key, obj, "ADDED", None)
 
     def _stored_form(self, rtype, obj):
+        if rtype.crd and not obj.get("kind"):
+            # Custom resources are decoded as unstructured objects, which need their kind;
+            # built-in types take it from the URL.
+            raise bad_request("Object 'Kind' is missing in '%s'" % json.dumps(
+                obj, separators=(",", ":"))[:200])
         if obj.get("apiVersion") not in (None, rtype.api_version) or \
                 obj.get("kind") not in (None, rtype.kind):
             raise bad_request("the API version in the data (%s) does not match the expected API "
                               "version (%s)" % (obj.get("apiVersion"), rtype.api_version))
         obj["apiVersion"], obj["kind"] = rtype.api_version, rtype.kind
+        if rtype.kind == "Secret" and not obj.get("type"):
+            obj["type"] = "Opaque"
+        if rtype.kind == "Secret" and "stringData" in obj:  # stored as base64 data
+            data = obj.setdefault("data", {}) or {}
+            for key, value in (obj.pop("stringData") or {}).items():
+                data[key] = base64.b64encode(str(value).encode()).decode()
+            obj["data"] = data
         return rtype.from_view(obj) if rtype.from_view else obj
 
     def update(self, rtype, namespace, name, obj, subresource=None, dry_run=False, mutate=None,
@@ -269,6 +267,9 @@ class Store:
             return new
         new = incoming
         meta, old_meta = new["metadata"], old["metadata"]
+        if meta.get("uid") and meta["uid"] != old_meta["uid"]:
+            raise ApiError(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in "
+                           "object meta: %s" % (meta["uid"], old_meta["uid"]))
         for field in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                       "generation", "namespace"):
             if field in old_meta:
@@ -356,79 +357,3 @@ class Store:
         if ns is not None and ns["metadata"].get("deletionTimestamp") and \
                 not self.ns_counts.get(namespace):
             self._commit(self.namespace_type, ("", namespace), ns, "DELETED", None)
-
-    # ---- watching -------------------------------------------------------
-
-    def open_watch(self, rtype, namespace, matches, resource_version, send_initial=False):
-        """A Watch and the synthetic ADDED objects it starts with (none when resuming)."""
-        with self.cond:
-            if send_initial or resource_version in (None, "", "0"):
-                initial = [o for k, o in sorted(self.bucket(rtype).items())
-                           if not namespace or k[0] == namespace]
-                initial = [o for o in initial if matches is None or matches(self.view(rtype, o))]
-                pos = self.rv
-            else:
-                try:
-                    pos = int(resource_version)
-                except ValueError:
-                    raise bad_request("invalid resource version: %s" % resource_version)
-                if pos < self.events_base - 1:
-                    raise gone("too old resource version: %d (%d)" % (pos, self.events_base - 1))
-                initial = []
-            self.open_watches += 1
-            return Watch(rtype, namespace, matches, pos, self.drop_generation), initial
-
-    def close_watch(self, _watch):
-        with self.cond:
-            self.open_watches -= 1
-
-    def next_events(self, watch, timeout):
-        """Waits up to timeout for events after watch.pos. Returns a list of (type, view),
-        "gone" when the history no longer reaches back, or "dropped"."""
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while self.rv <= watch.pos and watch.generation == self.drop_generation:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
-                self.cond.wait(remaining)
-            if watch.generation != self.drop_generation:
-                return "dropped"
-            if watch.pos < self.events_base - 1:
-                return "gone"
-            pending = self.events[max(0, watch.pos + 1 - self.events_base):]
-            watch.pos = max(watch.pos, self.rv)
-        return self._visible(watch, pending)
-
-    def _visible(self, watch, pending):
-        rtype, result = watch.rtype, []
-        for event in pending:
-            if event.storage != rtype.storage:
-                continue
-            if watch.namespace and event.obj["metadata"].get("namespace") != watch.namespace:
-                continue
-            obj = self.view(rtype, event.obj)
-            now_matches = watch.matches is None or watch.matches(obj)
-            if event.prev is None or watch.matches is None:
-                if now_matches:
-                    result.append((event.type, obj))
-                continue
-            was_matching = watch.matches(self.view(rtype, event.prev))
-            if now_matches:
-                result.append((event.type if was_matching else "ADDED", obj))
-            elif was_matching:
-                result.append(("DELETED", obj))
-        return result
-
-    # ---- test hooks -----------------------------------------------------
-
-    def drop_watches(self):
-        with self.cond:
-            self.drop_generation += 1
-            self.cond.notify_all()
-
-    def compact(self):
-        with self.cond:
-            self.events = []
-            self.events_base = self.rv + 1
-            return self.rv

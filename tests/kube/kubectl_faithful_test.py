@@ -53,7 +53,7 @@ def expect(condition, message):
         raise AssertionError(message)
 
 
-def wait_until(predicate, what, seconds=30):
+def wait_until(predicate, what, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -112,8 +112,14 @@ class Scenario:
         expect("workspace.workspace-operator.io/%s unchanged" % WS in out, out)
         changed = read(example).replace("Agents answering customer tickets", "Agents, changed")
         expect("Agents, changed" in changed, "the example's description moved")
-        out = self.k.out("apply", "-f", self.file("changed.yaml", changed))
+        changed_path = self.file("changed.yaml", changed)
+        diff = self.k.run("diff", "-f", changed_path, expect_ok=False)  # a server-side dry run
+        expect(diff.returncode == 1 and "+  description: Agents, changed" in diff.stdout, diff)
+        expect(self.ws_json()["spec"]["description"] != "Agents, changed", "dry run persisted")
+        out = self.k.out("apply", "-f", changed_path)
         expect("workspace.workspace-operator.io/%s configured" % WS in out, out)
+        diff = self.k.run("diff", "-f", changed_path, expect_ok=False)
+        expect(diff.returncode == 0 and not diff.stdout, diff)
         obj = self.ws_json()
         expect(obj["spec"]["description"] == "Agents, changed", obj)
         expect(obj["metadata"]["generation"] == 2, "generation after a spec change: %s" % obj)
@@ -131,6 +137,8 @@ class Scenario:
         expect(doc["kind"] == "Workspace" and doc["metadata"]["uid"], doc)
         expect(doc["spec"]["providerConfigRef"]["name"] == "cadenya-prod", doc)
         expect(int(doc["metadata"]["resourceVersion"]) > 0, doc)
+        out = self.k.out("explain", "workspace.spec.deletionPolicy")
+        expect("Delete: delete the remote workspace" in out, out)
 
     def step_watch_and_wait(self):
         watch_out = os.path.join(self.scratch, "watch.out")
@@ -183,6 +191,30 @@ class Scenario:
         expect(out == "r-123", out)
         out = self.k.run("label", "ws", WS, "-n", NS, "env=dev", expect_ok=False)
         expect(out.returncode != 0 and "--overwrite" in out.stderr, out)
+
+    def step_typed_commands(self):
+        # kubectl's typed commands send protobuf bodies.
+        out = self.k.out("create", "namespace", "creds-ns")
+        expect("namespace/creds-ns created" in out, out)
+        out = self.k.out("create", "secret", "generic", "provider-token", "-n", "creds-ns",
+                         "--from-literal=token=first")
+        expect("secret/provider-token created" in out, out)
+        secret = json.loads(self.k.out("get", "secret", "provider-token", "-n", "creds-ns",
+                                       "-o", "json"))
+        expect(secret["type"] == "Opaque" and secret["data"] == {"token": "Zmlyc3Q="}, secret)
+        rotated = self.k.out("create", "secret", "generic", "provider-token", "-n", "creds-ns",
+                             "--from-literal=token=second", "--dry-run=client", "-o", "yaml")
+        out = self.k.out("apply", "-f", "-", stdin=rotated)
+        expect("secret/provider-token configured" in out, out)
+        out = self.k.out("get", "secret", "provider-token", "-n", "creds-ns", "-o",
+                         "jsonpath={.data.token}")
+        expect(out == "c2Vjb25k", "the rotated token: " + out)
+        out = self.k.out("get", "secrets", "-n", "creds-ns")
+        expect(out.splitlines()[0].split() == ["NAME", "TYPE", "DATA", "AGE"], out)
+        out = self.k.out("delete", "namespace", "creds-ns")
+        expect('namespace "creds-ns" deleted' in out, out)
+        gone = self.k.run("get", "secret", "provider-token", "-n", "creds-ns", expect_ok=False)
+        expect(gone.returncode != 0 and "NotFound" in gone.stderr, gone)
 
     def step_describe_with_event(self):
         uid = self.ws_json()["metadata"]["uid"]
@@ -260,10 +292,11 @@ def main():
         scenario = Scenario(kubectl, options.source_dir, scratch)
         steps = [("version", scenario.step_version),
                  ("apply CRDs", scenario.step_apply_crds),
-                 ("apply examples", scenario.step_apply_examples),
-                 ("get printer columns", scenario.step_get_printer_columns),
+                 ("apply examples, diff", scenario.step_apply_examples),
+                 ("get printer columns, -o yaml, explain", scenario.step_get_printer_columns),
                  ("get -w, wait, patch --subresource=status", scenario.step_watch_and_wait),
                  ("label, annotate", scenario.step_label_annotate),
+                 ("create namespace, create secret (protobuf)", scenario.step_typed_commands),
                  ("describe with an event", scenario.step_describe_with_event),
                  ("delete with a finalizer", scenario.step_delete_with_finalizer),
                  ("wrong token", lambda: run_unauthorized(kubectl, double.kubeconfig, scratch))]
