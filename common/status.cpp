@@ -33,4 +33,10 @@ Status Status::with_context(std::string_view context) const {
   return copy;
 }
 
+Status Status::with_reason(std::string reason) const {
+  Status copy = *this;
+  copy.reason_ = std::move(reason);
+  return copy;
+}
+
 }  // namespace wsop

@@ -59,10 +59,18 @@ class Status {
   // Returns a copy whose message is prefixed with context ("create: ...").
   Status with_context(std::string_view context) const;
 
+  // A machine-readable reason finer than the code, for callers that must
+  // tell cases of one code apart: the Kubernetes client (kube/errors.h)
+  // sets metav1 Status reasons ("AlreadyExists" vs "Conflict", "Expired").
+  // Empty when none; with_context() keeps it.
+  const std::string& reason() const { return reason_; }
+  Status with_reason(std::string reason) const;
+
  private:
   Code code_ = Code::kOk;
   std::string message_;
   std::optional<std::chrono::milliseconds> retry_after_;
+  std::string reason_;
 };
 
 // A value of type T, or the Status that explains why there is none.

@@ -1,0 +1,67 @@
+// kube/cache.h: keys, namespaces, the label index kept right through
+// updates, and the differences a relist produces.
+#include <gtest/gtest.h>
+
+#include "kube/cache.h"
+
+namespace wsop::kube {
+namespace {
+
+ObjectPtr cached(const std::string& ns, const std::string& name, const std::string& version,
+                 const std::string& team = "") {
+  nlohmann::json object = {
+      {"metadata", {{"namespace", ns}, {"name", name}, {"resourceVersion", version}}}};
+  if (!team.empty()) object["metadata"]["labels"]["team"] = team;
+  return std::make_shared<const nlohmann::json>(std::move(object));
+}
+
+std::vector<std::string> names_of(const std::vector<ObjectPtr>& objects) {
+  std::vector<std::string> names;
+  for (const ObjectPtr& object : objects) names.push_back((*object)["metadata"]["name"]);
+  return names;
+}
+
+TEST(ObjectCacheTest, KeysNamespacesAndTheLabelIndex) {
+  ObjectCache cache({"team"});
+  EXPECT_EQ(cache.upsert(cached("a", "x", "1", "red")), nullptr);
+  cache.upsert(cached("a", "y", "2", "blue"));
+  cache.upsert(cached("ab", "z", "3", "red"));
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ((*cache.get("a/x"))["metadata"]["resourceVersion"], "1");
+  EXPECT_EQ(names_of(cache.list_namespace("a")), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(names_of(cache.by_label("team", "red")), (std::vector<std::string>{"x", "z"}));
+  ObjectPtr old = cache.upsert(cached("a", "x", "4", "blue"));  // relabelled
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ((*old)["metadata"]["resourceVersion"], "1");
+  EXPECT_EQ(names_of(cache.by_label("team", "red")), (std::vector<std::string>{"z"}));
+  EXPECT_EQ(names_of(cache.by_label("team", "blue")), (std::vector<std::string>{"x", "y"}));
+  EXPECT_NE(cache.erase("ab/z"), nullptr);
+  EXPECT_EQ(cache.erase("ab/z"), nullptr);
+  EXPECT_TRUE(cache.by_label("team", "red").empty());
+  // A label that is not indexed is found by a scan.
+  ObjectCache plain;
+  plain.upsert(cached("a", "x", "1", "red"));
+  EXPECT_EQ(names_of(plain.by_label("team", "red")), (std::vector<std::string>{"x"}));
+}
+
+TEST(ObjectCacheTest, ReplaceYieldsAddsUpdatesAndDeletes) {
+  ObjectCache cache({"team"});
+  cache.upsert(cached("n", "kept", "1"));
+  cache.upsert(cached("n", "changed", "2"));
+  cache.upsert(cached("n", "gone", "3", "red"));
+  auto changes = cache.replace(
+      {cached("n", "kept", "1"), cached("n", "changed", "5"), cached("n", "new", "6")});
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].kind, ObjectCache::Change::Kind::kUpdate);
+  EXPECT_EQ((*changes[0].old_object)["metadata"]["resourceVersion"], "2");
+  EXPECT_EQ((*changes[0].new_object)["metadata"]["resourceVersion"], "5");
+  EXPECT_EQ(changes[1].kind, ObjectCache::Change::Kind::kAdd);
+  EXPECT_EQ(changes[2].kind, ObjectCache::Change::Kind::kDelete);
+  EXPECT_EQ((*changes[2].old_object)["metadata"]["name"], "gone");
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ(cache.get("n/gone"), nullptr);
+  EXPECT_TRUE(cache.by_label("team", "red").empty());
+}
+
+}  // namespace
+}  // namespace wsop::kube
