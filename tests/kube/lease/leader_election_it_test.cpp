@@ -188,6 +188,28 @@ TEST_F(LeaderElectionItTest, ExactlyOneLeadsAndAReleasedLeasePassesAtOnce) {
   EXPECT_EQ(sampler.both_leading(), 0);
 }
 
+TEST_F(LeaderElectionItTest, ALoneElectorCreatesRenewsAndReleasesTheLease) {
+  Seen seen;
+  auto a = elector("replica-a", seen, 3s, 2s);
+  ASSERT_TRUE(a);
+  a->start();
+  ASSERT_TRUE(eventually([&] { return a->leading(); }, 10s));
+  Json created = lease();
+  EXPECT_EQ(created["holderIdentity"], "replica-a");
+  EXPECT_EQ(created.value("leaseTransitions", -1), 0);
+  // Renewals move renewTime and keep acquireTime.
+  ASSERT_TRUE(eventually([&] { return lease()["renewTime"] != created["renewTime"]; }, 5s));
+  EXPECT_EQ(lease()["acquireTime"], created["acquireTime"]);
+  EXPECT_GE(kubetest::double_count(kube_, "update leases"), 1);
+  a->stop();
+  EXPECT_FALSE(a->leading());
+  EXPECT_EQ(seen.stopped, 1);
+  Json released = lease();
+  EXPECT_EQ(released.value("holderIdentity", ""), "");
+  EXPECT_EQ(released["leaseDurationSeconds"], 1);
+  EXPECT_EQ(released.value("leaseTransitions", -1), 0);
+}
+
 TEST_F(LeaderElectionItTest, AKilledLeaderIsReplacedAfterTheLeaseDurationAndNotBefore) {
   Seen seen_a, seen_b;
   auto a = elector("replica-a", seen_a, 3s, 2s, /*release=*/false);
