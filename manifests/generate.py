@@ -27,7 +27,11 @@ Kubernetes structural schema (apiextensions.k8s.io/v1) means:
     ObjectMeta itself (labels, annotations, namespace), and a CRD may
     restrict only metadata.name and metadata.generateName;
   - a "status" schema (written by the operator, never by a manifest, which
-    is why the JSON Schema has none) and the status subresource are added.
+    is why the JSON Schema has none) and the status subresource are added:
+    conditions (a map list keyed by type, as `kubectl wait --for=condition`
+    reads them), observedGeneration, and for a Workspace atProvider (what
+    the provider reports, closed: the API server prunes undeclared fields,
+    so no credential such as Aether's preview_token can be stored).
 
 Uses Debian's python3 with python3-yaml only.
 """
@@ -49,22 +53,75 @@ HEADER = (
     "# Do not edit: change the JSON Schema and run manifests/generate.py.\n"
 )
 
-CONDITIONS = {
-    "description": "Ready (the remote workspace exists and is provisioned) and Synced "
-    "(the last reconcile succeeded), as in Crossplane.",
-    "type": "array",
-    "x-kubernetes-list-type": "map",
-    "x-kubernetes-list-map-keys": ["type"],
-    "items": {
-        "type": "object",
-        "required": ["type", "status"],
-        "properties": {
-            "type": {"type": "string"},
-            "status": {"type": "string", "enum": ["True", "False", "Unknown"]},
-            "reason": {"type": "string"},
-            "message": {"type": "string"},
-            "lastTransitionTime": {"type": "string", "format": "date-time"},
-            "observedGeneration": {"type": "integer", "format": "int64"},
+def conditions(description):
+    """status.conditions as Kubernetes API conventions shape them (metav1.Condition):
+    a map list keyed by type, so `kubectl wait --for=condition=Ready` and
+    server-side apply see one entry per type."""
+    return {
+        "description": description,
+        "type": "array",
+        "x-kubernetes-list-type": "map",
+        "x-kubernetes-list-map-keys": ["type"],
+        "items": {
+            "type": "object",
+            "required": ["type", "status"],
+            "properties": {
+                "type": {"description": "Ready or Synced.", "type": "string"},
+                "status": {"type": "string", "enum": ["True", "False", "Unknown"]},
+                "reason": {
+                    "description": "A CamelCase reason such as Available, ReconcileSuccess, "
+                    "InvalidSpec.",
+                    "type": "string",
+                },
+                "message": {"type": "string"},
+                "lastTransitionTime": {"type": "string", "format": "date-time"},
+                "observedGeneration": {
+                    "description": "The metadata.generation this condition was set for.",
+                    "type": "integer",
+                    "format": "int64",
+                },
+            },
+        },
+    }
+
+
+OBSERVED_GENERATION = {
+    "description": "The metadata.generation the operator last reconciled.",
+    "type": "integer",
+    "format": "int64",
+}
+
+# What the provider reports of the remote workspace: only facts a user wants
+# to see, never a credential (Aether's preview_token stays out). The API
+# server prunes any field not declared here, so nothing else slips in.
+AT_PROVIDER = {
+    "description": "The remote workspace as the provider reports it. Never a credential.",
+    "type": "object",
+    "properties": {
+        "remoteId": {"description": "The provider's id of the remote workspace.", "type": "string"},
+        "phase": {
+            "description": "Ready, Provisioning, Stopped, Failed or Gone, as the operator reads "
+            "the provider's state.",
+            "type": "string",
+        },
+        "aether": {
+            "description": "Aether only: facts of its workspace object.",
+            "type": "object",
+            "properties": {
+                "machineId": {
+                    "description": "Aether's machine_id; absent until provisioned.",
+                    "type": "string",
+                },
+                "privateIp": {
+                    "description": "Aether's private_ip; absent until provisioned.",
+                    "type": "string",
+                },
+                "state": {
+                    "description": "Aether's status as it spells it (creating, starting, running, "
+                    "stopping, stopped, hibernating, error, ...).",
+                    "type": "string",
+                },
+            },
         },
     },
 }
@@ -77,9 +134,15 @@ KINDS = [
         "singular": "providerconfig",
         "scope": "Cluster",
         "status": {
-            "description": "Written by the operator.",
+            "description": "Written by the operator (kubernetes mode), through the status "
+            "subresource.",
             "type": "object",
-            "properties": {"conditions": CONDITIONS},
+            "properties": {
+                "observedGeneration": OBSERVED_GENERATION,
+                "conditions": conditions(
+                    "Ready (the provider API answers with these credentials) and Synced (the "
+                    "last use of this configuration succeeded), as in Crossplane."),
+            },
         },
         "columns": [
             {"name": "Type", "type": "string", "jsonPath": ".spec.type"},
@@ -95,15 +158,20 @@ KINDS = [
         "shortNames": ["ws"],
         "scope": "Namespaced",
         "status": {
-            "description": "Written by the operator.",
+            "description": "Written by the operator (kubernetes mode), through the status "
+            "subresource.",
             "type": "object",
             "properties": {
+                "conditions": conditions(
+                    "Ready (the remote workspace exists and is provisioned) and Synced (the "
+                    "last reconcile succeeded), as in Crossplane."),
+                "observedGeneration": OBSERVED_GENERATION,
+                "atProvider": AT_PROVIDER,
                 "remoteId": {
-                    "description": "The provider's id of the remote workspace.",
+                    "description": "The provider's id of the remote workspace, as "
+                    "atProvider.remoteId (kept for readers of earlier versions).",
                     "type": "string",
                 },
-                "observedGeneration": {"type": "integer", "format": "int64"},
-                "conditions": CONDITIONS,
             },
         },
         "columns": [
@@ -118,7 +186,8 @@ KINDS = [
                 "type": "string",
                 "jsonPath": '.status.conditions[?(@.type=="Synced")].status',
             },
-            {"name": "Remote ID", "type": "string", "jsonPath": ".status.remoteId"},
+            # kubectl upper-cases the name: one word, REMOTE-ID, as `wsctl get` prints it.
+            {"name": "Remote-ID", "type": "string", "jsonPath": ".status.atProvider.remoteId"},
             {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
         ],
     },

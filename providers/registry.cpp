@@ -38,6 +38,13 @@ void Registry::add(std::string type, ProviderFactory factory) {
 Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
                                             const ProviderContext& context,
                                             const http::Getenv& getenv) {
+  // A Secret is read through the Kubernetes API, which the file and git
+  // modes never talk to: the loader accepts secretRef (manifests meant for
+  // a cluster validate anywhere) and this refuses to build a client on it.
+  if (config.credentials.secret_ref) {
+    return Status::error(Code::kInvalid, http::kSecretRefNeedsKubernetes)
+        .with_context("ProviderConfig " + config.name);
+  }
   // Nothing is sent with a credential the operator did not allow: the
   // loader reports it with its position, this guards every other way in.
   if (Status allowed = context.credentials.check(config.credentials); !allowed.is_ok()) {

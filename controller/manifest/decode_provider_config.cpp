@@ -1,6 +1,10 @@
 // ProviderConfig: ARCHITECTURE.md section 1. Credentials name where a token
-// lives (an environment variable or a file), never the token: any field that
-// looks like an inline secret gets an error of its own.
+// lives (an environment variable, a file or a Secret's key), never the token:
+// any field that looks like an inline secret gets an error of its own.
+// secretRef decodes in every mode; only the kubernetes mode can read it, and
+// the file and git modes refuse it where the token source is made
+// (providers/registry.cpp), so a GitOps repository of manifests meant for a
+// cluster still validates (wsctl validate warns: validate.cpp).
 #include "common/duration.h"
 #include "controller/manifest/decode.h"
 #include "controller/manifest/decode_metadata.h"
@@ -25,15 +29,44 @@ const char* kInlineTokenMessage =
     "inline tokens are not allowed: put the token in an environment variable (credentials.env) "
     "or a file (credentials.file)";
 
+// spec.credentials.secretRef: {namespace, name, key}, all required.
+void decode_secret_ref(Reader& reader, const YamlNode& node, model::ProviderConfig& out) {
+  const std::string path = "spec.credentials.secretRef";
+  out.secret_ref_mark = to_line_col(node.mark);
+  if (!reader.object(node, path)) return;
+  reader.reject_unknown(node, path, {"namespace", "name", "key"});
+  model::SecretKeySelector selector;
+  bool complete = true;
+  auto field = [&](std::string_view key, std::string (*check)(std::string_view),
+                   std::string& into) {
+    const std::string field_path = path + "." + std::string(key);
+    const YamlNode* value = reader.required(node, path, key);
+    auto text = value ? reader.string(*value, field_path) : std::nullopt;
+    if (!text) {
+      complete = false;
+      return;
+    }
+    if (std::string problem = check(*text); !problem.empty()) {
+      reader.error(value->mark, field_path, problem);
+    }
+    into = *text;
+  };
+  field("namespace", check_dns1123_label, selector.ns);
+  field("name", check_dns1123_subdomain, selector.name);
+  field("key", check_secret_key, selector.key);
+  if (complete) out.credentials.secret_ref = std::move(selector);
+}
+
 // The operator's policy decides which variables and files may be named
 // (providers/http/credential_policy.h): a manifest must not choose both a
 // secret and the host it goes to.
 void decode_credentials(Reader& reader, const YamlNode& spec, const http::CredentialPolicy& policy,
-                        model::Credentials& out) {
+                        model::ProviderConfig& config) {
+  model::Credentials& out = config.credentials;
   const YamlNode* node = reader.required(spec, "spec", "credentials");
   if (!node || !reader.object(*node, "spec.credentials")) return;
   for (const auto& entry : node->entries) {
-    if (entry.key == "env" || entry.key == "file") continue;
+    if (entry.key == "env" || entry.key == "file" || entry.key == "secretRef") continue;
     std::string path = "spec.credentials." + entry.key;
     if (is_inline_secret_key(entry.key)) {
       reader.error(entry.key_mark, path, kInlineTokenMessage);
@@ -43,9 +76,13 @@ void decode_credentials(Reader& reader, const YamlNode& spec, const http::Creden
   }
   const YamlNode* env = node->find("env");
   const YamlNode* file = node->find("file");
-  if ((env == nullptr) == (file == nullptr)) {
-    reader.error(node->mark, "spec.credentials", "exactly one of env or file must be set");
+  const YamlNode* secret_ref = node->find("secretRef");
+  int set = (env != nullptr) + (file != nullptr) + (secret_ref != nullptr);
+  if (set != 1) {
+    reader.error(node->mark, "spec.credentials",
+                 "exactly one of env, file or secretRef must be set");
   }
+  if (secret_ref) decode_secret_ref(reader, *secret_ref, config);
   if (env) {
     if (auto text = reader.string(*env, "spec.credentials.env")) {
       std::string problem = check_env_var_name(*text);
@@ -200,7 +237,7 @@ void decode_spec(Reader& reader, const YamlNode& spec, const http::CredentialPol
       while (out.base_url.size() > 1 && out.base_url.back() == '/') out.base_url.pop_back();
     }
   }
-  decode_credentials(reader, spec, credentials, out.credentials);
+  decode_credentials(reader, spec, credentials, out);
   if (const YamlNode* v = spec.find("rateLimit")) decode_rate_limit(reader, *v, out.rate_limit);
   if (const YamlNode* v = spec.find("timeouts")) decode_timeouts(reader, *v, out.timeouts);
   if (const YamlNode* v = spec.find("tls")) decode_tls(reader, *v, out.tls);

@@ -119,4 +119,10 @@ void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors);
 // receive (model::Workspace::local_only_fields), at the field, sorted.
 std::vector<Diagnostic> local_only_warnings(const ManifestSet& set);
 
+// One warning per valid ProviderConfig whose credentials are a secretRef,
+// at the field: only the kubernetes mode reads Secrets, so the file and git
+// modes refuse it when they make its provider (providers/registry.cpp), yet
+// a repository of manifests meant for a cluster validates.
+std::vector<Diagnostic> kubernetes_only_warnings(const ManifestSet& set);
+
 }  // namespace wsop::manifest

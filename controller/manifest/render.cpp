@@ -35,6 +35,9 @@ Json to_manifest_json(const model::ProviderConfig& config) {
   Json credentials = Json::object();
   if (config.credentials.env) credentials["env"] = *config.credentials.env;
   if (config.credentials.file) credentials["file"] = *config.credentials.file;
+  if (const auto& ref = config.credentials.secret_ref) {
+    credentials["secretRef"] = {{"namespace", ref->ns}, {"name", ref->name}, {"key", ref->key}};
+  }
   Json spec = {
       {"type", model::to_string(config.type)},
       {"baseUrl", config.base_url},

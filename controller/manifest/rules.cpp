@@ -145,3 +145,45 @@ std::string check_multiline(std::string_view value, size_t max_length) {
   return check_printable(flattened, max_length);
 }
 }  // namespace wsop::manifest
+
+namespace wsop::manifest {
+std::string check_dns1123_subdomain(std::string_view value) {
+  if (value.empty()) return "must not be empty";
+  if (value.size() > 253) return "must be at most 253 characters (DNS-1123 subdomain)";
+  // As Kubernetes checks a Secret's name (IsDNS1123Subdomain): labels of
+  // any length inside the 253, unlike a label key's prefix.
+  bool ok = true;
+  size_t start = 0;
+  while (ok && start <= value.size()) {
+    size_t dot = value.find('.', start);
+    std::string_view part = value.substr(start, dot == value.npos ? value.npos : dot - start);
+    ok = !part.empty() && is_lower_alnum(part.front()) && is_lower_alnum(part.back());
+    for (char c : part) ok = ok && (is_lower_alnum(c) || c == '-');
+    if (dot == value.npos) break;
+    start = dot + 1;
+  }
+  if (!ok) {
+    return "\"" + std::string(value) +
+           "\" is not a DNS-1123 subdomain: dot-separated labels of lower-case letters, digits "
+           "and '-', each starting and ending with a letter or digit";
+  }
+  return {};
+}
+
+// Kubernetes' rule for Secret and ConfigMap keys (they become file names
+// when the Secret is mounted, hence no "." or "..").
+std::string check_secret_key(std::string_view value) {
+  if (value.empty()) return "must not be empty";
+  if (value.size() > 253) return "must be at most 253 characters";
+  for (char c : value) {
+    if (!is_alnum(c) && c != '-' && c != '_' && c != '.') {
+      return "\"" + std::string(value) +
+             "\" is not a Secret key: letters, digits, '-', '_' and '.' only";
+    }
+  }
+  if (value == "." || value.substr(0, 2) == "..") {
+    return "must not be '.' nor start with '..'";
+  }
+  return {};
+}
+}  // namespace wsop::manifest

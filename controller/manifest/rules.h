@@ -21,3 +21,8 @@ namespace wsop::manifest {
 // Like check_printable, but newlines and tabs are allowed (descriptions).
 std::string check_multiline(std::string_view value, size_t max_length);
 }  // namespace wsop::manifest
+
+namespace wsop::manifest {
+std::string check_dns1123_subdomain(std::string_view value);  // a Secret's name
+std::string check_secret_key(std::string_view value);         // [-._a-zA-Z0-9]+, not . or ..*
+}  // namespace wsop::manifest

@@ -275,4 +275,18 @@ std::vector<Diagnostic> local_only_warnings(const ManifestSet& set) {
   return out;
 }
 
+std::vector<Diagnostic> kubernetes_only_warnings(const ManifestSet& set) {
+  std::vector<Diagnostic> out;
+  for (const model::ProviderConfig& config : set.provider_configs) {
+    if (!config.credentials.secret_ref) continue;
+    Mark at = to_mark(config.secret_ref_mark);
+    if (at.line == 0) at = to_mark(config.position.at);
+    out.push_back({config.position.file, at, "spec.credentials.secretRef",
+                   "warning: " + std::string(http::kSecretRefNeedsKubernetes) +
+                       "; the file and git modes refuse this ProviderConfig's workspaces"});
+  }
+  sort_diagnostics(out);
+  return out;
+}
+
 }  // namespace wsop::manifest

@@ -44,11 +44,26 @@ enum class ProviderType { kParadigm, kCadenya, kAether };
 const char* to_string(ProviderType type);
 std::optional<ProviderType> provider_type_from_string(const std::string& text);
 
+// A key of a Kubernetes Secret (Crossplane's secretRef shape). namespace and
+// name are DNS-1123 (a label, a subdomain); key follows Secret key rules
+// ([-._a-zA-Z0-9]+, at most 253, not "." nor starting with "..").
+struct SecretKeySelector {
+  std::string ns;  // "namespace" in the manifest
+  std::string name;
+  std::string key;
+  bool operator==(const SecretKeySelector&) const = default;
+};
+
 struct Credentials {
-  // Exactly one of the two is set: the name of an environment variable, or
-  // the path of a file holding the token. Never the token itself.
+  // Exactly one of the three is set: the name of an environment variable,
+  // the path of a file holding the token, or a Secret's key. Never the
+  // token itself. secret_ref is read through the Kubernetes API, so only
+  // the kubernetes mode (wsctl controller --source kubernetes) can use it:
+  // the file and git modes decode it and refuse it where the token source
+  // is made (providers/registry.cpp, client_options).
   std::optional<std::string> env;
   std::optional<std::string> file;
+  std::optional<SecretKeySelector> secret_ref;
 };
 
 struct RateLimit {
@@ -101,6 +116,7 @@ struct ProviderConfig {
   ParadigmProviderSpec paradigm;
   SourcePosition position;
   LineCol name_mark;
+  LineCol secret_ref_mark;  // spec.credentials.secretRef, when set
 };
 
 // The vendor's default base URL for each type.

@@ -30,6 +30,11 @@
 
 namespace wsop::http {
 
+// Why credentials.secretRef cannot give a token here: a Secret is read
+// through the Kubernetes API, in the kubernetes mode only.
+inline constexpr const char* kSecretRefNeedsKubernetes =
+    "credentials.secretRef needs the kubernetes mode (wsctl controller --source kubernetes)";
+
 inline constexpr const char* kDefaultCredentialsEnvPattern =
     "^[A-Z][A-Z0-9_]*_(TOKEN|API_KEY|KEY)$";
 

@@ -77,6 +77,7 @@ Outcome<std::string> TokenSource::token() {
     return std::string(token);
   }
   if (credentials_.file) return read_file();
+  if (credentials_.secret_ref) return Status::error(Code::kInvalid, kSecretRefNeedsKubernetes);
   return token_refusal("no credentials configured");
 }
 

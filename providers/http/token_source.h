@@ -37,7 +37,8 @@ class TokenSource {
       : credentials_(std::move(credentials)), policy_(std::move(policy)) {}
 
   // The current token. kInvalid when the policy refuses the variable or
-  // file; kUnauthorized when the variable is unset or empty, the file cannot
+  // file, or the credentials are a secretRef (kSecretRefNeedsKubernetes in
+  // credential_policy.h); kUnauthorized when the variable is unset or empty, the file cannot
   // be read, or the token breaks a rule of check_token. The message names
   // the variable or file and the rule, never the token.
   Outcome<std::string> token();

@@ -1,9 +1,9 @@
 // A ProviderConfig that cannot be used (its token unset, its token file
 // unreadable, its certificate not trusted) is one error naming it, with its
 // manifest's position, once, in `validate --check-credentials`, `diff` and
-// `apply`. Its workspaces are "unknown" in the plan, never "create", and
-// apply skips them: nothing is sent, nothing recorded, and the other
-// ProviderConfigs' workspaces are applied.
+// `apply` (a credentials.secretRef too: only the kubernetes mode reads it). Its workspaces are
+// "unknown" in the plan, never "create", and apply skips them: nothing is sent, nothing recorded,
+// and the other ProviderConfigs' workspaces are applied.
 #include <filesystem>
 
 #include "common/http/server.h"
@@ -105,6 +105,35 @@ TEST_F(UnusableConfigE2e, UnreadableTokenFileIsOneErrorAndItsWorkspacesAreUnknow
   EXPECT_EQ(occurrences(applied.err, "\"broken\""), 1u) << applied.err;
   EXPECT_TRUE(get_item("stranded").is_null()) << get_items().dump();
   EXPECT_EQ(calls("cadenya", "list"), 1);  // validate's check of the working one
+}
+
+// A Secret is read through the Kubernetes API: the file and git modes
+// refuse a secretRef as they refuse an unset token, while a plain validate
+// only warns at the field, so manifests meant for a cluster validate.
+TEST_F(UnusableConfigE2e, SecretRefNeedsTheKubernetesMode) {
+  write_broken(sim_cadenya_url(), "{secretRef: {namespace: ops, name: cadenya, key: token}}");
+  const std::string needs =
+      "credentials.secretRef needs the kubernetes mode (wsctl controller --source kubernetes)";
+  expect_one_error_and_nothing_done(needs);
+
+  RunResult offline = wsctl({"validate", "-f", source()});
+  EXPECT_EQ(offline.exit_code, 0) << offline.err;
+  EXPECT_NE(offline.err.find(source() +
+                             "/broken.yaml:8:28: spec.credentials.secretRef: warning: " + needs),
+            std::string::npos)
+      << offline.err;
+  RunResult listed = wsctl({"validate", "-f", source(), "-o", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  json items = json::parse(listed.out)["items"];
+  json expected = {{"namespace", "ops"}, {"name", "cadenya"}, {"key", "token"}};
+  bool shown = false;
+  for (const json& item : items) {
+    if (item["kind"] == "ProviderConfig" && item["metadata"]["name"] == "broken") {
+      EXPECT_EQ(item["spec"]["credentials"], json({{"secretRef", expected}})) << item.dump();
+      shown = true;
+    }
+  }
+  EXPECT_TRUE(shown) << listed.out;
 }
 
 TEST_F(UnusableConfigE2e, UntrustedCertificateIsOneErrorAndNoRequestReachesTheServer) {

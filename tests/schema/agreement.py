@@ -23,7 +23,9 @@ across documents, metadata rules the API server owns, YAML-level problems and
 the rest are covered by tests/fixtures/manifests/invalid/.
 
 Also: every document of manifests/examples/ passes both schemas and
-`wsctl validate -f manifests/examples` exits 0; the normalised output of
+`wsctl validate -f manifests/examples` exits 0; the CRDs' status schemas
+accept the operator's conditions and atProvider and nothing undeclared
+(check_status_shape); the normalised output of
 `wsctl validate -o json` for every valid fixture (and every recorded
 tests/fixtures/manifests/valid/*.json) passes both schemas; and a self-check
 proves the comparison catches a disagreement, by weakening the schema on
@@ -288,6 +290,69 @@ def self_check(source_dir, schemas, wsctl):
     return bool(report.failures)
 
 
+GOOD_STATUS = {
+    "conditions": [
+        {"type": "Ready", "status": "True", "reason": "Available", "message": "running",
+         "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": 3},
+        {"type": "Synced", "status": "False", "reason": "ReconcileError",
+         "message": "HTTP 503", "lastTransitionTime": "2026-01-01T00:00:00Z",
+         "observedGeneration": 3},
+    ],
+    "observedGeneration": 3,
+    "atProvider": {"remoteId": "0b6f3c5e-1d2a-4c8e-9f00-123456789abc", "phase": "Ready",
+                   "aether": {"machineId": "m-1", "privateIp": "10.0.0.7", "state": "running"}},
+}
+
+
+def check_status_shape(source_dir, schemas, report):
+    """The operator's status (kubernetes mode): what `kubectl wait
+    --for=condition=Ready` and the printer columns read, and nothing else
+    (the API server prunes undeclared fields: a credential such as Aether's
+    preview_token cannot be stored)."""
+    def status_errors(kind, status):
+        schema = dict(schemas.crd[kind]["properties"]["status"])
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        return Schemas.errors(schema, status)
+
+    for kind in ("Workspace", "ProviderConfig"):
+        good = GOOD_STATUS if kind == "Workspace" else {
+            "conditions": GOOD_STATUS["conditions"], "observedGeneration": 3}
+        report.check(not status_errors(kind, good),
+                     "%s status: a good status is refused: %s" % (kind, status_errors(kind, good)))
+        bad_condition = copy.deepcopy(good)
+        bad_condition["conditions"][0]["status"] = "Yes"
+        report.check(status_errors(kind, bad_condition), "%s status: condition Yes accepted" % kind)
+        untyped = copy.deepcopy(good)
+        del untyped["conditions"][1]["type"]
+        report.check(status_errors(kind, untyped), "%s status: condition without type" % kind)
+    leaks = copy.deepcopy(GOOD_STATUS)
+    leaks["atProvider"]["aether"]["previewToken"] = "pt-secret"
+    report.check(status_errors("Workspace", leaks), "Workspace status: previewToken not pruned")
+    leaks = copy.deepcopy(GOOD_STATUS)
+    leaks["atProvider"]["token"] = "t"
+    report.check(status_errors("Workspace", leaks), "Workspace status: atProvider is open")
+
+    for crd_name in ("workspaces", "providerconfigs"):
+        with open(os.path.join(source_dir, "manifests/crds/%s.workspace-operator.io.yaml" %
+                               crd_name)) as f:
+            version = yaml.safe_load(f)["spec"]["versions"][0]
+        conditions = version["schema"]["openAPIV3Schema"]["properties"]["status"][
+            "properties"]["conditions"]
+        report.check(conditions.get("x-kubernetes-list-type") == "map" and
+                     conditions.get("x-kubernetes-list-map-keys") == ["type"],
+                     "%s: status.conditions is not a map list keyed by type" % crd_name)
+        if crd_name == "workspaces":
+            # kubectl prints a column's name upper-cased.
+            columns = {c["name"].upper(): c["jsonPath"] for c in version["additionalPrinterColumns"]}
+            expected = {"READY": '.status.conditions[?(@.type=="Ready")].status',
+                        "SYNCED": '.status.conditions[?(@.type=="Synced")].status',
+                        "REMOTE-ID": ".status.atProvider.remoteId",
+                        "AGE": ".metadata.creationTimestamp"}
+            for header, path in expected.items():
+                report.check(columns.get(header) == path,
+                             "workspaces: printer column %s is %r" % (header, columns.get(header)))
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--source-dir", required=True)
@@ -333,6 +398,8 @@ def main():
     for path in sorted(glob.glob(os.path.join(source_dir, "tests/fixtures/manifests/valid/*.json"))):
         with open(path) as f:
             check_normalised(os.path.relpath(path), f.read(), schemas, report)
+
+    check_status_shape(source_dir, schemas, report)
 
     report.check(self_check(source_dir, schemas, args.wsctl),
                  "self-check: a weakened schema was not caught as a disagreement")
