@@ -73,11 +73,14 @@ std::string format_micro_time(std::chrono::system_clock::time_point time) {
   }
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  std::array<char, 40> text{};
-  std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
-                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                utc.tm_sec, fraction);
-  return text.data();
+  // strftime for the date and time, then the microseconds: room for any
+  // year the tm can hold, which snprintf's range check would otherwise
+  // count against the buffer.
+  std::array<char, 64> text{};
+  size_t n = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &utc);
+  std::array<char, 16> micros_text{};
+  std::snprintf(micros_text.data(), micros_text.size(), ".%06ldZ", fraction % 1'000'000);
+  return std::string(text.data(), n) + micros_text.data();
 }
 
 Outcome<std::unique_ptr<LeaderElector>> LeaderElector::create(const RestConfig& rest,

@@ -135,18 +135,28 @@ Json record_status(const WorkspaceRecord& record, std::int64_t generation) {
       Json::parse(record.observed_json.empty() ? "{}" : record.observed_json, nullptr, false);
   if (observed.is_object()) {
     if (observed.contains("phase")) at_provider["phase"] = observed["phase"];
-    if (observed.contains("status")) at_provider["status"] = observed["status"];
-    // The provider's facts (machineId, privateIp...): never a credential,
-    // which no provider reads (providers/provider.h, RemoteWorkspace).
-    if (auto facts = observed.find("atProvider"); facts != observed.end() && facts->is_object()) {
-      for (const auto& [key, value] : facts->items()) at_provider[key] = value;
+    // The provider's facts (machineId, privateIp...) and its own state word,
+    // under its type's name, as the CRD declares them (manifests/generate.py,
+    // AT_PROVIDER; the API server drops what it does not declare). Never a
+    // credential: no provider reads one (providers/provider.h).
+    Json facts = Json::object();
+    if (auto found = observed.find("atProvider"); found != observed.end() && found->is_object()) {
+      facts = *found;
     }
+    auto state = observed.find("status");
+    if (state != observed.end() && state->is_string() && !state->get<std::string>().empty()) {
+      facts["state"] = *state;
+    }
+    if (!facts.empty()) at_provider[model::to_string(record.provider_type)] = std::move(facts);
   }
-  return {
+  Json status = {
       {"observedGeneration", generation},
       {"conditions", Json::array({condition_json("Ready", record.conditions.ready, generation),
                                   condition_json("Synced", record.conditions.synced, generation)})},
       {"atProvider", at_provider}};
+  // Kept in step with atProvider.remoteId for readers of the earlier field.
+  if (record.remote_id) status["remoteId"] = *record.remote_id;
+  return status;
 }
 
 Outcome<std::optional<WorkspaceRecord>> record_of(const Json& object) {

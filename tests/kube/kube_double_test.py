@@ -211,7 +211,7 @@ class Reads(DoubleTestCase):
         for name, ns, labels in specs:
             api.request("POST", WS_PATH % ns, workspace(name, ns, labels))
         api.request("PATCH", WS_PATH % "ns-a" + "/w1/status",
-                    {"status": {"remoteId": "r-1", "conditions": [
+                    {"status": {"atProvider": {"remoteId": "r-1"}, "conditions": [
                         {"type": "Synced", "status": "False"},
                         {"type": "Ready", "status": "True"}]}}, MERGE)
         api.close()
@@ -275,7 +275,7 @@ class Reads(DoubleTestCase):
         self.assertEqual((status, table["kind"], table["apiVersion"]),
                          (200, "Table", "meta.k8s.io/v1"))
         columns = [c["name"] for c in table["columnDefinitions"]]
-        self.assertEqual(columns, ["Name", "Provider", "Ready", "Synced", "Remote ID", "Age"])
+        self.assertEqual(columns, ["Name", "Provider", "Ready", "Synced", "Remote-ID", "Age"])
         row = table["rows"][0]
         self.assertEqual(row["cells"][:5], ["w1", "cadenya-prod", "True", "False", "r-1"])
         self.assertRegex(row["cells"][5], r"^\d+s$")

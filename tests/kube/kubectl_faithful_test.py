@@ -127,7 +127,7 @@ class Scenario:
     def step_get_printer_columns(self):
         out = self.k.out("get", "workspaces", "-n", NS)
         lines = out.splitlines()
-        expect(lines[0].split() == ["NAME", "PROVIDER", "READY", "SYNCED", "REMOTE", "ID", "AGE"],
+        expect(lines[0].split() == ["NAME", "PROVIDER", "READY", "SYNCED", "REMOTE-ID", "AGE"],
                out)
         expect(lines[1].split()[:2] == [WS, "cadenya-prod"], out)
         out = self.k.out("get", "providerconfigs")
@@ -150,7 +150,7 @@ class Scenario:
         try:
             wait_until(lambda: "ADDED" in read(watch_out), "kubectl get -w's first row")
             expect(waiter.poll() is None, "kubectl wait returned before Ready was set")
-            status = {"status": {"remoteId": "r-123", "conditions": [
+            status = {"status": {"remoteId": "r-123", "atProvider": {"remoteId": "r-123"}, "conditions": [
                 {"type": "Ready", "status": "True", "reason": "Available", "message": "ok",
                  "lastTransitionTime": "2026-01-01T00:00:00Z"},
                 {"type": "Synced", "status": "True", "reason": "ReconcileSuccess",

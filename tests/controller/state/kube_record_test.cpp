@@ -56,8 +56,10 @@ TEST(KubeRecord, StatusShowsConditionsGenerationAndTheProvidersFacts) {
   EXPECT_EQ(status["conditions"][1]["status"], "False");
   EXPECT_EQ(status["atProvider"]["remoteId"], "remote-team-a-ml");
   EXPECT_EQ(status["atProvider"]["phase"], "ready");
-  EXPECT_EQ(status["atProvider"]["machineId"], "m-1");
-  EXPECT_EQ(status["atProvider"]["privateIp"], "10.0.0.4");
+  EXPECT_EQ(status["atProvider"]["aether"]["machineId"], "m-1");
+  EXPECT_EQ(status["atProvider"]["aether"]["privateIp"], "10.0.0.4");
+  EXPECT_EQ(status["atProvider"]["aether"]["state"], "running");
+  EXPECT_EQ(status["remoteId"], "remote-team-a-ml");
 }
 
 TEST(KubeRecord, AnExternalNameAloneIsARequestToAdoptNotARecord) {
