@@ -196,11 +196,29 @@ TEST_F(E2eFidelityTest, FieldsTheProviderNeverReceivesAreWarnedAndLocalOnly) {
               HasSubstr("not sent to aether: spec.description, metadata.labels"));
 }
 
+// Every field a provider never receives is warned at its position: Aether's
+// displayName, Paradigm's labels and an externalId beyond identity.
+TEST_F(E2eFidelityTest, EveryFieldAProviderNeverReceivesIsWarnedAtItsPosition) {
+  write("a.yaml",
+        workspace_yaml("box", "aether", "  displayName: Build box\n" + default_spec("aether")));
+  write("p.yaml",
+        workspace_yaml("docs", "paradigm", "  externalId: docs-1\n" + default_spec("paradigm"),
+                       "  labels: {team: legal}\n"));
+  RunResult checked = wsctl({"validate", "-f", source()});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_THAT(checked.err, HasSubstr("a.yaml:8:16: spec.displayName: warning: not sent to aether"));
+  EXPECT_THAT(checked.err,
+              HasSubstr("p.yaml:6:11: metadata.labels: warning: not sent to paradigm"));
+  EXPECT_THAT(checked.err, HasSubstr("p.yaml:9:15: spec.externalId: warning: not sent to "
+                                     "paradigm"));
+}
+
 // machine_id and private_ip shown; preview_token, a credential, never read.
 TEST_F(E2eFidelityTest, ProviderFactsAreShownAndThePreviewTokenNeverStored) {
   write("a.yaml", workspace_yaml("box", "aether", default_spec("aether")));
   write("p.yaml", workspace_yaml("docs", "paradigm", default_spec("paradigm")));
-  ASSERT_EQ(apply({"--wait"}).exit_code, 0);
+  RunResult applied = apply({"--wait"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   json remote_box = remote_live("aether")[0];
   std::string token = remote_box.value("preview_token", "");
   ASSERT_FALSE(token.empty()) << remote_box.dump();
@@ -212,6 +230,7 @@ TEST_F(E2eFidelityTest, ProviderFactsAreShownAndThePreviewTokenNeverStored) {
   EXPECT_TRUE(facts.contains("filesCount")) << facts.dump();
   RunResult as_json = wsctl({"get", "-o", "json"});
   EXPECT_THAT(as_json.out, Not(HasSubstr(token)));
+  EXPECT_THAT(applied.out + applied.err, Not(HasSubstr(token)));
   EXPECT_THAT(wide.out, Not(HasSubstr(token)));
   // The store and its write-ahead log, if a closed store left one behind:
   // what was observed is there (so the search can fail), the token is not.
