@@ -253,7 +253,7 @@ int apply_bounded(const po::variables_map& values, EngineOptions& engine_options
     io.err << "wsctl apply: " << plan.status().message() << "\n";
     return kExitInvalid;
   }
-  print_unusable(io, "apply", unusable, unknown_by_config(*plan),
+  print_unusable(io, "apply", engine->desired().set(), unusable, unknown_by_config(*plan),
                  "skipped, nothing recorded for them");
   std::set<std::string> unusable_names;
   for (const auto& config : unusable) unusable_names.insert(config.name);

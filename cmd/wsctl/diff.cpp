@@ -38,9 +38,10 @@ namespace {
 // ProviderConfig cannot be used, or whose remote could not be observed, has
 // an unknown plan, not "no changes" and never "create": one error per
 // ProviderConfig, naming it. Returns whether there was any.
-bool report_unknown(const plan::Plan& plan, const std::vector<UnusableConfig>& unusable, Io io) {
+bool report_unknown(const plan::Plan& plan, const manifest::ManifestSet& set,
+                    const std::vector<UnusableConfig>& unusable, Io io) {
   auto unknown = unknown_by_config(plan);
-  print_unusable(io, "diff", unusable, unknown, "are unknown");
+  print_unusable(io, "diff", set, unusable, unknown, "are unknown");
   for (const auto& config : unusable) unknown.erase(config.name);
   for (const auto& [config, n] : unknown) {
     io.err << "wsctl diff: cannot plan " << n << " workspace(s) of ProviderConfig \"" << config
@@ -104,7 +105,7 @@ int run_diff(const Args& args, Io io) {
     bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
     plan::render_text(*plan, {tty, false}, io.out);
   }
-  if (report_unknown(*plan, unusable, io)) return kExitInvalid;
+  if (report_unknown(*plan, engine->desired().set(), unusable, io)) return kExitInvalid;
   return plan->has_changes() ? kExitChanges : kExitOk;
 }
 

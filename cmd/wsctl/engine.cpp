@@ -69,13 +69,18 @@ std::map<std::string, Status> list_each(reconcile::ProviderSet& providers,
   return failures;
 }
 
-void print_unusable(Io io, const std::string& command, const std::vector<UnusableConfig>& unusable,
+void print_unusable(Io io, const std::string& command, const manifest::ManifestSet& set,
+                    const std::vector<UnusableConfig>& unusable,
                     const std::map<std::string, size_t>& workspaces,
                     const std::string& consequence) {
   for (const auto& config : unusable) {
     auto n = workspaces.find(config.name);
-    io.err << "wsctl " << command << ": " << config.where << "ProviderConfig \"" << config.name
-           << "\" " << config.why.message();
+    io.err << "wsctl " << command << ": ";
+    if (const auto* declared = set.find_provider_config(config.name)) {
+      io.err << declared->position.file << ":" << declared->position.at.line << ":"
+             << declared->position.at.column << ": ";
+    }
+    io.err << "ProviderConfig \"" << config.name << "\" " << config.why.message();
     if (n != workspaces.end() && n->second > 0) {
       io.err << "; its " << n->second << " workspace(s) " << consequence;
     }
@@ -174,12 +179,7 @@ std::vector<UnusableConfig> Engine::set_aside_unusable(
     }
     // Its workspaces' plans say why they are unknown (reconciler.h).
     providers_->mark_unavailable(name, why);
-    UnusableConfig unusable{name, std::move(why), ""};
-    if (const auto* config = desired_->set().find_provider_config(name)) {
-      unusable.where = config->position.file + ":" + std::to_string(config->position.at.line) +
-                       ":" + std::to_string(config->position.at.column) + ": ";
-    }
-    out.push_back(std::move(unusable));
+    out.push_back({name, std::move(why)});
   }
   return out;
 }

@@ -44,7 +44,6 @@ struct EngineOptions {
 struct UnusableConfig {
   std::string name;
   Status why;
-  std::string where;  // "file:line:col: " of its manifest, or empty
 };
 
 // Whether a list's failure says the ProviderConfig itself is unusable
@@ -62,7 +61,10 @@ std::map<std::string, Status> list_each(reconcile::ProviderSet& providers,
 
 // Prints one line per unusable config: "wsctl CMD: FILE:L:C: ProviderConfig
 // "x" cannot be used: WHY; its N workspace(s) CONSEQUENCE".
-void print_unusable(Io io, const std::string& command, const std::vector<UnusableConfig>& unusable,
+// FILE:L:C is the position of the ProviderConfig's manifest in `set`, when
+// it has one there.
+void print_unusable(Io io, const std::string& command, const manifest::ManifestSet& set,
+                    const std::vector<UnusableConfig>& unusable,
                     const std::map<std::string, size_t>& workspaces,
                     const std::string& consequence);
 

@@ -21,7 +21,7 @@ int check_credentials(const manifest::ManifestSet& set, const http::CredentialPo
   std::vector<UnusableConfig> unusable;
   std::set<std::string> names;
   for (const auto& [name, status] : providers.update(set.provider_configs)) {
-    unusable.push_back({name, status.with_context("cannot be used"), ""});
+    unusable.push_back({name, status.with_context("cannot be used")});
   }
   for (const auto& config : set.provider_configs) names.insert(config.name);
   std::map<std::string, size_t> workspaces;
@@ -37,18 +37,10 @@ int check_credentials(const manifest::ManifestSet& set, const http::CredentialPo
                           [](const std::string&, std::vector<providers::RemoteWorkspace>) {});
   for (auto& [name, status] : failed) {
     unusable.push_back(
-        {name,
-         status.with_context(is_configuration_failure(status) ? "cannot be used"
-                                                              : "could not be reached"),
-         ""});
+        {name, status.with_context(is_configuration_failure(status) ? "cannot be used"
+                                                                    : "could not be reached")});
   }
-  for (auto& config : unusable) {
-    if (const auto* declared = set.find_provider_config(config.name)) {
-      config.where = declared->position.file + ":" + std::to_string(declared->position.at.line) +
-                     ":" + std::to_string(declared->position.at.column) + ": ";
-    }
-  }
-  print_unusable(io, "validate", unusable, workspaces, "could not be applied");
+  print_unusable(io, "validate", set, unusable, workspaces, "could not be applied");
   providers.stop_all();
   if (!unusable.empty()) return kExitInvalid;
   if (print_summary) io.out << "credentials: " << names.size() << " ProviderConfig(s) answered\n";
