@@ -14,6 +14,9 @@ enum ExitCode : int {
   kExitNotFound = 1,  // get: a named workspace does not exist (as kubectl)
   kExitInvalid = 2,   // invalid input or usage
   kExitFailed = 3,    // some workspaces failed
+  // controller --leader-elect: the Lease could not be renewed in time, so
+  // the replica stopped writing and exited (restarted as a standby).
+  kExitLostLeadership = 4,
 };
 
 struct Io {

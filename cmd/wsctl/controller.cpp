@@ -1,7 +1,9 @@
 // wsctl controller: reconcile the sources forever (ARCHITECTURE.md section 2)
-// until SIGTERM or SIGINT. The first signal stops taking work and lets
-// in-flight reconciles finish within --shutdown-grace; a second exits at once
-// (the create journal still prevents duplicates after that).
+// until SIGTERM or SIGINT: directories and git checkouts with a local state
+// store (runtime::Manager), or with --source kubernetes the cluster's
+// resources, keeping state on them (runtime::KubeManager). The first signal stops taking work and
+// lets in-flight reconciles finish within --shutdown-grace; a second exits at once (the create
+// journal still prevents duplicates after that).
 #include <malloc.h>
 #include <signal.h>
 
@@ -14,6 +16,7 @@
 #include "common/duration.h"
 #include "controller/manifest/rules.h"
 #include "controller/observability/logging.h"
+#include "controller/runtime/kube_manager.h"
 #include "controller/runtime/manager.h"
 #include "controller/state/backup_schedule.h"
 
@@ -77,7 +80,9 @@ std::optional<int> read_options(const po::variables_map& values, runtime::Manage
     io.err << "wsctl controller: " << message << "\n";
     return std::optional<int>(kExitInvalid);
   };
-  if (!values.count("source")) return fail("at least one --source DIR is required");
+  if (!values.count("source")) {
+    return fail("at least one --source DIR (or --source kubernetes) is required");
+  }
   out.sources = values["source"].as<std::vector<std::string>>();
   out.state_path = values["state"].as<std::string>();
   out.init_state = values["init"].as<bool>();
@@ -114,50 +119,74 @@ std::optional<int> read_options(const po::variables_map& values, runtime::Manage
   return std::nullopt;
 }
 
-}  // namespace
+// --source kubernetes: the desired state is the cluster's Workspace and
+// ProviderConfig resources (a directory of that name is ./kubernetes).
+bool is_kubernetes_source(const po::variables_map& values) {
+  if (!values.count("source")) return false;
+  const auto& sources = values["source"].as<std::vector<std::string>>();
+  return sources.size() == 1 && sources.front() == "kubernetes";
+}
 
-int run_controller(const Args& args, Io io) {
-  po::options_description options("Options");
-  options.add_options()("source", po::value<std::vector<std::string>>()->composing(),
-                        "manifest directory (repeatable; a git checkout or git-sync link)")(
-      "state", po::value<std::string>()->default_value("./.wsctl/state.db"), "state store file")(
-      "init", po::bool_switch(),
-      "start a new state store even where --state names an existing file that holds none")(
-      "workers", po::value<int>()->default_value(4), "concurrent reconciles")(
-      "resync", po::value<std::string>()->default_value("10m"),
-      "re-observe every provider this often (+-10%)")(
-      "metrics-addr", po::value<std::string>()->default_value(":8080"),
-      "address of /metrics, /healthz, /readyz, /api/v1/workspaces")(
-      "instance-id", po::value<std::string>()->default_value("default"), "this operator instance")(
-      "prune", po::bool_switch(), "delete workspaces that leave the source (per deletionPolicy)")(
-      "max-prune", po::value<int>()->default_value(50),
-      "refuse a revision that prunes more than this % of managed workspaces")(
-      "shutdown-grace", po::value<std::string>()->default_value("30s"),
-      "time in-flight reconciles get on SIGTERM")("source-poll",
-                                                  po::value<std::string>()->default_value("10s"),
-                                                  "polling fallback of the source watcher")(
-      "backup-dir", po::value<std::string>(),
-      "write a consistent copy of the state store here every --backup-every")(
-      "backup-every", po::value<std::string>()->default_value("6h"), "interval of the backups")(
-      "backup-keep", po::value<int>()->default_value(7), "backups kept in --backup-dir")(
-      "stall-timeout", po::value<std::string>()->default_value("10m"),
-      "/healthz fails once a loop is stuck in one turn this long (0: never)")(
-      "max-connections", po::value<int>()->default_value(256),
-      "connections the metrics server serves at once")(
-      "log-format", po::value<std::string>()->default_value("text"), "text or json")(
-      "log-level", po::value<std::string>()->default_value("info"),
-      "trace, debug, info, warn, error");
-  add_credential_options(options);
-  po::variables_map values;
-  if (auto exit = parse_options("controller", "--source DIR [--source DIR...] [options]", options,
-                                args, values, io)) {
-    return *exit;
+void add_kubernetes_options(po::options_description& options) {
+  options.add_options()("kubeconfig", po::value<std::string>(),
+                        "kubernetes mode: the kubeconfig (else $KUBECONFIG, ~/.kube/config, "
+                        "in-cluster)")(
+      "namespace", po::value<std::vector<std::string>>()->composing(),
+      "kubernetes mode: watch Workspaces in this namespace (repeatable; default: all)")(
+      "leader-elect", po::bool_switch(),
+      "kubernetes mode: run as one of several replicas; only the Lease holder writes")(
+      "leader-election-namespace", po::value<std::string>(),
+      "namespace of the Lease (default: the kubeconfig's or the pod's namespace)")(
+      "leader-election-id", po::value<std::string>()->default_value("workspace-operator"),
+      "name of the Lease");
+}
+
+std::optional<int> read_kube_options(const po::variables_map& values,
+                                     runtime::KubeManagerOptions& out, Io io) {
+  auto fail = [&](const std::string& message) {
+    io.err << "wsctl controller: " << message << "\n";
+    return std::optional<int>(kExitInvalid);
+  };
+  // Kubernetes mode keeps no local state and reads no directory.
+  for (const char* flag :
+       {"state", "init", "source-poll", "backup-dir", "backup-every", "backup-keep"}) {
+    if (values.count(flag) && !values[flag].defaulted()) {
+      return fail(std::string("--") + flag +
+                  " is for sources of files; --source kubernetes keeps no local state");
+    }
   }
-  runtime::ManagerOptions manager_options;
-  if (auto exit = read_options(values, manager_options, io)) return *exit;
-  std::optional<int> backup_exit;
-  auto backup_options = read_backup_options(values, manager_options.state_path, backup_exit, io);
-  if (backup_exit) return *backup_exit;
+  runtime::ManagerOptions common;
+  if (auto exit = read_options(values, common, io)) return exit;
+  out.workers = common.workers;
+  out.resync = common.resync;
+  out.metrics_address = common.metrics_address;
+  out.metrics_port = common.metrics_port;
+  out.instance_id = common.instance_id;
+  out.shutdown_grace = common.shutdown_grace;
+  out.stall_timeout = common.stall_timeout;
+  out.max_connections = common.max_connections;
+  out.credentials = common.credentials;
+  if (values.count("kubeconfig")) out.kube.kubeconfig = values["kubeconfig"].as<std::string>();
+  if (values.count("namespace")) {
+    out.namespaces = values["namespace"].as<std::vector<std::string>>();
+    for (const auto& ns : out.namespaces) {
+      if (auto problem = manifest::check_label_value(ns); !problem.empty() || ns.empty()) {
+        return fail("--namespace " + ns + ": not a namespace name");
+      }
+    }
+  }
+  out.leader_elect = values["leader-elect"].as<bool>();
+  if (values.count("leader-election-namespace")) {
+    out.lease_namespace = values["leader-election-namespace"].as<std::string>();
+  }
+  out.lease_name = values["leader-election-id"].as<std::string>();
+  if (out.lease_name.empty()) return fail("--leader-election-id must not be empty");
+  return std::nullopt;
+}
+
+// Logging, the allocator and the descriptor limit, the same in every mode;
+// the signals are blocked so that sigwait alone takes them.
+std::optional<int> setup_process(const po::variables_map& values, Io io) {
   std::string format = values["log-format"].as<std::string>();
   if (format != "text" && format != "json") {
     io.err << "wsctl controller: --log-format must be text or json\n";
@@ -192,14 +221,26 @@ int run_controller(const Args& args, Io io) {
   } else {
     observability::log_debug("descriptor limit unchanged", {{"error", limit.status().message()}});
   }
-  // Signals are taken by sigwait below, never by a worker thread.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  runtime::Manager manager(manager_options);
+  return std::nullopt;
+}
+
+// Starts the manager and serves until SIGTERM or SIGINT. SIGHUP asks for a
+// resync now; a second stop signal exits at once (the create journal still
+// prevents duplicates after that).
+template <typename AnyManager>
+int serve_until_signal(AnyManager& manager, const state::BackupScheduleOptions* backup_options,
+                       Io io) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   if (Status s = manager.start(); !s.is_ok()) {
     io.err << "wsctl controller: " << s.message() << "\n";
     return kExitInvalid;
@@ -210,7 +251,6 @@ int run_controller(const Args& args, Io io) {
     backups->start();
   }
   int signal_number = 0;
-  // SIGHUP asks for a resync now; SIGTERM and SIGINT stop.
   while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
     observability::log_info("SIGHUP received: resyncing");
     manager.request_resync();
@@ -231,6 +271,69 @@ int run_controller(const Args& args, Io io) {
   // shutdown is complete as far as the grace period allows.
   if (!stopped.get()) std::_Exit(kExitOk);
   return kExitOk;
+}
+
+}  // namespace
+
+int run_controller(const Args& args, Io io) {
+  po::options_description options("Options");
+  options.add_options()("source", po::value<std::vector<std::string>>()->composing(),
+                        "manifest directory (repeatable; a git checkout or git-sync link)")(
+      "state", po::value<std::string>()->default_value("./.wsctl/state.db"), "state store file")(
+      "init", po::bool_switch(),
+      "start a new state store even where --state names an existing file that holds none")(
+      "workers", po::value<int>()->default_value(4), "concurrent reconciles")(
+      "resync", po::value<std::string>()->default_value("10m"),
+      "re-observe every provider this often (+-10%)")(
+      "metrics-addr", po::value<std::string>()->default_value(":8080"),
+      "address of /metrics, /healthz, /readyz, /api/v1/workspaces")(
+      "instance-id", po::value<std::string>()->default_value("default"), "this operator instance")(
+      "prune", po::bool_switch(), "delete workspaces that leave the source (per deletionPolicy)")(
+      "max-prune", po::value<int>()->default_value(50),
+      "refuse a revision that prunes more than this % of managed workspaces")(
+      "shutdown-grace", po::value<std::string>()->default_value("30s"),
+      "time in-flight reconciles get on SIGTERM")("source-poll",
+                                                  po::value<std::string>()->default_value("10s"),
+                                                  "polling fallback of the source watcher")(
+      "backup-dir", po::value<std::string>(),
+      "write a consistent copy of the state store here every --backup-every")(
+      "backup-every", po::value<std::string>()->default_value("6h"), "interval of the backups")(
+      "backup-keep", po::value<int>()->default_value(7), "backups kept in --backup-dir")(
+      "stall-timeout", po::value<std::string>()->default_value("10m"),
+      "/healthz fails once a loop is stuck in one turn this long (0: never)")(
+      "max-connections", po::value<int>()->default_value(256),
+      "connections the metrics server serves at once")(
+      "log-format", po::value<std::string>()->default_value("text"), "text or json")(
+      "log-level", po::value<std::string>()->default_value("info"),
+      "trace, debug, info, warn, error");
+  add_kubernetes_options(options);
+  add_credential_options(options);
+  po::variables_map values;
+  if (auto exit = parse_options("controller",
+                                "--source DIR [--source DIR...] | --source kubernetes [options]",
+                                options, args, values, io)) {
+    return *exit;
+  }
+  if (auto exit = setup_process(values, io)) return *exit;
+  if (is_kubernetes_source(values)) {
+    runtime::KubeManagerOptions kube_options;
+    if (auto exit = read_kube_options(values, kube_options, io)) return *exit;
+    kube_options.on_lost_leadership = [] {
+      // The writes have stopped (KubeManager::lost_leadership); a replica
+      // that is no longer sure to lead must not linger: the kubelet starts
+      // it again as a standby.
+      std::_Exit(kExitLostLeadership);
+    };
+    runtime::KubeManager manager(std::move(kube_options));
+    return serve_until_signal(manager, nullptr, io);
+  }
+  runtime::ManagerOptions manager_options;
+  if (auto exit = read_options(values, manager_options, io)) return *exit;
+  std::optional<int> backup_exit;
+  auto backup_options = read_backup_options(values, manager_options.state_path, backup_exit, io);
+  if (backup_exit) return *backup_exit;
+  runtime::Manager manager(manager_options);
+  return serve_until_signal(manager, backup_options ? &*backup_options : nullptr, io);
 }
 
 }  // namespace wsop::cli

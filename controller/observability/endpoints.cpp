@@ -71,7 +71,9 @@ http::Response serve(const EndpointContext& context, const http::Request& reques
     return stalled ? text(503, "stalled: " + *stalled + "\n") : text(200, "ok\n");
   }
   if (path == "/readyz") {
-    if (context.ready && context.ready->load()) return text(200, "ok\n");
+    if (context.ready && context.ready->load()) {
+      return text(200, context.ready_detail ? "ok: " + context.ready_detail() + "\n" : "ok\n");
+    }
     std::string reason = context.not_ready_reason ? context.not_ready_reason() : "";
     if (reason.empty()) reason = "waiting for the first valid source revision";
     return text(503, reason + "\n");

@@ -26,6 +26,9 @@ struct EndpointContext {
   std::function<std::optional<std::string>()> stalled;
   // The reason /readyz fails while not ready.
   std::function<std::string()> not_ready_reason;
+  // Said after "ok" once ready (kubernetes mode: "leader" or "standby, the
+  // leader is X"); null: "ok" alone.
+  std::function<std::string()> ready_detail;
 };
 
 http::Response serve(const EndpointContext& context, const http::Request& request);

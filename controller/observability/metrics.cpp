@@ -138,7 +138,13 @@ Metrics::Metrics(int max_concurrent_reconciles)
               .Name("workspace_operator_create_pending_unresolved")
               .Help("Workspaces whose lost create needs a person (wsctl import/forget)")
               .Register(*registry_)
-              .Add({})) {
+              .Add({})),
+      leader_(BuildGauge()
+                  .Name("workspace_operator_leader")
+                  .Help("1 while this replica leads (holds the Lease, or runs without leader "
+                        "election), else 0")
+                  .Register(*registry_)
+                  .Add({})) {
   BuildGauge()
       .Name("controller_runtime_max_concurrent_reconciles")
       .Help("Maximum number of concurrent reconciles per controller")
@@ -214,6 +220,10 @@ void Metrics::on_attempt(const std::string& provider, const std::string& operati
 
 void Metrics::on_event(const reconcile::Event& event) {
   if (event.type == reconcile::EventType::kDriftCorrected) drift_corrections_.Increment();
+}
+
+void Metrics::set_leader(bool leading) {
+  leader_.Set(leading ? 1 : 0);
 }
 
 void Metrics::set_source(const std::string& revision, bool valid) {

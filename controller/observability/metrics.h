@@ -38,6 +38,9 @@ class Metrics : public runtime::QueueObserver,
   std::string scrape(state::StateStore* store, const runtime::WorkQueue* queue);
 
   void set_source(const std::string& revision, bool valid);
+  // workspace_operator_leader: 1 while this replica holds the Lease (or
+  // runs without leader election), 0 while it stands by.
+  void set_leader(bool leading);
 
   // QueueObserver
   void on_add() override;
@@ -85,6 +88,7 @@ class Metrics : public runtime::QueueObserver,
   prometheus::Family<prometheus::Gauge>& revision_info_;
   prometheus::Gauge& source_valid_;
   prometheus::Gauge& pending_unresolved_;
+  prometheus::Gauge& leader_;
 
   std::mutex mu_;  // guards the families whose label sets change
   std::string revision_;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,10 +27,16 @@ class DesiredState {
   const model::Workspace* claimant(const std::string& provider_config,
                                    const std::string& remote_id) const;
 
-  // Whether this revision may prune (the controller's guards: not from an
-  // empty source, not more than --max-prune at once). Set before sharing.
-  bool prune_allowed() const { return prune_allowed_; }
+  // Whether this revision may prune `key`'s workspace (the file modes'
+  // guards: not from an empty source, not more than --max-prune at once;
+  // the kubernetes mode's rule: only a Workspace being deleted, never one
+  // that is merely invalid or unreadable). Set before sharing.
+  bool prune_allowed(const model::WorkspaceKey& key) const {
+    return prune_allowed_ && (!prunable_ || prunable_->count(key) > 0);
+  }
   void set_prune_allowed(bool allowed) { prune_allowed_ = allowed; }
+  // Only these keys may be pruned (unset: any key that left the source).
+  void set_prunable(std::set<model::WorkspaceKey> keys) { prunable_ = std::move(keys); }
 
  private:
   manifest::ManifestSet set_;
@@ -36,6 +44,7 @@ class DesiredState {
   std::map<model::WorkspaceKey, size_t> index_;
   std::map<std::pair<std::string, std::string>, size_t> claims_;  // (config, external-name)
   bool prune_allowed_ = true;
+  std::optional<std::set<model::WorkspaceKey>> prunable_;
 };
 
 }  // namespace wsop::reconcile

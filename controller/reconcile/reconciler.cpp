@@ -86,7 +86,7 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
     if (step.poll_deferred) return step;
   }
   plan::PlanOptions options = ctx_.options.plan;
-  options.prune = options.prune && step.snapshot && step.snapshot->prune_allowed();
+  options.prune = options.prune && step.snapshot && step.snapshot->prune_allowed(key);
   step.plan = plan::plan_workspace(step.desired, step.record ? &*step.record : nullptr,
                                    step.observation, step.provider.get(), options);
   plan_move(step);

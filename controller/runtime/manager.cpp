@@ -3,15 +3,12 @@
 #include <malloc.h>
 
 #include <future>
-#include <random>
 #include <set>
 #include <sstream>
-#include <system_error>
 #include <utility>
 
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/render.h"
-#include "controller/observability/endpoints.h"
 #include "controller/observability/logging.h"
 #include "controller/state/sqlite_state_store.h"
 
@@ -21,20 +18,6 @@ namespace {
 using observability::log_error;
 using observability::log_info;
 using observability::log_warn;
-
-// Events go to the log and to the metrics.
-class LogAndCount : public reconcile::EventSink {
- public:
-  explicit LogAndCount(observability::Metrics* metrics) : metrics_(metrics) {}
-  void on_event(const reconcile::Event& event) override {
-    log_.on_event(event);
-    metrics_->on_event(event);
-  }
-
- private:
-  observability::LogEvents log_;
-  observability::Metrics* metrics_;
-};
 
 }  // namespace
 
@@ -56,6 +39,7 @@ Status Manager::start() {
   if (!store) return store.status();
   store_ = std::move(*store);
   metrics_ = std::make_unique<observability::Metrics>(options_.workers);
+  metrics_->set_leader(true);  // one process per state store: it always leads
   events_ = std::make_unique<LogAndCount>(metrics_.get());
   providers::ProviderContext context{
       options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
@@ -81,10 +65,14 @@ Status Manager::start() {
                                      RunnerOptions{options_.workers, 0, true}, metrics_.get());
   watcher_ = std::make_unique<manifest::SourceWatcher>(options_.sources, options_.source_poll,
                                                        [this] { on_source_change(); });
+  resync_ = std::make_unique<ResyncTimer>(options_.resync, [this](bool requested) {
+    log_info(requested ? "resync requested" : "resync");
+    resync_once();
+  });
   if (Status s = start_server(); !s.is_ok()) return s.with_context("metrics server");
   runner_->start();
   watcher_->start();
-  resync_thread_ = std::thread([this] { resync_loop(); });
+  resync_->start();
   log_info("controller started", {{"metrics", server_->url()},
                                   {"instanceId", options_.instance_id},
                                   {"workers", std::to_string(options_.workers)},
@@ -95,23 +83,15 @@ Status Manager::start() {
 // The endpoints must answer whatever the clients do (docs/OPERATIONS.md,
 // "Health, limits and slow clients"): a probe gets through 1,000 slow ones.
 Status Manager::start_server() {
-  observability::EndpointContext endpoints{metrics_.get(),
-                                           store_.get(),
-                                           queue_.get(),
-                                           &ready_,
-                                           [this] { return stalled(); },
-                                           [this] { return not_ready_reason(); }};
-  http::ServerOptions server_options;
-  server_options.address = options_.metrics_address;
-  server_options.port = options_.metrics_port;
-  server_options.max_connections = options_.max_connections;
-  server_options.header_timeout = std::chrono::seconds(5);
-  server_options.idle_timeout = std::chrono::seconds(30);
-  server_options.body_timeout = std::chrono::seconds(10);  // GET and HEAD only: no body expected
-  server_options.on_warning = [](const std::string& message) { log_warn(message); };
-  server_ = std::make_unique<http::Server>(server_options, [endpoints](const http::Request& r) {
-    return observability::serve(endpoints, r);
-  });
+  observability::EndpointContext endpoints;
+  endpoints.metrics = metrics_.get();
+  endpoints.store = store_.get();
+  endpoints.queue = queue_.get();
+  endpoints.ready = &ready_;
+  endpoints.stalled = [this] { return stalled(); };
+  endpoints.not_ready_reason = [this] { return not_ready_reason(); };
+  server_ = make_endpoint_server(
+      {options_.metrics_address, options_.metrics_port, options_.max_connections}, endpoints);
   return server_->start();
 }
 
@@ -130,7 +110,9 @@ std::optional<std::string> Manager::stalled() const {
   if (watcher_) {
     if (auto reason = over("the source loop", watcher_->heartbeat().turn_age())) return reason;
   }
-  if (auto reason = over("the resync loop", resync_beat_.turn_age())) return reason;
+  if (resync_) {
+    if (auto reason = over("the resync loop", resync_->heartbeat().turn_age())) return reason;
+  }
   if (runner_) return over("a reconcile worker", runner_->longest_turn());
   return std::nullopt;
 }
@@ -145,7 +127,7 @@ std::string Manager::not_ready_reason() const {
 // provider list (attempts x request timeout), the workers inside reconciles.
 void Manager::join_threads() {
   if (watcher_) watcher_->stop();
-  if (resync_thread_.joinable()) resync_thread_.join();
+  if (resync_) resync_->join();
   if (runner_) runner_->stop();
 }
 
@@ -161,7 +143,7 @@ bool Manager::stop() {
   }
   cancel_load_ = true;
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
-  stop_cv_.notify_all();
+  if (resync_) resync_->signal_stop();
   if (queue_) queue_->shut_down();  // no new work; in-flight reconciles go on
   std::promise<void> joined;
   auto finished = joined.get_future();
@@ -309,37 +291,11 @@ void Manager::enqueue_all() {
 #endif
 }
 
-// One paginated list per ProviderConfig (section 5): what the reconciles
-// that follow compare with. The accounts are listed at the same time, each
-// within its own rate limit. A list that fails leaves the cache as it was;
-// the reconciler then GETs what it needs.
 void Manager::observe_all(const reconcile::DesiredState& snapshot) {
-  auto list_one = [this, &snapshot](const std::string& name,
-                                    const std::shared_ptr<providers::Provider>& provider) {
-    // Entries written while the list is under way are newer than it.
-    auto started = reconcile::ObservedCache::Clock::now();
-    auto listed = provider->list(snapshot.workspaces_of(name));
-    if (!listed) {
-      log_warn("list failed", {{"providerConfig", name}, {"error", listed.status().message()}});
-      return;
-    }
-    cache_.put_list(name, std::move(*listed), started);
-  };
-  std::vector<std::future<void>> lists;
-  for (const auto& name : providers_->names()) {
-    {
-      std::lock_guard lock(mu_);
-      if (stopping_) break;
-    }
-    auto provider = providers_->get(name);
-    if (!provider) continue;
-    try {
-      lists.push_back(std::async(std::launch::async, list_one, name, provider));
-    } catch (const std::system_error&) {
-      list_one(name, provider);  // no thread to be had: list it here
-    }
-  }
-  for (auto& list : lists) list.wait();
+  observe_accounts(*providers_, cache_, snapshot, [this] {
+    std::lock_guard lock(mu_);
+    return stopping_;
+  });
 }
 
 void Manager::resync_once() {
@@ -350,28 +306,7 @@ void Manager::resync_once() {
 }
 
 void Manager::request_resync() {
-  std::lock_guard lock(mu_);
-  resync_requested_ = true;
-  stop_cv_.notify_all();
-}
-
-void Manager::resync_loop() {
-  std::mt19937 random(std::random_device{}());
-  std::uniform_real_distribution<double> jitter(0.9, 1.1);  // +-10%
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    auto period =
-        std::chrono::milliseconds(static_cast<int64_t>(options_.resync.count() * jitter(random)));
-    stop_cv_.wait_for(lock, period, [this] { return stopping_ || resync_requested_; });
-    if (stopping_) break;
-    bool requested = std::exchange(resync_requested_, false);
-    lock.unlock();
-    log_info(requested ? "resync requested" : "resync");
-    resync_beat_.begin_turn();
-    resync_once();
-    resync_beat_.end_turn();
-    lock.lock();
-  }
+  if (resync_) resync_->request();
 }
 
 }  // namespace wsop::runtime

@@ -30,6 +30,7 @@
 #include "controller/manifest/source.h"
 #include "controller/observability/metrics.h"
 #include "controller/reconcile/reconciler.h"
+#include "controller/runtime/controller_parts.h"
 #include "controller/runtime/runner.h"
 #include "providers/http/credential_policy.h"
 
@@ -81,6 +82,10 @@ class Manager {
   void request_resync();
 
   uint16_t metrics_port() const;
+  // The workspaces of `current` whose manifest differs from `previous`'s
+  // (spec digest or annotations): reconciled first.
+  static std::vector<std::string> changed_keys(const reconcile::DesiredState* previous,
+                                               const reconcile::DesiredState& current);
   bool ready() const { return ready_; }
   // Why /healthz fails: the loop stuck in one turn, for how long; nothing
   // when every loop turns.
@@ -93,9 +98,6 @@ class Manager {
   void on_source_change();
   void enqueue_all();
   void observe_all(const reconcile::DesiredState& snapshot);
-  static std::vector<std::string> changed_keys(const reconcile::DesiredState* previous,
-                                               const reconcile::DesiredState& current);
-  void resync_loop();
   void join_threads();
   void resync_once();
   bool prune_allowed(const manifest::ManifestSet& set);
@@ -112,20 +114,17 @@ class Manager {
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<manifest::SourceWatcher> watcher_;
-  std::thread resync_thread_;
+  std::unique_ptr<ResyncTimer> resync_;
   std::thread stopper_;  // joins the others, so that stop() can give up on them
 
   mutable std::mutex mu_;
-  std::condition_variable stop_cv_;
   std::shared_ptr<const reconcile::DesiredState> desired_;
   std::string content_revision_;
   std::atomic<bool> ready_{false};
   std::atomic<bool> cancel_load_{false};  // set by stop(): a load under way ends early
-  Heartbeat resync_beat_;
-  std::string load_error_;  // the last failed load's first error; guarded by mu_
+  std::string load_error_;                // the last failed load's first error; guarded by mu_
   bool stopping_ = false;
-  bool drained_ = true;            // the result of stop()
-  bool resync_requested_ = false;  // guarded by mu_
+  bool drained_ = true;  // the result of stop()
 };
 
 }  // namespace wsop::runtime

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "controller/state/kube_record.h"
+
 namespace wsop::source {
 
 namespace {
@@ -53,6 +55,26 @@ std::string joined(const std::vector<std::string>& problems) {
   return out;
 }
 
+// What the user wrote, not what the operator keeps on the object: kubectl's
+// copy of the last apply, the record (controller/state/kube_record.h) and
+// the external-name the operator mirrors from it. An external-name that
+// differs from the record's remote id stays: it is the user's request to
+// adopt or resolve, judged as in file mode. So the operator's own writes
+// never read as a change of the desired state.
+void without_operator_annotations(nlohmann::json& annotations) {
+  annotations.erase(kLastApplied);
+  auto record = annotations.find(state::kRecordAnnotation);
+  if (record == annotations.end()) return;
+  nlohmann::json parsed = record->is_string()
+                              ? nlohmann::json::parse(record->get<std::string>(), nullptr, false)
+                              : nlohmann::json();
+  annotations.erase(record);
+  auto external = annotations.find(model::kAnnotationExternalName);
+  if (external == annotations.end() || !parsed.is_object()) return;
+  auto remote = parsed.find("remoteId");
+  if (remote != parsed.end() && *remote == *external) annotations.erase(external);
+}
+
 }  // namespace
 
 std::string ObjectRef::to_string() const {
@@ -87,7 +109,7 @@ manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& 
   if (auto labels = from.find("labels"); labels != from.end()) metadata["labels"] = *labels;
   if (auto annotations = from.find("annotations"); annotations != from.end()) {
     nlohmann::json kept = *annotations;
-    if (kept.is_object()) kept.erase(kLastApplied);
+    if (kept.is_object()) without_operator_annotations(kept);
     if (!kept.empty()) metadata["annotations"] = std::move(kept);
   }
   nlohmann::json text = {{"apiVersion", object.value("apiVersion", kGroupVersion)},

@@ -63,7 +63,8 @@ struct ObjectSnapshot {
 Outcome<ObjectRef> object_ref(const nlohmann::json& object);
 
 // The text the loader reads for one object: apiVersion, kind, metadata
-// (name, namespace, labels, annotations but kubectl's last-applied copy)
+// (name, namespace, labels, the annotations the user wrote: not kubectl's
+// last-applied copy, the operator's record nor its mirror of the remote id)
 // and spec; status and the server's fields left out.
 manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& ref);
 

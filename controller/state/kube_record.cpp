@@ -17,6 +17,7 @@ Json record_json(const WorkspaceRecord& r) {
           {"providerConfig", r.provider_config},
           {"providerType", model::to_string(r.provider_type)},
           {"externalId", r.external_id},
+          {"remoteId", r.remote_id ? Json(*r.remote_id) : Json(nullptr)},
           {"owner", r.owner_instance_id},
           {"origin", to_string(r.origin)},
           {"create",
@@ -196,8 +197,11 @@ Outcome<std::optional<WorkspaceRecord>> record_of(const Json& object) {
   r.observed_json = f.text("observed");
   if (!f.problem().empty()) return Status::error(Code::kInvalid, f.problem());
   if (!c.problem().empty()) return Status::error(Code::kInvalid, c.problem());
-  if (auto id = annotations.find(model::kAnnotationExternalName);
-      id != annotations.end() && id->is_string()) {
+  // The record's own copy, not the external-name annotation: a user who
+  // sets external-name on an object whose create is pending (to resolve it,
+  // or to point it elsewhere) makes a request the reconciler judges, never
+  // a record that claims a remote workspace by itself.
+  if (auto id = json.find("remoteId"); id != json.end() && id->is_string()) {
     r.remote_id = id->get<std::string>();
   }
   read_conditions(object, r);

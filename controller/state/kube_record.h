@@ -3,9 +3,12 @@
 // wins the Lease can carry on a create journal (ARCHITECTURE.md section 4).
 //   - metadata.annotations["workspace-operator.io/external-name"]: the remote
 //     id, as Crossplane keeps it (set by a user, it asks for an adoption);
-//   - metadata.annotations["workspace-operator.io/record"]: the rest of the
-//     record as compact JSON (owner, origin, create journal, policies,
-//     digests, the last observation), versioned ("v": 1);
+//   - metadata.annotations["workspace-operator.io/record"]: the record as
+//     compact JSON (remote id, owner, origin, create journal, policies,
+//     digests, the last observation), versioned ("v": 1). The remote id is
+//     read from here: an external-name that differs from it (or on an
+//     object whose record has none) is the user's request, as in file mode;
+//     one that equals it is the operator's mirror of it;
 //   - status: conditions (Ready, Synced, with observedGeneration),
 //     observedGeneration and atProvider (remote id, phase, the provider's
 //     facts), for kubectl and Argo CD / Flux health checks.

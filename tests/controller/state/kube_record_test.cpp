@@ -72,6 +72,19 @@ TEST(KubeRecord, AnExternalNameAloneIsARequestToAdoptNotARecord) {
   EXPECT_FALSE(read->has_value());
 }
 
+TEST(KubeRecord, AnExternalNameSetOnAPendingRecordIsARequestNotARemoteId) {
+  WorkspaceRecord pending = new_record("default", "p");
+  pending.create.state = CreateState::kPending;
+  json object = object_with(pending, 1);
+  // `kubectl annotate` by a user resolving CreatePendingUnresolved.
+  object["metadata"]["annotations"][model::kAnnotationExternalName] = "found-by-hand";
+  auto read = record_of(object);
+  ASSERT_TRUE(read.is_ok()) << read.status().to_string();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_FALSE((*read)->remote_id.has_value());
+  EXPECT_EQ((*read)->create.state, CreateState::kPending);
+}
+
 TEST(KubeRecord, RemovingDropsBothAnnotationsAndAnUnsetRemoteIdClearsExternalName) {
   json removed = removed_record_annotations();
   EXPECT_TRUE(removed[kRecordAnnotation].is_null());

@@ -1,0 +1,100 @@
+#include "controller/runtime/controller_parts.h"
+
+#include <future>
+#include <random>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+namespace wsop::runtime {
+
+void observe_accounts(reconcile::ProviderSet& providers, reconcile::ObservedCache& cache,
+                      const reconcile::DesiredState& snapshot,
+                      const std::function<bool()>& stopping) {
+  auto list_one = [&cache, &snapshot](const std::string& name,
+                                      const std::shared_ptr<providers::Provider>& provider) {
+    // Entries written while the list is under way are newer than it.
+    auto started = reconcile::ObservedCache::Clock::now();
+    auto listed = provider->list(snapshot.workspaces_of(name));
+    if (!listed) {
+      observability::log_warn("list failed",
+                              {{"providerConfig", name}, {"error", listed.status().message()}});
+      return;
+    }
+    cache.put_list(name, std::move(*listed), started);
+  };
+  std::vector<std::future<void>> lists;
+  for (const auto& name : providers.names()) {
+    if (stopping()) break;
+    auto provider = providers.get(name);
+    if (!provider) continue;
+    try {
+      lists.push_back(std::async(std::launch::async, list_one, name, provider));
+    } catch (const std::system_error&) {
+      list_one(name, provider);  // no thread to be had: list it here
+    }
+  }
+  for (auto& list : lists) list.wait();
+}
+
+std::unique_ptr<http::Server> make_endpoint_server(const EndpointServerOptions& options,
+                                                   observability::EndpointContext endpoints) {
+  http::ServerOptions server_options;
+  server_options.address = options.address;
+  server_options.port = options.port;
+  server_options.max_connections = options.max_connections;
+  server_options.header_timeout = std::chrono::seconds(5);
+  server_options.idle_timeout = std::chrono::seconds(30);
+  server_options.body_timeout = std::chrono::seconds(10);  // GET and HEAD only: no body expected
+  server_options.on_warning = [](const std::string& message) { observability::log_warn(message); };
+  return std::make_unique<http::Server>(server_options,
+                                        [endpoints = std::move(endpoints)](const http::Request& r) {
+                                          return observability::serve(endpoints, r);
+                                        });
+}
+
+ResyncTimer::ResyncTimer(std::chrono::milliseconds period, std::function<void(bool)> resync)
+    : period_(period), resync_(std::move(resync)) {}
+
+ResyncTimer::~ResyncTimer() {
+  stop();
+}
+
+void ResyncTimer::start() {
+  thread_ = std::thread([this] { run(); });
+}
+
+void ResyncTimer::request() {
+  std::lock_guard lock(mu_);
+  requested_ = true;
+  cv_.notify_all();
+}
+
+void ResyncTimer::signal_stop() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+}
+
+void ResyncTimer::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void ResyncTimer::run() {
+  std::mt19937 random(std::random_device{}());
+  std::uniform_real_distribution<double> jitter(0.9, 1.1);  // +-10%
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    auto period = std::chrono::milliseconds(static_cast<int64_t>(period_.count() * jitter(random)));
+    cv_.wait_for(lock, period, [this] { return stopping_ || requested_; });
+    if (stopping_) break;
+    bool requested = std::exchange(requested_, false);
+    lock.unlock();
+    beat_.begin_turn();
+    resync_(requested);
+    beat_.end_turn();
+    lock.lock();
+  }
+}
+
+}  // namespace wsop::runtime

@@ -1,0 +1,96 @@
+// The parts both controllers are made of (controller/runtime/manager.h for
+// files and git, kube_manager.h for the Kubernetes API): the event sink that
+// logs and counts, the one list per account a revision or a resync starts
+// from, the endpoint server, and the resync timer. One copy, so the two
+// modes cannot drift apart in what they observe, expose or count.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/heartbeat.h"
+#include "common/http/server.h"
+#include "controller/observability/endpoints.h"
+#include "controller/observability/logging.h"
+#include "controller/observability/metrics.h"
+#include "controller/reconcile/desired_state.h"
+#include "controller/reconcile/observed_cache.h"
+#include "controller/reconcile/provider_set.h"
+
+namespace wsop::runtime {
+
+// Events go to the log and to the metrics.
+class LogAndCount : public reconcile::EventSink {
+ public:
+  explicit LogAndCount(observability::Metrics* metrics) : metrics_(metrics) {}
+  void on_event(const reconcile::Event& event) override {
+    log_.on_event(event);
+    metrics_->on_event(event);
+  }
+
+ private:
+  observability::LogEvents log_;
+  observability::Metrics* metrics_;
+};
+
+// One paginated list per ProviderConfig (ARCHITECTURE.md section 5): what
+// the reconciles that follow compare with. The accounts are listed at the
+// same time, each within its own rate limit. A list that fails leaves the
+// cache as it was; the reconciler then GETs what it needs. `stopping` is
+// asked before each account: a stop starts no new list.
+void observe_accounts(reconcile::ProviderSet& providers, reconcile::ObservedCache& cache,
+                      const reconcile::DesiredState& snapshot,
+                      const std::function<bool()>& stopping);
+
+struct EndpointServerOptions {
+  std::string address = "0.0.0.0";
+  uint16_t port = 8080;
+  std::size_t max_connections = 256;
+};
+
+// The server of /metrics, /healthz, /readyz and the status API, with the
+// limits that let a probe through 1,000 slow clients (docs/OPERATIONS.md,
+// "Health, limits and slow clients"). Not started.
+std::unique_ptr<http::Server> make_endpoint_server(const EndpointServerOptions& options,
+                                                   observability::EndpointContext endpoints);
+
+// Calls `resync` every `period` (jittered +-10%, so replicas and accounts
+// do not move in step) and at once on request(); on its own thread, one
+// call at a time. stop() waits for a call under way.
+class ResyncTimer {
+ public:
+  ResyncTimer(std::chrono::milliseconds period, std::function<void(bool requested)> resync);
+  ~ResyncTimer();  // stop()
+  ResyncTimer(const ResyncTimer&) = delete;
+  ResyncTimer& operator=(const ResyncTimer&) = delete;
+
+  void start();
+  void request();
+  // Tells the loop to end (a call under way finishes); join() waits.
+  void signal_stop();
+  void join();
+  void stop() {
+    signal_stop();
+    join();
+  }
+  const Heartbeat& heartbeat() const { return beat_; }
+
+ private:
+  void run();
+
+  const std::chrono::milliseconds period_;
+  const std::function<void(bool)> resync_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;   // guarded by mu_
+  bool requested_ = false;  // guarded by mu_
+  Heartbeat beat_;
+  std::thread thread_;
+};
+
+}  // namespace wsop::runtime

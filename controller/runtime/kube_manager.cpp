@@ -1,0 +1,372 @@
+#include "controller/runtime/kube_manager.h"
+
+#include <malloc.h>
+
+#include <future>
+
+#include "controller/observability/logging.h"
+#include "controller/runtime/kube_events.h"
+#include "controller/runtime/manager.h"
+#include "controller/source/kube_secrets.h"
+#include "controller/state/kube_state_store.h"
+#include "kube/client.h"
+#include "kube/errors.h"
+#include "kube/event_recorder.h"
+#include "kube/leader_election.h"
+
+namespace wsop::runtime {
+namespace {
+
+using observability::log_error;
+using observability::log_info;
+using observability::log_warn;
+
+std::vector<model::SecretKeySelector> secret_refs(
+    const std::vector<model::ProviderConfig>& configs) {
+  std::vector<model::SecretKeySelector> refs;
+  for (const auto& config : configs) {
+    if (config.credentials.secret_ref) refs.push_back(*config.credentials.secret_ref);
+  }
+  return refs;
+}
+
+// The status of an invalid Workspace: its conditions with Synced replaced.
+// lastTransitionTime moves only when Synced's status or reason changes.
+nlohmann::json invalid_status(const nlohmann::json& object, const std::string& message,
+                              std::int64_t generation) {
+  nlohmann::json status = object.value("status", nlohmann::json::object());
+  if (!status.is_object()) status = nlohmann::json::object();
+  nlohmann::json conditions = nlohmann::json::array();
+  std::string since = kube::format_micro_time(std::chrono::system_clock::now());
+  since = since.substr(0, 19) + "Z";  // metav1.Time: whole seconds
+  for (const auto& c : status.value("conditions", nlohmann::json::array())) {
+    if (!c.is_object() || c.value("type", "") != "Synced") {
+      conditions.push_back(c);
+      continue;
+    }
+    if (c.value("status", "") == "False" && c.value("reason", "") == "InvalidSpec") {
+      since = c.value("lastTransitionTime", since);
+    }
+  }
+  conditions.push_back({{"type", "Synced"},
+                        {"status", "False"},
+                        {"reason", "InvalidSpec"},
+                        {"message", message},
+                        {"observedGeneration", generation},
+                        {"lastTransitionTime", since}});
+  status["conditions"] = std::move(conditions);
+  status["observedGeneration"] = generation;
+  return status;
+}
+
+}  // namespace
+
+KubeManager::KubeManager(KubeManagerOptions options) : options_(std::move(options)) {}
+
+KubeManager::~KubeManager() {
+  stop();
+}
+
+std::shared_ptr<const reconcile::DesiredState> KubeManager::desired() const {
+  std::lock_guard lock(mu_);
+  return desired_;
+}
+
+bool KubeManager::stopping() const {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
+Status KubeManager::connect() {
+  auto rest = kube::load_config(options_.kube);
+  if (!rest) return rest.status().with_context("Kubernetes API configuration");
+  rest_ = std::move(*rest);
+  auto client = kube::Client::create(rest_);
+  if (!client) return client.status().with_context("Kubernetes API client");
+  client_ = std::move(*client);
+  if (options_.identity.empty()) options_.identity = kube::default_leader_identity();
+  if (options_.lease_namespace.empty()) {
+    options_.lease_namespace = rest_.namespace_name.empty() ? "default" : rest_.namespace_name;
+  }
+  return Status::ok();
+}
+
+void KubeManager::make_reconciler() {
+  state::KubeStateStoreOptions store_options;
+  std::vector<const kube::Informer*> informers;
+  for (const auto& informer : source_->workspace_informers()) informers.push_back(informer.get());
+  store_ = std::make_unique<state::KubeStateStore>(client_, informers, store_options);
+  reconcile::ReconcileContext ctx;
+  ctx.desired = [this] { return desired(); };
+  ctx.providers = providers_.get();
+  ctx.store = store_.get();
+  ctx.cache = &cache_;
+  ctx.events = events_.get();
+  ctx.options = options_.reconcile;
+  ctx.options.plan.instance_id = options_.instance_id;
+  // `kubectl delete` is the only way a Workspace leaves, and the revision
+  // allows pruning only the ones being deleted (kube_source.h).
+  ctx.options.plan.prune = true;
+  ctx.options.max_observation_age = options_.resync;
+  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
+  runner_ = std::make_unique<Runner>(*reconciler_, *queue_,
+                                     RunnerOptions{options_.workers, 0, true}, metrics_.get());
+  resync_ = std::make_unique<ResyncTimer>(options_.resync, [this](bool requested) {
+    log_info(requested ? "resync requested" : "resync");
+    resync_once();
+  });
+}
+
+Status KubeManager::start() {
+  if (Status s = connect(); !s.is_ok()) return s;
+  metrics_ = std::make_unique<observability::Metrics>(options_.workers);
+  metrics_->set_leader(false);
+  kube::EventRecorderOptions recorder_options;
+  recorder_options.reporting_instance = options_.identity;
+  auto recorder = kube::EventRecorder::create(rest_, recorder_options);
+  if (!recorder) return recorder.status().with_context("event recorder");
+  recorder_ = std::move(*recorder);
+  secrets_ = std::make_shared<source::KubeSecrets>(client_);
+  providers::ProviderContext context{
+      options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
+      options_.credentials};
+  context.secrets = secrets_;
+  providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
+  queue_ = std::make_unique<WorkQueue>(BackoffPolicy{}, metrics_.get());
+  KubeSourceOptions source_options;
+  source_options.namespaces = options_.namespaces;
+  source_options.load.credentials = options_.credentials;
+  source_options.load.secret_refs_readable = true;
+  source_options.debounce = options_.debounce;
+  source_ = std::make_unique<KubeSource>(client_, source_options,
+                                         [this](KubeRevision r) { on_revision(std::move(r)); });
+  events_ = std::make_unique<KubeEventSink>(
+      metrics_.get(), recorder_.get(),
+      [this](const model::WorkspaceKey& key) { return source_->workspace(key); }, &leading_);
+  make_reconciler();
+  if (Status s = start_server(); !s.is_ok()) return s.with_context("metrics server");
+  recorder_->start();
+  source_->start();
+  log_info("controller started", {{"source", "kubernetes " + rest_.origin},
+                                  {"metrics", server_->url()},
+                                  {"instanceId", options_.instance_id},
+                                  {"identity", options_.identity},
+                                  {"workers", std::to_string(options_.workers)}});
+  if (!options_.leader_elect) {
+    start_leading();
+    return Status::ok();
+  }
+  kube::LeaderElectionConfig election;
+  election.lease_namespace = options_.lease_namespace;
+  election.lease_name = options_.lease_name;
+  election.identity = options_.identity;
+  election.lease_duration = options_.lease_duration;
+  election.renew_deadline = options_.renew_deadline;
+  election.retry_period = options_.retry_period;
+  election.on_started_leading = [this] { start_leading(); };
+  election.on_stopped_leading = [this] { lost_leadership(); };
+  election.on_new_leader = [](const std::string& holder) {
+    log_info("leader", {{"holder", holder.empty() ? "(released)" : holder}});
+  };
+  auto elector = kube::LeaderElector::create(rest_, std::move(election));
+  if (!elector) return elector.status().with_context("leader election");
+  elector_ = std::move(*elector);
+  elector_->start();
+  return Status::ok();
+}
+
+Status KubeManager::start_server() {
+  observability::EndpointContext endpoints;
+  endpoints.metrics = metrics_.get();
+  endpoints.store = store_.get();
+  endpoints.queue = queue_.get();
+  endpoints.ready = &ready_;
+  endpoints.stalled = [this] { return stalled(); };
+  endpoints.not_ready_reason = [this] { return not_ready_reason(); };
+  endpoints.ready_detail = [this] {
+    if (leading_) return std::string("leader ") + options_.identity;
+    std::string leader = elector_ ? elector_->leader() : "";
+    return "standby " + options_.identity + (leader.empty() ? "" : ", the leader is " + leader);
+  };
+  server_ = make_endpoint_server(
+      {options_.metrics_address, options_.metrics_port, options_.max_connections}, endpoints);
+  return server_->start();
+}
+
+// On the elector's thread, which must go on renewing: the lists and the
+// sweep of a new term run on the resync timer's thread.
+void KubeManager::start_leading() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || started_leading_) return;
+    started_leading_ = true;
+  }
+  leading_ = true;
+  metrics_->set_leader(true);
+  log_info("leading", {{"identity", options_.identity}});
+  runner_->start();
+  resync_->start();
+  if (desired()) resync_->request();
+}
+
+// The Lease could not be renewed in time: stop every write now (the queue
+// takes nothing, provider calls and API requests are cut), then end the
+// process as client-go does; the next leader's journal resolves the rest.
+void KubeManager::lost_leadership() {
+  if (stopping()) return;  // stop() released the Lease after the drain
+  leading_ = false;
+  metrics_->set_leader(false);
+  log_error("leadership lost: stopping every write", {{"identity", options_.identity}});
+  queue_->shut_down();
+  providers_->stop_all();
+  client_->stop();
+  if (options_.on_lost_leadership) options_.on_lost_leadership();
+}
+
+void KubeManager::on_revision(KubeRevision revision) {
+  const auto& configs = revision.desired->set().provider_configs;
+  secrets_->watch(secret_refs(configs));
+  for (const auto& [config, status] : providers_->update(configs)) {
+    log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});
+  }
+  for (const auto& invalid : revision.invalid) {
+    log_warn("invalid resource set aside",
+             {{"object", invalid.ref.to_string()}, {"error", invalid.message}});
+  }
+  std::shared_ptr<const reconcile::DesiredState> previous;
+  {
+    std::lock_guard lock(mu_);
+    previous = desired_;
+    desired_ = revision.desired;
+    deleting_ = revision.deleting;
+  }
+  metrics_->set_source(revision.desired->revision(), true);
+  ready_ = true;
+  if (!leading_) return;
+  write_invalid_status(revision);
+  if (!previous) {
+    resync_->request();  // the first revision: list every account, then the sweep
+    return;
+  }
+  for (const auto& key : Manager::changed_keys(previous.get(), *revision.desired)) {
+    queue_->add(key);
+  }
+  for (const auto& key : revision.deleting) queue_->add(key_string(key));
+}
+
+// Synced=False, reason InvalidSpec, with the loader's message, on each
+// invalid Workspace (the others go on). The Ready condition the record
+// last wrote is kept; nothing is written when the status already says so.
+void KubeManager::write_invalid_status(const KubeRevision& revision) {
+  for (const auto& invalid : revision.invalid) {
+    if (invalid.ref.kind != source::ObjectKind::kWorkspace || invalid.meta.deleting) continue;
+    kube::ObjectPtr object = source_->workspace({invalid.ref.ns, invalid.ref.name});
+    if (!object) continue;
+    nlohmann::json status = invalid_status(*object, invalid.message, invalid.meta.generation);
+    if (object->value("status", nlohmann::json::object()) == status) continue;
+    auto written = client_->patch_status(
+        kWorkspaceResource, invalid.ref.ns, invalid.ref.name,
+        {{"status", status}, {"metadata", {{"resourceVersion", invalid.meta.resource_version}}}});
+    if (!written && !kube::is_conflict(written.status()) && !kube::is_not_found(written.status())) {
+      log_warn("status not written",
+               {{"object", invalid.ref.to_string()}, {"error", written.status().message()}});
+    }
+  }
+}
+
+void KubeManager::enqueue_all() {
+  auto snapshot = desired();
+  if (!snapshot) return;
+  for (const auto& ws : snapshot->set().workspaces) {
+    queue_->add(key_string(ws.key()), Priority::kLow);
+  }
+  if (auto records = store_->keys()) {
+    for (const auto& r : *records) queue_->add(key_string(r.key), Priority::kLow);
+  }
+#if defined(__GLIBC__)
+  malloc_trim(0);  // as Manager::enqueue_all: a resync's lists are garbage now
+#endif
+}
+
+void KubeManager::resync_once() {
+  auto snapshot = desired();
+  if (!snapshot || !leading_) return;
+  observe_accounts(*providers_, cache_, *snapshot, [this] { return stopping(); });
+  enqueue_all();
+}
+
+void KubeManager::request_resync() {
+  if (leading_) resync_->request();
+}
+
+uint16_t KubeManager::metrics_port() const {
+  return server_ ? server_->port() : 0;
+}
+
+std::optional<std::string> KubeManager::stalled() const {
+  if (options_.stall_timeout.count() <= 0) return std::nullopt;
+  auto over = [this](const char* loop,
+                     Heartbeat::Clock::duration age) -> std::optional<std::string> {
+    if (age <= options_.stall_timeout) return std::nullopt;
+    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
+    return std::string(loop) + " has been in one turn for " + std::to_string(seconds) + "s";
+  };
+  if (source_) {
+    if (auto reason = over("the source loop", source_->heartbeat().turn_age())) return reason;
+  }
+  if (resync_) {
+    if (auto reason = over("the resync loop", resync_->heartbeat().turn_age())) return reason;
+  }
+  if (runner_) return over("a reconcile worker", runner_->longest_turn());
+  return std::nullopt;
+}
+
+std::string KubeManager::not_ready_reason() const {
+  if (!source_) return "starting";
+  return source_->not_synced_reason();
+}
+
+// As Manager::stop(): one deadline bounds the drain; past it provider calls
+// are interrupted. Then the Lease is released (a standby takes over at
+// once), and the Events still queued are written.
+bool KubeManager::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return drained_;
+    stopping_ = true;
+  }
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
+  if (resync_) resync_->signal_stop();
+  if (queue_) queue_->shut_down();
+  std::promise<void> joined;
+  auto finished = joined.get_future();
+  stopper_ = std::thread([this, joined = std::move(joined)]() mutable {
+    if (source_) source_->stop();
+    if (resync_) resync_->join();
+    if (runner_) runner_->stop();
+    joined.set_value();
+  });
+  if (finished.wait_until(deadline) == std::future_status::timeout) {
+    log_warn("shutdown grace period over; interrupting provider calls");
+    if (providers_) providers_->stop_all();
+    if (client_) client_->stop();
+    if (finished.wait_for(std::chrono::seconds(1)) == std::future_status::timeout) {
+      log_warn("calls still blocked after the grace period; not waiting for them");
+      stopper_.detach();
+      if (server_) server_->stop();
+      std::lock_guard lock(mu_);
+      drained_ = false;
+      return false;
+    }
+  }
+  stopper_.join();
+  leading_ = false;
+  if (elector_) elector_->stop();  // releases the Lease: nothing writes any more
+  if (recorder_) recorder_->stop();
+  if (server_) server_->stop();
+  if (client_) client_->stop();
+  log_info("controller stopped");
+  return true;
+}
+
+}  // namespace wsop::runtime

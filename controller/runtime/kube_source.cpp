@@ -1,0 +1,201 @@
+#include "controller/runtime/kube_source.h"
+
+#include "controller/observability/logging.h"
+
+namespace wsop::runtime {
+namespace {
+
+using observability::log_warn;
+
+bool deleting(const nlohmann::json& object) {
+  const auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return false;
+  const auto at = metadata->find("deletionTimestamp");
+  return at != metadata->end() && !at->is_null();
+}
+
+// What the desired state reads of an object (kube_objects.h: object_text)
+// and whether it is being deleted: two objects equal here are the same
+// desired state, whatever their status or the operator's annotations.
+std::string desired_text(const nlohmann::json& object) {
+  auto ref = source::object_ref(object);
+  if (!ref) return {};
+  return source::object_text(object, *ref).content + (deleting(object) ? "\n#deleting" : "");
+}
+
+}  // namespace
+
+KubeSource::KubeSource(std::shared_ptr<kube::Client> client, KubeSourceOptions options,
+                       std::function<void(KubeRevision)> on_revision)
+    : client_(std::move(client)),
+      options_(std::move(options)),
+      on_revision_(std::move(on_revision)),
+      objects_(options_.load) {
+  auto informer = [this](const kube::Resource& resource, const std::string& ns) {
+    kube::InformerOptions o;
+    o.resource = resource;
+    o.namespace_name = ns;
+    o.min_watch_timeout = options_.min_watch_timeout;
+    o.max_watch_timeout = options_.max_watch_timeout;
+    return std::make_unique<kube::Informer>(client_, o, handlers());
+  };
+  provider_configs_ = informer(kProviderConfigResource, "");
+  if (options_.namespaces.empty()) {
+    workspaces_.push_back(informer(kWorkspaceResource, ""));
+  } else {
+    for (const auto& ns : options_.namespaces)
+      workspaces_.push_back(informer(kWorkspaceResource, ns));
+  }
+}
+
+KubeSource::~KubeSource() {
+  stop();
+}
+
+kube::EventHandlers KubeSource::handlers() {
+  kube::EventHandlers h;
+  h.on_add = [this](const kube::ObjectPtr& object) { upsert(object, true); };
+  h.on_update = [this](const kube::ObjectPtr& old_object, const kube::ObjectPtr& new_object) {
+    upsert(new_object, desired_text(*old_object) != desired_text(*new_object));
+  };
+  h.on_delete = [this](const kube::ObjectPtr& object) { remove(object); };
+  return h;
+}
+
+void KubeSource::upsert(const kube::ObjectPtr& object, bool notify) {
+  std::lock_guard lock(mu_);
+  if (Status s = objects_.upsert(*object); !s.is_ok()) {
+    log_warn("object ignored", {{"error", s.message()}});
+    return;
+  }
+  if (notify) {
+    changed_ = true;
+    cv_.notify_all();
+  }
+}
+
+void KubeSource::remove(const kube::ObjectPtr& object) {
+  auto ref = source::object_ref(*object);
+  if (!ref) return;
+  std::lock_guard lock(mu_);
+  objects_.remove(*ref);
+  changed_ = true;
+  cv_.notify_all();
+}
+
+void KubeSource::start() {
+  provider_configs_->start();
+  for (auto& informer : workspaces_) informer->start();
+  thread_ = std::thread([this] { run(); });
+}
+
+void KubeSource::stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
+  provider_configs_->stop();
+  for (auto& informer : workspaces_) informer->stop();
+}
+
+bool KubeSource::synced() const {
+  if (!provider_configs_->has_synced()) return false;
+  for (const auto& informer : workspaces_) {
+    if (!informer->has_synced()) return false;
+  }
+  return true;
+}
+
+std::string KubeSource::not_synced_reason() const {
+  std::string out;
+  auto add = [&out](const char* what, const std::string& ns, const kube::Informer& informer) {
+    if (informer.has_synced()) return;
+    out += out.empty() ? "" : "; ";
+    out += std::string("listing ") + what + (ns.empty() ? "" : " in namespace " + ns);
+    if (auto error = informer.last_error(); !error.empty()) out += " (last error: " + error + ")";
+  };
+  add("ProviderConfigs", "", *provider_configs_);
+  for (size_t i = 0; i < workspaces_.size(); ++i) {
+    add("Workspaces", options_.namespaces.empty() ? "" : options_.namespaces[i], *workspaces_[i]);
+  }
+  return out.empty() ? "waiting for the first revision" : out;
+}
+
+kube::ObjectPtr KubeSource::workspace(const model::WorkspaceKey& key) const {
+  for (const auto& informer : workspaces_) {
+    if (auto object = informer->get(key.ns, key.name)) return object;
+  }
+  return nullptr;
+}
+
+kube::InformerStats KubeSource::stats() const {
+  kube::InformerStats sum = provider_configs_->stats();
+  for (const auto& informer : workspaces_) {
+    auto s = informer->stats();
+    sum.lists += s.lists;
+    sum.relists += s.relists;
+    sum.watches += s.watches;
+    sum.watch_failures += s.watch_failures;
+    sum.events += s.events;
+    sum.bookmarks += s.bookmarks;
+  }
+  return sum;
+}
+
+KubeRevision KubeSource::build() {
+  source::ObjectSnapshot snapshot;
+  int number = 0;
+  {
+    std::lock_guard lock(mu_);
+    snapshot = objects_.snapshot();
+    number = ++revisions_;
+  }
+  KubeRevision out;
+  std::vector<model::Workspace> kept;
+  kept.reserve(snapshot.set.workspaces.size());
+  for (auto& ws : snapshot.set.workspaces) {
+    auto meta = snapshot.meta.find({source::ObjectKind::kWorkspace, ws.key().ns, ws.key().name});
+    if (meta != snapshot.meta.end() && meta->second.deleting) {
+      out.deleting.insert(ws.key());
+    } else {
+      kept.push_back(std::move(ws));
+    }
+  }
+  // An invalid object being deleted is still being deleted: its record
+  // (if any) follows its deletionPolicy as recorded.
+  for (const auto& invalid : snapshot.invalid) {
+    if (invalid.ref.kind == source::ObjectKind::kWorkspace && invalid.meta.deleting) {
+      out.deleting.insert({invalid.ref.ns, invalid.ref.name});
+    }
+  }
+  snapshot.set.workspaces = std::move(kept);
+  out.desired = std::make_shared<reconcile::DesiredState>(std::move(snapshot.set),
+                                                          "kubernetes#" + std::to_string(number));
+  out.desired->set_prunable(out.deleting);
+  out.invalid = std::move(snapshot.invalid);
+  out.meta = std::move(snapshot.meta);
+  return out;
+}
+
+void KubeSource::run() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_ || changed_; });
+    if (stopping_) break;
+    if (!changed_ || !synced()) continue;
+    // Let a burst settle: one revision for many events.
+    cv_.wait_for(lock, options_.debounce, [this] { return stopping_; });
+    if (stopping_) break;
+    changed_ = false;
+    lock.unlock();
+    beat_.begin_turn();
+    on_revision_(build());
+    beat_.end_turn();
+    lock.lock();
+  }
+}
+
+}  // namespace wsop::runtime
