@@ -43,8 +43,7 @@ model::WorkspaceKey key_of(const nlohmann::json& object) {
   return {metadata->value("namespace", ""), metadata->value("name", "")};
 }
 
-kube::ObjectPtr KubeRecordView::pick_locked(const model::WorkspaceKey& key,
-                                            kube::ObjectPtr cached,
+kube::ObjectPtr KubeRecordView::pick_locked(const model::WorkspaceKey& key, kube::ObjectPtr cached,
                                             const std::string& informer_version) const {
   auto entry = overlay_.find(key);
   if (entry == overlay_.end()) return cached;

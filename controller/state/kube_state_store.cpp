@@ -125,8 +125,8 @@ WorkspaceRecord pending_over(const WorkspaceRecord& requested,
 
 }  // namespace
 
-KubeStateStore::KubeStateStore(std::shared_ptr<kube::Client> client,
-                               const kube::Informer& informer, KubeStateStoreOptions options)
+KubeStateStore::KubeStateStore(std::shared_ptr<kube::Client> client, const kube::Informer& informer,
+                               KubeStateStoreOptions options)
     : client_(std::move(client)), options_(std::move(options)), view_(informer) {}
 
 kube::ObjectPtr KubeStateStore::object(const model::WorkspaceKey& key) const {
@@ -137,6 +137,11 @@ Outcome<kube::ObjectPtr> KubeStateStore::read_fresh(const model::WorkspaceKey& k
   Outcome<Json> fresh = client_->get(kWorkspaceResource, key.ns, key.name);
   if (!fresh) return fresh.status();
   return view_.remember(std::move(*fresh));
+}
+
+Outcome<kube::ObjectPtr> KubeStateStore::existing(const model::WorkspaceKey& key) {
+  if (kube::ObjectPtr known = view_.newest(key)) return known;
+  return read_fresh(key);
 }
 
 std::int64_t KubeStateStore::generation(const model::WorkspaceKey& key, const Json& object) const {
@@ -150,12 +155,9 @@ std::int64_t KubeStateStore::generation(const model::WorkspaceKey& key, const Js
 
 Outcome<kube::ObjectPtr> KubeStateStore::write(const model::WorkspaceKey& key, const Plan& plan,
                                                bool status_subresource, const std::string& what) {
-  kube::ObjectPtr current = view_.newest(key);
-  if (!current) {
-    Outcome<kube::ObjectPtr> fresh = read_fresh(key);
-    if (!fresh) return fresh.status().with_context(what);
-    current = *fresh;
-  }
+  Outcome<kube::ObjectPtr> known = existing(key);
+  if (!known) return known.status().with_context(what);
+  kube::ObjectPtr current = *known;
   for (int conflicts = 0;;) {
     Outcome<std::optional<Json>> planned = plan(*current);
     if (!planned) return planned.status();
@@ -163,9 +165,9 @@ Outcome<kube::ObjectPtr> KubeStateStore::write(const model::WorkspaceKey& key, c
     Json patch = std::move(**planned);
     // The precondition: the version the plan's rule was checked against.
     patch["metadata"]["resourceVersion"] = kube::object_resource_version(*current);
-    Outcome<Json> answer =
-        status_subresource ? client_->patch_status(kWorkspaceResource, key.ns, key.name, patch)
-                           : client_->patch(kWorkspaceResource, key.ns, key.name, patch);
+    Outcome<Json> answer = status_subresource
+                               ? client_->patch_status(kWorkspaceResource, key.ns, key.name, patch)
+                               : client_->patch(kWorkspaceResource, key.ns, key.name, patch);
     if (answer) return view_.remember(std::move(*answer));
     if (!kube::is_conflict(answer.status()) || ++conflicts > options_.max_conflict_retries) {
       return answer.status().with_context(what);
@@ -237,12 +239,13 @@ Outcome<WorkspaceRecord> KubeStateStore::write_record(const model::WorkspaceKey&
   return planned;
 }
 
-Status KubeStateStore::check_single_owner(const WorkspaceRecord& record) {
+Status KubeStateStore::check_single_owner(const WorkspaceRecord& record,
+                                          const model::WorkspaceKey* leaving) {
   if (!record.remote_id) return Status::ok();
   Outcome<std::optional<WorkspaceRecord>> owner =
       find_by_remote_id(record.provider_config, *record.remote_id);
   if (!owner) return owner.status();
-  if (*owner && (*owner)->key != record.key) {
+  if (*owner && (*owner)->key != record.key && !(leaving && (*owner)->key == *leaving)) {
     return Status::error(Code::kConflict, "remote workspace " + *record.remote_id + " of " +
                                               record.provider_config + " is already recorded for " +
                                               (*owner)->key.to_string() + ", not " +
@@ -276,10 +279,9 @@ Outcome<WorkspaceRecord> KubeStateStore::begin_create(const WorkspaceRecord& rec
     if (!stored) return stored.status().with_context(what + " refused");
     const Json* named = annotation(object, model::kAnnotationExternalName);
     if (named && named->is_string()) {
-      return Status::error(Code::kConflict, "workspace " + record.key.to_string() +
-                                                " already has remote id " +
-                                                named->get<std::string>() +
-                                                "; refusing to create it again");
+      return Status::error(Code::kConflict,
+                           "workspace " + record.key.to_string() + " already has remote id " +
+                               named->get<std::string>() + "; refusing to create it again");
     }
     return pending_over(record, *stored, now);
   };
@@ -351,10 +353,22 @@ Status KubeStateStore::remove(const model::WorkspaceKey& key) {
 
 Status KubeStateStore::move(const model::WorkspaceKey& from, const WorkspaceRecord& to) {
   if (from == to.key) return put(to);
+  const std::string what = "move " + from.to_string() + " to " + to.key.to_string();
+  // What would make it fail, checked before `from` loses its record: a
+  // record to move, an object `to` to put it on, and no third record that
+  // holds the remote.
+  Outcome<kube::ObjectPtr> source = existing(from);
+  if (!source && kube::is_not_found(source.status())) return no_record_of(from);
+  if (!source) return source.status().with_context(what);
+  if (!annotation(**source, kRecordAnnotation)) return no_record_of(from);
+  Outcome<kube::ObjectPtr> target = existing(to.key);
+  if (!target) return target.status().with_context(what);
+  Status single = check_single_owner(to, &from);
+  if (!single) return single.with_context(what);
   // No transaction spans two objects: unowned for a moment, never owned twice.
   Status removed = remove(from);
   if (!removed) return removed.with_context("move " + from.to_string());
-  return put(to).with_context("move " + from.to_string() + " to " + to.key.to_string());
+  return put(to).with_context(what);
 }
 
 Outcome<std::optional<std::string>> KubeStateStore::get_meta(const std::string& key) {

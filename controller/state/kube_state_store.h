@@ -154,9 +154,13 @@ class KubeStateStore : public StateStore {
                       const std::string& what);
   Outcome<std::optional<nlohmann::json>> status_patch(const WorkspaceRecord& record,
                                                       const nlohmann::json& object);
-  // kConflict when an object other than record.key's holds its remote id.
-  Status check_single_owner(const WorkspaceRecord& record);
+  // kConflict when an object other than record.key's (or `leaving`'s, a
+  // move's source) holds its remote id.
+  Status check_single_owner(const WorkspaceRecord& record,
+                            const model::WorkspaceKey* leaving = nullptr);
   Outcome<kube::ObjectPtr> read_fresh(const model::WorkspaceKey& key);
+  // The newest known object, or a fresh read when none is known yet.
+  Outcome<kube::ObjectPtr> existing(const model::WorkspaceKey& key);
   std::int64_t generation(const model::WorkspaceKey& key, const nlohmann::json& object) const;
 
   std::shared_ptr<kube::Client> client_;

@@ -98,10 +98,9 @@ TEST_F(KubeStoreTest, KeysPendingCreatesAndCountsReadTheRecords) {
   ASSERT_TRUE(keys);
   std::vector<std::string> order;
   for (const RecordKey& k : *keys) order.push_back(k.key.to_string() + "@" + k.owner_instance_id);
-  EXPECT_EQ(order, (std::vector<std::string>{"a/z@instance-1", "a-b/y@other",
-                                             "default/ready-1@instance-1",
-                                             "default/ready-2@instance-1",
-                                             "default/stuck@instance-1"}));
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"a/z@instance-1", "a-b/y@other", "default/ready-1@instance-1",
+                                      "default/ready-2@instance-1", "default/stuck@instance-1"}));
   auto pending = store_->pending_creates();
   ASSERT_TRUE(pending);
   ASSERT_EQ(pending->size(), 1u);
@@ -113,8 +112,8 @@ TEST_F(KubeStoreTest, KeysPendingCreatesAndCountsReadTheRecords) {
   ASSERT_TRUE(counts);
   std::map<std::string, std::pair<int64_t, int64_t>> seen;
   for (const ConditionCount& c : *counts) {
-    seen[c.provider_config + " " + to_string(c.ready) + " " + to_string(c.synced)] = {
-        c.records, c.unresolved};
+    seen[c.provider_config + " " + to_string(c.ready) + " " + to_string(c.synced)] = {c.records,
+                                                                                      c.unresolved};
   }
   using Pair = std::pair<int64_t, int64_t>;
   EXPECT_EQ(seen["aether-prod True True"], Pair(2, 0));
@@ -170,7 +169,8 @@ TEST_F(KubeStoreTest, ADamagedRecordIsReportedByNameAndHidesNoOther) {
 TEST_F(KubeStoreTest, ManyThreadsLoseNoWrite) {
   constexpr int kThreads = 4, kEach = 4;
   for (int t = 0; t < kThreads; ++t) {
-    for (int i = 0; i < kEach; ++i) create_object("w-" + std::to_string(t) + "-" + std::to_string(i));
+    for (int i = 0; i < kEach; ++i)
+      create_object("w-" + std::to_string(t) + "-" + std::to_string(i));
   }
   start();
   std::vector<std::thread> threads;

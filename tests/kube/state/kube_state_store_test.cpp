@@ -32,8 +32,7 @@ TEST_F(KubeStoreTest, RoundTripsEveryFieldThroughTheObject) {
     EXPECT_EQ(**on_server, record);
   }
   Json object = raw("ml");
-  EXPECT_EQ(object["metadata"]["annotations"][model::kAnnotationExternalName],
-            *full.remote_id);
+  EXPECT_EQ(object["metadata"]["annotations"][model::kAnnotationExternalName], *full.remote_id);
   EXPECT_EQ(object["status"]["atProvider"]["remoteId"], *full.remote_id);
   EXPECT_TRUE(has_finalizer(object, kWorkspaceFinalizer));
   EXPECT_FALSE(raw("bare")["metadata"]["annotations"].contains(model::kAnnotationExternalName));
@@ -108,9 +107,9 @@ TEST_F(KubeStoreTest, AUserLabelWrittenBetweenReadAndWriteIsKeptAndTheWriteLands
   ASSERT_TRUE(store_->put(record));
   // The informer stops: the store's copy stays at its own last write.
   informer_->stop();
-  ASSERT_TRUE(raw_patch("ws", {{"metadata",
-                                {{"labels", {{"team", "blue"}}},
-                                 {"annotations", {{"example.com/note", "mine"}}}}}}));
+  ASSERT_TRUE(raw_patch(
+      "ws", {{"metadata",
+              {{"labels", {{"team", "blue"}}}, {"annotations", {{"example.com/note", "mine"}}}}}}));
   ASSERT_TRUE(kube_.reset_stats());
   record.conditions.synced.message = "changed";
   record.applied_generation = 43;
