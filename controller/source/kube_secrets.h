@@ -6,9 +6,10 @@
 //
 // One informer (kube/informer.h) per referenced Secret (namespace, name),
 // listing and watching core v1 secrets in that namespace with the field
-// selector metadata.name=NAME: the operator needs get, list and watch on
-// Secrets only in the namespaces its ProviderConfigs name (RBAC may be a Role
-// per namespace), and it never caches any other Secret of the cluster.
+// selector metadata.name=NAME: the operator needs list and watch on Secrets
+// (no get: reads come from the cache) only in the namespaces its
+// ProviderConfigs name (RBAC may be a Role per namespace), and it never
+// caches any other Secret of the cluster.
 // watch() makes the set of informers exactly the one its references need:
 // it starts the new ones and stops those no longer referenced (several keys
 // of one Secret share its informer).

@@ -8,8 +8,10 @@
 // it.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "controller/source/kube_secrets.h"
@@ -241,6 +243,38 @@ TEST_F(KubeSecretsItTest, OneInformerPerSecretAndTheOldOnesStop) {
   secrets_->watch({});
   EXPECT_TRUE(secrets_->watched().empty());
   EXPECT_TRUE(eventually([&] { return open_secret_watches() == 0; }, 10s)) << open_secret_watches();
+}
+
+TEST_F(KubeSecretsItTest, ReadsWhileTheReferencesAndTheSecretChange) {
+  create(secret_object("busy", {{"token", "v0"}}, "stringData"));
+  create(secret_object("other", {{"token", "o"}}, "stringData"));
+  start({ref("busy")});
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.emplace_back([&] {
+      while (!done) {
+        auto read = secrets_->read(ref("busy"));
+        // A value of the rotation, or "not read yet" while re-watched.
+        if (read ? read->empty() || (*read)[0] != 'v' : read.status().code() != Code::kTransient) {
+          ++bad;
+        }
+      }
+    });
+  }
+  for (int round = 1; round <= 10; ++round) {
+    // Alternately dropped and watched again, while the handler runs.
+    secrets_->watch(round % 2 ? std::vector{ref("other")} : std::vector{ref("busy"), ref("other")});
+    EXPECT_TRUE(client_->patch(kSecretResource, kNamespace, "busy",
+                               {{"stringData", {{"token", "v" + std::to_string(round)}}}}));
+  }
+  secrets_->watch({ref("busy")});
+  EXPECT_TRUE(secrets_->wait_for_sync(30s));
+  EXPECT_TRUE(eventually([&] { return text_of(secrets_->read(ref("busy"))) == "v10"; }, 10s));
+  done = true;
+  for (auto& reader : readers) reader.join();
+  EXPECT_EQ(bad.load(), 0);
 }
 
 TEST_F(KubeSecretsItTest, TheRegistrysClientReadsThroughIt) {
