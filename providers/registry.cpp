@@ -40,8 +40,11 @@ Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
                                             const http::Getenv& getenv) {
   // A Secret is read through the Kubernetes API, which the file and git
   // modes never talk to: the loader accepts secretRef (manifests meant for
-  // a cluster validate anywhere) and this refuses to build a client on it.
-  if (config.credentials.secret_ref) {
+  // a cluster validate anywhere) and this refuses to build a client on it
+  // unless the kubernetes mode gave a reader. A Secret missing or lacking
+  // its key is found at the first request instead (kUnauthorized from the
+  // token source, as an unset variable), so a later fix needs no rebuild.
+  if (config.credentials.secret_ref && !context.secrets) {
     return Status::error(Code::kInvalid, http::kSecretRefNeedsKubernetes)
         .with_context("ProviderConfig " + config.name);
   }
@@ -68,7 +71,8 @@ Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
   options.url = *url;
   options.tls = {config.tls.ca_file, config.tls.insecure_skip_verify};
   options.deadlines = {config.timeouts.connect, config.timeouts.request};
-  options.token = std::make_shared<http::TokenSource>(config.credentials, context.credentials);
+  options.token =
+      std::make_shared<http::TokenSource>(config.credentials, context.credentials, context.secrets);
   options.rate_limiter =
       std::make_shared<http::RateLimiter>(config.rate_limit.qps, config.rate_limit.burst);
   options.observer = context.observer;

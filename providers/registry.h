@@ -12,6 +12,7 @@
 
 #include "providers/http/client.h"
 #include "providers/http/credential_policy.h"
+#include "providers/http/secret_reader.h"
 #include "providers/provider.h"
 #include "providers/support/pagination.h"
 
@@ -37,6 +38,10 @@ struct ProviderContext {
   // A one-shot command's cutoff for every client (http/cutoff.h); null: none.
   std::shared_ptr<const http::Cutoff> cutoff;
   PaginationLimits pagination;  // caps on every list (support/pagination.h)
+  // Reads credentials.secretRef (the kubernetes mode's, over the API's
+  // watch caches: controller/source/kube_secrets.h). Null in the file and
+  // git modes, where a secretRef ProviderConfig gets no client.
+  std::shared_ptr<http::SecretReader> secrets;
 };
 
 using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(
@@ -51,7 +56,8 @@ class Registry {
 
   // Builds the HTTP client of config (token source, rate limiter, TLS,
   // timeouts) and the provider of its type. kInvalid, and no provider, when
-  // context.credentials refuses the config's credentials.
+  // context.credentials refuses the config's credentials, or they are a
+  // secretRef and context.secrets is null.
   Outcome<std::unique_ptr<Provider>> make(const model::ProviderConfig& config,
                                           const ProviderContext& context) const;
 

@@ -341,8 +341,10 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   sort_diagnostics(result.errors);
   auto local_only = local_only_warnings(result.set);
   std::move(local_only.begin(), local_only.end(), std::back_inserter(result.warnings));
-  auto kubernetes_only = kubernetes_only_warnings(result.set);
-  std::move(kubernetes_only.begin(), kubernetes_only.end(), std::back_inserter(result.warnings));
+  if (!options.secret_refs_readable) {
+    auto kubernetes_only = kubernetes_only_warnings(result.set);
+    std::move(kubernetes_only.begin(), kubernetes_only.end(), std::back_inserter(result.warnings));
+  }
   sort_diagnostics(result.warnings);
   return result;
 }

@@ -81,6 +81,12 @@ struct LoadOptions {
   // Off for a caller that decodes documents one at a time and checks the
   // set they make afterwards (the Kubernetes source: one object each).
   bool cross_document_rules = true;
+  // Whether credentials.secretRef can be read where this set is used: the
+  // kubernetes mode reads Secrets through the API (controller/source/
+  // kube_secrets.h), so a secretRef there is as normal as env or file and
+  // gets no kubernetes_only_warnings. False (files and git): each secretRef
+  // is warned about, since the provider of its ProviderConfig is refused.
+  bool secret_refs_readable = false;
 };
 
 struct LoadResult {

@@ -58,9 +58,10 @@ struct Credentials {
   // Exactly one of the three is set: the name of an environment variable,
   // the path of a file holding the token, or a Secret's key. Never the
   // token itself. secret_ref is read through the Kubernetes API, so only
-  // the kubernetes mode (wsctl controller --source kubernetes) can use it:
-  // the file and git modes decode it and refuse it where the token source
-  // is made (providers/registry.cpp, client_options).
+  // the kubernetes mode (wsctl controller --source kubernetes) can use it,
+  // through ProviderContext::secrets (providers/registry.h); the file and
+  // git modes decode it and refuse it where the token source is made
+  // (providers/registry.cpp, client_options).
   std::optional<std::string> env;
   std::optional<std::string> file;
   std::optional<SecretKeySelector> secret_ref;

@@ -77,8 +77,24 @@ Outcome<std::string> TokenSource::token() {
     return std::string(token);
   }
   if (credentials_.file) return read_file();
-  if (credentials_.secret_ref) return Status::error(Code::kInvalid, kSecretRefNeedsKubernetes);
+  if (credentials_.secret_ref) return read_secret();
   return token_refusal("no credentials configured");
+}
+
+// No cache here: the reader answers from its own (secret_reader.h), and
+// asking it every time is what makes a rotation reach the next request.
+Outcome<std::string> TokenSource::read_secret() {
+  if (!secrets_) return Status::error(Code::kInvalid, kSecretRefNeedsKubernetes);
+  const model::SecretKeySelector& ref = *credentials_.secret_ref;
+  auto value = secrets_->read(ref);
+  if (!value) return value.status();
+  std::string_view token = without_final_newline(*value);
+  if (std::string problem = check_token(token); !problem.empty()) {
+    return token_refusal("the token in " + secret_display(ref) + " key " + ref.key + " " + problem +
+                         ": a token is one line of at most 16 KiB of printable ASCII without "
+                         "spaces");
+  }
+  return std::string(token);
 }
 
 Outcome<std::string> TokenSource::read_file() {

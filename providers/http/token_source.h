@@ -1,5 +1,7 @@
 // Where a ProviderConfig's bearer token comes from: an environment variable,
-// or a file that is re-read when it changes (rotated Kubernetes secrets).
+// a file that is re-read when it changes (rotated Kubernetes secrets), or a
+// key of a Kubernetes Secret read through a SecretReader (secret_reader.h)
+// at every call, so a rotated Secret is used by the next request.
 // The token is handed to the HTTP client only; it never appears in a Status,
 // a log line or a metric.
 //
@@ -15,6 +17,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -22,6 +25,7 @@
 #include "common/status.h"
 #include "controller/model/resource.h"
 #include "providers/http/credential_policy.h"
+#include "providers/http/secret_reader.h"
 
 namespace wsop::http {
 
@@ -35,20 +39,31 @@ class TokenSource {
  public:
   TokenSource(model::Credentials credentials, CredentialPolicy policy)
       : credentials_(std::move(credentials)), policy_(std::move(policy)) {}
+  // With the reader of the kubernetes mode; null: a secretRef is refused.
+  TokenSource(model::Credentials credentials, CredentialPolicy policy,
+              std::shared_ptr<SecretReader> secrets)
+      : credentials_(std::move(credentials)),
+        policy_(std::move(policy)),
+        secrets_(std::move(secrets)) {}
 
   // The current token. kInvalid when the policy refuses the variable or
-  // file, or the credentials are a secretRef (kSecretRefNeedsKubernetes in
-  // credential_policy.h); kUnauthorized when the variable is unset or empty, the file cannot
-  // be read, or the token breaks a rule of check_token. The message names
-  // the variable or file and the rule, never the token.
+  // file, or the credentials are a secretRef and there is no SecretReader
+  // (kSecretRefNeedsKubernetes in credential_policy.h); kUnauthorized when
+  // the variable is unset or empty, the file cannot be read, the reader
+  // finds no such Secret or key (its Status, as it is), or the token breaks
+  // a rule of check_token; the reader's kTransient while the Secret is not
+  // read yet. The message names the variable, file or Secret and key and
+  // the rule, never the token.
   Outcome<std::string> token();
 
  private:
   Outcome<std::string> read_file();
+  Outcome<std::string> read_secret();
   Outcome<std::string> read_open_file(int fd, const std::string& path);
 
   model::Credentials credentials_;
   CredentialPolicy policy_;
+  std::shared_ptr<SecretReader> secrets_;  // null outside the kubernetes mode
   std::mutex mu_;
   std::string cached_;
   dev_t cached_dev_ = 0;

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/controller/state/state_store_contract.h"
 #include "tests/controller/state/state_test_support.h"
 
 namespace wsop::state {
@@ -23,6 +24,7 @@ namespace {
 using test_support::at_millis;
 using test_support::full_record;
 using test_support::new_record;
+using test_support::StateStoreTest;
 
 class SqliteStateStoreTest : public test_support::StateDirTest {
  protected:
@@ -297,6 +299,35 @@ TEST_F(SqliteStateStoreTest, ListsTenThousandRecordsInOneQuickRead) {
   // Typically ~20 ms; the bound only catches a per-record query or similar.
   EXPECT_LT(elapsed, std::chrono::seconds(2));
 }
+
+// The shared StateStore contract (state_store_test.cpp) on this store: a
+// fresh file per test, reopened as a restarted process would.
+class SqliteHarness : public test_support::StoreHarness {
+ public:
+  SqliteHarness() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "wsop-state-test-XXXXXX").string();
+    if (mkdtemp(pattern.data())) dir_ = pattern;
+  }
+  ~SqliteHarness() override {
+    std::error_code ignored;
+    if (!dir_.empty()) std::filesystem::remove_all(dir_, ignored);
+  }
+  std::unique_ptr<StateStore> open() override {
+    Outcome<std::unique_ptr<StateStore>> store =
+        open_sqlite_state_store((dir_ / "state.db").string());
+    EXPECT_TRUE(store.is_ok()) << store.status().to_string();
+    return store.is_ok() ? std::move(*store) : nullptr;
+  }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StateStoreTest,
+                         ::testing::Values(test_support::StoreKind{
+                             "sqlite", [] { return std::make_unique<SqliteHarness>(); }}),
+                         test_support::store_kind_name);
 
 }  // namespace
 }  // namespace wsop::state

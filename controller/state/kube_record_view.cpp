@@ -1,0 +1,185 @@
+#include "controller/state/kube_record_view.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "controller/state/kube_record.h"
+
+namespace wsop::state {
+
+namespace {
+
+std::optional<std::uint64_t> parse_version(const std::string& text) {
+  std::uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::string version_of(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return {};
+  auto version = metadata->find("resourceVersion");
+  return version != metadata->end() && version->is_string() ? version->get<std::string>() : "";
+}
+
+}  // namespace
+
+std::optional<int> compare_resource_versions(const std::string& a, const std::string& b) {
+  auto x = parse_version(a);
+  auto y = parse_version(b);
+  if (!x || !y) {
+    if (a == b) return 0;
+    return std::nullopt;
+  }
+  return *x < *y ? -1 : (*x > *y ? 1 : 0);
+}
+
+model::WorkspaceKey key_of(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return {};
+  return {metadata->value("namespace", ""), metadata->value("name", "")};
+}
+
+kube::ObjectPtr KubeRecordView::pick_locked(const model::WorkspaceKey& key, kube::ObjectPtr cached,
+                                            const std::string& informer_version) const {
+  auto entry = overlay_.find(key);
+  if (entry == overlay_.end()) return cached;
+  const std::string overlaid = version_of(*entry->second);
+  // Not comparable (a server whose versions are not integers): the
+  // informer's order is the only one known, so it wins.
+  std::optional<int> order = cached ? compare_resource_versions(version_of(*cached), overlaid)
+                                    : compare_resource_versions(informer_version, overlaid);
+  if (!order || *order >= 0) {
+    overlay_.erase(entry);
+    return cached;  // the cache's version, or null: deleted since the write
+  }
+  return entry->second;
+}
+
+kube::ObjectPtr KubeRecordView::newest(const model::WorkspaceKey& key) const {
+  // The informer's version first, then its cache: see the header.
+  const std::string informer_version = informer_.last_resource_version();
+  kube::ObjectPtr cached = informer_.get(key.ns, key.name);
+  std::lock_guard lock(mu_);
+  return pick_locked(key, std::move(cached), informer_version);
+}
+
+std::vector<kube::ObjectPtr> KubeRecordView::snapshot() const {
+  const std::string informer_version = informer_.last_resource_version();
+  std::vector<kube::ObjectPtr> cached = informer_.list();
+  std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> keyed;
+  keyed.reserve(cached.size());
+  std::lock_guard lock(mu_);
+  // Written objects the informer has not listed (yet): those left here.
+  std::set<model::WorkspaceKey> unlisted;
+  for (const auto& entry : overlay_) unlisted.insert(entry.first);
+  for (kube::ObjectPtr& object : cached) {
+    model::WorkspaceKey key = key_of(*object);
+    if (!unlisted.empty()) unlisted.erase(key);
+    kube::ObjectPtr chosen = pick_locked(key, std::move(object), informer_version);
+    if (chosen) keyed.emplace_back(std::move(key), std::move(chosen));
+  }
+  for (const model::WorkspaceKey& key : unlisted) {
+    kube::ObjectPtr chosen = pick_locked(key, nullptr, informer_version);
+    if (chosen) keyed.emplace_back(key, std::move(chosen));
+  }
+  // The cache orders by "ns/name"; the contract orders by namespace, then name.
+  std::sort(keyed.begin(), keyed.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<kube::ObjectPtr> objects;
+  objects.reserve(keyed.size());
+  for (auto& [key, object] : keyed) objects.push_back(std::move(object));
+  return objects;
+}
+
+kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
+  model::WorkspaceKey key = key_of(object);
+  auto shared = std::make_shared<const nlohmann::json>(std::move(object));
+  std::lock_guard lock(mu_);
+  auto [entry, added] = overlay_.try_emplace(key, shared);
+  if (!added) {
+    std::optional<int> order =
+        compare_resource_versions(version_of(*shared), version_of(*entry->second));
+    if (!order || *order > 0) entry->second = shared;
+  }
+  return shared;
+}
+
+std::vector<model::WorkspaceKey> KubeRecordView::written_naming(
+    const std::string& remote_id) const {
+  std::vector<model::WorkspaceKey> keys;
+  std::lock_guard lock(mu_);
+  for (const auto& [key, object] : overlay_) {
+    auto metadata = object->find("metadata");
+    if (metadata == object->end() || !metadata->is_object()) continue;
+    auto annotations = metadata->find("annotations");
+    if (annotations == metadata->end() || !annotations->is_object()) continue;
+    auto name = annotations->find(model::kAnnotationExternalName);
+    if (name != annotations->end() && *name == remote_id) keys.push_back(key);
+  }
+  return keys;
+}
+
+RecordSummary KubeRecordView::summarise(const nlohmann::json& object) {
+  RecordSummary summary;
+  Outcome<std::optional<WorkspaceRecord>> record = record_of(object);
+  if (!record) {
+    summary.invalid = record.status().message();
+    return summary;
+  }
+  if (!record->has_value()) return summary;
+  const WorkspaceRecord& r = **record;
+  summary.has_record = true;
+  summary.owner_instance_id = r.owner_instance_id;
+  summary.provider_config = r.provider_config;
+  summary.create_state = r.create.state;
+  summary.request_digest = r.create.request_digest;
+  summary.ready = r.conditions.ready.status;
+  summary.synced = r.conditions.synced.status;
+  summary.unresolved = r.conditions.synced.reason == "CreatePendingUnresolved";
+  return summary;
+}
+
+std::vector<RecordSummary> KubeRecordView::summaries(
+    const std::vector<kube::ObjectPtr>& objects) const {
+  std::vector<RecordSummary> out;
+  out.reserve(objects.size());
+  std::vector<std::string> problems;
+  std::lock_guard lock(memo_mu_);
+  for (const kube::ObjectPtr& object : objects) {
+    model::WorkspaceKey key = key_of(*object);
+    std::string version = version_of(*object);
+    Memo& memo = memo_[key.to_string()];
+    if (memo.resource_version.empty() || memo.resource_version != version) {
+      memo = {version, summarise(*object)};
+    }
+    if (!memo.summary.invalid.empty()) problems.push_back(memo.summary.invalid);
+    out.push_back(memo.summary);
+  }
+  // Forget objects that are gone, once they are many.
+  if (memo_.size() > 2 * objects.size() + 64) {
+    std::unordered_map<std::string, Memo> kept;
+    for (const kube::ObjectPtr& object : objects) {
+      std::string name = key_of(*object).to_string();
+      kept[name] = std::move(memo_[name]);
+    }
+    memo_ = std::move(kept);
+  }
+  invalid_ = std::move(problems);
+  return out;
+}
+
+void KubeRecordView::note_invalid(std::vector<std::string> problems) const {
+  std::lock_guard lock(memo_mu_);
+  invalid_ = std::move(problems);
+}
+
+std::vector<std::string> KubeRecordView::invalid_records() const {
+  std::lock_guard lock(memo_mu_);
+  return invalid_;
+}
+
+}  // namespace wsop::state

@@ -1,0 +1,94 @@
+// How KubeStateStore (kube_state_store.h) reads Workspace objects: the
+// informer's cache overlaid with the objects the store wrote, the newer by
+// resourceVersion, and a memo of what each object's record says in brief
+// (so /metrics and a resync do not parse 10,000 annotations each time).
+//
+// Why the overlay is exact: the informer puts an event's object in its cache
+// BEFORE it advances last_resource_version() (kube/informer.cpp, apply), and
+// resourceVersions are one global counter. So once the informer's version
+// (read before its cache) is at or past an overlay entry's, the cache holds
+// that object's version or a newer one, or the object is gone: the entry is
+// dropped either way.
+//
+// Thread-safe: any thread reads; remember() may race with reads.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "controller/state/state_store.h"
+#include "kube/cache.h"
+#include "kube/informer.h"
+
+namespace wsop::state {
+
+// <0, 0, >0 as resourceVersion a is older than, the same as or newer than b,
+// compared as integers; nullopt when either is not one (then only equality
+// is known).
+std::optional<int> compare_resource_versions(const std::string& a, const std::string& b);
+
+model::WorkspaceKey key_of(const nlohmann::json& object);
+
+// What keys(), pending_creates(), count_by_condition() need of a record.
+struct RecordSummary {
+  bool has_record = false;
+  std::string invalid;  // not empty: the record annotation is damaged (the message)
+  std::string owner_instance_id;
+  std::string provider_config;
+  CreateState create_state = CreateState::kNone;
+  std::string request_digest;
+  ConditionStatus ready = ConditionStatus::kUnknown;
+  ConditionStatus synced = ConditionStatus::kUnknown;
+  bool unresolved = false;  // Synced's reason is CreatePendingUnresolved
+};
+
+class KubeRecordView {
+ public:
+  explicit KubeRecordView(const kube::Informer& informer) : informer_(informer) {}
+
+  // The newest known version of the object (nullptr: none).
+  kube::ObjectPtr newest(const model::WorkspaceKey& key) const;
+  // Every object's newest version, ordered by namespace then name.
+  std::vector<kube::ObjectPtr> snapshot() const;
+  // The informer's objects alone, unordered by the contract (the cache's order).
+  std::vector<kube::ObjectPtr> cached() const { return informer_.list(); }
+  // The keys of the written objects whose external-name annotation is `remote_id`.
+  std::vector<model::WorkspaceKey> written_naming(const std::string& remote_id) const;
+  // Keeps `object` (a write's answer, or a fresh read) when it is newer than
+  // what the overlay holds; returns it.
+  kube::ObjectPtr remember(nlohmann::json object);
+
+  // The summary of each object of `objects` (a snapshot), from the memo
+  // when the object's resourceVersion is the one summarised; damaged
+  // records are noted for invalid_records().
+  std::vector<RecordSummary> summaries(const std::vector<kube::ObjectPtr>& objects) const;
+  // Notes the damaged records a full scan found (each message names its object).
+  void note_invalid(std::vector<std::string> problems) const;
+  std::vector<std::string> invalid_records() const;
+
+ private:
+  // Chooses between the cache's and the overlay's object; drops the overlay
+  // entry when the informer has caught up with it. mu_ held.
+  kube::ObjectPtr pick_locked(const model::WorkspaceKey& key, kube::ObjectPtr cached,
+                              const std::string& informer_version) const;
+  static RecordSummary summarise(const nlohmann::json& object);
+
+  const kube::Informer& informer_;
+  mutable std::mutex mu_;
+  mutable std::map<model::WorkspaceKey, kube::ObjectPtr> overlay_;  // guarded by mu_
+  struct Memo {
+    std::string resource_version;
+    RecordSummary summary;
+  };
+  mutable std::mutex memo_mu_;
+  mutable std::unordered_map<std::string, Memo> memo_;  // "ns/name"; guarded by memo_mu_
+  mutable std::vector<std::string> invalid_;            // guarded by memo_mu_
+};
+
+}  // namespace wsop::state

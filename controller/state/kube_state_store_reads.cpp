@@ -1,0 +1,122 @@
+// KubeStateStore's reads (kube_state_store.h): from the informer's cache and
+// the store's own writes (kube_record_view.h), never from the API.
+#include <map>
+#include <tuple>
+
+#include "controller/state/kube_record.h"
+#include "controller/state/kube_state_store.h"
+
+namespace wsop::state {
+
+namespace {
+
+// The external-name annotation of `object`, or null.
+const nlohmann::json* external_name_of(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return nullptr;
+  auto annotations = metadata->find("annotations");
+  if (annotations == metadata->end() || !annotations->is_object()) return nullptr;
+  auto name = annotations->find(model::kAnnotationExternalName);
+  return name == annotations->end() ? nullptr : &*name;
+}
+
+bool names_remote(const kube::ObjectPtr& object, const std::string& remote_id) {
+  const nlohmann::json* name = object ? external_name_of(*object) : nullptr;
+  return name && name->is_string() && name->get_ref<const std::string&>() == remote_id;
+}
+
+}  // namespace
+
+Outcome<std::optional<WorkspaceRecord>> KubeStateStore::get(const model::WorkspaceKey& key) {
+  kube::ObjectPtr found = view_.newest(key);
+  if (!found) return std::optional<WorkspaceRecord>();
+  return record_of(*found);
+}
+
+Outcome<std::vector<WorkspaceRecord>> KubeStateStore::list(const ListOptions& options) {
+  std::vector<WorkspaceRecord> records;
+  std::vector<std::string> problems;
+  for (const kube::ObjectPtr& object : view_.snapshot()) {
+    Outcome<std::optional<WorkspaceRecord>> record = record_of(*object);
+    if (!record) {
+      problems.push_back(record.status().message());
+      continue;
+    }
+    if (!record->has_value()) continue;
+    if (options.provider_config && (*record)->provider_config != *options.provider_config) {
+      continue;
+    }
+    records.push_back(std::move(**record));
+  }
+  view_.note_invalid(std::move(problems));
+  return records;
+}
+
+Outcome<std::vector<RecordKey>> KubeStateStore::keys() {
+  std::vector<kube::ObjectPtr> objects = view_.snapshot();
+  std::vector<RecordSummary> summaries = view_.summaries(objects);
+  std::vector<RecordKey> out;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (!summaries[i].has_record) continue;
+    out.push_back({key_of(*objects[i]), summaries[i].owner_instance_id});
+  }
+  return out;
+}
+
+Outcome<std::vector<PendingCreate>> KubeStateStore::pending_creates() {
+  std::vector<kube::ObjectPtr> objects = view_.snapshot();
+  std::vector<RecordSummary> summaries = view_.summaries(objects);
+  std::vector<PendingCreate> out;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    const RecordSummary& s = summaries[i];
+    if (!s.has_record || s.create_state != CreateState::kPending) continue;
+    out.push_back({key_of(*objects[i]), s.provider_config, s.request_digest});
+  }
+  return out;
+}
+
+Outcome<std::vector<ConditionCount>> KubeStateStore::count_by_condition() {
+  std::vector<RecordSummary> summaries = view_.summaries(view_.snapshot());
+  // Ordered as SQLite's GROUP BY answers: by the grouped columns' text.
+  std::map<std::tuple<std::string, std::string, std::string>, ConditionCount> groups;
+  for (const RecordSummary& s : summaries) {
+    if (!s.has_record) continue;
+    ConditionCount& count = groups[{s.provider_config, to_string(s.ready), to_string(s.synced)}];
+    count.provider_config = s.provider_config;
+    count.ready = s.ready;
+    count.synced = s.synced;
+    ++count.records;
+    if (s.unresolved) ++count.unresolved;
+  }
+  std::vector<ConditionCount> out;
+  out.reserve(groups.size());
+  for (auto& [group, count] : groups) out.push_back(std::move(count));
+  return out;
+}
+
+Outcome<std::optional<WorkspaceRecord>> KubeStateStore::find_by_remote_id(
+    const std::string& provider_config, const std::string& remote_id) {
+  // Called before every put: a scan of the annotation alone, no sort and no
+  // parse but of the objects that name the remote (one, as a rule). A
+  // candidate is any key whose cached or written version names it; its
+  // newest version decides.
+  std::vector<model::WorkspaceKey> candidates;
+  for (const kube::ObjectPtr& object : view_.cached()) {
+    if (names_remote(object, remote_id)) candidates.push_back(key_of(*object));
+  }
+  for (const model::WorkspaceKey& key : view_.written_naming(remote_id)) {
+    candidates.push_back(key);
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  for (const model::WorkspaceKey& key : candidates) {
+    kube::ObjectPtr newest = view_.newest(key);
+    if (!names_remote(newest, remote_id)) continue;
+    Outcome<std::optional<WorkspaceRecord>> record = record_of(*newest);
+    if (!record || !record->has_value()) continue;  // damaged: skipped, as by list()
+    if ((*record)->provider_config == provider_config) return record;
+  }
+  return std::optional<WorkspaceRecord>();
+}
+
+}  // namespace wsop::state
