@@ -93,9 +93,8 @@ Status KubeManager::connect() {
 
 void KubeManager::make_reconciler() {
   state::KubeStateStoreOptions store_options;
-  std::vector<const kube::Informer*> informers;
-  for (const auto& informer : source_->workspace_informers()) informers.push_back(informer.get());
-  store_ = std::make_unique<state::KubeStateStore>(client_, informers, store_options);
+  store_ = std::make_unique<state::KubeStateStore>(client_, *source_->workspace_informers().front(),
+                                                   store_options);
   reconcile::ReconcileContext ctx;
   ctx.desired = [this] { return desired(); };
   ctx.providers = providers_.get();
@@ -126,7 +125,14 @@ Status KubeManager::start() {
   auto recorder = kube::EventRecorder::create(rest_, recorder_options);
   if (!recorder) return recorder.status().with_context("event recorder");
   recorder_ = std::move(*recorder);
-  secrets_ = std::make_shared<source::KubeSecrets>(client_);
+  source::KubeSecretsOptions secrets_options;
+  // A rotated token: the workspaces of the accounts it serves are tried
+  // again now, not at the end of their failure backoff.
+  secrets_options.on_change = [this](const model::SecretKeySelector& ref) {
+    log_info("Secret changed", {{"secret", ref.ns + "/" + ref.name}});
+    requeue_users_of(ref);
+  };
+  secrets_ = std::make_shared<source::KubeSecrets>(client_, secrets_options);
   providers::ProviderContext context{
       options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
       options_.credentials};
@@ -270,6 +276,18 @@ void KubeManager::write_invalid_status(const KubeRevision& revision) {
     if (!written && !kube::is_conflict(written.status()) && !kube::is_not_found(written.status())) {
       log_warn("status not written",
                {{"object", invalid.ref.to_string()}, {"error", written.status().message()}});
+    }
+  }
+}
+
+void KubeManager::requeue_users_of(const model::SecretKeySelector& ref) {
+  auto snapshot = desired();
+  if (!snapshot || !leading_) return;
+  for (const auto& config : snapshot->set().provider_configs) {
+    if (config.credentials.secret_ref != ref) continue;
+    for (const auto* ws : snapshot->workspaces_of(config.name)) {
+      queue_->forget(key_string(ws->key()));
+      queue_->add(key_string(ws->key()));
     }
   }
 }

@@ -116,6 +116,7 @@ class KubeManager {
   void on_revision(KubeRevision revision);
   void write_invalid_status(const KubeRevision& revision);
   void enqueue_all();
+  void requeue_users_of(const model::SecretKeySelector& ref);
   void resync_once();
   std::optional<std::string> stalled() const;
   std::string not_ready_reason() const;
