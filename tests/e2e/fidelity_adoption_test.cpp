@@ -7,6 +7,7 @@
 // server, whose 400 is reported with its message.
 #include <gmock/gmock.h>
 
+#include "common/http/server.h"
 #include "tests/e2e/cli_fixture.h"
 
 namespace wsop::e2e {
@@ -225,6 +226,48 @@ TEST_F(E2eAdoptionFidelityTest, AetherHardwareIsJudgedByTheServerNotByInventedLi
   EXPECT_THAT(synced_of("many")["message"].get<std::string>(),
               HasSubstr("invalid hardware configuration: cpus must be between 1 and 8"));
   EXPECT_THAT(applied.out + applied.err, HasSubstr("cpus must be between 1 and 8"));
+}
+
+// Point 7: a CPU kind the vendor's pages never show, from a loopback Aether,
+// is what import records and what get and diff show, never "shared".
+TEST_F(E2eAdoptionFidelityTest, AetherUnknownCpuKindIsShownAsTheServerSpellsIt) {
+  const json workspace = {{"id", "6f1c2b1e-0000-4000-8000-00000000a100"},
+                          {"project_id", simtest::kProject},
+                          {"status", "running"},
+                          {"hardware",
+                           {{"cpu_kind", "a100-gpu"},
+                            {"cpus", 2},
+                            {"memory_mb", 2048},
+                            {"volume_size_gb", 10},
+                            {"gpu_kind", nullptr}}},
+                          {"keep_active", false}};
+  http::Server aether(http::ServerOptions{}, [&](const http::Request& request) {
+    http::Response response;
+    response.set_header("Content-Type", "application/json");
+    if (request.method == "GET" && request.target == "/workspaces") {
+      response.body = json{{"workspaces", {workspace}}}.dump();
+    } else if (request.method == "GET" &&
+               request.target == "/workspaces/" + workspace["id"].get<std::string>()) {
+      response.body = workspace.dump();
+    } else {
+      response.status = 404;
+      response.body = R"({"error": "not found"})";
+    }
+    return response;
+  });
+  ASSERT_TRUE(aether.start().is_ok());
+  write("loopback.yaml", provider_config_yaml("loopback", "aether", aether.url()));
+  write("ws.yaml", workspace_yaml("gpu", "loopback",
+                                  "  hardware: {cpuKind: shared}\n  aether: {projectId: " +
+                                      std::string(simtest::kProject) + "}\n"));
+  RunResult imported =
+      wsctl({"import", "gpu", "--id", workspace["id"].get<std::string>(), "-f", source()});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out << imported.err;
+  EXPECT_EQ(get_item("gpu")["status"]["observed"]["hardware"]["cpuKind"], "a100-gpu");
+  RunResult planned = diff();
+  EXPECT_EQ(planned.exit_code, 1) << planned.out << planned.err;
+  EXPECT_THAT(planned.out, HasSubstr("spec.hardware.cpuKind: \"a100-gpu\" -> \"shared\""));
+  aether.stop();
 }
 
 }  // namespace
