@@ -64,10 +64,11 @@ std::vector<std::string> Workspace::local_only_fields(ProviderType type) const {
   bool explicit_display_name = display_name != name;
   bool explicit_external_id = external_id != ns + "/" + name;
   switch (type) {
-    case ProviderType::kAether:  // no name, description or labels (seed 003)
+    case ProviderType::kAether:  // no name, description, labels or external id (seed 003)
       if (explicit_display_name) out.push_back("spec.displayName");
       if (description) out.push_back("spec.description");
       if (!labels.empty()) out.push_back("metadata.labels");
+      if (explicit_external_id) out.push_back("spec.externalId");
       break;
     case ProviderType::kParadigm:  // no labels, no external id (seeds 000, 001)
       if (!labels.empty()) out.push_back("metadata.labels");

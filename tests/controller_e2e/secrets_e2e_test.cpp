@@ -179,9 +179,11 @@ class SecretsE2e : public CliTest {
       }
     }
     size_t bytes = 0;
+    std::vector<std::string> all_needles = needles();
+    all_needles.insert(all_needles.end(), extra_needles_.begin(), extra_needles_.end());
     for (const auto& [where, content] : corpus) {
       bytes += content.size();
-      for (const auto& needle : needles()) {
+      for (const auto& needle : all_needles) {
         EXPECT_EQ(content.find(needle), std::string::npos)
             << when << ": token bytes \"" << needle << "\" in " << where;
       }
@@ -319,6 +321,9 @@ class SecretsE2e : public CliTest {
   std::atomic<int> echo_requests_{0};
   int port_ = 0;
   std::set<std::string> state_files_;  // names of the state store's files seen
+  // Credentials met during the test (Aether's preview tokens), searched
+  // for beside the tokens.
+  std::vector<std::string> extra_needles_;
   std::string last_metrics_;
 };
 
@@ -410,6 +415,31 @@ TEST_F(SecretsE2e, ControllerNeverLogsNorServesATokenTest) {
   EXPECT_TRUE(state_files_.count("state.db") && state_files_.count("state.db-wal"))
       << "the state store's files were not all scanned";
   expect_no_token_anywhere("after the controller runs");
+}
+
+// Aether's machine_id and private_ip are what people want to see: the status
+// API shows them as get does. Its preview_token is a credential: read by
+// nothing, so no log line (at trace level), endpoint or state store byte
+// holds it.
+TEST_F(SecretsE2e, ControllerShowsAetherFactsButNeverThePreviewTokenTest) {
+  start_controller("json");
+  ASSERT_TRUE(eventually([&] { return one_live_each(); }, 10s)) << controller_->err();
+  ASSERT_TRUE(eventually([&] { return all_ready(scrape_all()); }, 10s)) << controller_->err();
+  json box = remote_live("aether")[0];
+  ASSERT_TRUE(box["machine_id"].is_string() && box["private_ip"].is_string()) << box.dump();
+  std::string preview = box.value("preview_token", "");
+  ASSERT_GE(preview.size(), 16u) << box.dump();
+  extra_needles_ = {preview};
+  json facts = find_item(scrape_all(), "sandbox")["status"]["observed"]["atProvider"];
+  EXPECT_EQ(facts.value("machineId", ""), box["machine_id"]) << facts.dump();
+  EXPECT_EQ(facts.value("privateIp", ""), box["private_ip"]) << facts.dump();
+  json namespaced = endpoint("/api/v1/namespaces/default/workspaces/sandbox").json();
+  EXPECT_EQ(namespaced["status"]["observed"]["atProvider"], facts) << namespaced.dump();
+  EXPECT_EQ(stop_controller(), 0);
+  // What was observed is stored (so the search below can fail), the token not.
+  EXPECT_THAT(read_file(state_path()) + read_file(state_path() + "-wal"),
+              HasSubstr(box["machine_id"].get<std::string>()));
+  expect_no_token_anywhere("after the controller observed Aether");
 }
 
 // A revision whose ProviderConfig sends /proc/self/environ (every token of

@@ -213,6 +213,48 @@ TEST_F(E2eFidelityTest, EveryFieldAProviderNeverReceivesIsWarnedAtItsPosition) {
                                      "paradigm"));
 }
 
+// `get -o wide` gives the reason where it matters: each row names the fields
+// its provider never receives, an Aether externalId included; changing
+// Paradigm's labels is local only, recorded and sent nowhere.
+TEST_F(E2eFidelityTest, WideOutputNamesTheFieldsNeverSentAndTheirChangeIsLocalOnly) {
+  write("a.yaml", workspace_yaml("quiet", "aether",
+                                 "  externalId: box-1\n  displayName: Build box\n"
+                                 "  description: hello\n" +
+                                     default_spec("aether"),
+                                 "  labels: {team: a}\n"));
+  auto docs = [&](const std::string& team) {
+    return workspace_yaml("docs", "paradigm", "  externalId: docs-1\n" + default_spec("paradigm"),
+                          "  labels: {team: " + team + "}\n");
+  };
+  write("p.yaml", docs("legal"));
+  RunResult applied = apply({"--wait"});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto row = [&](const std::string& name) {
+    std::istringstream table(wsctl({"get", "-o", "wide"}).out);
+    for (std::string line; std::getline(table, line);) {
+      if (line.find(" " + name + " ") != std::string::npos) return line;
+    }
+    return std::string();
+  };
+  std::string quiet = row("quiet");
+  EXPECT_THAT(quiet, HasSubstr("not sent to aether: "));
+  for (const char* field :
+       {"spec.displayName", "spec.description", "metadata.labels", "spec.externalId"}) {
+    EXPECT_THAT(quiet, HasSubstr(field)) << quiet;
+  }
+  EXPECT_THAT(row("docs"), HasSubstr("not sent to paradigm: metadata.labels, spec.externalId"));
+
+  write("p.yaml", docs("finance"));
+  int before = writes("paradigm");
+  RunResult plan = diff();
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_THAT(plan.out, HasSubstr("local only"));
+  EXPECT_EQ(apply().exit_code, 0);
+  EXPECT_EQ(writes("paradigm"), before) << stats("paradigm").dump();
+  EXPECT_THAT(plan.out + diff().out, Not(HasSubstr("~ update")));
+  EXPECT_THAT(row("docs"), HasSubstr("not sent to paradigm: metadata.labels"));
+}
+
 // machine_id and private_ip shown; preview_token, a credential, never read.
 TEST_F(E2eFidelityTest, ProviderFactsAreShownAndThePreviewTokenNeverStored) {
   write("a.yaml", workspace_yaml("box", "aether", default_spec("aether")));

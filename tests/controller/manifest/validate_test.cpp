@@ -108,6 +108,42 @@ TEST(ValidateTest, ParadigmDisplayNameIsAtMostHundredCharacters) {
           .ok());
 }
 
+// Django counts a name's characters, not its bytes (seed 000: maxLength 100),
+// and trims it first: 100 two-, three- or four-byte letters pass, 101 fail.
+TEST(ValidateTest, ParadigmDisplayNameLengthCountsCharactersNotBytes) {
+  for (std::string letter : {"é", "日", "\xF0\x9F\x98\x80"}) {
+    auto named = [&](int letters) {
+      std::string name;
+      for (int i = 0; i < letters; ++i) name += letter;
+      return load(workspace(
+          "alpha", "  displayName: \"  " + name + " \"\n  paradigm: {companyId: 1}\n", "pd"));
+    };
+    LoadResult fits = named(100);
+    EXPECT_TRUE(fits.ok()) << letter << ": " << dump(fits);
+    LoadResult over = named(101);
+    ASSERT_EQ(over.errors.size(), 1u) << letter << ": " << dump(over);
+    EXPECT_EQ(over.errors[0].path, "spec.displayName");
+    EXPECT_NE(over.errors[0].message.find("at most 100 characters (has 101)"), std::string::npos)
+        << over.errors[0].message;
+  }
+}
+
+// Providers trim names (Python's str.strip() for Paradigm, Unicode spaces
+// included), so a displayName of only whitespace would be sent blank:
+// refused at validation, on every provider.
+TEST(ValidateTest, DisplayNameOfOnlyWhitespaceIsRefused) {
+  for (const char* provider : {"pd", "cd"}) {
+    std::string spec = std::string("  displayName: \"  \u00a0\u3000 \"\n") +
+                       (std::string(provider) == "pd" ? "  paradigm: {companyId: 1}\n" : "");
+    LoadResult r = load(workspace("alpha", spec, provider));
+    ASSERT_EQ(r.errors.size(), 1u) << provider << ": " << dump(r);
+    EXPECT_EQ(r.errors[0].path, "spec.displayName");
+    EXPECT_NE(r.errors[0].message.find("only whitespace"), std::string::npos)
+        << r.errors[0].message;
+  }
+  EXPECT_TRUE(load(workspace("alpha", "  displayName: \" a \"\n")).ok());
+}
+
 TEST(ValidateTest, AYamlErrorDoesNotMakeLaterProviderConfigsDangling) {
   // Parsing stops at the error, so the ProviderConfig after it is never read:
   // the reference to it is not reported as dangling.

@@ -209,6 +209,44 @@ TEST_P(VendorBodiesIT, AetherErrorBodiesAndUnknownStatus) {
   }
 }
 
+// Aether lists no closed set of CPU kinds (aether.md): a kind this client
+// has never heard of is read back as the server spells it, never as
+// "shared", so a manifest asking for "shared" sees the real difference and
+// one asking for the new kind sees none.
+TEST_P(VendorBodiesIT, AetherCpuKindIsReadBackAsTheServerSpellsIt) {
+  auto p = make_fake(kAether);
+  const json workspace = {{"id", "abc"},
+                          {"project_id", kProject},
+                          {"status", "running"},
+                          {"hardware",
+                           {{"cpu_kind", "a100-gpu"},
+                            {"cpus", 2},
+                            {"memory_mb", 2048},
+                            {"volume_size_gb", 10},
+                            {"gpu_kind", nullptr}}},
+                          {"keep_active", false}};
+  answer(200, workspace.dump());
+  auto got = p->get("abc");
+  ASSERT_TRUE(got) << why(got);
+  ASSERT_TRUE(got->hardware.has_value());
+  EXPECT_EQ(got->hardware->cpu_kind, "a100-gpu");
+  model::Workspace shared = aether_ws("w");
+  auto changes = p->diff(shared, *got);
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0].path, "spec.hardware.cpuKind");
+  EXPECT_EQ(changes[0].observed, "\"a100-gpu\"");
+  EXPECT_EQ(changes[0].desired, "\"shared\"");
+  EXPECT_FALSE(changes[0].requires_replacement);
+  model::Workspace same = shared;
+  same.hardware->cpu_kind = "a100-gpu";
+  EXPECT_TRUE(p->diff(same, *got).empty());
+  answer(200, json{{"workspaces", {workspace}}}.dump());
+  auto listed = p->list({});
+  ASSERT_TRUE(listed) << why(listed);
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->at(0).hardware->cpu_kind, "a100-gpu");
+}
+
 // Django behind a TLS-terminating proxy writes `next` as http:// without the
 // port: for an https baseUrl on the same host its path is followed, over our
 // own origin. For an http baseUrl on another port it is another origin.
