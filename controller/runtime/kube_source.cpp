@@ -183,7 +183,11 @@ KubeRevision KubeSource::build() {
 void KubeSource::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(250), [this] { return stopping_ || changed_; });
+    // Not synced yet: the predicate stays false and the lock is released
+    // while waiting, so the informers' handlers can fill the set; synced()
+    // is looked at again every 250 ms.
+    cv_.wait_for(lock, std::chrono::milliseconds(250),
+                 [this] { return stopping_ || (changed_ && synced()); });
     if (stopping_) break;
     if (!changed_ || !synced()) continue;
     // Let a burst settle: one revision for many events.

@@ -138,10 +138,13 @@ class KubeModeE2e : public simtest::SimTest {
   std::map<std::string, int> remote_names() {
     std::map<std::string, int> out;
     auto reply = client("cadenya", kToken).get("/_sim/state");
+    EXPECT_EQ(reply.status, 200) << reply.body;
     if (reply.status != 200) return out;
-    for (const auto& ws : reply.json()["workspaces"]) {
+    const json state = reply.json();
+    for (const auto& ws : state.value("workspaces", json::array())) {
       if (ws.value("deleted", false)) continue;
-      out[ws["metadata"].value("name", "")]++;
+      const json& meta = ws.contains("metadata") ? ws["metadata"] : ws;
+      out[meta.value("name", "")]++;
     }
     return out;
   }
@@ -154,7 +157,8 @@ class KubeModeE2e : public simtest::SimTest {
   int api_requests(const std::string& what) {
     auto stats = double_->stats();
     if (!stats) return -1;
-    return (*stats)["requests"]["byVerbResource"].value(what, 0);
+    const json& counts = stats->value("byVerbResource", json::object());
+    return counts.value(what, 0);
   }
 
   std::unique_ptr<kubetest::KubeDouble> double_;
