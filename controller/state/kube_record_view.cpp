@@ -97,6 +97,10 @@ std::vector<kube::ObjectPtr> KubeRecordView::snapshot() const {
 
 kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   model::WorkspaceKey key = key_of(object);
+  // As the informer keeps them (kube/informer.h): nothing here reads it.
+  if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
+    metadata->erase("managedFields");
+  }
   auto shared = std::make_shared<const nlohmann::json>(std::move(object));
   std::lock_guard lock(mu_);
   auto [entry, added] = overlay_.try_emplace(key, shared);
