@@ -116,7 +116,7 @@ struct KubeStateStoreOptions {
 class KubeStateStore : public StateStore {
  public:
   // `informer` is the running Workspace informer (kube/informer.h); reads
-  // come from its cache, never from the API. Both must outlive the store.
+  // come from its cache, never from the API. It must outlive the store.
   KubeStateStore(std::shared_ptr<kube::Client> client, const kube::Informer& informer,
                  KubeStateStoreOptions options = {});
 
