@@ -27,6 +27,15 @@ std::string version_of(const nlohmann::json& object) {
 
 }  // namespace
 
+const nlohmann::json* external_name(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return nullptr;
+  auto annotations = metadata->find("annotations");
+  if (annotations == metadata->end() || !annotations->is_object()) return nullptr;
+  auto name = annotations->find(model::kAnnotationExternalName);
+  return name == annotations->end() ? nullptr : &*name;
+}
+
 std::optional<int> compare_resource_versions(const std::string& a, const std::string& b) {
   auto x = parse_version(a);
   auto y = parse_version(b);
@@ -97,8 +106,13 @@ std::vector<kube::ObjectPtr> KubeRecordView::snapshot() const {
 
 kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   model::WorkspaceKey key = key_of(object);
+  // As the informer keeps them (kube/informer.h): nothing here reads it.
+  if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
+    metadata->erase("managedFields");
+  }
   auto shared = std::make_shared<const nlohmann::json>(std::move(object));
   std::lock_guard lock(mu_);
+  ++overlay_writes_;
   auto [entry, added] = overlay_.try_emplace(key, shared);
   if (!added) {
     std::optional<int> order =
@@ -108,18 +122,35 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   return shared;
 }
 
-std::vector<model::WorkspaceKey> KubeRecordView::written_naming(
-    const std::string& remote_id) const {
-  std::vector<model::WorkspaceKey> keys;
-  std::lock_guard lock(mu_);
-  for (const auto& [key, object] : overlay_) {
-    auto metadata = object->find("metadata");
-    if (metadata == object->end() || !metadata->is_object()) continue;
-    auto annotations = metadata->find("annotations");
-    if (annotations == metadata->end() || !annotations->is_object()) continue;
-    auto name = annotations->find(model::kAnnotationExternalName);
-    if (name != annotations->end() && *name == remote_id) keys.push_back(key);
+std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remote_id) const {
+  // The stamp first, then what it stamps: the informer advances its version
+  // after its cache, so a later change always moves the stamp.
+  const std::string informer_version = informer_.last_resource_version();
+  std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> written;
+  std::uint64_t overlay_writes = 0;
+  {
+    std::lock_guard lock(mu_);
+    overlay_writes = overlay_writes_;
+    written.assign(overlay_.begin(), overlay_.end());
   }
+  std::lock_guard lock(index_mu_);
+  if (!index_.built || index_.informer_version != informer_version ||
+      index_.overlay_writes != overlay_writes) {
+    index_.keys.clear();
+    auto add = [&](const kube::ObjectPtr& object) {
+      if (const nlohmann::json* name = external_name(*object); name && name->is_string()) {
+        index_.keys[name->get<std::string>()].push_back(key_of(*object));
+      }
+    };
+    for (const kube::ObjectPtr& object : informer_.list()) add(object);
+    for (const auto& entry : written) add(entry.second);
+    index_ = {informer_version, overlay_writes, true, std::move(index_.keys)};
+  }
+  auto found = index_.keys.find(remote_id);
+  if (found == index_.keys.end()) return {};
+  std::vector<model::WorkspaceKey> keys = found->second;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;
 }
 

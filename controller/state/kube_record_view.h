@@ -34,6 +34,8 @@ namespace wsop::state {
 std::optional<int> compare_resource_versions(const std::string& a, const std::string& b);
 
 model::WorkspaceKey key_of(const nlohmann::json& object);
+// The object's external-name annotation, or null.
+const nlohmann::json* external_name(const nlohmann::json& object);
 
 // What keys(), pending_creates(), count_by_condition() need of a record.
 struct RecordSummary {
@@ -56,10 +58,12 @@ class KubeRecordView {
   kube::ObjectPtr newest(const model::WorkspaceKey& key) const;
   // Every object's newest version, ordered by namespace then name.
   std::vector<kube::ObjectPtr> snapshot() const;
-  // The informer's objects alone, unordered by the contract (the cache's order).
-  std::vector<kube::ObjectPtr> cached() const { return informer_.list(); }
-  // The keys of the written objects whose external-name annotation is `remote_id`.
-  std::vector<model::WorkspaceKey> written_naming(const std::string& remote_id) const;
+  // The keys whose cached or written object's external-name annotation is
+  // `remote_id`: a superset of those whose newest object names it (the
+  // caller checks each with newest()). From an index rebuilt only when the
+  // informer's resourceVersion or the overlay moved since the last call, so
+  // a resync's puts, which change nothing, do not scan every object each.
+  std::vector<model::WorkspaceKey> naming(const std::string& remote_id) const;
   // Keeps `object` (a write's answer, or a fresh read) when it is newer than
   // what the overlay holds; returns it.
   kube::ObjectPtr remember(nlohmann::json object);
@@ -82,6 +86,16 @@ class KubeRecordView {
   const kube::Informer& informer_;
   mutable std::mutex mu_;
   mutable std::map<model::WorkspaceKey, kube::ObjectPtr> overlay_;  // guarded by mu_
+  std::uint64_t overlay_writes_ = 0;                                // remember()s; guarded by mu_
+  // external-name -> keys, as of (the informer's version, overlay_writes_).
+  struct RemoteIndex {
+    std::string informer_version;
+    std::uint64_t overlay_writes = 0;
+    bool built = false;
+    std::unordered_map<std::string, std::vector<model::WorkspaceKey>> keys;
+  };
+  mutable std::mutex index_mu_;
+  mutable RemoteIndex index_;  // guarded by index_mu_
   struct Memo {
     std::string resource_version;
     RecordSummary summary;

@@ -27,8 +27,9 @@
 //     annotations and add the finalizer (the others kept, ours once) in one
 //     patch; then the status subresource, only when it differs from the
 //     object's (or from what this store last wrote there and the server
-//     kept: the server prunes what the CRD does not declare), so a resync
-//     that changes nothing writes nothing. A patch that would change nothing
+//     kept: the server prunes what the CRD does not declare; remembered in
+//     memory, so a replica that takes over rewrites such a status once), so
+//     a resync that changes nothing writes nothing. A patch that would change nothing
 //     is not sent at all. The finalizer is not added to an object already
 //     being deleted (the API server forbids it).
 //   - begin_create returns only after the API server answered the patch that
@@ -48,7 +49,10 @@
 //   - move(from, to) is not atomic either: `from`'s record is removed first,
 //     then `to` is put. A crash between the two leaves the remote unowned,
 //     never owned twice; `to` carries the user's external-name annotation
-//     (that is how a rename is told), so the next reconcile adopts it.
+//     (that is how a rename is told), so the next reconcile adopts it. What
+//     would make the put fail is checked before the remove: kNotFound when
+//     `from` has no record or `to` no object, kConflict when a third record
+//     holds the remote.
 //   - remove(key) drops the record and external-name annotations and this
 //     store's finalizer in one patch, so an object being deleted
 //     (deletionTimestamp set) then disappears. kNotFound without a record; a
@@ -56,8 +60,9 @@
 //   - An object without the record annotation has no record (an
 //     external-name alone is a request to adopt). A damaged record
 //     annotation: get() returns kInvalid naming the object; list, keys,
-//     pending_creates, count_by_condition and find_by_remote_id skip it and
-//     invalid_records() names it, so one bad object hides no other.
+//     pending_creates, count_by_condition and find_by_remote_id skip it, and
+//     invalid_records() names those the last scan met, so one bad object
+//     hides no other.
 //   - put() of a key whose Workspace object does not exist is kNotFound: the
 //     object is the user's; this store never creates nor deletes one.
 //   - get_meta/set_meta are kept in memory: nothing in the kubernetes mode
@@ -65,6 +70,14 @@
 //   - A write that returns an error may have stored the annotations but not
 //     the status (two requests); the caller's retry of the same call
 //     finishes it.
+//   - Costs: get() is a lookup. find_by_remote_id (before each put with a
+//     remote id) looks the remote up in an index of the external-name
+//     annotations, rebuilt (one pass over the cache, no parse) only when the
+//     informer or this store has written since; a resync's puts that change
+//     nothing send nothing and rebuild nothing (2,000 such puts: 0.6 s in a
+//     Debug build, 0 requests). keys, pending_creates and
+//     count_by_condition parse each record once per resourceVersion (a memo
+//     in kube_record_view.h); list parses every record.
 //   - Thread-safe: the reconcile workers call it at once. No lock is held
 //     while a request is in flight. Nothing here reads or writes a
 //     credential; the client holds its own.
@@ -103,7 +116,7 @@ struct KubeStateStoreOptions {
 class KubeStateStore : public StateStore {
  public:
   // `informer` is the running Workspace informer (kube/informer.h); reads
-  // come from its cache, never from the API. Both must outlive the store.
+  // come from its cache, never from the API. It must outlive the store.
   KubeStateStore(std::shared_ptr<kube::Client> client, const kube::Informer& informer,
                  KubeStateStoreOptions options = {});
 

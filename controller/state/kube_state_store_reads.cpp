@@ -10,18 +10,8 @@ namespace wsop::state {
 
 namespace {
 
-// The external-name annotation of `object`, or null.
-const nlohmann::json* external_name_of(const nlohmann::json& object) {
-  auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return nullptr;
-  auto annotations = metadata->find("annotations");
-  if (annotations == metadata->end() || !annotations->is_object()) return nullptr;
-  auto name = annotations->find(model::kAnnotationExternalName);
-  return name == annotations->end() ? nullptr : &*name;
-}
-
 bool names_remote(const kube::ObjectPtr& object, const std::string& remote_id) {
-  const nlohmann::json* name = object ? external_name_of(*object) : nullptr;
+  const nlohmann::json* name = object ? external_name(*object) : nullptr;
   return name && name->is_string() && name->get_ref<const std::string&>() == remote_id;
 }
 
@@ -96,19 +86,9 @@ Outcome<std::vector<ConditionCount>> KubeStateStore::count_by_condition() {
 
 Outcome<std::optional<WorkspaceRecord>> KubeStateStore::find_by_remote_id(
     const std::string& provider_config, const std::string& remote_id) {
-  // Called before every put: a scan of the annotation alone, no sort and no
-  // parse but of the objects that name the remote (one, as a rule). A
-  // candidate is any key whose cached or written version names it; its
-  // newest version decides.
-  std::vector<model::WorkspaceKey> candidates;
-  for (const kube::ObjectPtr& object : view_.cached()) {
-    if (names_remote(object, remote_id)) candidates.push_back(key_of(*object));
-  }
-  for (const model::WorkspaceKey& key : view_.written_naming(remote_id)) {
-    candidates.push_back(key);
-  }
-  std::sort(candidates.begin(), candidates.end());
-  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  // Called before every put with a remote id: an index of the annotation
+  // finds the few candidates; each one's newest version decides.
+  std::vector<model::WorkspaceKey> candidates = view_.naming(remote_id);
   for (const model::WorkspaceKey& key : candidates) {
     kube::ObjectPtr newest = view_.newest(key);
     if (!names_remote(newest, remote_id)) continue;

@@ -1,6 +1,7 @@
 // KubeStateStore's reads (controller/state/kube_state_store.h) against the
 // Kubernetes API double: a read right after a write sees it before the
-// informer does; reads never call the API; find_by_remote_id, keys,
+// informer does; reads never call the API; find_by_remote_id (also of a
+// record another writer made), keys,
 // pending_creates and count_by_condition; the order by namespace then name;
 // a damaged record annotation reported by name without hiding the others;
 // many threads at once.
@@ -46,6 +47,27 @@ TEST_F(KubeStoreTest, TheInformersNewerCopyReplacesTheWrittenOne) {
     return (*store_->object(record.key))["metadata"]["labels"].value("team", "") == "blue";
   }));
   EXPECT_EQ(**store_->get(record.key), record);
+}
+
+TEST_F(KubeStoreTest, FindsARemoteNamedByAWriteItDidNotMake) {
+  create_object("ws");
+  start();
+  WorkspaceRecord record = full_record("default", "ws");
+  auto before = store_->find_by_remote_id(record.provider_config, *record.remote_id);
+  ASSERT_TRUE(before);
+  EXPECT_FALSE(before->has_value());
+  // Another replica (or a restore) writes the record: the informer alone tells.
+  ASSERT_TRUE(raw_patch("ws", {{"metadata", {{"annotations", record_annotations(record)}}}}));
+  EXPECT_TRUE(kubetest::eventually([&] {
+    auto found = store_->find_by_remote_id(record.provider_config, *record.remote_id);
+    return found && found->has_value() && (*found)->key == record.key;
+  }));
+  // And the index forgets what the informer no longer shows.
+  ASSERT_TRUE(raw_patch("ws", {{"metadata", {{"annotations", removed_record_annotations()}}}}));
+  EXPECT_TRUE(kubetest::eventually([&] {
+    auto found = store_->find_by_remote_id(record.provider_config, *record.remote_id);
+    return found && !found->has_value();
+  }));
 }
 
 TEST_F(KubeStoreTest, ReadsNeverCallTheApi) {

@@ -200,6 +200,7 @@ TEST_F(KubeStoreTest, StatusIsWrittenOnlyWhenItChanged) {
   ASSERT_TRUE(store_->put_all({aether, paradigm}));  // a resync: nothing changed
   EXPECT_EQ(count("patch workspaces/status"), 0);
   EXPECT_EQ(count("patch workspaces"), 0);
+  EXPECT_EQ(count("get workspaces"), 0);
 
   Conditions changed = aether.conditions;
   changed.synced = {ConditionStatus::kTrue, "ReconcileSuccess", "", test_support::at_millis(9)};
