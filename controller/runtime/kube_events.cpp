@@ -32,6 +32,7 @@ void KubeEventSink::on_event(const reconcile::Event& event) {
   if (!object) return;  // gone: nothing to hang the Event on
   KubeEventReason why = kube_event_reason(event.type);
   recorder_->record(kube::reference_to(*object), why.type, why.reason, why.action, event.message);
+  if (why.type == kube::EventType::kWarning && on_failure_) on_failure_(event);
 }
 
 }  // namespace wsop::runtime

@@ -26,11 +26,17 @@ KubeEventReason kube_event_reason(reconcile::EventType type);
 class KubeEventSink : public reconcile::EventSink {
  public:
   // `workspace` finds the Workspace object of a key (null: gone);
-  // `leading` gates the Events (a standby writes nothing).
+  // `leading` gates the Events (a standby writes nothing); `on_failure`
+  // (optional) is told of each Warning after it is recorded.
   KubeEventSink(observability::Metrics* metrics, kube::EventRecorder* recorder,
                 std::function<kube::ObjectPtr(const model::WorkspaceKey&)> workspace,
-                const std::atomic<bool>* leading)
-      : log_(metrics), recorder_(recorder), workspace_(std::move(workspace)), leading_(leading) {}
+                const std::atomic<bool>* leading,
+                std::function<void(const reconcile::Event&)> on_failure = {})
+      : log_(metrics),
+        recorder_(recorder),
+        workspace_(std::move(workspace)),
+        leading_(leading),
+        on_failure_(std::move(on_failure)) {}
 
   void on_event(const reconcile::Event& event) override;
 
@@ -39,6 +45,7 @@ class KubeEventSink : public reconcile::EventSink {
   kube::EventRecorder* recorder_;
   std::function<kube::ObjectPtr(const model::WorkspaceKey&)> workspace_;
   const std::atomic<bool>* leading_;
+  std::function<void(const reconcile::Event&)> on_failure_;  // Warning events
 };
 
 }  // namespace wsop::runtime

@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include <cctype>
 #include <future>
 
 #include "controller/observability/logging.h"
@@ -30,10 +31,12 @@ std::vector<model::SecretKeySelector> secret_refs(
   return refs;
 }
 
-// The status of an invalid Workspace: its conditions with Synced replaced.
+// The status of a Workspace the reconciler cannot act on and that has no
+// record to carry its conditions (invalid, or failing before its first
+// create): its conditions with Synced False for `reason` and `message`.
 // lastTransitionTime moves only when Synced's status or reason changes.
-nlohmann::json invalid_status(const nlohmann::json& object, const std::string& message,
-                              std::int64_t generation) {
+nlohmann::json synced_false_status(const nlohmann::json& object, const std::string& reason,
+                                   const std::string& message, std::int64_t generation) {
   nlohmann::json status = object.value("status", nlohmann::json::object());
   if (!status.is_object()) status = nlohmann::json::object();
   nlohmann::json conditions = nlohmann::json::array();
@@ -44,13 +47,13 @@ nlohmann::json invalid_status(const nlohmann::json& object, const std::string& m
       conditions.push_back(c);
       continue;
     }
-    if (c.value("status", "") == "False" && c.value("reason", "") == "InvalidSpec") {
+    if (c.value("status", "") == "False" && c.value("reason", "") == reason) {
       since = c.value("lastTransitionTime", since);
     }
   }
   conditions.push_back({{"type", "Synced"},
                         {"status", "False"},
-                        {"reason", "InvalidSpec"},
+                        {"reason", reason},
                         {"message", message},
                         {"observedGeneration", generation},
                         {"lastTransitionTime", since}});
@@ -148,7 +151,8 @@ Status KubeManager::start() {
                                          [this](KubeRevision r) { on_revision(std::move(r)); });
   events_ = std::make_unique<KubeEventSink>(
       metrics_.get(), recorder_.get(),
-      [this](const model::WorkspaceKey& key) { return source_->workspace(key); }, &leading_);
+      [this](const model::WorkspaceKey& key) { return source_->workspace(key); }, &leading_,
+      [this](const reconcile::Event& event) { on_failure_event(event); });
   make_reconciler();
   if (Status s = start_server(); !s.is_ok()) return s.with_context("metrics server");
   recorder_->start();
@@ -268,16 +272,46 @@ void KubeManager::write_invalid_status(const KubeRevision& revision) {
     if (invalid.ref.kind != source::ObjectKind::kWorkspace || invalid.meta.deleting) continue;
     kube::ObjectPtr object = source_->workspace({invalid.ref.ns, invalid.ref.name});
     if (!object) continue;
-    nlohmann::json status = invalid_status(*object, invalid.message, invalid.meta.generation);
-    if (object->value("status", nlohmann::json::object()) == status) continue;
-    auto written = client_->patch_status(
-        kWorkspaceResource, invalid.ref.ns, invalid.ref.name,
-        {{"status", status}, {"metadata", {{"resourceVersion", invalid.meta.resource_version}}}});
-    if (!written && !kube::is_conflict(written.status()) && !kube::is_not_found(written.status())) {
-      log_warn("status not written",
-               {{"object", invalid.ref.to_string()}, {"error", written.status().message()}});
-    }
+    write_synced_false(*object, "InvalidSpec", invalid.message);
   }
+}
+
+void KubeManager::write_synced_false(const nlohmann::json& object, const std::string& reason,
+                                     const std::string& message) {
+  const nlohmann::json metadata = object.value("metadata", nlohmann::json::object());
+  std::int64_t generation = metadata.value("generation", std::int64_t{0});
+  nlohmann::json status = synced_false_status(object, reason, message, generation);
+  if (object.value("status", nlohmann::json::object()) == status) return;
+  std::string ns = metadata.value("namespace", ""), name = metadata.value("name", "");
+  auto written = client_->patch_status(
+      kWorkspaceResource, ns, name,
+      {{"status", status},
+       {"metadata", {{"resourceVersion", metadata.value("resourceVersion", "")}}}});
+  if (!written && !kube::is_conflict(written.status()) && !kube::is_not_found(written.status())) {
+    log_warn("status not written",
+             {{"workspace", ns + "/" + name}, {"error", written.status().message()}});
+  }
+}
+
+// A failure of a Workspace without a record (its first lookup or create
+// failed): the record would carry the condition, so without one it is
+// written here, or `kubectl get` would show nothing while the log says why.
+// The reconciler's messages start with their reason ("ExistingLookupFailed:
+// ...").
+void KubeManager::on_failure_event(const reconcile::Event& event) {
+  if (!leading_ || !store_) return;
+  auto record = store_->get(event.key);
+  if (!record || record->has_value()) return;
+  kube::ObjectPtr object = source_->workspace(event.key);
+  if (!object) return;
+  std::string reason = kube_event_reason(event.type).reason, message = event.message;
+  auto colon = message.find(": ");
+  if (colon != std::string::npos && colon < 64 &&
+      std::isupper(static_cast<unsigned char>(message[0])) && message.find(' ') > colon) {
+    reason = message.substr(0, colon);
+    message = message.substr(colon + 2);
+  }
+  write_synced_false(*object, reason, message);
 }
 
 void KubeManager::requeue_users_of(const model::SecretKeySelector& ref) {

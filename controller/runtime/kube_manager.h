@@ -115,6 +115,9 @@ class KubeManager {
   void lost_leadership();
   void on_revision(KubeRevision revision);
   void write_invalid_status(const KubeRevision& revision);
+  void write_synced_false(const nlohmann::json& object, const std::string& reason,
+                          const std::string& message);
+  void on_failure_event(const reconcile::Event& event);
   void enqueue_all();
   void requeue_users_of(const model::SecretKeySelector& ref);
   void resync_once();

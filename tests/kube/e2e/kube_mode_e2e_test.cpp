@@ -243,8 +243,8 @@ TEST_F(KubeModeE2e, AnInvalidWorkspaceSaysSoAndTheOthersGoOn) {
 }
 
 TEST_F(KubeModeE2e, DeleteFollowsTheDeletionPolicy) {
-  apply(provider_config("{env: E2E_TOKEN}") + workspace("gone", "x", "Delete") +
-        workspace("kept", "y", "Orphan"));
+  apply(provider_config("{env: E2E_TOKEN}") + workspace("gone", "to-delete", "Delete") +
+        workspace("kept", "to-keep", "Orphan"));
   Process& controller = start_controller();
   ASSERT_TRUE(eventually([&] { return ready("gone") && ready("kept"); }, 60s)) << controller.err();
   auto deleted =
@@ -262,7 +262,7 @@ TEST_F(KubeModeE2e, ATokenFromASecretIsReadAndItsRotationFollowed) {
                          "--from-literal=token=not-the-right-one"});
   ASSERT_EQ(secret.exit_code, 0) << secret.err;
   apply(provider_config("{secretRef: {namespace: team-e2e, name: cadenya-token, key: token}}") +
-        workspace("secret-fed", "z"));
+        workspace("secret-fed", "fed-by-a-secret"));
   Process& controller = start_controller();
   ASSERT_TRUE(eventually(
       [&] {
@@ -292,7 +292,7 @@ TEST_F(KubeModeE2e, TwoReplicasSurviveTheLeaderKilledMidConvergence) {
   constexpr int kCount = 30;
   set_faults_latency(150);
   std::string yaml = provider_config("{env: E2E_TOKEN}");
-  for (int i = 0; i < kCount; ++i) yaml += workspace("ha-" + std::to_string(i), "n");
+  for (int i = 0; i < kCount; ++i) yaml += workspace("ha-" + std::to_string(i), "highly-available");
   apply(yaml);
   std::vector<std::string> ha = {"--leader-elect", "--leader-election-namespace", "default",
                                  "--workers", "2"};
