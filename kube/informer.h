@@ -91,6 +91,8 @@ class Informer {
   bool wait_for_sync(std::chrono::milliseconds timeout);
 
   const ObjectCache& cache() const { return cache_; }
+  // The namespace watched ("" all, or a cluster-scoped kind).
+  const std::string& namespace_name() const { return options_.namespace_name; }
   ObjectPtr get(const std::string& ns, const std::string& name) const;
   std::vector<ObjectPtr> list() const { return cache_.list(); }
 

@@ -96,8 +96,9 @@ Status KubeManager::connect() {
 
 void KubeManager::make_reconciler() {
   state::KubeStateStoreOptions store_options;
-  store_ = std::make_unique<state::KubeStateStore>(client_, *source_->workspace_informers().front(),
-                                                   store_options);
+  std::vector<const kube::Informer*> informers;
+  for (const auto& informer : source_->workspace_informers()) informers.push_back(informer.get());
+  store_ = std::make_unique<state::KubeStateStore>(client_, std::move(informers), store_options);
   reconcile::ReconcileContext ctx;
   ctx.desired = [this] { return desired(); };
   ctx.providers = providers_.get();

@@ -68,34 +68,66 @@ kube::ObjectPtr KubeRecordView::pick_locked(const model::WorkspaceKey& key, kube
   return entry->second;
 }
 
+const kube::Informer* KubeRecordView::informer_for(const std::string& ns) const {
+  for (const kube::Informer* informer : informers_) {
+    if (informer->namespace_name().empty() || informer->namespace_name() == ns) return informer;
+  }
+  return nullptr;
+}
+
+std::string KubeRecordView::versions() const {
+  std::string out;
+  for (const kube::Informer* informer : informers_) out += informer->last_resource_version() + ",";
+  return out;
+}
+
+std::vector<kube::ObjectPtr> KubeRecordView::cached() const {
+  std::vector<kube::ObjectPtr> out;
+  for (const kube::Informer* informer : informers_) {
+    std::vector<kube::ObjectPtr> objects = informer->list();
+    out.insert(out.end(), std::make_move_iterator(objects.begin()),
+               std::make_move_iterator(objects.end()));
+  }
+  return out;
+}
+
 kube::ObjectPtr KubeRecordView::newest(const model::WorkspaceKey& key) const {
+  const kube::Informer* informer = informer_for(key.ns);
+  if (!informer) return nullptr;  // a namespace this controller does not watch
   // The informer's version first, then its cache: see the header.
-  const std::string informer_version = informer_.last_resource_version();
-  kube::ObjectPtr cached = informer_.get(key.ns, key.name);
+  const std::string informer_version = informer->last_resource_version();
+  kube::ObjectPtr cached = informer->get(key.ns, key.name);
   std::lock_guard lock(mu_);
   return pick_locked(key, std::move(cached), informer_version);
 }
 
 std::vector<kube::ObjectPtr> KubeRecordView::snapshot() const {
-  const std::string informer_version = informer_.last_resource_version();
-  std::vector<kube::ObjectPtr> cached = informer_.list();
+  // Each informer's version before its cache: see the header.
+  std::vector<std::pair<std::string, std::vector<kube::ObjectPtr>>> listed;
+  for (const kube::Informer* informer : informers_) {
+    std::string version = informer->last_resource_version();
+    listed.emplace_back(std::move(version), informer->list());
+  }
   std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> keyed;
-  keyed.reserve(cached.size());
   std::lock_guard lock(mu_);
-  // Written objects the informer has not listed (yet): those left here.
+  // Written objects the informers have not listed (yet): those left here.
   std::set<model::WorkspaceKey> unlisted;
   for (const auto& entry : overlay_) unlisted.insert(entry.first);
-  for (kube::ObjectPtr& object : cached) {
-    model::WorkspaceKey key = key_of(*object);
-    if (!unlisted.empty()) unlisted.erase(key);
-    kube::ObjectPtr chosen = pick_locked(key, std::move(object), informer_version);
-    if (chosen) keyed.emplace_back(std::move(key), std::move(chosen));
+  for (auto& [informer_version, cached] : listed) {
+    for (kube::ObjectPtr& object : cached) {
+      model::WorkspaceKey key = key_of(*object);
+      if (!unlisted.empty()) unlisted.erase(key);
+      kube::ObjectPtr chosen = pick_locked(key, std::move(object), informer_version);
+      if (chosen) keyed.emplace_back(std::move(key), std::move(chosen));
+    }
   }
   for (const model::WorkspaceKey& key : unlisted) {
-    kube::ObjectPtr chosen = pick_locked(key, nullptr, informer_version);
+    const kube::Informer* informer = informer_for(key.ns);
+    kube::ObjectPtr chosen =
+        pick_locked(key, nullptr, informer ? informer->last_resource_version() : std::string());
     if (chosen) keyed.emplace_back(key, std::move(chosen));
   }
-  // The cache orders by "ns/name"; the contract orders by namespace, then name.
+  // The caches order by "ns/name"; the contract orders by namespace, then name.
   std::sort(keyed.begin(), keyed.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<kube::ObjectPtr> objects;
@@ -125,7 +157,7 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
 std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remote_id) const {
   // The stamp first, then what it stamps: the informer advances its version
   // after its cache, so a later change always moves the stamp.
-  const std::string informer_version = informer_.last_resource_version();
+  const std::string informer_version = versions();
   std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> written;
   std::uint64_t overlay_writes = 0;
   {
@@ -142,7 +174,7 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
         index_.keys[name->get<std::string>()].push_back(key_of(*object));
       }
     };
-    for (const kube::ObjectPtr& object : informer_.list()) add(object);
+    for (const kube::ObjectPtr& object : cached()) add(object);
     for (const auto& entry : written) add(entry.second);
     index_ = {informer_version, overlay_writes, true, std::move(index_.keys)};
   }

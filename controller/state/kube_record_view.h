@@ -52,7 +52,9 @@ struct RecordSummary {
 
 class KubeRecordView {
  public:
-  explicit KubeRecordView(const kube::Informer& informer) : informer_(informer) {}
+  // One informer per watched namespace, or one over all of them.
+  explicit KubeRecordView(std::vector<const kube::Informer*> informers)
+      : informers_(std::move(informers)) {}
 
   // The newest known version of the object (nullptr: none).
   kube::ObjectPtr newest(const model::WorkspaceKey& key) const;
@@ -83,7 +85,14 @@ class KubeRecordView {
                               const std::string& informer_version) const;
   static RecordSummary summarise(const nlohmann::json& object);
 
-  const kube::Informer& informer_;
+  // Every informer's objects (the caches' order).
+  std::vector<kube::ObjectPtr> cached() const;
+  // The informer watching `ns` (null: none does).
+  const kube::Informer* informer_for(const std::string& ns) const;
+  // The informers' versions joined: changes whenever one of them moves.
+  std::string versions() const;
+
+  const std::vector<const kube::Informer*> informers_;
   mutable std::mutex mu_;
   mutable std::map<model::WorkspaceKey, kube::ObjectPtr> overlay_;  // guarded by mu_
   std::uint64_t overlay_writes_ = 0;                                // remember()s; guarded by mu_

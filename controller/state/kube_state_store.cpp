@@ -127,7 +127,13 @@ WorkspaceRecord pending_over(const WorkspaceRecord& requested,
 
 KubeStateStore::KubeStateStore(std::shared_ptr<kube::Client> client, const kube::Informer& informer,
                                KubeStateStoreOptions options)
-    : client_(std::move(client)), options_(std::move(options)), view_(informer) {}
+    : KubeStateStore(std::move(client), std::vector<const kube::Informer*>{&informer},
+                     std::move(options)) {}
+
+KubeStateStore::KubeStateStore(std::shared_ptr<kube::Client> client,
+                               std::vector<const kube::Informer*> informers,
+                               KubeStateStoreOptions options)
+    : client_(std::move(client)), options_(std::move(options)), view_(std::move(informers)) {}
 
 kube::ObjectPtr KubeStateStore::object(const model::WorkspaceKey& key) const {
   return view_.newest(key);

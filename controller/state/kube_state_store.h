@@ -119,6 +119,10 @@ class KubeStateStore : public StateStore {
   // come from its cache, never from the API. It must outlive the store.
   KubeStateStore(std::shared_ptr<kube::Client> client, const kube::Informer& informer,
                  KubeStateStoreOptions options = {});
+  // The same over several informers: one per watched namespace (--namespace
+  // repeated), each key read from the one that watches its namespace.
+  KubeStateStore(std::shared_ptr<kube::Client> client, std::vector<const kube::Informer*> informers,
+                 KubeStateStoreOptions options = {});
 
   Outcome<std::optional<WorkspaceRecord>> get(const model::WorkspaceKey& key) override;
   Outcome<std::vector<WorkspaceRecord>> list(const ListOptions& options) override;

@@ -285,6 +285,33 @@ TEST_F(KubeModeE2e, ATokenFromASecretIsReadAndItsRotationFollowed) {
   EXPECT_EQ(o->dump().find(kToken), std::string::npos) << "the token is in the object";
 }
 
+// --namespace repeated: the Workspaces of those namespaces are reconciled,
+// each with its record on its object; one elsewhere is left alone.
+TEST_F(KubeModeE2e, OnlyTheWatchedNamespacesAreReconciled) {
+  ASSERT_TRUE(double_->create_namespace("team-two").is_ok());
+  ASSERT_TRUE(double_->create_namespace("team-other").is_ok());
+  auto in = [](const std::string& yaml, const std::string& ns) {
+    std::string out = yaml;
+    out.replace(out.find("namespace: team-e2e"), 19, "namespace: " + ns);
+    return out;
+  };
+  apply(provider_config("{env: E2E_TOKEN}") + workspace("first", "in-team-e2e") +
+        in(workspace("second", "in-team-two"), "team-two") +
+        in(workspace("third", "in-team-other"), "team-other"));
+  Process& controller = start_controller({"--namespace", kNamespace, "--namespace", "team-two"});
+  auto wait = kubectl(
+      {"wait", "--for=condition=Ready", "-n", "team-two", "workspace/second", "--timeout=60s"});
+  ASSERT_EQ(wait.exit_code, 0) << wait.out << wait.err << controller.err();
+  ASSERT_TRUE(eventually([&] { return ready("first"); }, 30s)) << controller.err();
+  std::this_thread::sleep_for(2s);
+  auto names = remote_names();
+  EXPECT_EQ(names["E2E first"], 1);
+  EXPECT_EQ(names["E2E second"], 1);
+  EXPECT_EQ(names.count("E2E third"), 0u) << "a namespace that is not watched was reconciled";
+  auto api = endpoint(0, "/api/v1/namespaces/team-two/workspaces/second");
+  EXPECT_EQ(api.status, 200) << api.body;
+}
+
 // Two replicas; the leader is killed with SIGKILL mid-convergence while the
 // watches drop and history is compacted: the standby takes over within the
 // lease duration and finishes. Every workspace Ready once.
