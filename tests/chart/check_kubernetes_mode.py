@@ -12,11 +12,10 @@ Each function takes `check(condition, message)` from check_rendered.py.
 import re
 import subprocess
 
-# The one switch: `wsctl controller --source kubernetes` does not exist in wsctl yet, so the
-# kubernetes-mode flags are checked against the static list below. Once the controller has
-# them, set this to True: they are then checked against `wsctl controller --help`, like the
-# flags of the other modes.
-KUBERNETES_FLAGS_IN_BINARY = False
+# The kubernetes-mode flags are checked against `wsctl controller --help`, like the flags of
+# the other modes (False: against the static list below only, as before the controller had
+# them).
+KUBERNETES_FLAGS_IN_BINARY = True
 
 # The flags of `wsctl controller --source kubernetes` (the interface agreed with the
 # controller side), beside --source itself.
