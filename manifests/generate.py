@@ -123,6 +123,33 @@ AT_PROVIDER = {
                 },
             },
         },
+        "paradigm": {
+            "description": "Paradigm only: facts of its workspace details.",
+            "type": "object",
+            "properties": {
+                "usedStorage": {
+                    "description": "Paradigm's used_storage, as it reports it.",
+                    "type": "number",
+                },
+                "filesCount": {"description": "Paradigm's files_count.", "type": "integer"},
+                "state": {
+                    "description": "The operator's word for a Paradigm workspace that exists "
+                    "(active): Paradigm reports no state of its own.",
+                    "type": "string",
+                },
+            },
+        },
+        "cadenya": {
+            "description": "Cadenya only: facts of its workspace object.",
+            "type": "object",
+            "properties": {
+                "state": {
+                    "description": "Cadenya's status as it spells it (STATUS_ENABLED, "
+                    "STATUS_ARCHIVED, ...).",
+                    "type": "string",
+                },
+            },
+        },
     },
 }
 

@@ -183,6 +183,9 @@ TEST_F(KubeModeE2e, AppliedWorkspacesBecomeReadyWithStatusEventsAndIdentity) {
   std::string remote_id = meta["annotations"].value("workspace-operator.io/external-name", "");
   EXPECT_FALSE(remote_id.empty());
   EXPECT_EQ((*alpha)["status"]["atProvider"].value("remoteId", ""), remote_id);
+  // The provider's facts, kept by the API server because the CRD declares them.
+  EXPECT_EQ((*alpha)["status"]["atProvider"]["cadenya"].value("state", ""), "STATUS_ENABLED")
+      << alpha->dump();
   EXPECT_EQ(meta["finalizers"], json::array({"workspace-operator.io/finalizer"}));
   EXPECT_EQ((*alpha)["status"].value("observedGeneration", 0), meta.value("generation", -1));
 
