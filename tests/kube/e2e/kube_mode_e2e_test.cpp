@@ -288,6 +288,30 @@ TEST_F(KubeModeE2e, ATokenFromASecretIsReadAndItsRotationFollowed) {
   EXPECT_EQ(o->dump().find(kToken), std::string::npos) << "the token is in the object";
 }
 
+// --resync still lists the providers: a change made behind the controller's
+// back is undone at the next resync (SIGHUP asks for one now), in place.
+TEST_F(KubeModeE2e, AResyncUndoesDriftOnTheProvider) {
+  apply(provider_config("{env: E2E_TOKEN}") + workspace("drifty", "as-declared"));
+  Process& controller = start_controller();
+  ASSERT_TRUE(eventually([&] { return ready("drifty"); }, 60s)) << controller.err();
+  std::string id = object("drifty")->at("status").at("atProvider").value("remoteId", "");
+  auto patched =
+      client("cadenya", kToken)
+          .patch("/v1/account/workspaces/" + id + "?updateMask=spec.description",
+                 {{"metadata", {{"name", "E2E drifty"}}}, {"spec", {{"description", "hacked"}}}});
+  ASSERT_EQ(patched.status / 100, 2) << patched.body;
+  controller.signal(SIGHUP);
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto reply = client("cadenya", kToken).get("/v1/account/workspaces/" + id);
+        return reply.status == 200 &&
+               reply.json()["spec"].value("description", "") == "as-declared";
+      },
+      30s))
+      << controller.err();
+  EXPECT_EQ(remote_names()["E2E drifty"], 1);
+}
+
 // --namespace repeated: the Workspaces of those namespaces are reconciled,
 // each with its record on its object; one elsewhere is left alone.
 TEST_F(KubeModeE2e, OnlyTheWatchedNamespacesAreReconciled) {
