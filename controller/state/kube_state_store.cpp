@@ -102,25 +102,8 @@ std::size_t hash_of(const Json& value) {
   return std::hash<std::string>{}(value.dump());
 }
 
-Time to_millis(Time time) {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(time);
-}
-
 Status no_record_of(const model::WorkspaceKey& key) {
   return Status::error(Code::kNotFound, "no state record for workspace " + key.to_string());
-}
-
-// The record begin_create() stores over `stored` (as SqliteStateStore does).
-WorkspaceRecord pending_over(const WorkspaceRecord& requested,
-                             const std::optional<WorkspaceRecord>& stored, Time now) {
-  WorkspaceRecord pending = requested;
-  bool was_pending = stored && stored->create.state == CreateState::kPending;
-  pending.remote_id.reset();
-  pending.origin = Origin::kCreated;
-  pending.create.state = CreateState::kPending;
-  pending.create.requested_at = to_millis(now);
-  pending.create.pending_attempts = (was_pending ? stored->create.pending_attempts : 0) + 1;
-  return pending;
 }
 
 }  // namespace
@@ -289,7 +272,7 @@ Outcome<WorkspaceRecord> KubeStateStore::begin_create(const WorkspaceRecord& rec
                            "workspace " + record.key.to_string() + " already has remote id " +
                                named->get<std::string>() + "; refusing to create it again");
     }
-    return pending_over(record, *stored, now);
+    return pending_create_record(record, *stored, now);
   };
   return write_record(record.key, make, what);
 }
@@ -300,17 +283,10 @@ Status KubeStateStore::complete_create(const model::WorkspaceKey& key, const std
     Outcome<std::optional<WorkspaceRecord>> stored = record_of(object);
     if (!stored) return stored.status();
     if (!stored->has_value()) return no_record_of(key);
-    WorkspaceRecord record = std::move(**stored);
-    if (record.create.state != CreateState::kPending) {
-      return Status::error(Code::kConflict, "workspace " + key.to_string() +
-                                                " has no pending create to complete (state " +
-                                                to_string(record.create.state) + ")");
-    }
-    record.remote_id = remote_id;
-    record.observed_json = observed_json;
-    record.create.state = CreateState::kSucceeded;
-    record.create.pending_attempts = 0;
-    Status single = check_single_owner(record);
+    Outcome<WorkspaceRecord> record =
+        completed_create_record(std::move(**stored), remote_id, observed_json);
+    if (!record) return record.status();
+    Status single = check_single_owner(*record);
     if (!single) return single;
     return record;
   };

@@ -109,7 +109,7 @@ class SqliteStateStore final : public StateStore {
     Status stored = write([&] {
       Outcome<std::optional<WorkspaceRecord>> previous = get_locked(record.key);
       if (!previous) return previous.status();
-      pending = pending_record(record, *previous, now);
+      pending = pending_create_record(record, *previous, now);
       if (!pending) return pending.status();
       return upsert_locked(*pending).with_context("begin create " + record.key.to_string());
     });
@@ -219,41 +219,15 @@ class SqliteStateStore final : public StateStore {
     }
   }
 
-  // The record begin_create() stores, or kConflict if creating is unsafe.
-  static Outcome<WorkspaceRecord> pending_record(const WorkspaceRecord& requested,
-                                                 const std::optional<WorkspaceRecord>& stored,
-                                                 Time now) {
-    if (stored && stored->remote_id) {
-      return Status::error(Code::kConflict, "workspace " + requested.key.to_string() +
-                                                " already has remote id " + *stored->remote_id +
-                                                "; refusing to create it again");
-    }
-    WorkspaceRecord pending = requested;
-    bool was_pending = stored && stored->create.state == CreateState::kPending;
-    pending.remote_id.reset();
-    pending.origin = Origin::kCreated;
-    pending.create.state = CreateState::kPending;
-    pending.create.requested_at = now;
-    pending.create.pending_attempts = (was_pending ? stored->create.pending_attempts : 0) + 1;
-    return pending;
-  }
-
   Status complete_create_locked(const model::WorkspaceKey& key, const std::string& remote_id,
                                 const std::string& observed_json) {
     Outcome<std::optional<WorkspaceRecord>> stored = get_locked(key);
     if (!stored) return stored.status();
     if (!*stored) return no_record(key);
-    WorkspaceRecord& record = **stored;
-    if (record.create.state != CreateState::kPending) {
-      return Status::error(Code::kConflict, "workspace " + key.to_string() +
-                                                " has no pending create to complete (state " +
-                                                to_string(record.create.state) + ")");
-    }
-    record.remote_id = remote_id;
-    record.observed_json = observed_json;
-    record.create.state = CreateState::kSucceeded;
-    record.create.pending_attempts = 0;
-    return put_one_locked(record).with_context("complete create");
+    Outcome<WorkspaceRecord> record =
+        completed_create_record(std::move(**stored), remote_id, observed_json);
+    if (!record) return record.status();
+    return put_one_locked(*record).with_context("complete create");
   }
 
   Status put_all_locked(std::span<const WorkspaceRecord> records) {

@@ -50,4 +50,37 @@ std::optional<Origin> origin_from_string(const std::string& text) {
   return std::nullopt;
 }
 
+Outcome<WorkspaceRecord> pending_create_record(const WorkspaceRecord& requested,
+                                               const std::optional<WorkspaceRecord>& stored,
+                                               Time now) {
+  if (stored && stored->remote_id) {
+    return Status::error(Code::kConflict, "workspace " + requested.key.to_string() +
+                                              " already has remote id " + *stored->remote_id +
+                                              "; refusing to create it again");
+  }
+  WorkspaceRecord pending = requested;
+  bool was_pending = stored && stored->create.state == CreateState::kPending;
+  pending.remote_id.reset();
+  pending.origin = Origin::kCreated;
+  pending.create.state = CreateState::kPending;
+  pending.create.requested_at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+  pending.create.pending_attempts = (was_pending ? stored->create.pending_attempts : 0) + 1;
+  return pending;
+}
+
+Outcome<WorkspaceRecord> completed_create_record(WorkspaceRecord stored,
+                                                 const std::string& remote_id,
+                                                 const std::string& observed_json) {
+  if (stored.create.state != CreateState::kPending) {
+    return Status::error(Code::kConflict, "workspace " + stored.key.to_string() +
+                                              " has no pending create to complete (state " +
+                                              to_string(stored.create.state) + ")");
+  }
+  stored.remote_id = remote_id;
+  stored.observed_json = observed_json;
+  stored.create.state = CreateState::kSucceeded;
+  stored.create.pending_attempts = 0;
+  return stored;
+}
+
 }  // namespace wsop::state

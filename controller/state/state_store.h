@@ -132,6 +132,23 @@ struct ConditionCount {
   int64_t unresolved = 0;
 };
 
+// The create journal's two record rules, shared by every store so that
+// none can differ on them (section 4 of ARCHITECTURE.md):
+//   - step 1: the record begin_create() stores over `stored`: pending, no
+//     remote id, origin created, requested_at = now (milliseconds),
+//     pending_attempts one more than a pending `stored`'s (else 1).
+//     kConflict when `stored` has a remote id: creating again would
+//     duplicate it.
+//   - step 3: the record complete_create() stores: `stored` with the remote
+//     id and observation, succeeded, no pending attempts. kConflict when
+//     `stored` is not pending.
+Outcome<WorkspaceRecord> pending_create_record(const WorkspaceRecord& requested,
+                                               const std::optional<WorkspaceRecord>& stored,
+                                               Time now);
+Outcome<WorkspaceRecord> completed_create_record(WorkspaceRecord stored,
+                                                 const std::string& remote_id,
+                                                 const std::string& observed_json);
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
