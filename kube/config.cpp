@@ -1,5 +1,8 @@
 #include "kube/config.h"
 
+#include <openssl/evp.h>
+
+#include <climits>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -36,39 +39,50 @@ std::vector<std::string> split_list(const std::string& text, char separator) {
   return parts;
 }
 
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
+bool is_base64_alphabet(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
+}
+
+// How many '=' end text, or -1 when any '=' stands elsewhere or a character
+// is outside the alphabet.
+int base64_padding(std::string_view text) {
+  size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') {
+    ++padding;
+  }
+  for (size_t i = 0; i + padding < text.size(); ++i) {
+    if (!is_base64_alphabet(text[i])) return -1;
+  }
+  return static_cast<int>(padding);
 }
 
 }  // namespace
 
-std::optional<std::string> decode_base64(std::string_view text) {
-  std::string out;
-  unsigned buffer = 0;
-  int bits = 0;
-  bool padding = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
-    if (c == '=') {
-      padding = true;
-      continue;
-    }
-    int value = base64_value(c);
-    if (value < 0 || padding) return std::nullopt;  // a stray character, or data after '='
-    buffer = (buffer << 6) | static_cast<unsigned>(value);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  if (bits >= 6) return std::nullopt;  // a lone sextet cannot end a byte
+std::optional<std::string> decode_base64_strict(std::string_view text) {
+  if (text.size() % 4 != 0 || text.size() > static_cast<size_t>(INT_MAX)) return std::nullopt;
+  int padding = base64_padding(text);
+  if (padding < 0) return std::nullopt;
+  if (text.empty()) return std::string();
+  // EVP_DecodeBlock decodes whole quanta and counts the bytes that padding
+  // stands for, which are not part of the value.
+  std::string out(text.size() / 4 * 3, '\0');
+  int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (written < 0 || static_cast<size_t>(written) != out.size()) return std::nullopt;
+  out.resize(out.size() - static_cast<size_t>(padding));
   return out;
+}
+
+std::optional<std::string> decode_base64(std::string_view text) {
+  std::string compact;
+  for (char c : text) {
+    if (c != ' ' && c != '\n' && c != '\r' && c != '\t') compact.push_back(c);
+  }
+  if (compact.size() % 4 == 1) return std::nullopt;  // a lone sextet cannot end a byte
+  while (compact.size() % 4 != 0) compact.push_back('=');
+  return decode_base64_strict(compact);
 }
 
 Outcome<RestConfig> load_kubeconfig(const std::vector<std::string>& files,

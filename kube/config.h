@@ -74,6 +74,12 @@ Outcome<RestConfig> load_in_cluster(const GetEnv& getenv, const std::string& ser
 
 // Standard base64 (RFC 4648, padding optional, whitespace ignored); nullopt
 // when the text is not base64.
+// Standard base64 (RFC 4648 section 4) with its padding, strictly: no
+// whitespace, no missing or misplaced '=' (a Secret's data, as the API
+// server writes it). nullopt when text is not that.
+std::optional<std::string> decode_base64_strict(std::string_view text);
+// The same, as kubeconfig files are written by hand: whitespace skipped and
+// missing padding allowed.
 std::optional<std::string> decode_base64(std::string_view text);
 
 }  // namespace wsop::kube

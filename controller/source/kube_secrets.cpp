@@ -1,7 +1,5 @@
 #include "controller/source/kube_secrets.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <climits>
 
@@ -10,24 +8,6 @@ namespace wsop::source {
 const kube::Resource kSecretResource{"", "v1", "secrets", true};
 
 namespace {
-
-bool is_base64_alphabet(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
-         c == '/';
-}
-
-// How many '=' end text, or -1 when any '=' stands elsewhere or a character
-// is outside the alphabet.
-int base64_padding(std::string_view text) {
-  size_t padding = 0;
-  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') {
-    ++padding;
-  }
-  for (size_t i = 0; i + padding < text.size(); ++i) {
-    if (!is_base64_alphabet(text[i])) return -1;
-  }
-  return static_cast<int>(padding);
-}
 
 Status secret_refusal(const model::SecretKeySelector& ref, const std::string& problem) {
   return Status::error(Code::kUnauthorized, http::secret_display(ref) + " " + problem);
@@ -48,22 +28,6 @@ bool same_encoded_value(const nlohmann::json* a, const nlohmann::json* b) {
 }
 
 }  // namespace
-
-std::optional<std::string> decode_base64(std::string_view text) {
-  if (text.size() % 4 != 0 || text.size() > static_cast<size_t>(INT_MAX)) return std::nullopt;
-  int padding = base64_padding(text);
-  if (padding < 0) return std::nullopt;
-  if (text.empty()) return std::string();
-  // EVP_DecodeBlock decodes whole quanta and counts the bytes that padding
-  // stands for, which are not part of the value.
-  std::string out(text.size() / 4 * 3, '\0');
-  int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (written < 0 || static_cast<size_t>(written) != out.size()) return std::nullopt;
-  out.resize(out.size() - static_cast<size_t>(padding));
-  return out;
-}
 
 KubeSecrets::KubeSecrets(std::shared_ptr<kube::Client> client, KubeSecretsOptions options)
     : client_(std::move(client)), options_(std::move(options)) {}
@@ -191,7 +155,8 @@ Outcome<std::string> KubeSecrets::read(const model::SecretKeySelector& ref) {
   const nlohmann::json* encoded = encoded_value(secret, ref.key);
   if (!encoded) return secret_refusal(ref, "has no key " + ref.key);
   std::optional<std::string> value;
-  if (encoded->is_string()) value = decode_base64(encoded->get_ref<const std::string&>());
+  if (encoded->is_string())
+    value = kube::decode_base64_strict(encoded->get_ref<const std::string&>());
   if (!value) return secret_refusal(ref, "key " + ref.key + " is not valid base64");
   return std::move(*value);
 }

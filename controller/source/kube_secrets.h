@@ -69,10 +69,6 @@ struct KubeSecretsOptions {
   std::function<void(const model::SecretKeySelector&)> on_change;
 };
 
-// Decodes standard base64 with padding (RFC 4648 section 4), strictly: no
-// whitespace, no missing or misplaced '='. nullopt when text is not that.
-std::optional<std::string> decode_base64(std::string_view text);
-
 class KubeSecrets : public http::SecretReader {
  public:
   KubeSecrets(std::shared_ptr<kube::Client> client, KubeSecretsOptions options = {});

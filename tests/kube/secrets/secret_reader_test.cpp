@@ -202,7 +202,7 @@ TEST(SecretBase64, DecodesStandardBase64WithItsPadding) {
       {"+/8=", "\xfb\xff"},
   };
   for (const auto& [encoded, decoded] : cases) {
-    auto value = source::decode_base64(encoded);
+    auto value = kube::decode_base64_strict(encoded);
     ASSERT_TRUE(value.has_value()) << encoded;
     EXPECT_EQ(*value, decoded) << encoded;
   }
@@ -211,7 +211,7 @@ TEST(SecretBase64, DecodesStandardBase64WithItsPadding) {
 TEST(SecretBase64, RefusesAnythingElse) {
   for (const char* text : {"YQ", "YQ=", "YWJjZ", "Y===", "=YWI", "YW=j", "YWJj\n", " YWJj", "YW Jj",
                            "YWJj=", "Y-_j", "YQ==YQ==", "!!!!"}) {
-    EXPECT_FALSE(source::decode_base64(text).has_value()) << text;
+    EXPECT_FALSE(kube::decode_base64_strict(text).has_value()) << text;
   }
 }
 
