@@ -53,6 +53,38 @@ std::unique_ptr<http::Server> make_endpoint_server(const EndpointServerOptions& 
                                         });
 }
 
+bool drain_until(std::chrono::steady_clock::time_point deadline, std::function<void()> join,
+                 const std::function<void()>& interrupt, std::thread& stopper) {
+  std::promise<void> joined;
+  auto finished = joined.get_future();
+  stopper = std::thread([join = std::move(join), joined = std::move(joined)]() mutable {
+    join();
+    joined.set_value();
+  });
+  if (finished.wait_until(deadline) == std::future_status::timeout) {
+    observability::log_warn("shutdown grace period over; interrupting provider calls");
+    interrupt();
+    // Interrupted calls return at once; a margin for them to unwind.
+    if (finished.wait_for(std::chrono::seconds(1)) == std::future_status::timeout) {
+      observability::log_warn("calls still blocked after the grace period; not waiting for them");
+      stopper.detach();
+      return false;
+    }
+  }
+  stopper.join();
+  return true;
+}
+
+std::optional<std::string> stuck_loop(const char* loop, Heartbeat::Clock::duration age,
+                                      std::chrono::milliseconds limit) {
+  if (limit.count() <= 0 || age <= limit) return std::nullopt;
+  auto seconds = [](auto d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  };
+  return std::string(loop) + " has been in one turn for " + seconds(age) + "s (--stall-timeout " +
+         seconds(limit) + "s)";
+}
+
 ResyncTimer::ResyncTimer(std::chrono::milliseconds period, std::function<void(bool)> resync)
     : period_(period), resync_(std::move(resync)) {}
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -58,6 +59,20 @@ struct EndpointServerOptions {
 // "Health, limits and slow clients"). Not started.
 std::unique_ptr<http::Server> make_endpoint_server(const EndpointServerOptions& options,
                                                    observability::EndpointContext endpoints);
+
+// The drain both managers' stop() runs: `join` (stop the loops, wait for
+// in-flight reconciles) on `stopper`; past `deadline`, `interrupt` (cut
+// provider and API calls) and a second's margin for them to unwind. False
+// when a call is still blocked then: `stopper` is detached and still runs
+// inside the manager, so the caller must end the process without
+// destroying it (the create journal resolves an unanswered create).
+bool drain_until(std::chrono::steady_clock::time_point deadline, std::function<void()> join,
+                 const std::function<void()>& interrupt, std::thread& stopper);
+
+// /healthz's reason for a loop stuck in one turn for longer than `limit`
+// (0: never stuck), naming the loop; nothing when it turns.
+std::optional<std::string> stuck_loop(const char* loop, Heartbeat::Clock::duration age,
+                                      std::chrono::milliseconds limit);
 
 // Calls `resync` every `period` (jittered +-10%, so replicas and accounts
 // do not move in step) and at once on request(); on its own thread, one

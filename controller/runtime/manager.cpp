@@ -96,24 +96,20 @@ Status Manager::start_server() {
 }
 
 std::optional<std::string> Manager::stalled() const {
-  if (options_.stall_timeout.count() <= 0) return std::nullopt;
-  auto over = [this](const char* loop,
-                     Heartbeat::Clock::duration age) -> std::optional<std::string> {
-    if (age <= options_.stall_timeout) return std::nullopt;
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(age).count();
-    return std::string(loop) + " has been in one turn for " + std::to_string(seconds) +
-           "s (--stall-timeout " +
-           std::to_string(
-               std::chrono::duration_cast<std::chrono::seconds>(options_.stall_timeout).count()) +
-           "s)";
-  };
   if (watcher_) {
-    if (auto reason = over("the source loop", watcher_->heartbeat().turn_age())) return reason;
+    if (auto why = stuck_loop("the source loop", watcher_->heartbeat().turn_age(),
+                              options_.stall_timeout)) {
+      return why;
+    }
   }
   if (resync_) {
-    if (auto reason = over("the resync loop", resync_->heartbeat().turn_age())) return reason;
+    if (auto why = stuck_loop("the resync loop", resync_->heartbeat().turn_age(),
+                              options_.stall_timeout)) {
+      return why;
+    }
   }
-  if (runner_) return over("a reconcile worker", runner_->longest_turn());
+  if (runner_)
+    return stuck_loop("a reconcile worker", runner_->longest_turn(), options_.stall_timeout);
   return std::nullopt;
 }
 
@@ -145,26 +141,18 @@ bool Manager::stop() {
   auto deadline = std::chrono::steady_clock::now() + options_.shutdown_grace;
   if (resync_) resync_->signal_stop();
   if (queue_) queue_->shut_down();  // no new work; in-flight reconciles go on
-  std::promise<void> joined;
-  auto finished = joined.get_future();
-  stopper_ = std::thread([this, joined = std::move(joined)]() mutable {
-    join_threads();
-    joined.set_value();
-  });
-  if (finished.wait_until(deadline) == std::future_status::timeout) {
-    log_warn("shutdown grace period over; interrupting provider calls");
-    if (providers_) providers_->stop_all();
-    // Interrupted calls return at once; a margin for them to unwind.
-    if (finished.wait_for(std::chrono::seconds(1)) == std::future_status::timeout) {
-      log_warn("provider calls still blocked after the grace period; not waiting for them");
-      stopper_.detach();
-      if (server_) server_->stop();
-      std::lock_guard lock(mu_);
-      drained_ = false;
-      return false;
-    }
+  bool drained = drain_until(
+      deadline, [this] { join_threads(); },
+      [this] {
+        if (providers_) providers_->stop_all();
+      },
+      stopper_);
+  if (!drained) {
+    if (server_) server_->stop();
+    std::lock_guard lock(mu_);
+    drained_ = false;
+    return false;
   }
-  stopper_.join();
   if (server_) server_->stop();
   store_.reset();  // closes the database cleanly
   log_info("controller stopped");
