@@ -43,6 +43,10 @@ WorkspacePlan plan_removed(const state::WorkspaceRecord& record, const PlanOptio
   } else if (record.management_policy == model::ManagementPolicy::kObserveOnly) {
     out.action = Action::kOrphan;
     out.note = "ObserveOnly: forgotten, remote kept";
+  } else if (record.management_policy == model::ManagementPolicy::kCreateOnly) {
+    // "CreateOnly: create, never update or delete" (manifests/schema, the CRD).
+    out.action = Action::kOrphan;
+    out.note = "CreateOnly: forgotten, remote kept";
   } else {
     out.action = Action::kDelete;
     out.note = "not in the source; deletionPolicy Delete";
@@ -99,7 +103,17 @@ std::vector<Attribute> create_attributes(const model::Workspace& desired,
 WorkspacePlan plan_missing(const model::Workspace& desired, const state::WorkspaceRecord* record,
                            const Observation& observation, const providers::Provider* provider) {
   WorkspacePlan out = base(&desired, record);
-  if (record && record->create.state == state::CreateState::kPending) {
+  const bool pending = record && record->create.state == state::CreateState::kPending;
+  // An external-name the user set on a pending create is their answer to
+  // it (the kubernetes mode's CreatePendingUnresolved names this `kubectl
+  // annotate`): the record holds no remote id, so the name is theirs.
+  if (pending && desired.external_name()) {
+    out.action = Action::kAdopt;
+    out.note = "adopt remote workspace " + *desired.external_name() +
+               " (external-name annotation): resolves the pending create";
+    return out;
+  }
+  if (pending) {
     out.action = Action::kResolvePending;
     out.note = "an earlier create's outcome is unknown: looking for it before creating";
     return out;

@@ -27,7 +27,12 @@ using std::chrono::milliseconds;
 // workspace for days.
 constexpr milliseconds kMaxRetryAfter{std::chrono::minutes(1)};
 
-std::string resolve_hint(const model::WorkspaceKey& key) {
+std::string resolve_hint(const model::WorkspaceKey& key, bool kubectl) {
+  if (kubectl) {
+    return "run `kubectl annotate workspace/" + key.name + " -n " + key.ns + " " +
+           model::kAnnotationExternalName +
+           "=REMOTE_ID --overwrite` to adopt the right one (REMOTE_ID: its id at the provider)";
+  }
   return "run `wsctl import " + key.name + " -n " + key.ns +
          " --id REMOTE_ID` to adopt the right one, or `wsctl forget " + key.name + " -n " + key.ns +
          "` and apply again to create a new one";
@@ -288,8 +293,8 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
   std::vector<std::string> ids;
   for (const auto& c : unowned) ids.push_back(c.id);
   if (unowned.empty()) ids = owned_ids;
-  step.plan.note =
-      unresolved_note(*lookup, unowned.size(), ids, owners) + ": " + resolve_hint(step.key);
+  step.plan.note = unresolved_note(*lookup, unowned.size(), ids, owners) + ": " +
+                   resolve_hint(step.key, ctx_.options.kubectl_hints);
   return blocked(step, "CreatePendingUnresolved", EventType::kCreatePendingUnresolved);
 }
 

@@ -46,6 +46,10 @@ struct ReconcileOptions {
   std::chrono::milliseconds provisioning_poll_quiet{std::chrono::milliseconds(250)};
   // Retry interval after an ambiguous create (to resolve the journal).
   std::chrono::milliseconds resolve_delay{std::chrono::seconds(1)};
+  // Kubernetes mode: a lost create that needs a person names the `kubectl
+  // annotate` of the external-name that adopts the right workspace, not
+  // `wsctl import` (there is no local store to import into).
+  bool kubectl_hints = false;
 };
 
 struct ReconcileContext {

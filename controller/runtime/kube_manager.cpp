@@ -110,6 +110,7 @@ void KubeManager::make_reconciler() {
   // `kubectl delete` is the only way a Workspace leaves, and the revision
   // allows pruning only the ones being deleted (kube_source.h).
   ctx.options.plan.prune = true;
+  ctx.options.kubectl_hints = true;
   ctx.options.max_observation_age = options_.resync;
   reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
   runner_ = std::make_unique<Runner>(*reconciler_, *queue_,

@@ -191,6 +191,12 @@ Outcome<std::optional<WorkspaceRecord>> record_of(const Json& object) {
   r.management_policy = enum_field(f, f.text("managementPolicy"), "managementPolicy",
                                    management_from, model::ManagementPolicy::kFull);
   r.paused = json.value("paused", false);
+  // An object being deleted can no longer be applied, so file mode's
+  // "unpause it and apply" (docs/GITOPS.md) is, here, its own paused
+  // annotation, which kubectl may still change: the delete obeys that.
+  if (auto at = metadata.find("deletionTimestamp"); at != metadata.end() && !at->is_null()) {
+    r.paused = annotations.value(model::kAnnotationPaused, "") == "true";
+  }
   r.applied_generation = f.integer("appliedGeneration");
   r.applied_digest = f.text("appliedDigest");
   r.last_applied_at = f.time(json, "lastAppliedAt");

@@ -14,7 +14,9 @@
 //     facts), for kubectl and Argo CD / Flux health checks.
 // Pure functions: the store that sends these (with a resourceVersion
 // precondition) is built on them. A record read back equals the one
-// written (times keep milliseconds).
+// written (times keep milliseconds), except that an object being deleted
+// is paused exactly when its own paused annotation says "true" (the user
+// unpauses a deleting object there, as they cannot apply it again).
 #pragma once
 
 #include <cstdint>
