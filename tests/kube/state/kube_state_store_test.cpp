@@ -137,7 +137,10 @@ TEST_F(KubeStoreTest, AConflictReChecksTheJournalRuleOnTheFreshObject) {
   auto stored = record_of(raw("ws"));
   ASSERT_TRUE(stored && stored->has_value());
   EXPECT_EQ((*stored)->create.state, CreateState::kNone);
-  EXPECT_EQ((*stored)->remote_id, "r-7");
+  // The user's external-name stays a request (the reconciler adopts r-7);
+  // it is not the record's remote id (controller/state/kube_record.h).
+  EXPECT_FALSE((*stored)->remote_id.has_value());
+  EXPECT_EQ(raw("ws")["metadata"]["annotations"][model::kAnnotationExternalName], "r-7");
 }
 
 TEST_F(KubeStoreTest, GivesUpAfterTheConfiguredConflicts) {
