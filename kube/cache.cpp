@@ -8,19 +8,27 @@
 namespace wsop::kube {
 namespace {
 
-const nlohmann::json* label_of(const nlohmann::json& object, const std::string& label) {
+// metadata.<section>.<name> when it is a string ("labels" or "annotations").
+const nlohmann::json* metadata_string(const nlohmann::json& object, const char* section,
+                                      const std::string& name) {
   auto metadata = object.find("metadata");
   if (metadata == object.end() || !metadata->is_object()) return nullptr;
-  auto labels = metadata->find("labels");
-  if (labels == metadata->end() || !labels->is_object()) return nullptr;
-  auto value = labels->find(label);
-  return value != labels->end() && value->is_string() ? &*value : nullptr;
+  auto entries = metadata->find(section);
+  if (entries == metadata->end() || !entries->is_object()) return nullptr;
+  auto value = entries->find(name);
+  return value != entries->end() && value->is_string() ? &*value : nullptr;
+}
+
+const nlohmann::json* label_of(const nlohmann::json& object, const std::string& label) {
+  return metadata_string(object, "labels", label);
 }
 
 }  // namespace
 
-ObjectCache::ObjectCache(std::vector<std::string> indexed_labels)
-    : indexed_labels_(std::move(indexed_labels)) {}
+ObjectCache::ObjectCache(std::vector<std::string> indexed_labels,
+                         std::vector<std::string> indexed_annotations)
+    : indexed_labels_(std::move(indexed_labels)),
+      indexed_annotations_(std::move(indexed_annotations)) {}
 
 ObjectPtr ObjectCache::get(const std::string& key) const {
   std::shared_lock lock(mu_);
@@ -52,11 +60,7 @@ std::vector<ObjectPtr> ObjectCache::by_label(const std::string& label,
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
   if (std::find(indexed_labels_.begin(), indexed_labels_.end(), label) != indexed_labels_.end()) {
-    auto values = index_.find(label);
-    if (values == index_.end()) return out;
-    auto keys = values->second.find(value);
-    if (keys == values->second.end()) return out;
-    for (const std::string& key : keys->second) out.push_back(objects_.at(key));
+    indexed_locked("labels", label, value, out);
     return out;
   }
   for (const auto& [key, object] : objects_) {
@@ -66,23 +70,52 @@ std::vector<ObjectPtr> ObjectCache::by_label(const std::string& label,
   return out;
 }
 
+std::vector<ObjectPtr> ObjectCache::by_annotation(const std::string& annotation,
+                                                  const std::string& value) const {
+  std::shared_lock lock(mu_);
+  std::vector<ObjectPtr> out;
+  indexed_locked("annotations", annotation, value, out);
+  return out;
+}
+
+bool ObjectCache::indexes_annotation(const std::string& annotation) const {
+  return std::find(indexed_annotations_.begin(), indexed_annotations_.end(), annotation) !=
+         indexed_annotations_.end();
+}
+
+void ObjectCache::indexed_locked(const char* section, const std::string& name,
+                                 const std::string& value, std::vector<ObjectPtr>& out) const {
+  auto names = index_.find(section);
+  if (names == index_.end()) return;
+  auto values = names->second.find(name);
+  if (values == names->second.end()) return;
+  auto keys = values->second.find(value);
+  if (keys == values->second.end()) return;
+  for (const std::string& key : keys->second) out.push_back(objects_.at(key));
+}
+
 std::size_t ObjectCache::size() const {
   std::shared_lock lock(mu_);
   return objects_.size();
 }
 
 void ObjectCache::index_locked(const std::string& key, const nlohmann::json& object, bool add) {
-  for (const std::string& label : indexed_labels_) {
-    const nlohmann::json* value = label_of(object, label);
-    if (!value) continue;
-    auto& keys = index_[label][value->get<std::string>()];
-    if (add) {
-      keys.insert(key);
-    } else {
-      keys.erase(key);
-      if (keys.empty()) index_[label].erase(value->get<std::string>());
+  auto index = [&](const char* section, const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+      const nlohmann::json* value = metadata_string(object, section, name);
+      if (!value) continue;
+      auto& values = index_[section][name];
+      auto& keys = values[value->get<std::string>()];
+      if (add) {
+        keys.insert(key);
+      } else {
+        keys.erase(key);
+        if (keys.empty()) values.erase(value->get<std::string>());
+      }
     }
-  }
+  };
+  index("labels", indexed_labels_);
+  index("annotations", indexed_annotations_);
 }
 
 ObjectPtr ObjectCache::upsert_locked(const std::string& key, ObjectPtr object) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <vector>
 
 #include "kube/errors.h"
 #include "kube/leader_election.h"  // format_micro_time
@@ -276,6 +277,13 @@ bool EventRecorder::take_token(const std::string& object_key) {
                       std::chrono::duration<double>(options_.refill_interval);
       return entry.first != object_key && entry.second.tokens + refill >= options_.burst;
     });
+    // Still too many (more objects had events within a refill than are
+    // tracked): the least recently used go, as client-go's LRU forgets
+    // them, down to a margin below the bound, so the scan above runs once
+    // per margin's worth of new objects, not once per event.
+    if (buckets_.size() > options_.max_tracked) {
+      forget_least_recent(buckets_, &Bucket::refilled, object_key);
+    }
   }
   return true;
 }
@@ -293,10 +301,27 @@ std::string EventRecorder::event_name(const std::string& object_name) {
 }
 
 void EventRecorder::forget_oldest() {
-  auto oldest = std::min_element(series_.begin(), series_.end(), [](const auto& a, const auto& b) {
-    return a.second.last_seen < b.second.last_seen;
-  });
-  if (oldest != series_.end()) series_.erase(oldest);
+  // A margin at once (see take_token): one scan per margin's worth of new
+  // series, not one per Event.
+  forget_least_recent(series_, &Series::last_seen, std::string());
+}
+
+template <typename Entry, typename Stamp>
+void EventRecorder::forget_least_recent(std::map<std::string, Entry>& entries, Stamp Entry::*stamp,
+                                        const std::string& keep) {
+  const std::size_t target = options_.max_tracked - options_.max_tracked / 8;
+  if (entries.size() <= target) return;
+  using Iterator = typename std::map<std::string, Entry>::iterator;
+  std::vector<Iterator> order;
+  order.reserve(entries.size());
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if (it->first != keep) order.push_back(it);
+  }
+  std::size_t excess = std::min(order.size(), entries.size() - target);
+  auto older = [stamp](Iterator a, Iterator b) { return a->second.*stamp < b->second.*stamp; };
+  std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(excess), order.end(),
+                   older);
+  for (std::size_t i = 0; i < excess; ++i) entries.erase(order[i]);
 }
 
 }  // namespace wsop::kube

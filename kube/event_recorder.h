@@ -138,6 +138,11 @@ class EventRecorder {
   bool take_token(const std::string& object_key);
   std::string event_name(const std::string& object_name);
   void forget_oldest();
+  // Erases the least recent entries (by `stamp`) but `keep`, down to an
+  // eighth below max_tracked.
+  template <typename Entry, typename Stamp>
+  void forget_least_recent(std::map<std::string, Entry>& entries, Stamp Entry::*stamp,
+                           const std::string& keep);
 
   std::shared_ptr<Client> client_;
   EventRecorderOptions options_;

@@ -15,7 +15,7 @@ Informer::Informer(std::shared_ptr<Client> client, InformerOptions options, Even
     : client_(std::move(client)),
       options_(std::move(options)),
       handlers_(std::move(handlers)),
-      cache_(options_.indexed_labels) {}
+      cache_(options_.indexed_labels, options_.indexed_annotations) {}
 
 Informer::~Informer() {
   stop();

@@ -63,7 +63,8 @@ struct InformerOptions {
   std::chrono::milliseconds min_backoff{800};
   std::chrono::milliseconds max_backoff{30'000};
   std::int64_t page_size = 500;
-  std::vector<std::string> indexed_labels;  // ObjectCache::by_label
+  std::vector<std::string> indexed_labels;       // ObjectCache::by_label
+  std::vector<std::string> indexed_annotations;  // ObjectCache::by_annotation
   bool drop_managed_fields = true;
 };
 

@@ -250,7 +250,12 @@ void append_moved(std::vector<T>& into, std::vector<T>& from) {
     into = std::move(from);
     return;
   }
-  into.reserve(into.size() + from.size());
+  // Geometric growth: reserving exactly size() + from.size() would move the
+  // whole vector on every append, quadratic when a caller appends one
+  // object's result at a time (controller/source/kube_objects.cpp).
+  if (size_t needed = into.size() + from.size(); needed > into.capacity()) {
+    into.reserve(std::max(needed, 2 * into.capacity()));
+  }
   std::move(from.begin(), from.end(), std::back_inserter(into));
 }
 

@@ -1,5 +1,6 @@
 #include "controller/runtime/kube_source.h"
 
+#include "controller/model/resource.h"
 #include "controller/observability/logging.h"
 
 namespace wsop::runtime {
@@ -35,6 +36,11 @@ KubeSource::KubeSource(std::shared_ptr<kube::Client> client, KubeSourceOptions o
     kube::InformerOptions o;
     o.resource = resource;
     o.namespace_name = ns;
+    // The state store looks Workspaces up by remote id before every write
+    // (controller/state/kube_record_view.h: naming): an index, not a scan.
+    if (resource.plural == kWorkspaceResource.plural) {
+      o.indexed_annotations = {model::kAnnotationExternalName};
+    }
     o.min_watch_timeout = options_.min_watch_timeout;
     o.max_watch_timeout = options_.max_watch_timeout;
     return std::make_unique<kube::Informer>(client_, o, handlers());

@@ -155,6 +155,9 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
 }
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remote_id) const {
+  if (informer_.cache().indexes_annotation(model::kAnnotationExternalName)) {
+    return naming_indexed(remote_id);
+  }
   // The stamp first, then what it stamps: the informer advances its version
   // after its cache, so a later change always moves the stamp.
   const std::string informer_version = versions();
@@ -181,6 +184,43 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
   auto found = index_.keys.find(remote_id);
   if (found == index_.keys.end()) return {};
   std::vector<model::WorkspaceKey> keys = found->second;
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
+}
+
+std::vector<model::WorkspaceKey> KubeRecordView::naming_indexed(
+    const std::string& remote_id) const {
+  // The version first, then the cache: see naming().
+  const std::string informer_version = informer_.last_resource_version();
+  std::vector<model::WorkspaceKey> keys;
+  for (const kube::ObjectPtr& object :
+       informer_.cache().by_annotation(model::kAnnotationExternalName, remote_id)) {
+    keys.push_back(key_of(*object));
+  }
+  // Written objects the cache has caught up with are dropped by
+  // pick_locked() (the cache holds them, or newer); the rest are few: the
+  // writes of the last moments. The cache is read before mu_ is taken, as
+  // newest() does.
+  std::vector<model::WorkspaceKey> written;
+  {
+    std::lock_guard lock(mu_);
+    written.reserve(overlay_.size());
+    for (const auto& entry : overlay_) written.push_back(entry.first);
+  }
+  std::vector<kube::ObjectPtr> cached;
+  cached.reserve(written.size());
+  for (const model::WorkspaceKey& key : written) cached.push_back(informer_.get(key.ns, key.name));
+  {
+    std::lock_guard lock(mu_);
+    for (std::size_t i = 0; i < written.size(); ++i) {
+      kube::ObjectPtr chosen = pick_locked(written[i], cached[i], informer_version);
+      const nlohmann::json* name = chosen ? external_name(*chosen) : nullptr;
+      if (name && name->is_string() && name->get_ref<const std::string&>() == remote_id) {
+        keys.push_back(written[i]);
+      }
+    }
+  }
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   return keys;

@@ -66,6 +66,10 @@ class KubeRecordView {
   // informer's resourceVersion or the overlay moved since the last call, so
   // a resync's puts, which change nothing, do not scan every object each.
   std::vector<model::WorkspaceKey> naming(const std::string& remote_id) const;
+  // naming() when the informer's cache indexes the external-name annotation
+  // (the controller's does: controller/runtime/kube_source.cpp): the index's
+  // objects and the overlay's, with no scan of the cache.
+  std::vector<model::WorkspaceKey> naming_indexed(const std::string& remote_id) const;
   // Keeps `object` (a write's answer, or a fresh read) when it is newer than
   // what the overlay holds; returns it.
   kube::ObjectPtr remember(nlohmann::json object);

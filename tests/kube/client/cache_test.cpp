@@ -44,6 +44,36 @@ TEST(ObjectCacheTest, KeysNamespacesAndTheLabelIndex) {
   EXPECT_EQ(names_of(plain.by_label("team", "red")), (std::vector<std::string>{"x"}));
 }
 
+// An indexed annotation follows the object through updates, relists and
+// deletes, as the state store's lookups by remote id need
+// (controller/state/kube_record_view.h: naming).
+TEST(ObjectCacheTest, TheAnnotationIndexFollowsUpdatesRelistsAndDeletes) {
+  const std::string external = "workspace-operator.io/external-name";
+  auto named = [&](const std::string& name, const std::string& version, const std::string& id) {
+    nlohmann::json object = {
+        {"metadata", {{"namespace", "a"}, {"name", name}, {"resourceVersion", version}}}};
+    if (!id.empty()) object["metadata"]["annotations"][external] = id;
+    return std::make_shared<const nlohmann::json>(std::move(object));
+  };
+  ObjectCache cache({}, {external});
+  EXPECT_TRUE(cache.indexes_annotation(external));
+  EXPECT_FALSE(cache.indexes_annotation("other"));
+  cache.upsert(named("x", "1", ""));
+  cache.upsert(named("y", "2", "r-1"));
+  EXPECT_TRUE(cache.by_annotation(external, "r-0").empty());
+  EXPECT_EQ(names_of(cache.by_annotation(external, "r-1")), (std::vector<std::string>{"y"}));
+  cache.upsert(named("x", "3", "r-1"));  // the remote id written
+  EXPECT_EQ(names_of(cache.by_annotation(external, "r-1")), (std::vector<std::string>{"x", "y"}));
+  cache.upsert(named("y", "4", "r-2"));  // changed
+  EXPECT_EQ(names_of(cache.by_annotation(external, "r-1")), (std::vector<std::string>{"x"}));
+  EXPECT_EQ(names_of(cache.by_annotation(external, "r-2")), (std::vector<std::string>{"y"}));
+  cache.replace({named("y", "4", "r-2"), named("z", "5", "r-1")});  // x gone, z new
+  EXPECT_EQ(names_of(cache.by_annotation(external, "r-1")), (std::vector<std::string>{"z"}));
+  cache.erase("a/z");
+  EXPECT_TRUE(cache.by_annotation(external, "r-1").empty());
+  EXPECT_TRUE(ObjectCache().by_annotation(external, "r-2").empty());  // not indexed
+}
+
 TEST(ObjectCacheTest, ReplaceYieldsAddsUpdatesAndDeletes) {
   ObjectCache cache({"team"});
   cache.upsert(cached("n", "kept", "1"));

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "controller/model/resource.h"
 #include "controller/state/kube_record.h"
 #include "controller/state/kube_state_store.h"
 #include "kube/errors.h"
@@ -48,6 +49,10 @@ class KubeStoreTest : public ::testing::Test {
   void start(KubeStateStoreOptions options = {}) {
     kube::InformerOptions informer_options;
     informer_options.resource = kWorkspaceResource;
+    // As the controller's informer (controller/runtime/kube_source.cpp), so
+    // find_by_remote_id takes the index; the contract suite
+    // (kube_contract_test.cpp) runs the same lookups through a scan.
+    informer_options.indexed_annotations = {model::kAnnotationExternalName};
     informer_ = std::make_unique<kube::Informer>(client_, informer_options, kube::EventHandlers{});
     informer_->start();
     ASSERT_TRUE(informer_->wait_for_sync(30s)) << informer_->last_error();
