@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
 
 #include "controller/state/kube_record.h"
@@ -155,9 +156,11 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
 }
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remote_id) const {
-  if (informer_.cache().indexes_annotation(model::kAnnotationExternalName)) {
-    return naming_indexed(remote_id);
+  bool indexed = !informers_.empty();
+  for (const kube::Informer* informer : informers_) {
+    indexed = indexed && informer->cache().indexes_annotation(model::kAnnotationExternalName);
   }
+  if (indexed) return naming_indexed(remote_id);
   // The stamp first, then what it stamps: the informer advances its version
   // after its cache, so a later change always moves the stamp.
   const std::string informer_version = versions();
@@ -191,12 +194,17 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming_indexed(
     const std::string& remote_id) const {
-  // The version first, then the cache: see naming().
-  const std::string informer_version = informer_.last_resource_version();
+  // Each informer's version first, then its cache: see naming().
+  std::map<const kube::Informer*, std::string> informer_versions;
+  for (const kube::Informer* informer : informers_) {
+    informer_versions[informer] = informer->last_resource_version();
+  }
   std::vector<model::WorkspaceKey> keys;
-  for (const kube::ObjectPtr& object :
-       informer_.cache().by_annotation(model::kAnnotationExternalName, remote_id)) {
-    keys.push_back(key_of(*object));
+  for (const kube::Informer* informer : informers_) {
+    for (const kube::ObjectPtr& object :
+         informer->cache().by_annotation(model::kAnnotationExternalName, remote_id)) {
+      keys.push_back(key_of(*object));
+    }
   }
   // Written objects the cache has caught up with are dropped by
   // pick_locked() (the cache holds them, or newer); the rest are few: the
@@ -209,12 +217,17 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming_indexed(
     for (const auto& entry : overlay_) written.push_back(entry.first);
   }
   std::vector<kube::ObjectPtr> cached;
+  std::vector<std::string> versions;
   cached.reserve(written.size());
-  for (const model::WorkspaceKey& key : written) cached.push_back(informer_.get(key.ns, key.name));
+  for (const model::WorkspaceKey& key : written) {
+    const kube::Informer* informer = informer_for(key.ns);
+    versions.push_back(informer ? informer_versions[informer] : std::string());
+    cached.push_back(informer ? informer->get(key.ns, key.name) : nullptr);
+  }
   {
     std::lock_guard lock(mu_);
     for (std::size_t i = 0; i < written.size(); ++i) {
-      kube::ObjectPtr chosen = pick_locked(written[i], cached[i], informer_version);
+      kube::ObjectPtr chosen = pick_locked(written[i], cached[i], versions[i]);
       const nlohmann::json* name = chosen ? external_name(*chosen) : nullptr;
       if (name && name->is_string() && name->get_ref<const std::string&>() == remote_id) {
         keys.push_back(written[i]);
