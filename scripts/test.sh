@@ -31,10 +31,10 @@ if [ "$sanitize" = 1 ]; then
   setsid nice -n 19 bash scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g1" \
     -DWSOP_SANITIZE=ON >build-asan/build.log 2>&1 &
   asan_build_pid=$!
-  # A failing step ends the script: the compile must not outlive it.
-  # (setsid: the compile is a process group of its own, killed whole.)
-  trap '[ -n "$asan_build_pid" ] && kill -- "-$asan_build_pid" 2>/dev/null; true' EXIT
 fi
+# A failing step ends the script: no background compile may outlive it.
+# (setsid: each compile is a process group of its own, killed whole.)
+trap 'for pid in "$asan_build_pid" "${fuzz_build_pid:-}"; do [ -n "$pid" ] && kill -- "-$pid" 2>/dev/null; done; true' EXIT
 finish_asan_build() {
   local status=0
   wait "$asan_build_pid" || status=$?
@@ -45,6 +45,20 @@ finish_asan_build() {
     return "$status"
   fi
   tail -n 3 build-asan/build.log
+}
+# The fuzzer's clang build, like the sanitizer build: at the lowest priority
+# beside the sanitizer tests (scripts/fuzz.sh then finds it built).
+fuzz_build_pid=
+start_fuzz_build() {
+  [ "${WSOP_SKIP_FUZZ:-0}" = "1" ] && return 0
+  bash scripts/deps.sh clang libclang-rt-14-dev >/dev/null
+  setsid nice -n 19 bash -c 'set -e
+    if [ ! -f build-fuzz/CMakeCache.txt ]; then
+      CC=clang CXX=clang++ cmake -S . -B build-fuzz $(command -v ninja >/dev/null && echo -G Ninja) \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWSOP_FUZZ=ON -DWSOP_BUILD_TESTS=OFF
+    fi
+    cmake --build build-fuzz --target manifest_fuzzer -j "$(nproc)"' >build/fuzz-build.log 2>&1 &
+  fuzz_build_pid=$!
 }
 echo "== tests"
 (cd build && ctest --output-on-failure -j "$jobs" --output-junit "$here/build/ctest.xml")
@@ -67,14 +81,23 @@ finish_reliability() {
 if [ "$sanitize" = 1 ]; then
   finish_asan_build
   finish_reliability
-  echo "== tests under ASan + UBSan"
+  start_fuzz_build
+  echo "== tests under ASan + UBSan (those that run none of our C++, label no-cxx, ran above)"
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j "$jobs")
+     ctest --output-on-failure -j "$jobs" -LE no-cxx)
 else
   finish_reliability
+  start_fuzz_build
 fi
 if [ "${WSOP_SKIP_FUZZ:-0}" != "1" ]; then
+  fuzz_status=0
+  wait "$fuzz_build_pid" || fuzz_status=$?
+  fuzz_build_pid=
+  if [ "$fuzz_status" != 0 ]; then
+    tail -n 40 build/fuzz-build.log
+    exit "$fuzz_status"
+  fi
   echo "== manifest fuzzer, short run (scripts/fuzz.sh SECONDS for a long one)"
   bash scripts/fuzz.sh 30 2>&1 | tail -n 8
 fi
