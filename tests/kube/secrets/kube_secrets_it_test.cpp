@@ -218,7 +218,10 @@ TEST_F(KubeSecretsItTest, NotReadYetIsTransient) {
   ASSERT_TRUE(kube_.stop_failing());
   create(secret_object("forbidden", {{"token", "allowed-now"}}, "stringData"));
   EXPECT_TRUE(secrets_->wait_for_sync(30s));
-  EXPECT_EQ(text_of(secrets_->read(ref("forbidden"))), "allowed-now");
+  // The retried list may come before the create: the watch then brings it.
+  EXPECT_TRUE(
+      eventually([&] { return text_of(secrets_->read(ref("forbidden"))) == "allowed-now"; }, 30s))
+      << text_of(secrets_->read(ref("forbidden")));
 }
 
 TEST_F(KubeSecretsItTest, OneInformerPerSecretAndTheOldOnesStop) {
