@@ -75,14 +75,18 @@ bool drain_until(std::chrono::steady_clock::time_point deadline, std::function<v
   return true;
 }
 
-std::optional<std::string> stuck_loop(const char* loop, Heartbeat::Clock::duration age,
-                                      std::chrono::milliseconds limit) {
-  if (limit.count() <= 0 || age <= limit) return std::nullopt;
+std::optional<std::string> first_stuck_loop(const std::vector<LoopTurn>& loops,
+                                            std::chrono::milliseconds limit) {
+  if (limit.count() <= 0) return std::nullopt;
   auto seconds = [](auto d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count());
   };
-  return std::string(loop) + " has been in one turn for " + seconds(age) + "s (--stall-timeout " +
-         seconds(limit) + "s)";
+  for (const LoopTurn& turn : loops) {
+    if (turn.age <= limit) continue;
+    return std::string(turn.loop) + " has been in one turn for " + seconds(turn.age) +
+           "s (--stall-timeout " + seconds(limit) + "s)";
+  }
+  return std::nullopt;
 }
 
 ResyncTimer::ResyncTimer(std::chrono::milliseconds period, std::function<void(bool)> resync)

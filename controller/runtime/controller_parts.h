@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/heartbeat.h"
 #include "common/http/server.h"
@@ -69,10 +70,15 @@ std::unique_ptr<http::Server> make_endpoint_server(const EndpointServerOptions& 
 bool drain_until(std::chrono::steady_clock::time_point deadline, std::function<void()> join,
                  const std::function<void()>& interrupt, std::thread& stopper);
 
-// /healthz's reason for a loop stuck in one turn for longer than `limit`
-// (0: never stuck), naming the loop; nothing when it turns.
-std::optional<std::string> stuck_loop(const char* loop, Heartbeat::Clock::duration age,
-                                      std::chrono::milliseconds limit);
+// /healthz's reason: the first of `loops` (name, age of its current turn)
+// stuck in one turn for longer than `limit` (0: never stuck), naming it;
+// nothing when every loop turns.
+struct LoopTurn {
+  const char* loop;
+  Heartbeat::Clock::duration age;
+};
+std::optional<std::string> first_stuck_loop(const std::vector<LoopTurn>& loops,
+                                            std::chrono::milliseconds limit);
 
 // Calls `resync` every `period` (jittered +-10%, so replicas and accounts
 // do not move in step) and at once on request(); on its own thread, one

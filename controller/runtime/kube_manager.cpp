@@ -358,21 +358,11 @@ uint16_t KubeManager::metrics_port() const {
 }
 
 std::optional<std::string> KubeManager::stalled() const {
-  if (source_) {
-    if (auto why = stuck_loop("the source loop", source_->heartbeat().turn_age(),
-                              options_.stall_timeout)) {
-      return why;
-    }
-  }
-  if (resync_) {
-    if (auto why = stuck_loop("the resync loop", resync_->heartbeat().turn_age(),
-                              options_.stall_timeout)) {
-      return why;
-    }
-  }
-  if (runner_)
-    return stuck_loop("a reconcile worker", runner_->longest_turn(), options_.stall_timeout);
-  return std::nullopt;
+  std::vector<LoopTurn> loops;
+  if (source_) loops.push_back({"the source loop", source_->heartbeat().turn_age()});
+  if (resync_) loops.push_back({"the resync loop", resync_->heartbeat().turn_age()});
+  if (runner_) loops.push_back({"a reconcile worker", runner_->longest_turn()});
+  return first_stuck_loop(loops, options_.stall_timeout);
 }
 
 std::string KubeManager::not_ready_reason() const {
