@@ -83,9 +83,11 @@ if [ "$sanitize" = 1 ]; then
   finish_reliability
   start_fuzz_build
   echo "== tests under ASan + UBSan (those that run none of our C++, label no-cxx, ran above)"
+  # One more test than cores: most of these tests wait (subprocesses,
+  # timeouts, lost-create windows) rather than compute.
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j "$jobs" -LE no-cxx)
+     ctest --output-on-failure -j "$((jobs + 1))" -LE no-cxx)
 else
   finish_reliability
   start_fuzz_build
