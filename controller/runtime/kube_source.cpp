@@ -4,27 +4,8 @@
 #include "controller/observability/logging.h"
 
 namespace wsop::runtime {
-namespace {
 
 using observability::log_warn;
-
-bool deleting(const nlohmann::json& object) {
-  const auto metadata = object.find("metadata");
-  if (metadata == object.end() || !metadata->is_object()) return false;
-  const auto at = metadata->find("deletionTimestamp");
-  return at != metadata->end() && !at->is_null();
-}
-
-// What the desired state reads of an object (kube_objects.h: object_text)
-// and whether it is being deleted: two objects equal here are the same
-// desired state, whatever their status or the operator's annotations.
-std::string desired_text(const nlohmann::json& object) {
-  auto ref = source::object_ref(object);
-  if (!ref) return {};
-  return source::object_text(object, *ref).content + (deleting(object) ? "\n#deleting" : "");
-}
-
-}  // namespace
 
 KubeSource::KubeSource(std::shared_ptr<kube::Client> client, KubeSourceOptions options,
                        std::function<void(KubeRevision)> on_revision)
@@ -61,20 +42,23 @@ KubeSource::~KubeSource() {
 kube::EventHandlers KubeSource::handlers() {
   kube::EventHandlers h;
   h.on_add = [this](const kube::ObjectPtr& object) { upsert(object, true); };
-  h.on_update = [this](const kube::ObjectPtr& old_object, const kube::ObjectPtr& new_object) {
-    upsert(new_object, desired_text(*old_object) != desired_text(*new_object));
+  // Only what the user wrote is a change (ObjectSet::upsert): the
+  // operator's status and record writes never come back as work.
+  h.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& new_object) {
+    upsert(new_object, false);
   };
   h.on_delete = [this](const kube::ObjectPtr& object) { remove(object); };
   return h;
 }
 
-void KubeSource::upsert(const kube::ObjectPtr& object, bool notify) {
+void KubeSource::upsert(const kube::ObjectPtr& object, bool added) {
   std::lock_guard lock(mu_);
-  if (Status s = objects_.upsert(*object); !s.is_ok()) {
-    log_warn("object ignored", {{"error", s.message()}});
+  Outcome<bool> changed = objects_.upsert(*object);
+  if (!changed) {
+    log_warn("object ignored", {{"error", changed.status().message()}});
     return;
   }
-  if (notify) {
+  if (added || *changed) {
     changed_ = true;
     cv_.notify_all();
   }

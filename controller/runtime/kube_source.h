@@ -88,7 +88,9 @@ class KubeSource {
 
  private:
   kube::EventHandlers handlers();
-  void upsert(const kube::ObjectPtr& object, bool notify);
+  // A new revision follows when the object was `added` or its desired
+  // state changed.
+  void upsert(const kube::ObjectPtr& object, bool added);
   void remove(const kube::ObjectPtr& object);
   void mark_changed();
   void run();

@@ -125,18 +125,28 @@ ObjectSet::ObjectSet(manifest::LoadOptions options) : options_(std::move(options
   options_.threads = 1;  // one small text a time
 }
 
-Status ObjectSet::upsert(const nlohmann::json& object) {
+Outcome<bool> ObjectSet::upsert(const nlohmann::json& object) {
   auto ref = object_ref(object);
   if (!ref) return ref.status();
   ObjectMeta meta = meta_of(object);
   auto it = objects_.find(*ref);
   if (it != objects_.end() && !meta.resource_version.empty() &&
       it->second.meta.resource_version == meta.resource_version) {
-    return Status::ok();  // decoded already
+    return false;  // decoded already
   }
-  Decoded decoded{meta, manifest::load_texts({object_text(object, *ref)}, options_)};
+  manifest::SourceText text = object_text(object, *ref);
+  if (it != objects_.end() && it->second.text == text.content) {
+    // The operator's own writes (status, record) land here: 10,000
+    // Workspaces converging are three such versions each.
+    bool deletion_changed = it->second.meta.deleting != meta.deleting;
+    it->second.meta = std::move(meta);
+    return deletion_changed;
+  }
+  std::string content = text.content;
+  Decoded decoded{std::move(meta), manifest::load_texts({std::move(text)}, options_),
+                  std::move(content)};
   objects_.insert_or_assign(*ref, std::move(decoded));
-  return Status::ok();
+  return true;
 }
 
 void ObjectSet::remove(const ObjectRef& ref) {

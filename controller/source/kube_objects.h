@@ -72,9 +72,13 @@ class ObjectSet {
  public:
   explicit ObjectSet(manifest::LoadOptions options = {});
 
-  // An object as listed or watched (ADDED, MODIFIED). kInvalid for an
-  // object that is neither a Workspace nor a ProviderConfig.
-  Status upsert(const nlohmann::json& object);
+  // An object as listed or watched (ADDED, MODIFIED). Answers whether the
+  // desired state it gives changed: what the loader reads of it
+  // (object_text) or whether it is being deleted. A new version that
+  // changes neither (its status, the operator's annotations) is not decoded
+  // again: it only updates the object's metadata. kInvalid for an object
+  // that is neither a Workspace nor a ProviderConfig.
+  Outcome<bool> upsert(const nlohmann::json& object);
   void remove(const ObjectRef& ref);  // DELETED
   size_t size() const { return objects_.size(); }
 
@@ -84,6 +88,7 @@ class ObjectSet {
   struct Decoded {
     ObjectMeta meta;
     manifest::LoadResult loaded;
+    std::string text;  // what `loaded` was decoded from (object_text)
   };
   manifest::LoadOptions options_;
   std::map<ObjectRef, Decoded> objects_;

@@ -63,10 +63,45 @@ kube::ObjectPtr KubeRecordView::pick_locked(const model::WorkspaceKey& key, kube
   std::optional<int> order = cached ? compare_resource_versions(version_of(*cached), overlaid)
                                     : compare_resource_versions(informer_version, overlaid);
   if (!order || *order >= 0) {
-    overlay_.erase(entry);
+    drop_locked(entry);
     return cached;  // the cache's version, or null: deleted since the write
   }
   return entry->second;
+}
+
+void KubeRecordView::drop_locked(Overlay::iterator entry) const {
+  if (const nlohmann::json* name = external_name(*entry->second); name && name->is_string()) {
+    auto keys = overlay_names_.find(name->get_ref<const std::string&>());
+    if (keys != overlay_names_.end()) {
+      keys->second.erase(entry->first);
+      if (keys->second.empty()) overlay_names_.erase(keys);
+    }
+  }
+  overlay_.erase(entry);
+}
+
+void KubeRecordView::keep_locked(const model::WorkspaceKey& key, kube::ObjectPtr object) {
+  if (auto entry = overlay_.find(key); entry != overlay_.end()) drop_locked(entry);
+  if (const nlohmann::json* name = external_name(*object); name && name->is_string()) {
+    overlay_names_[name->get<std::string>()].insert(key);
+  }
+  overlay_.emplace(key, std::move(object));
+}
+
+void KubeRecordView::sweep_locked() {
+  // What pick_locked would drop on a read of each entry: written objects
+  // the informer has caught up with, which no read may come back for.
+  std::vector<model::WorkspaceKey> keys;
+  keys.reserve(overlay_.size());
+  for (const auto& entry : overlay_) keys.push_back(entry.first);
+  for (const model::WorkspaceKey& key : keys) {
+    const kube::Informer* informer = informer_for(key.ns);
+    if (!informer) continue;
+    // The informer's version first, then its cache: see the header.
+    std::string informer_version = informer->last_resource_version();
+    pick_locked(key, informer->get(key.ns, key.name), informer_version);
+  }
+  swept_at_size_ = overlay_.size();
 }
 
 const kube::Informer* KubeRecordView::informer_for(const std::string& ns) const {
@@ -146,12 +181,18 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   auto shared = std::make_shared<const nlohmann::json>(std::move(object));
   std::lock_guard lock(mu_);
   ++overlay_writes_;
-  auto [entry, added] = overlay_.try_emplace(key, shared);
-  if (!added) {
+  auto entry = overlay_.find(key);
+  if (entry == overlay_.end()) {
+    keep_locked(key, shared);
+  } else {
     std::optional<int> order =
         compare_resource_versions(version_of(*shared), version_of(*entry->second));
-    if (!order || *order > 0) entry->second = shared;
+    if (!order || *order > 0) keep_locked(key, shared);
   }
+  // Entries no read comes back for would pile up (and slow naming_indexed's
+  // callers down): swept whenever the overlay has doubled since the last
+  // sweep, so each write pays O(1) on average.
+  if (overlay_.size() > 2 * swept_at_size_ + 64) sweep_locked();
   return shared;
 }
 
@@ -194,44 +235,21 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming_indexed(
     const std::string& remote_id) const {
-  // Each informer's version first, then its cache: see naming().
-  std::map<const kube::Informer*, std::string> informer_versions;
-  for (const kube::Informer* informer : informers_) {
-    informer_versions[informer] = informer->last_resource_version();
-  }
+  // The overlay's index first, then the caches': an entry dropped from the
+  // overlay in between was dropped because the cache caught up with it, so
+  // the key is found in one or the other (the caller checks each key's
+  // newest object: a superset is enough).
   std::vector<model::WorkspaceKey> keys;
+  {
+    std::lock_guard lock(mu_);
+    if (auto found = overlay_names_.find(remote_id); found != overlay_names_.end()) {
+      keys.assign(found->second.begin(), found->second.end());
+    }
+  }
   for (const kube::Informer* informer : informers_) {
     for (const kube::ObjectPtr& object :
          informer->cache().by_annotation(model::kAnnotationExternalName, remote_id)) {
       keys.push_back(key_of(*object));
-    }
-  }
-  // Written objects the cache has caught up with are dropped by
-  // pick_locked() (the cache holds them, or newer); the rest are few: the
-  // writes of the last moments. The cache is read before mu_ is taken, as
-  // newest() does.
-  std::vector<model::WorkspaceKey> written;
-  {
-    std::lock_guard lock(mu_);
-    written.reserve(overlay_.size());
-    for (const auto& entry : overlay_) written.push_back(entry.first);
-  }
-  std::vector<kube::ObjectPtr> cached;
-  std::vector<std::string> versions;
-  cached.reserve(written.size());
-  for (const model::WorkspaceKey& key : written) {
-    const kube::Informer* informer = informer_for(key.ns);
-    versions.push_back(informer ? informer_versions[informer] : std::string());
-    cached.push_back(informer ? informer->get(key.ns, key.name) : nullptr);
-  }
-  {
-    std::lock_guard lock(mu_);
-    for (std::size_t i = 0; i < written.size(); ++i) {
-      kube::ObjectPtr chosen = pick_locked(written[i], cached[i], versions[i]);
-      const nlohmann::json* name = chosen ? external_name(*chosen) : nullptr;
-      if (name && name->is_string() && name->get_ref<const std::string&>() == remote_id) {
-        keys.push_back(written[i]);
-      }
     }
   }
   std::sort(keys.begin(), keys.end());

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -67,8 +68,8 @@ class KubeRecordView {
   // a resync's puts, which change nothing, do not scan every object each.
   std::vector<model::WorkspaceKey> naming(const std::string& remote_id) const;
   // naming() when the informer's cache indexes the external-name annotation
-  // (the controller's does: controller/runtime/kube_source.cpp): the index's
-  // objects and the overlay's, with no scan of the cache.
+  // (the controller's does: controller/runtime/kube_source.cpp): the cache's
+  // index and the overlay's own, with no scan of either.
   std::vector<model::WorkspaceKey> naming_indexed(const std::string& remote_id) const;
   // Keeps `object` (a write's answer, or a fresh read) when it is newer than
   // what the overlay holds; returns it.
@@ -83,10 +84,17 @@ class KubeRecordView {
   std::vector<std::string> invalid_records() const;
 
  private:
+  using Overlay = std::map<model::WorkspaceKey, kube::ObjectPtr>;
   // Chooses between the cache's and the overlay's object; drops the overlay
   // entry when the informer has caught up with it. mu_ held.
   kube::ObjectPtr pick_locked(const model::WorkspaceKey& key, kube::ObjectPtr cached,
                               const std::string& informer_version) const;
+  // The overlay and its index of external-names change only through these
+  // (mu_ held).
+  void keep_locked(const model::WorkspaceKey& key, kube::ObjectPtr object);
+  void drop_locked(Overlay::iterator entry) const;
+  // Drops every entry the informers have caught up with.
+  void sweep_locked();
   static RecordSummary summarise(const nlohmann::json& object);
 
   // Every informer's objects (the caches' order).
@@ -98,8 +106,11 @@ class KubeRecordView {
 
   const std::vector<const kube::Informer*> informers_;
   mutable std::mutex mu_;
-  mutable std::map<model::WorkspaceKey, kube::ObjectPtr> overlay_;  // guarded by mu_
-  std::uint64_t overlay_writes_ = 0;                                // remember()s; guarded by mu_
+  mutable Overlay overlay_;  // guarded by mu_
+  // The overlay's keys by their object's external-name; guarded by mu_.
+  mutable std::unordered_map<std::string, std::set<model::WorkspaceKey>> overlay_names_;
+  std::size_t swept_at_size_ = 0;     // overlay_'s size after the last sweep; guarded by mu_
+  std::uint64_t overlay_writes_ = 0;  // remember()s; guarded by mu_
   // external-name -> keys, as of (the informer's version, overlay_writes_).
   struct RemoteIndex {
     std::string informer_version;

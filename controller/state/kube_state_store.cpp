@@ -212,7 +212,7 @@ Status KubeStateStore::write_status(const model::WorkspaceKey& key, const MakeRe
 
 Outcome<WorkspaceRecord> KubeStateStore::write_record(const model::WorkspaceKey& key,
                                                       const MakeRecord& make,
-                                                      const std::string& what) {
+                                                      const std::string& what, bool with_status) {
   WorkspaceRecord planned;
   Plan plan = [&](const Json& object) -> Outcome<std::optional<Json>> {
     Outcome<WorkspaceRecord> record = make(object);
@@ -222,6 +222,12 @@ Outcome<WorkspaceRecord> KubeStateStore::write_record(const model::WorkspaceKey&
   };
   Outcome<kube::ObjectPtr> written = write(key, plan, false, what);
   if (!written) return written.status();
+  if (!with_status) {
+    // The conditions live in the status alone: unless they change, the
+    // status (a view of the record) waits for the reconciler's next put.
+    Outcome<std::optional<WorkspaceRecord>> back = record_of(**written);
+    if (back && back->has_value() && (*back)->conditions == planned.conditions) return planned;
+  }
   Status status = write_status(
       key, [&](const Json&) -> Outcome<WorkspaceRecord> { return planned; }, what);
   if (!status) return status;
@@ -274,7 +280,7 @@ Outcome<WorkspaceRecord> KubeStateStore::begin_create(const WorkspaceRecord& rec
     }
     return pending_create_record(record, *stored, now);
   };
-  return write_record(record.key, make, what);
+  return write_record(record.key, make, what, /*with_status=*/false);
 }
 
 Status KubeStateStore::complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
@@ -290,7 +296,8 @@ Status KubeStateStore::complete_create(const model::WorkspaceKey& key, const std
     if (!single) return single;
     return record;
   };
-  return write_record(key, make, "complete create " + key.to_string()).status();
+  return write_record(key, make, "complete create " + key.to_string(), /*with_status=*/false)
+      .status();
 }
 
 Status KubeStateStore::set_conditions(const model::WorkspaceKey& key,

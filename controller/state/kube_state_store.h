@@ -25,7 +25,15 @@
 //     metadata.finalizers (a list a merge patch replaces whole) safe.
 //   - put/put_all/begin_create/complete_create/move write the record's
 //     annotations and add the finalizer (the others kept, ours once) in one
-//     patch; then the status subresource, only when it differs from the
+//     patch. begin_create and complete_create stop there unless the
+//     record's conditions change (they live in the status alone): they are
+//     the journal's steps, and the reconciler's next step (the create's
+//     outcome, settled or reported: controller/reconcile/create_journal.cpp)
+//     puts the record with its conditions at once, so rewriting the status
+//     between (atProvider, observedGeneration) would cost the API server
+//     two writes per create that nobody reads. put, put_all, move and
+//     set_conditions then write the status subresource, only when it
+//     differs from the
 //     object's (or from what this store last wrote there and the server
 //     kept: the server prunes what the CRD does not declare; remembered in
 //     memory, so a replica that takes over rewrites such a status once), so
@@ -162,10 +170,12 @@ class KubeStateStore : public StateStore {
                                  bool status_subresource, const std::string& what);
   // The record `make` returns for the newest object (checking its rule
   // there, again after each 409): its annotations and the finalizer, then
-  // its status. Answers the record written.
+  // its status; without with_status, the status only when the record's
+  // conditions (kept in the status alone) change. Answers the record
+  // written.
   using MakeRecord = std::function<Outcome<WorkspaceRecord>(const nlohmann::json& object)>;
   Outcome<WorkspaceRecord> write_record(const model::WorkspaceKey& key, const MakeRecord& make,
-                                        const std::string& what);
+                                        const std::string& what, bool with_status = true);
   // The status of the record `record_for` returns, when it differs.
   Status write_status(const model::WorkspaceKey& key, const MakeRecord& record_for,
                       const std::string& what);

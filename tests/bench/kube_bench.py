@@ -249,6 +249,11 @@ class KubeBench:
                     "converge_cpu_s": round(cpu_seconds(pid), 2),
                     "double_cpu_s": round(cpu_seconds(self.double.proc.pid), 2),
                     "rss_converged_mib": round(proc_status(pid, "VmHWM"), 1)})
+        # What converging cost the API server: the controller's requests by
+        # verb and resource (the POSTs of this script counted apart).
+        by_client = self.stats()
+        row["converge_controller_requests"] = by_client.get("byClient", {}).get(CONTROLLER_CLIENT, 0)
+        row["converge_by_verb_resource"] = by_client.get("byVerbResource", {})
         row.update(self.timeline)
         row.update(self.idle())
         row["rss_idle_mib"] = round(proc_status(pid, "VmHWM"), 1)

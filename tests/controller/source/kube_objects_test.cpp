@@ -149,12 +149,46 @@ TEST(KubeObjects, ANewResourceVersionIsDecodedAgainAndRemoveForgets) {
   EXPECT_EQ(objects.size(), 1u);
 }
 
+// The operator's own writes (status, its record annotation) give new
+// resourceVersions that change nothing the loader reads: no change is
+// answered, so they never come back as work. A spec change or a deletion is
+// one.
+TEST(KubeObjects, OnlyWhatTheUserWroteOrADeletionIsAChange) {
+  ObjectSet objects;
+  ASSERT_TRUE(objects.upsert(provider_config("paradigm-prod", "paradigm")).is_ok());
+  json object = workspace("a", "ws", paradigm_spec(), "20");
+  Outcome<bool> added = objects.upsert(object);
+  ASSERT_TRUE(added.is_ok());
+  EXPECT_TRUE(*added);
+
+  object["metadata"]["resourceVersion"] = "21";
+  object["status"] = {{"conditions", json::array({{{"type", "Ready"}, {"status", "True"}}})}};
+  object["metadata"]["annotations"]["workspace-operator.io/record"] = R"({"v":1})";
+  Outcome<bool> written = objects.upsert(object);
+  ASSERT_TRUE(written.is_ok());
+  EXPECT_FALSE(*written) << "status and record are the operator's";
+  EXPECT_EQ(objects.snapshot().meta.at({ObjectKind::kWorkspace, "a", "ws"}).resource_version, "21");
+
+  object["metadata"]["resourceVersion"] = "22";
+  object["metadata"]["labels"]["team"] = "finance";
+  Outcome<bool> labelled = objects.upsert(object);
+  ASSERT_TRUE(labelled.is_ok());
+  EXPECT_TRUE(*labelled) << "labels are the user's";
+
+  object["metadata"]["resourceVersion"] = "23";
+  object["metadata"]["deletionTimestamp"] = "2026-12-07T06:00:00Z";
+  Outcome<bool> deleting = objects.upsert(object);
+  ASSERT_TRUE(deleting.is_ok());
+  EXPECT_TRUE(*deleting);
+  EXPECT_TRUE(objects.snapshot().meta.at({ObjectKind::kWorkspace, "a", "ws"}).deleting);
+}
+
 TEST(KubeObjects, ObjectsOfOtherKindsAreRefused) {
   ObjectSet objects;
   json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "s"}}}};
-  EXPECT_EQ(objects.upsert(secret).code(), Code::kInvalid);
+  EXPECT_EQ(objects.upsert(secret).status().code(), Code::kInvalid);
   json nameless = workspace("a", "", paradigm_spec());
-  EXPECT_EQ(objects.upsert(nameless).code(), Code::kInvalid);
+  EXPECT_EQ(objects.upsert(nameless).status().code(), Code::kInvalid);
   EXPECT_EQ(objects.size(), 0u);
 }
 

@@ -93,8 +93,18 @@ TEST_F(KubeStoreTest, CompleteCreateRecordsTheRemoteIdOnTheObject) {
   EXPECT_EQ((*got)->create.pending_attempts, 0);
   Json object = raw("ws");
   EXPECT_EQ(object["metadata"]["annotations"][model::kAnnotationExternalName], "r-1");
+  // The journal's steps write no status: the reconciler's next put (the
+  // create settled, with its conditions) does, in one write.
+  EXPECT_FALSE(object.contains("status") && object["status"].contains("atProvider"))
+      << object.dump();
+  WorkspaceRecord settled = **got;
+  settled.conditions.ready = {ConditionStatus::kTrue, "Available", "", test_support::at_millis(6)};
+  ASSERT_TRUE(store_->put(settled));
+  object = raw("ws");
   EXPECT_EQ(object["status"]["atProvider"]["remoteId"], "r-1");
   EXPECT_EQ(object["status"]["atProvider"]["phase"], "Ready");
+  EXPECT_EQ(object["status"]["conditions"][0]["type"], "Ready");
+  EXPECT_EQ(object["status"]["conditions"][0]["status"], "True");
   // Not pending any more; no record at all.
   EXPECT_EQ(store_->complete_create({"default", "ws"}, "r-1", "{}").code(), Code::kConflict);
   EXPECT_EQ(store_->complete_create({"default", "plain"}, "r-2", "{}").code(), Code::kNotFound);
