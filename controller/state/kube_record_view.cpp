@@ -130,22 +130,25 @@ std::vector<kube::ObjectPtr> KubeRecordView::cached() const {
 kube::ObjectPtr KubeRecordView::newest(const model::WorkspaceKey& key) const {
   const kube::Informer* informer = informer_for(key.ns);
   if (!informer) return nullptr;  // a namespace this controller does not watch
-  // The informer's version first, then its cache: see the header.
-  const std::string informer_version = informer->last_resource_version();
-  kube::ObjectPtr cached = informer->get(key.ns, key.name);
+  // The cache is read under mu_: read before it, a version older than one
+  // another reader has just dropped the overlay entry for (its cache read
+  // was newer) would be answered as the newest. The informer's version
+  // first, then its cache: see the header.
   std::lock_guard lock(mu_);
-  return pick_locked(key, std::move(cached), informer_version);
+  const std::string informer_version = informer->last_resource_version();
+  return pick_locked(key, informer->get(key.ns, key.name), informer_version);
 }
 
 std::vector<kube::ObjectPtr> KubeRecordView::snapshot() const {
-  // Each informer's version before its cache: see the header.
+  // The caches are listed under mu_, as newest() reads them; each
+  // informer's version before its cache: see the header.
+  std::lock_guard lock(mu_);
   std::vector<std::pair<std::string, std::vector<kube::ObjectPtr>>> listed;
   for (const kube::Informer* informer : informers_) {
     std::string version = informer->last_resource_version();
     listed.emplace_back(std::move(version), informer->list());
   }
   std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> keyed;
-  std::lock_guard lock(mu_);
   // Written objects the informers have not listed (yet): those left here.
   std::set<model::WorkspaceKey> unlisted;
   for (const auto& entry : overlay_) unlisted.insert(entry.first);

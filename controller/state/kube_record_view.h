@@ -8,7 +8,11 @@
 // resourceVersions are one global counter. So once the informer's version
 // (read before its cache) is at or past an overlay entry's, the cache holds
 // that object's version or a newer one, or the object is gone: the entry is
-// dropped either way.
+// dropped either way. Every read that may drop an entry or answer the
+// cache's object reads the cache under mu_: a reader holding an older read
+// of the cache could otherwise answer it after another reader, with a newer
+// read, dropped the entry that was newer than it (seen as a "no state
+// record" on complete_create under 64 workers).
 //
 // Thread-safe: any thread reads; remember() may race with reads.
 #pragma once

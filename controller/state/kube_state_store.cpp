@@ -149,7 +149,7 @@ Outcome<kube::ObjectPtr> KubeStateStore::write(const model::WorkspaceKey& key, c
   kube::ObjectPtr current = *known;
   for (int conflicts = 0;;) {
     Outcome<std::optional<Json>> planned = plan(*current);
-    if (!planned) return planned.status();
+    if (!planned) return planned.status().with_context(what);
     if (!planned->has_value()) return current;
     Json patch = std::move(**planned);
     // The precondition: the version the plan's rule was checked against.
