@@ -158,7 +158,14 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     bool throttled = created.status().code() == Code::kRateLimited;
     return failed(step, created.status(), throttled ? "CreateRateLimited" : "CreateFailed");
   }
-  if (Status s = ctx_.store->complete_create(step.key, created->id, to_json(*created).dump());
+  // The create's outcome settles in the journal's own write (settle()
+  // below then finds nothing left to write).
+  const state::Time settled_at = std::chrono::system_clock::now();
+  auto settle_in_place = [&](state::WorkspaceRecord& record) {
+    record = settled_record(step, std::move(record), *created, /*changed=*/true, settled_at);
+  };
+  if (Status s = ctx_.store->complete_create(step.key, created->id, to_json(*created).dump(),
+                                             settle_in_place);
       !s.is_ok()) {
     return s;
   }
@@ -174,7 +181,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
   auto stored = ctx_.store->get(step.key);
   if (!stored) return stored.status();
   step.record = std::move(*stored);
-  return settle(step, *created, /*changed=*/true);
+  return settle(step, *created, /*changed=*/true, settled_at);
 }
 
 // A 429 is the server refusing a request before it processes it (RFC 6585;

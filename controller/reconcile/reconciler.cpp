@@ -256,10 +256,10 @@ std::string WorkspaceReconciler::synced_message(const Step& step) const {
 
 // Records what was observed and the conditions it implies; requeues while
 // the workspace provisions.
-Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteWorkspace& remote,
-                                            bool changed) {
-  auto now = std::chrono::system_clock::now();
-  state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
+state::WorkspaceRecord WorkspaceReconciler::settled_record(const Step& step,
+                                                           state::WorkspaceRecord record,
+                                                           const providers::RemoteWorkspace& remote,
+                                                           bool changed, state::Time now) const {
   record.remote_id = remote.id;
   record.observed_json = to_json(remote).dump();
   if (step.desired) {
@@ -278,6 +278,14 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
   set_ready_from(record.conditions, remote, now);
   set_condition(record.conditions.synced, ConditionStatus::kTrue, "ReconcileSuccess",
                 synced_message(step), now);
+  return record;
+}
+
+Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteWorkspace& remote,
+                                            bool changed, std::optional<state::Time> now) {
+  state::WorkspaceRecord record =
+      settled_record(step, step.record ? *step.record : new_record(step), remote, changed,
+                     now.value_or(std::chrono::system_clock::now()));
   if (!step.record || !(record == *step.record)) {
     if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   }

@@ -93,7 +93,14 @@ class WorkspaceReconciler : public Reconciler {
   Outcome<Result> execute(Step& step);
   Status record_paused(Step& step);
   std::string synced_message(const Step& step) const;
-  Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed);
+  // The record `step` settles on once `remote` is observed (changed: the
+  // reconcile wrote to the provider), as of `now`; settle() stores it when
+  // it differs. A create hands it to complete_create, so both are one write.
+  state::WorkspaceRecord settled_record(const Step& step, state::WorkspaceRecord record,
+                                        const providers::RemoteWorkspace& remote, bool changed,
+                                        state::Time now) const;
+  Outcome<Result> settle(Step& step, const providers::RemoteWorkspace& remote, bool changed,
+                         std::optional<state::Time> now = std::nullopt);
   std::chrono::milliseconds provisioning_poll(const std::string& provider_config) const;
   std::chrono::milliseconds next_poll(const Step& step) const;
   Outcome<Result> create(Step& step);

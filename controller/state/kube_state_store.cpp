@@ -284,13 +284,14 @@ Outcome<WorkspaceRecord> KubeStateStore::begin_create(const WorkspaceRecord& rec
 }
 
 Status KubeStateStore::complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
-                                       const std::string& observed_json) {
+                                       const std::string& observed_json,
+                                       const SettleRecord& settle) {
   MakeRecord make = [&](const Json& object) -> Outcome<WorkspaceRecord> {
     Outcome<std::optional<WorkspaceRecord>> stored = record_of(object);
     if (!stored) return stored.status();
     if (!stored->has_value()) return no_record_of(key);
     Outcome<WorkspaceRecord> record =
-        completed_create_record(std::move(**stored), remote_id, observed_json);
+        completed_create_record(std::move(**stored), remote_id, observed_json, settle);
     if (!record) return record.status();
     Status single = check_single_owner(*record);
     if (!single) return single;

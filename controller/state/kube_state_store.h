@@ -143,7 +143,8 @@ class KubeStateStore : public StateStore {
   Status move(const model::WorkspaceKey& from, const WorkspaceRecord& to) override;
   Outcome<WorkspaceRecord> begin_create(const WorkspaceRecord& record, Time now) override;
   Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
-                         const std::string& observed_json) override;
+                         const std::string& observed_json,
+                         const SettleRecord& settle = {}) override;
   Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
                                                             const std::string& remote_id) override;
   Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override;

@@ -118,8 +118,9 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
-                         const std::string& observed_json) override {
-    return write([&] { return complete_create_locked(key, remote_id, observed_json); });
+                         const std::string& observed_json,
+                         const SettleRecord& settle = {}) override {
+    return write([&] { return complete_create_locked(key, remote_id, observed_json, settle); });
   }
 
   Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
@@ -220,12 +221,12 @@ class SqliteStateStore final : public StateStore {
   }
 
   Status complete_create_locked(const model::WorkspaceKey& key, const std::string& remote_id,
-                                const std::string& observed_json) {
+                                const std::string& observed_json, const SettleRecord& settle) {
     Outcome<std::optional<WorkspaceRecord>> stored = get_locked(key);
     if (!stored) return stored.status();
     if (!*stored) return no_record(key);
     Outcome<WorkspaceRecord> record =
-        completed_create_record(std::move(**stored), remote_id, observed_json);
+        completed_create_record(std::move(**stored), remote_id, observed_json, settle);
     if (!record) return record.status();
     return put_one_locked(*record).with_context("complete create");
   }

@@ -70,12 +70,17 @@ Outcome<WorkspaceRecord> pending_create_record(const WorkspaceRecord& requested,
 
 Outcome<WorkspaceRecord> completed_create_record(WorkspaceRecord stored,
                                                  const std::string& remote_id,
-                                                 const std::string& observed_json) {
+                                                 const std::string& observed_json,
+                                                 const SettleRecord& settle) {
   if (stored.create.state != CreateState::kPending) {
     return Status::error(Code::kConflict, "workspace " + stored.key.to_string() +
                                               " has no pending create to complete (state " +
                                               to_string(stored.create.state) + ")");
   }
+  const model::WorkspaceKey key = stored.key;
+  if (settle) settle(stored);
+  // The journal's fields are this step's, whatever `settle` did.
+  stored.key = key;
   stored.remote_id = remote_id;
   stored.observed_json = observed_json;
   stored.create.state = CreateState::kSucceeded;

@@ -38,8 +38,9 @@ class FullDiskStore : public state::StateStore {
     return Status::error(Code::kInternal, "state store: database or disk is full");
   }
   Status complete_create(const model::WorkspaceKey& k, const std::string& id,
-                         const std::string& observed) override {
-    return real_.complete_create(k, id, observed);
+                         const std::string& observed,
+                         const state::SettleRecord& settle = {}) override {
+    return real_.complete_create(k, id, observed, settle);
   }
   Outcome<std::optional<state::WorkspaceRecord>> find_by_remote_id(const std::string& c,
                                                                    const std::string& id) override {

@@ -110,8 +110,9 @@ class ObjectsOnDemand : public StateStore {
     return store_->begin_create(record, now);
   }
   Status complete_create(const model::WorkspaceKey& key, const std::string& remote_id,
-                         const std::string& observed_json) override {
-    return store_->complete_create(key, remote_id, observed_json);
+                         const std::string& observed_json,
+                         const SettleRecord& settle = {}) override {
+    return store_->complete_create(key, remote_id, observed_json, settle);
   }
   Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
                                                             const std::string& remote_id) override {
