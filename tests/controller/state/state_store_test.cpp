@@ -202,6 +202,30 @@ TEST_P(StateStoreTest, CompleteCreateRecordsRemoteIdAndClearsPending) {
   EXPECT_EQ((*got)->origin, Origin::kCreated);
 }
 
+// The create's outcome settles in the same write; the journal's fields are
+// the step's own, whatever the settling function does.
+TEST_P(StateStoreTest, CompleteCreateSettlesTheRecordInTheSameWrite) {
+  auto store = open_store();
+  WorkspaceRecord record = new_record("a", "x");
+  ASSERT_TRUE(store->begin_create(record, at_millis(1000)).is_ok());
+  ASSERT_TRUE(store->complete_create(
+      record.key, "r-1", R"({"status":"ready"})", [](WorkspaceRecord& settled) {
+        settled.applied_digest = "sha256:applied";
+        settled.last_applied_at = at_millis(2000);
+        settled.conditions.ready = {ConditionStatus::kTrue, "Available", "", at_millis(2000)};
+        settled.remote_id = "r-other";  // not the settler's
+        settled.create.state = CreateState::kPending;
+      }));
+  auto got = store->get(record.key);
+  ASSERT_TRUE(got.is_ok() && got->has_value());
+  EXPECT_EQ((*got)->applied_digest, "sha256:applied");
+  EXPECT_EQ((*got)->last_applied_at, at_millis(2000));
+  EXPECT_EQ((*got)->conditions.ready.status, ConditionStatus::kTrue);
+  EXPECT_EQ((*got)->remote_id, "r-1");
+  EXPECT_EQ((*got)->create.state, CreateState::kSucceeded);
+  EXPECT_EQ((*got)->create.pending_attempts, 0);
+}
+
 TEST_P(StateStoreTest, CompleteCreateNeedsAPendingRecord) {
   auto store = open_store();
   EXPECT_EQ(store->complete_create({"a", "missing"}, "r", "{}").code(), Code::kNotFound);
