@@ -155,6 +155,8 @@ class KubeBench:
         Ready (or every 20 s, for progress), so polling costs it nearly
         nothing; the time is that of the list that found all Ready."""
         started = time.time()
+        self.double_cpu_at_start = cpu_seconds(self.double.proc.pid)
+        self.double_requests_at_start = self.stats().get("total", 0)
         self.start_controller()
         self.timeline = {}
         last_list = started
@@ -248,6 +250,11 @@ class KubeBench:
                                       if not k.startswith("2")),
                     "converge_cpu_s": round(cpu_seconds(pid), 2),
                     "double_cpu_s": round(cpu_seconds(self.double.proc.pid), 2),
+                    "double_converge_cpu_s": round(cpu_seconds(self.double.proc.pid)
+                                                   - self.double_cpu_at_start, 2),
+                    "double_converge_requests": self.stats().get("total", 0)
+                    - self.double_requests_at_start,
+                    "double_requests": self.stats().get("byVerbResource", {}),
                     "rss_converged_mib": round(proc_status(pid, "VmHWM"), 1)})
         row.update(self.timeline)
         row.update(self.idle())

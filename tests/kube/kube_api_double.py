@@ -114,6 +114,7 @@ from kube_discovery import Registry  # noqa: E402
 from kube_hooks import Faults, Hooks, Stats, Watches  # noqa: E402
 from kube_http import Handler  # noqa: E402
 from kube_kubeconfig import write_kubeconfig  # noqa: E402
+from kube_profile import from_environment as profiler_from_environment  # noqa: E402
 from kube_store import Store  # noqa: E402
 from kube_types import crd_status  # noqa: E402
 
@@ -209,6 +210,9 @@ def _exit_when_orphaned(parent):
 
 def main(argv):
     options = parse_args(argv)
+    profiler = profiler_from_environment()
+    if profiler:
+        profiler.wrap(Handler)
     server = DoubleServer(options)
     server.seed(options.crds if options.crds and options.crds != "none" else None)
     scheme = "https" if options.tls_cert else "http"
@@ -232,6 +236,8 @@ def main(argv):
     signal.signal(signal.SIGINT, stop)
     server.serve_forever(poll_interval=0.2)
     server.server_close()
+    if profiler:
+        profiler.dump()
     return 0
 
 

@@ -8,7 +8,7 @@ every violation."""
 import re
 import threading
 
-from kube_util import ApiError, invalid
+from kube_util import ApiError, clone, invalid
 
 _PATTERNS = {}
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -25,54 +25,109 @@ def _regex(pattern):
     return compiled
 
 
-def _join(path, key):
-    return "%s.%s" % (path, key) if path else key
+class _Plan:
+    """What one schema node asks, read once per schema (the walks below ran a dozen
+    dict lookups per node of every object written)."""
+
+    __slots__ = ("type", "nullable", "is_object", "preserve", "properties", "additional",
+                 "items", "has_scalar", "one_of", "not_", "required", "props", "list_map",
+                 "defaults", "default_props", "default_items")
+
+    def __init__(self, schema):
+        self.type = schema.get("type")
+        self.nullable = bool(schema.get("nullable"))
+        self.is_object = self.type == "object"
+        self.preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
+        properties = schema.get("properties")
+        self.properties = properties  # None or {key: schema}
+        self.additional = schema.get("additionalProperties")
+        items = schema.get("items")
+        self.items = items if isinstance(items, dict) else None
+        self.has_scalar = any(k in schema for k in ("enum", "pattern", "maxLength", "minLength",
+                                                    "minimum", "maximum"))
+        self.one_of = schema.get("oneOf") or None
+        self.not_ = schema.get("not") if isinstance(schema.get("not"), dict) else None
+        self.required = tuple(schema.get("required") or ())
+        self.props = tuple((properties or {}).items())
+        self.list_map = schema.get("x-kubernetes-list-type") == "map"
+        # Defaulting descends only where a default lies below.
+        self.defaults = tuple((k, sub["default"]) for k, sub in self.props
+                              if isinstance(sub, dict) and "default" in sub)
+        self.default_props = tuple((k, sub) for k, sub in self.props
+                                   if isinstance(sub, dict) and _has_defaults(sub))
+        self.default_items = self.items if self.items is not None and _has_defaults(self.items) \
+            else None
 
 
-def prune(schema, value, path, removed):
-    """Drops fields the schema does not declare; records their paths in removed."""
+_PLANS = {}  # id(schema) -> (schema, _Plan); the schema is kept so its id stays its own
+
+
+def _plan(schema):
+    entry = _PLANS.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    plan = _Plan(schema)
+    _PLANS[id(schema)] = (schema, plan)
+    return plan
+
+
+def _has_defaults(schema):
+    """Whether a default lies in schema or below it (properties and items)."""
+    if not isinstance(schema, dict):
+        return False
+    if any(isinstance(sub, dict) and ("default" in sub or _has_defaults(sub))
+           for sub in (schema.get("properties") or {}).values()):
+        return True
+    return _has_defaults(schema.get("items"))
+
+
+def prune(schema, value, path, removed, skip=()):
+    """Drops fields the schema does not declare; records their paths in removed.
+    skip: top-level fields left as they are (unchanged since the last validation)."""
     if not isinstance(schema, dict):
         return
-    if isinstance(value, dict) and schema.get("type") == "object":
-        if schema.get("x-kubernetes-preserve-unknown-fields"):
+    plan = _plan(schema)
+    if isinstance(value, dict) and plan.is_object:
+        if plan.preserve:
             return
-        properties = schema.get("properties")
-        additional = schema.get("additionalProperties")
+        properties, additional = plan.properties, plan.additional
+        prefix = path + "." if path else ""
         for key in list(value):
-            if not path and key in _ALWAYS_KEPT:
+            if not path and (key in _ALWAYS_KEPT or key in skip):
                 continue
             if properties is not None and key in properties:
-                prune(properties[key], value[key], _join(path, key), removed)
+                prune(properties[key], value[key], prefix + key, removed)
             elif isinstance(additional, dict):
-                prune(additional, value[key], _join(path, key), removed)
+                prune(additional, value[key], prefix + key, removed)
             elif additional is True:
                 continue
             else:
-                removed.append(_join(path, key))
+                removed.append(prefix + key)
                 del value[key]
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+    elif isinstance(value, list) and plan.items is not None:
         for i, item in enumerate(value):
-            prune(schema["items"], item, "%s[%d]" % (path, i), removed)
+            prune(plan.items, item, "%s[%d]" % (path, i), removed)
 
 
-def default(schema, value):
-    """Fills in the defaults of absent properties, depth first."""
+def default(schema, value, skip=()):
+    """Fills in the defaults of absent properties, depth first (not under skip's keys)."""
     if not isinstance(schema, dict):
         return
+    plan = _plan(schema)
     if isinstance(value, dict):
-        for key, sub in (schema.get("properties") or {}).items():
-            if key not in value and "default" in sub:
-                value[key] = _copy(sub["default"])
-            if key in value:
+        for key, fallback in plan.defaults:
+            if key not in value and key not in skip:
+                value[key] = _copy(fallback)
+        for key, sub in plan.default_props:
+            if key in value and key not in skip:
                 default(sub, value[key])
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+    elif isinstance(value, list) and plan.default_items is not None:
         for item in value:
-            default(schema["items"], item)
+            default(plan.default_items, item)
 
 
 def _copy(value):
-    import copy
-    return copy.deepcopy(value)
+    return clone(value)
 
 
 def _type_ok(expected, value):
@@ -96,40 +151,46 @@ def _go_type(value):
             int: "integer", float: "number"}.get(type(value), "null")
 
 
-def validate(schema, value, path, errors):
-    """Appends (field, message) for every violation of schema by value."""
+def validate(schema, value, path, errors, skip=()):
+    """Appends (field, message) for every violation of schema by value; the
+    properties named in skip are not descended into."""
     if not isinstance(schema, dict):
         return
+    plan = _plan(schema)
     if value is None:
-        if not schema.get("nullable"):
+        if not plan.nullable:
             errors.append((path, "Invalid value: \"null\": %s in body must be of type %s: \"null\""
-                           % (path, schema.get("type", "object"))))
+                           % (path, plan.type or "object")))
         return
-    expected = schema.get("type")
+    expected = plan.type
     if expected and not _type_ok(expected, value):
         errors.append((path, 'Invalid value: "%s": %s in body must be of type %s: "%s"'
                        % (_go_type(value), path, expected, _go_type(value))))
         return
-    _validate_scalar(schema, value, path, errors)
-    if schema.get("oneOf"):
-        matching = sum(1 for variant in schema["oneOf"] if _matches(variant, value, path))
+    if plan.has_scalar:
+        _validate_scalar(schema, value, path, errors)
+    if plan.one_of:
+        matching = sum(1 for variant in plan.one_of if _matches(variant, value, path))
         if matching != 1:
             errors.append((path, "Invalid value: %s: %s in body must validate one and only one "
                            "schema (oneOf)" % (_short(value), path)))
-    if isinstance(schema.get("not"), dict) and _matches(schema["not"], value, path):
+    if plan.not_ is not None and _matches(plan.not_, value, path):
         errors.append((path, "Invalid value: %s: %s in body should not validate the schema"
                        % (_short(value), path)))
     if isinstance(value, dict):
-        for key in schema.get("required") or []:
+        prefix = path + "." if path else ""
+        for key in plan.required:
             if key not in value:
-                errors.append((_join(path, key), "Required value"))
-        for key, sub in (schema.get("properties") or {}).items():
-            if key in value:
-                validate(sub, value[key], _join(path, key), errors)
+                errors.append((prefix + key, "Required value"))
+        for key, sub in plan.props:
+            if key in value and key not in skip:
+                validate(sub, value[key], prefix + key, errors)
     elif isinstance(value, list):
-        for i, item in enumerate(value):
-            validate(schema.get("items"), item, "%s[%d]" % (path, i), errors)
-        _validate_list_map(schema, value, path, errors)
+        if plan.items is not None:
+            for i, item in enumerate(value):
+                validate(plan.items, item, "%s[%d]" % (path, i), errors)
+        if plan.list_map:
+            _validate_list_map(schema, value, path, errors)
 
 
 def _short(value):
@@ -185,11 +246,33 @@ def _validate_list_map(schema, value, path, errors):
         seen.add(key)
 
 
-def make_validator():
-    """validator(rtype, obj, old) for kube_store.Store: prunes, defaults and validates
-    custom resources in place; raises ApiError 422."""
+def _body_schema(rtype):
+    """The root schema without metadata (checked apart), made once per schema."""
+    cached = getattr(rtype, "_body_schema", None)
+    if cached is not None and cached[0] is rtype.schema:
+        return cached[1]
+    schema = dict(rtype.schema)
+    schema["properties"] = {k: v for k, v in (schema.get("properties") or {}).items()
+                            if k != "metadata"}
+    rtype._body_schema = (rtype.schema, schema)
+    return schema
 
-    def validator(rtype, obj, old, strict=False):
+
+def _unchanged_fields(obj, old):
+    """Top-level fields (besides metadata) equal in obj and old."""
+    return {k for k, v in obj.items() if k != "metadata" and k in old and old[k] == v}
+
+
+def make_validator():
+    """validator(rtype, obj, old, strict, old_valid) for kube_store.Store: prunes,
+    defaults and validates custom resources in place; raises ApiError 422. With
+    old_valid (old passed this schema), the top-level fields an update leaves
+    unchanged are not walked again: pruning and defaulting an object they already
+    shaped changes nothing, and validation gives the same answer (kube-apiserver
+    1.30+ even ratchets unchanged fields). A status write then walks the status
+    only."""
+
+    def validator(rtype, obj, old, strict=False, old_valid=False):
         validate_metadata(rtype, obj)
         if rtype.group == "events.k8s.io" and old is None:
             validate_new_event(obj)
@@ -198,15 +281,16 @@ def make_validator():
             return
         if not rtype.schema:
             return
+        skip = _unchanged_fields(obj, old) if old_valid and old is not None else ()
         removed = []
-        prune(rtype.schema, obj, "", removed)
+        prune(rtype.schema, obj, "", removed, skip)
         pruned.fields = removed
         if removed and strict:
             raise ApiError(400, "BadRequest", '%s in version "%s" cannot be handled as a %s: '
                            "strict decoding error: %s" % (rtype.kind, rtype.version, rtype.kind,
                                                           ", ".join('unknown field "%s"' % f
                                                                     for f in removed)))
-        default(rtype.schema, obj)
+        default(rtype.schema, obj, skip)
         errors = []
         meta_schema = ((rtype.schema.get("properties") or {}).get("metadata") or {})
         name = obj.get("metadata", {}).get("name", "")
@@ -218,10 +302,7 @@ def make_validator():
                            "must consist of lower case alphanumeric characters, '-' or '.'"
                            % _short(name)))
         body = {k: v for k, v in obj.items() if k != "metadata"}
-        schema = dict(rtype.schema)
-        schema["properties"] = {k: v for k, v in (schema.get("properties") or {}).items()
-                                if k != "metadata"}
-        validate(schema, body, "", errors)
+        validate(_body_schema(rtype), body, "", errors, skip)
         if errors:
             raise invalid("%s.%s" % (rtype.kind, rtype.group), name, rtype.group, errors)
 
