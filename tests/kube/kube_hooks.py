@@ -95,6 +95,8 @@ class Faults:
             self.failed = 0
 
     def decide(self, verb, resource):
+        if self.ratio <= 0 and self.remaining <= 0:  # none configured: no lock needed
+            return None
         with self.lock:
             if self.ratio <= 0 and self.remaining <= 0:
                 return None
@@ -173,8 +175,6 @@ class Watches:
                 handler.wfile.write(b"".join([encode(t, o) for t, o in batch]))
                 self.server.stats.sent("ADDED", len(batch))
 
-        send.all = send_all
-
         try:
             handler.send_response(200)
             handler.send_header("Content-Type", "application/json")
@@ -184,7 +184,7 @@ class Watches:
             send_all([("ADDED", store.view(route.rtype, obj)) for obj in initial])
             if send_initial:
                 send("BOOKMARK", self._bookmark(watch, {"k8s.io/initial-events-end": "true"}))
-            if self._stream(handler, watch, send, timeout, bookmarks) == "dropped":
+            if self._stream(handler, watch, send, send_all, timeout, bookmarks) == "dropped":
                 if self.drop_mode == "close":
                     handler.drop_connection()
                     return
@@ -197,7 +197,7 @@ class Watches:
         finally:
             store.close_watch(watch)
 
-    def _stream(self, handler, watch, send, timeout, bookmarks):
+    def _stream(self, handler, watch, send, send_all, timeout, bookmarks):
         store, interval = self.server.store, self.server.options.bookmark_interval
         start = time.monotonic()
         deadline, next_bookmark = start + timeout, start + interval
@@ -216,7 +216,7 @@ class Watches:
                                % (watch.pos, store.events_base - 1))
                 send("ERROR", err.status())
                 return "gone"
-            send.all(result)
+            send_all(result)
             if result:
                 # The writes that follow within a moment go out in one write: a
                 # wake-up and a write per event cost the double more than the event.

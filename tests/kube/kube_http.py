@@ -198,13 +198,17 @@ class Handler(BaseHTTPRequestHandler):
     # ---- dispatch -------------------------------------------------------
 
     def _serve(self, method):
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
+        if self.path.startswith("/") and "#" not in self.path:  # origin form: the usual one
+            path, _, query_text = self.path.partition("?")
+        else:
+            url = urlsplit(self.path)
+            path, query_text = url.path, url.query
+        query = parse_qs(query_text) if query_text else {}
         raw = self._body()
-        if url.path.startswith("/_double/"):
-            self.server.hooks.handle(self, method, url.path, raw)
+        if path.startswith("/_double/"):
+            self.server.hooks.handle(self, method, path, raw)
             return
-        if url.path in ("/healthz", "/livez", "/readyz"):
+        if path in ("/healthz", "/livez", "/readyz"):
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", "2")
@@ -216,7 +220,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_status(ApiError(401, "Unauthorized", "Unauthorized"))
             return
         try:
-            route = self._route(url.path)
+            route = self._route(path)
             verb = self._verb(method, route, query)
             resource = route.rtype.plural if route.rtype else ""
             if route.subresource:

@@ -25,48 +25,64 @@ def _regex(pattern):
     return compiled
 
 
-class _Plan:
-    """What one schema node asks, read once per schema (the walks below ran a dozen
-    dict lookups per node of every object written)."""
+# What the schema's "type" accepts: (Python types, whether a bool is refused).
+_TYPE_CHECKS = {"object": (dict, False), "array": (list, False), "string": (str, False),
+                "boolean": (bool, False), "integer": (int, True), "number": ((int, float), True)}
 
-    __slots__ = ("type", "nullable", "is_object", "preserve", "properties", "additional",
-                 "items", "has_scalar", "one_of", "not_", "required", "props", "list_map",
-                 "defaults", "default_props", "default_items")
+
+class _Plan:
+    """What one schema node asks, read once per schema, with the plans of the
+    nodes below it (the walks below ran a dozen dict lookups per node of every
+    object written)."""
+
+    __slots__ = ("schema", "type", "accepts", "refuses_bool", "nullable", "is_object",
+                 "preserve", "properties", "additional", "additional_true", "items",
+                 "has_scalar", "one_of", "not_", "required", "props", "list_map", "defaults",
+                 "default_props", "default_items")
 
     def __init__(self, schema):
+        self.schema = schema
         self.type = schema.get("type")
+        self.accepts, self.refuses_bool = _TYPE_CHECKS.get(self.type, (None, False))
         self.nullable = bool(schema.get("nullable"))
         self.is_object = self.type == "object"
         self.preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
         properties = schema.get("properties")
-        self.properties = properties  # None or {key: schema}
-        self.additional = schema.get("additionalProperties")
-        items = schema.get("items")
-        self.items = items if isinstance(items, dict) else None
+        # None, or {key: plan (None for a property whose schema is not an object)}
+        self.properties = None if properties is None else {
+            key: _plan_of(sub) for key, sub in properties.items()}
+        additional = schema.get("additionalProperties")
+        self.additional = _plan_of(additional)
+        self.additional_true = additional is True
+        self.items = _plan_of(schema.get("items"))
         self.has_scalar = any(k in schema for k in ("enum", "pattern", "maxLength", "minLength",
                                                     "minimum", "maximum"))
-        self.one_of = schema.get("oneOf") or None
-        self.not_ = schema.get("not") if isinstance(schema.get("not"), dict) else None
+        self.one_of = [_plan_of(v) for v in schema.get("oneOf") or ()] or None
+        self.not_ = _plan_of(schema.get("not"))
         self.required = tuple(schema.get("required") or ())
-        self.props = tuple((properties or {}).items())
+        self.props = tuple((self.properties or {}).items())
         self.list_map = schema.get("x-kubernetes-list-type") == "map"
         # Defaulting descends only where a default lies below.
-        self.defaults = tuple((k, sub["default"]) for k, sub in self.props
+        self.defaults = tuple((k, sub["default"]) for k, sub in (properties or {}).items()
                               if isinstance(sub, dict) and "default" in sub)
-        self.default_props = tuple((k, sub) for k, sub in self.props
+        self.default_props = tuple((k, self.properties[k]) for k, sub in (properties or {}).items()
                                    if isinstance(sub, dict) and _has_defaults(sub))
-        self.default_items = self.items if self.items is not None and _has_defaults(self.items) \
-            else None
+        self.default_items = self.items if _has_defaults(schema.get("items")) else None
+
+
+def _plan_of(schema):
+    return _Plan(schema) if isinstance(schema, dict) else None
 
 
 _PLANS = {}  # id(schema) -> (schema, _Plan); the schema is kept so its id stays its own
 
 
 def _plan(schema):
+    """The plan of a root schema (None when it is not an object)."""
     entry = _PLANS.get(id(schema))
     if entry is not None and entry[0] is schema:
         return entry[1]
-    plan = _Plan(schema)
+    plan = _plan_of(schema)
     _PLANS[id(schema)] = (schema, plan)
     return plan
 
@@ -81,69 +97,85 @@ def _has_defaults(schema):
     return _has_defaults(schema.get("items"))
 
 
-def prune(schema, value, path, removed, skip=()):
-    """Drops fields the schema does not declare; records their paths in removed.
-    skip: top-level fields left as they are (unchanged since the last validation)."""
-    if not isinstance(schema, dict):
+# "No earlier version": the walks below leave alone a part of an object equal
+# to the same part of its earlier version (old) when that version was shaped
+# and validated by the same schema; most often it is the very same part,
+# shared by the new version (kube_store.Store.update).
+_NONE = object()
+
+
+def _same_json(a, b):
+    """a == b with the JSON types compared too (Python has True == 1 == 1.0): what
+    validation may skip must be the very value validated before."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return len(a) == len(b) and all(k in b and _same_json(v, b[k]) for k, v in a.items())
+    if kind is list:
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def prune(schema, value, path, removed, old=_NONE):
+    """Drops fields the schema does not declare; records their paths in removed."""
+    _prune(_plan(schema), value, path, removed, old)
+
+
+def _prune(plan, value, path, removed, old):
+    if plan is None or old is value or (old is not _NONE and old == value):
         return
-    plan = _plan(schema)
     if isinstance(value, dict) and plan.is_object:
         if plan.preserve:
             return
         properties, additional = plan.properties, plan.additional
         prefix = path + "." if path else ""
+        older = old if type(old) is dict else None
         for key in list(value):
-            if not path and (key in _ALWAYS_KEPT or key in skip):
+            if not path and key in _ALWAYS_KEPT:
                 continue
             if properties is not None and key in properties:
-                prune(properties[key], value[key], prefix + key, removed)
-            elif isinstance(additional, dict):
-                prune(additional, value[key], prefix + key, removed)
-            elif additional is True:
+                _prune(properties[key], value[key], prefix + key, removed,
+                       _NONE if older is None else older.get(key, _NONE))
+            elif additional is not None:
+                _prune(additional, value[key], prefix + key, removed,
+                       _NONE if older is None else older.get(key, _NONE))
+            elif plan.additional_true:
                 continue
             else:
                 removed.append(prefix + key)
                 del value[key]
     elif isinstance(value, list) and plan.items is not None:
+        older = old if type(old) is list else ()
         for i, item in enumerate(value):
-            prune(plan.items, item, "%s[%d]" % (path, i), removed)
+            _prune(plan.items, item, "%s[%d]" % (path, i), removed,
+                   older[i] if i < len(older) else _NONE)
 
 
-def default(schema, value, skip=()):
-    """Fills in the defaults of absent properties, depth first (not under skip's keys)."""
-    if not isinstance(schema, dict):
+def default(schema, value, old=_NONE):
+    """Fills in the defaults of absent properties, depth first."""
+    _default(_plan(schema), value, old)
+
+
+def _default(plan, value, old):
+    if plan is None or old is value or (old is not _NONE and old == value):
         return
-    plan = _plan(schema)
     if isinstance(value, dict):
         for key, fallback in plan.defaults:
-            if key not in value and key not in skip:
+            if key not in value:
                 value[key] = _copy(fallback)
+        older = old if type(old) is dict else None
         for key, sub in plan.default_props:
-            if key in value and key not in skip:
-                default(sub, value[key])
+            if key in value:
+                _default(sub, value[key], _NONE if older is None else older.get(key, _NONE))
     elif isinstance(value, list) and plan.default_items is not None:
-        for item in value:
-            default(plan.default_items, item)
+        older = old if type(old) is list else ()
+        for i, item in enumerate(value):
+            _default(plan.default_items, item, older[i] if i < len(older) else _NONE)
 
 
 def _copy(value):
     return clone(value)
-
-
-def _type_ok(expected, value):
-    if expected == "object":
-        return isinstance(value, dict)
-    if expected == "array":
-        return isinstance(value, list)
-    if expected == "string":
-        return isinstance(value, str)
-    if expected == "boolean":
-        return isinstance(value, bool)
-    if expected == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if expected == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return True
 
 
 def _go_type(value):
@@ -151,30 +183,34 @@ def _go_type(value):
             int: "integer", float: "number"}.get(type(value), "null")
 
 
-def validate(schema, value, path, errors, skip=()):
-    """Appends (field, message) for every violation of schema by value; the
-    properties named in skip are not descended into."""
-    if not isinstance(schema, dict):
+def validate(schema, value, path, errors, old=_NONE):
+    """Appends (field, message) for every violation of schema by value."""
+    _validate(_plan(schema), value, path, errors, old)
+
+
+def _validate(plan, value, path, errors, old=_NONE):
+    if plan is None or old is value or (old is not _NONE and old == value and
+                                        _same_json(old, value)):
         return
-    plan = _plan(schema)
     if value is None:
         if not plan.nullable:
             errors.append((path, "Invalid value: \"null\": %s in body must be of type %s: \"null\""
                            % (path, plan.type or "object")))
         return
-    expected = plan.type
-    if expected and not _type_ok(expected, value):
+    accepts = plan.accepts
+    if accepts is not None and (not isinstance(value, accepts) or
+                                (plan.refuses_bool and isinstance(value, bool))):
         errors.append((path, 'Invalid value: "%s": %s in body must be of type %s: "%s"'
-                       % (_go_type(value), path, expected, _go_type(value))))
+                       % (_go_type(value), path, plan.type, _go_type(value))))
         return
     if plan.has_scalar:
-        _validate_scalar(schema, value, path, errors)
+        _validate_scalar(plan.schema, value, path, errors)
     if plan.one_of:
-        matching = sum(1 for variant in plan.one_of if _matches(variant, value, path))
+        matching = sum(1 for variant in plan.one_of if _plan_matches(variant, value, path))
         if matching != 1:
             errors.append((path, "Invalid value: %s: %s in body must validate one and only one "
                            "schema (oneOf)" % (_short(value), path)))
-    if plan.not_ is not None and _matches(plan.not_, value, path):
+    if plan.not_ is not None and _plan_matches(plan.not_, value, path):
         errors.append((path, "Invalid value: %s: %s in body should not validate the schema"
                        % (_short(value), path)))
     if isinstance(value, dict):
@@ -182,26 +218,30 @@ def validate(schema, value, path, errors, skip=()):
         for key in plan.required:
             if key not in value:
                 errors.append((prefix + key, "Required value"))
+        older = old if type(old) is dict else None
         for key, sub in plan.props:
-            if key in value and key not in skip:
-                validate(sub, value[key], prefix + key, errors)
+            if key in value:
+                _validate(sub, value[key], prefix + key, errors,
+                          _NONE if older is None else older.get(key, _NONE))
     elif isinstance(value, list):
         if plan.items is not None:
+            older = old if type(old) is list else ()
             for i, item in enumerate(value):
-                validate(plan.items, item, "%s[%d]" % (path, i), errors)
+                _validate(plan.items, item, "%s[%d]" % (path, i), errors,
+                          older[i] if i < len(older) else _NONE)
         if plan.list_map:
-            _validate_list_map(schema, value, path, errors)
+            _validate_list_map(plan.schema, value, path, errors)
+
+
+def _plan_matches(plan, value, path):
+    errors = []
+    _validate(plan, value, path, errors)
+    return not errors
 
 
 def _short(value):
     import json
     return json.dumps(value, separators=(",", ":"))[:80]
-
-
-def _matches(schema, value, path):
-    errors = []
-    validate(schema, value, path, errors)
-    return not errors
 
 
 def _validate_scalar(schema, value, path, errors):
@@ -258,19 +298,14 @@ def _body_schema(rtype):
     return schema
 
 
-def _unchanged_fields(obj, old):
-    """Top-level fields (besides metadata) equal in obj and old."""
-    return {k for k, v in obj.items() if k != "metadata" and k in old and old[k] == v}
-
-
 def make_validator():
     """validator(rtype, obj, old, strict, old_valid) for kube_store.Store: prunes,
     defaults and validates custom resources in place; raises ApiError 422. With
-    old_valid (old passed this schema), the top-level fields an update leaves
-    unchanged are not walked again: pruning and defaulting an object they already
-    shaped changes nothing, and validation gives the same answer (kube-apiserver
-    1.30+ even ratchets unchanged fields). A status write then walks the status
-    only."""
+    old_valid (old passed this schema), the parts an update leaves unchanged
+    (equal to old's at the same place) are not walked again: pruning and
+    defaulting what they already shaped changes nothing, and validating it gives
+    the same answer (kube-apiserver 1.30+ even ratchets unchanged fields). A
+    status write then walks the status fields it changes."""
 
     def validator(rtype, obj, old, strict=False, old_valid=False):
         validate_metadata(rtype, obj)
@@ -281,16 +316,16 @@ def make_validator():
             return
         if not rtype.schema:
             return
-        skip = _unchanged_fields(obj, old) if old_valid and old is not None else ()
+        earlier = old if old_valid and old is not None else _NONE
         removed = []
-        prune(rtype.schema, obj, "", removed, skip)
+        prune(rtype.schema, obj, "", removed, earlier)
         pruned.fields = removed
         if removed and strict:
             raise ApiError(400, "BadRequest", '%s in version "%s" cannot be handled as a %s: '
                            "strict decoding error: %s" % (rtype.kind, rtype.version, rtype.kind,
                                                           ", ".join('unknown field "%s"' % f
                                                                     for f in removed)))
-        default(rtype.schema, obj, skip)
+        default(rtype.schema, obj, earlier)
         errors = []
         meta_schema = ((rtype.schema.get("properties") or {}).get("metadata") or {})
         name = obj.get("metadata", {}).get("name", "")
@@ -302,7 +337,7 @@ def make_validator():
                            "must consist of lower case alphanumeric characters, '-' or '.'"
                            % _short(name)))
         body = {k: v for k, v in obj.items() if k != "metadata"}
-        validate(_body_schema(rtype), body, "", errors, skip)
+        validate(_body_schema(rtype), body, "", errors, earlier)
         if errors:
             raise invalid("%s.%s" % (rtype.kind, rtype.group), name, rtype.group, errors)
 
@@ -356,8 +391,24 @@ _OBJECT_META = {"name", "generateName", "namespace", "selfLink", "uid", "resourc
 _NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 
 
+_KEY_PROBLEMS = {}  # key -> _qualified_name_error(key): the same few keys come back
+
+
 def _qualified_name_error(key):
     """apimachinery's IsQualifiedName: [prefix/]name, prefix a DNS subdomain."""
+    try:
+        return _KEY_PROBLEMS[key]
+    except (KeyError, TypeError):
+        pass
+    problem = _check_qualified_name(key)
+    if isinstance(key, str):
+        if len(_KEY_PROBLEMS) > 10000:
+            _KEY_PROBLEMS.clear()
+        _KEY_PROBLEMS[key] = problem
+    return problem
+
+
+def _check_qualified_name(key):
     prefix, _, name = key.rpartition("/")
     if "/" in prefix or (prefix and (not _DNS_SUBDOMAIN.match(prefix) or len(prefix) > 253)):
         return "prefix part must be a lowercase RFC 1123 subdomain"

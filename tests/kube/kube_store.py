@@ -241,7 +241,7 @@ class Store(WatchLog):
         if rtype.kind == "Secret" and not obj.get("type"):
             obj["type"] = "Opaque"
         if rtype.kind == "Secret" and "stringData" in obj:  # stored as base64 data
-            data = obj.setdefault("data", {}) or {}
+            data = dict(obj.get("data") or {})  # a patch's result may share it with the stored
             for key, value in (obj.pop("stringData") or {}).items():
                 data[key] = base64.b64encode(str(value).encode()).decode()
             obj["data"] = data
@@ -249,14 +249,24 @@ class Store(WatchLog):
 
     def update(self, rtype, namespace, name, obj, subresource=None, dry_run=False, mutate=None,
                strict=False):
-        """PUT (obj given) or PATCH (mutate(current view) -> new view), under one lock."""
+        """PUT (obj given) or PATCH (mutate(current view) -> new view), under one lock.
+
+        The new object shares what did not change with the stored one (the patches
+        copy what they change; the metadata is copied), so nothing below may change
+        a part it did not make, with one exception kept safe: the schema's pruning
+        and defaulting, which change nothing of an object they already shaped with
+        the same schema; a custom resource last written under another schema is
+        deep-copied first."""
         with self.cond:
             key = _key(namespace if rtype.namespaced else "", name)
             old = self.bucket(rtype).get(key)
             if old is None:
                 raise not_found(rtype.plural, name, rtype.group)
+            same_schema = rtype.crd and rtype.schema is not None and \
+                self._validated_with.get((rtype.storage,) + key) is rtype.schema
+            shareable = same_schema or not rtype.crd
             if mutate is not None:
-                obj = mutate(self.mutable_copy(rtype, old))
+                obj = mutate(self.view(rtype, old) if shareable else self.mutable_copy(rtype, old))
             if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict):
                 raise bad_request("the body must be a JSON object")
             meta = obj.setdefault("metadata", {})
@@ -270,10 +280,8 @@ class Store(WatchLog):
                 raise invalid(rtype.kind, name, rtype.group,
                               [("metadata.resourceVersion",
                                 "Invalid value: 0x0: must be specified for an update")])
-            new = self._updated(rtype, old, self._stored_form(rtype, obj), subresource)
+            new = self._updated(rtype, old, self._stored_form(rtype, obj), subresource, shareable)
             if self.validator:
-                same_schema = rtype.crd and rtype.schema is not None and \
-                    self._validated_with.get((rtype.storage,) + key) is rtype.schema
                 self.validator(rtype, new, old, strict, old_valid=same_schema)
             if self._same(new, old):
                 return old
@@ -283,17 +291,22 @@ class Store(WatchLog):
                 return self._commit(rtype, key, new, "DELETED", old)
             return self._commit(rtype, key, new, "MODIFIED", old)
 
-    def _updated(self, rtype, old, incoming, subresource):
+    def _updated(self, rtype, old, incoming, subresource, shareable):
         """The object an update of `old` with `incoming` stores, before resourceVersion."""
         if subresource == "status":
-            new = json.loads(self.encoded(rtype, old))
+            if shareable:
+                new = dict(old)
+                new["metadata"] = dict(old["metadata"])
+            else:
+                new = json.loads(self.encoded(rtype, old))
             if "status" in incoming:
                 new["status"] = incoming["status"]
             else:
                 new.pop("status", None)
             return new
         new = incoming
-        meta, old_meta = new["metadata"], old["metadata"]
+        new["metadata"] = meta = dict(new["metadata"])  # may be the stored object's
+        old_meta = old["metadata"]
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise ApiError(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in "
                            "object meta: %s" % (meta["uid"], old_meta["uid"]))

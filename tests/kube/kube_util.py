@@ -236,9 +236,11 @@ def clone(value):
 
 
 def merge_patch(target, patch):
-    """RFC 7386 JSON merge patch; neither argument is changed."""
+    """RFC 7386 JSON merge patch; neither argument is changed. The result shares
+    the parts the patch leaves alone with target, and the patch's values (a
+    request's body, used once) with patch."""
     if not isinstance(patch, dict):
-        return clone(patch)
+        return patch
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
