@@ -11,7 +11,9 @@ ProviderConfig's rateLimit.qps is 100; the rate-limit bound is N / 300 s).
                Workspace Ready=True as the double stores it (one list of the
                double, asked only once the controller's own gauge says all
                are Ready, so the poller does not slow the double), and its
-               ratio to the bound.
+               ratio to the bound; the double's CPU seconds and requests
+               over the same time (double_converge_cpu_s, _requests, and
+               double_requests by verb and resource).
   idle         after convergence, the double's counters are reset and nothing
                changes for --idle-seconds (300): requests the controller sent
                (by its User-Agent), by verb and resource, besides its lease
