@@ -64,8 +64,8 @@ class CProfiler:
 class Phases:
     """Inclusive CPU seconds per step; steps must not call themselves."""
 
-    STEPS = [("kube_http", "Handler", "handle"), ("kube_http", "Handler", "parse_request"),
-             ("kube_http", "Handler", "_serve"), ("kube_http", "Handler", "send_json"),
+    STEPS = [("kube_http", "Handler", "handle"), ("kube_wire", "LeanWire", "parse_request"),
+             ("kube_http", "Handler", "_serve"), ("kube_wire", "LeanWire", "send_json"),
              ("kube_http", "Handler", "_body"), ("kube_bodies", None, "parse_body"),
              ("kube_store", "Store", "update"), ("kube_store", "Store", "create"),
              ("kube_store", "Store", "mutable_copy"), ("kube_store", "Store", "encoded"),
