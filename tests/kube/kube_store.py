@@ -45,8 +45,8 @@ class Store(WatchLog):
         self.open_watches_by_resource = {}
         self._encoded = {}  # (storage, namespace, name) -> (stored object, its JSON)
         # (storage, namespace, name) -> the openAPIV3Schema the stored custom resource
-        # was validated with: an update under the same schema revalidates only the
-        # top-level fields it changes (see kube_schema.make_validator).
+        # was validated with: an update under the same schema walks only the parts
+        # it changes (see kube_schema.make_validator) and shares the others.
         self._validated_with = {}
 
     # ---- reading --------------------------------------------------------
