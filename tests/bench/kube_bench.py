@@ -11,7 +11,9 @@ ProviderConfig's rateLimit.qps is 100; the rate-limit bound is N / 300 s).
                Workspace Ready=True as the double stores it (one list of the
                double, asked only once the controller's own gauge says all
                are Ready, so the poller does not slow the double), and its
-               ratio to the bound.
+               ratio to the bound; the double's CPU seconds and requests
+               over the same time (double_converge_cpu_s, _requests, and
+               double_requests by verb and resource).
   idle         after convergence, the double's counters are reset and nothing
                changes for --idle-seconds (300): requests the controller sent
                (by its User-Agent), by verb and resource, besides its lease
@@ -155,6 +157,8 @@ class KubeBench:
         Ready (or every 20 s, for progress), so polling costs it nearly
         nothing; the time is that of the list that found all Ready."""
         started = time.time()
+        self.double_cpu_at_start = cpu_seconds(self.double.proc.pid)
+        self.double_requests_at_start = self.stats().get("total", 0)
         self.start_controller()
         self.timeline = {}
         last_list = started
@@ -248,6 +252,11 @@ class KubeBench:
                                       if not k.startswith("2")),
                     "converge_cpu_s": round(cpu_seconds(pid), 2),
                     "double_cpu_s": round(cpu_seconds(self.double.proc.pid), 2),
+                    "double_converge_cpu_s": round(cpu_seconds(self.double.proc.pid)
+                                                   - self.double_cpu_at_start, 2),
+                    "double_converge_requests": self.stats().get("total", 0)
+                    - self.double_requests_at_start,
+                    "double_requests": self.stats().get("byVerbResource", {}),
                     "rss_converged_mib": round(proc_status(pid, "VmHWM"), 1)})
         # What converging cost the API server: the controller's requests by
         # verb and resource (the POSTs of this script counted apart).

@@ -94,6 +94,9 @@ CONTRACT
                                  last only when named)
     GET  /_double/faults         {"seen", "failed"} since the last /fail
     POST /_double/tokens         {"tokens": [...]}: the accepted tokens now
+  Watches: after sending events a watch waits 20 ms and sends what came
+  meanwhile in one write. Profiling: WSOP_KUBE_DOUBLE_PROFILE=cprofile:FILE
+  or phases:FILE in the environment (kube_profile.py; written at exit).
 """
 
 import argparse
@@ -114,13 +117,14 @@ from kube_discovery import Registry  # noqa: E402
 from kube_hooks import Faults, Hooks, Stats, Watches  # noqa: E402
 from kube_http import Handler  # noqa: E402
 from kube_kubeconfig import write_kubeconfig  # noqa: E402
+from kube_profile import from_environment as profiler_from_environment  # noqa: E402
 from kube_store import Store  # noqa: E402
 from kube_types import crd_status  # noqa: E402
 
 try:
-    from kube_schema import make_validator  # noqa: E402
+    import kube_schema  # noqa: E402
 except ImportError:  # pragma: no cover - validation is optional
-    make_validator = None
+    kube_schema = None
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -137,7 +141,7 @@ class DoubleServer(ThreadingHTTPServer):
         self.port = self.server_address[1]
         self.tokens = set(options.token or [])
         self.registry = Registry()
-        validator = make_validator() if make_validator else None
+        validator = kube_schema.make_validator() if kube_schema else None
         self.store = Store(options.history, options.auto_create_namespaces, validator)
         self.store.crd_status = crd_status
         self.store.on_crd_change = self.registry.apply_crd
@@ -209,6 +213,9 @@ def _exit_when_orphaned(parent):
 
 def main(argv):
     options = parse_args(argv)
+    profiler = profiler_from_environment()
+    if profiler:
+        profiler.wrap(Handler)
     server = DoubleServer(options)
     server.seed(options.crds if options.crds and options.crds != "none" else None)
     scheme = "https" if options.tls_cert else "http"
@@ -232,6 +239,8 @@ def main(argv):
     signal.signal(signal.SIGINT, stop)
     server.serve_forever(poll_interval=0.2)
     server.server_close()
+    if profiler:
+        profiler.dump()
     return 0
 
 

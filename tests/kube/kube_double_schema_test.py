@@ -2,6 +2,7 @@
 """KubeDoubleProtocol (second part): custom resources are pruned, defaulted
 and validated by their CRD's openAPIV3Schema as kube-apiserver does."""
 
+import json
 import os
 import sys
 import unittest
@@ -9,6 +10,8 @@ import unittest
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from double_client import PC_PATH, WS_PATH, DoubleTestCase, workspace  # noqa: E402
+import kube_api_double  # noqa: E402
+from kube_bodies import patch_mutator  # noqa: E402
 
 MERGE = "application/merge-patch+json"
 
@@ -76,6 +79,84 @@ class Schema(DoubleTestCase):
             self.assertEqual(status, 422, name)
             self.assertIn("oneOf", err["message"])
 
+
+class StoredObjectsStayAsStored(unittest.TestCase):
+    """A write shares what it does not change with the stored object (the double
+    copies no whole object per write): no write, pruning or defaulting may change
+    an object already stored, which watches and the JSON cache hand out."""
+
+    def setUp(self):
+        options = kube_api_double.parse_args(["--port", "0"])
+        self.server = kube_api_double.DoubleServer(options)
+        self.server.seed(options.crds)
+        self.addCleanup(self.server.server_close)
+        self.store, self.registry = self.server.store, self.server.registry
+
+    def workspaces(self):
+        return self.registry.lookup("workspace-operator.io", "v1alpha1", "workspaces")
+
+    def patch(self, name, body, subresource=None, media="application/merge-patch+json"):
+        return self.store.update(self.workspaces(), "default", name, None, subresource, False,
+                                 patch_mutator(media, body))
+
+    def assert_unchanged(self, stored, text):
+        self.assertEqual(json.dumps(stored, sort_keys=True), text)
+
+    def test_writes_leave_the_previous_versions_alone(self):
+        current = self.store.create(self.workspaces(), "default",
+                                    workspace("share", labels={"a": "b"},
+                                              hardware={"cpus": 2}))
+        writes = [
+            lambda: self.patch("share", {"metadata": {"annotations": {"k": "v"},
+                                                      "finalizers": ["x.io/f"]}}),
+            lambda: self.patch("share", {"status": {"remoteId": "r", "undeclared": 1,
+                                                    "conditions": [{"type": "Ready",
+                                                                    "status": "True"}]}},
+                               "status"),
+            lambda: self.patch("share", {"status": {"conditions": [{"type": "Ready",
+                                                                    "status": "False"}]}},
+                               "status"),
+            # A defaulted field removed comes back; an undeclared one is pruned.
+            lambda: self.patch("share", {"spec": {"deletionPolicy": None,
+                                                  "hardware": {"memoryMb": 512, "x": 1}}}),
+            lambda: self.patch("share", [{"op": "replace", "path": "/spec/hardware/cpus",
+                                          "value": 4}],
+                               media="application/json-patch+json"),
+            lambda: self.patch("share", {"metadata": {"labels": {"a": None, "c": "d"}}}),
+        ]
+        for write in writes:
+            before = json.dumps(current, sort_keys=True)
+            written = write()
+            self.assertIsNot(written, current)
+            self.assert_unchanged(current, before)
+            current = written
+        self.assertEqual(current["spec"]["deletionPolicy"], "Delete")
+        self.assertEqual(current["spec"]["hardware"], {"cpus": 4, "memoryMb": 512})
+        self.assertEqual(current["status"]["conditions"], [{"type": "Ready", "status": "False"}])
+        self.assertEqual(current["metadata"]["labels"], {"c": "d"})
+
+    def test_a_boolean_written_as_a_number_is_invalid_even_where_true_was(self):
+        # Python's True == 1 must not make the unchanged-part shortcut skip it.
+        self.store.create(self.workspaces(), "default",
+                          workspace("typed", aether={"projectId": "0" * 8 + "-0000-0000-0000-"
+                                                     + "0" * 12, "keepActive": True}))
+        with self.assertRaises(kube_api_double.kube_schema.ApiError) as raised:
+            self.patch("typed", {"spec": {"aether": {"keepActive": 1}}})
+        self.assertEqual(raised.exception.code, 422)
+        self.assertIn("must be of type boolean", raised.exception.message)
+
+    def test_a_new_schema_shapes_a_copy(self):
+        stored = self.store.create(self.workspaces(), "default", workspace("old"))
+        before = json.dumps(stored, sort_keys=True)
+        crds = self.registry.lookup("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+        crd = json.loads(json.dumps(self.store.get(crds, "", "workspaces.workspace-operator.io")))
+        spec_schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+        spec_schema["properties"]["tier"] = {"type": "string", "default": "gold"}
+        self.store.update(crds, "", crd["metadata"]["name"], crd)
+        # A status write under the new schema defaults the spec of a copy.
+        written = self.patch("old", {"status": {"remoteId": "r"}}, "status")
+        self.assertEqual(written["spec"]["tier"], "gold")
+        self.assert_unchanged(stored, before)
 
 
 if __name__ == "__main__":

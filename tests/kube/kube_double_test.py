@@ -4,7 +4,9 @@ conventions for discovery, create / update / patch / delete, the status
 subresource and generation, finalizers, selectors, pagination, Tables,
 events in both API groups, namespaces, secrets and leases."""
 
+import json
 import os
+import socket
 import sys
 import unittest
 
@@ -46,6 +48,46 @@ class Discovery(DoubleTestCase):
             status, body, _ = self.api.request("GET", path)
             self.assertEqual((status, body["kind"], body["reason"]), (404, "Status", "NotFound"),
                              path)
+
+
+class Wire(DoubleTestCase):
+    """The request parsing and answers of kube_wire.py, on a raw socket."""
+
+    def exchange(self, *requests):
+        """Sends the requests on one connection, then reads until the server closes it."""
+        sock = socket.create_connection(("127.0.0.1", self.double.port), timeout=30)
+        with sock:
+            sock.sendall(b"".join(requests))
+            received = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    return received.decode("latin-1")
+                received += chunk
+
+    def test_keep_alive_header_case_and_close(self):
+        body = json.dumps(workspace("wire")).encode()
+        path = (WS_PATH % "default").encode()
+        answer = self.exchange(
+            b"POST " + path + b" HTTP/1.1\r\nhost: x\r\ncontent-TYPE: application/json\r\n"
+            b"CONTENT-LENGTH: %d\r\n\r\n" % len(body) + body,
+            b"GET " + path + b"/wire?x=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertTrue(answer.startswith("HTTP/1.1 201 Created\r\n"), answer[:200])
+        self.assertEqual(answer.count("HTTP/1.1 "), 2, answer)
+        second = answer[answer.index("HTTP/1.1 200 OK"):]
+        head, _, rest = second.partition("\r\n\r\n")
+        self.assertIn("Content-Type: application/json", head)
+        length = int(head.split("Content-Length: ")[1].split("\r\n")[0])
+        self.assertEqual(json.loads(rest[:length])["metadata"]["name"], "wire")
+        self.assertEqual(len(rest), length)  # nothing after: the connection was closed
+
+    def test_http_1_0_closes_and_bad_request_lines_are_400(self):
+        answer = self.exchange(b"GET /version HTTP/1.0\r\n\r\nGET /version HTTP/1.0\r\n\r\n")
+        self.assertEqual(answer.count("HTTP/1.1 200 OK"), 1, answer)
+        self.assertTrue(self.exchange(b"NONSENSE\r\n\r\n").startswith("HTTP/1.1 400 "))
+        self.assertTrue(self.exchange(b"GET / HTTP/2.0\r\n\r\n").startswith("HTTP/1.1 505 "))
+        answer = self.exchange(b"GET /version HTTP/1.1\r\nbroken header line\r\n\r\n")
+        self.assertTrue(answer.startswith("HTTP/1.1 400 "), answer[:100])
 
 
 class Writes(DoubleTestCase):

@@ -16,6 +16,7 @@ import kube_schema
 from kube_store import dumps
 from kube_util import (ApiError, bad_request, parse_field_selector,
                        parse_label_selector)
+from kube_wire import LeanWire
 
 _NOT_FOUND_PATH = ApiError(404, "NotFound", "the server could not find the requested resource")
 
@@ -35,7 +36,7 @@ def _flag(query, name):
     return query.get(name, [""])[0] in ("1", "true", "True")
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(LeanWire, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "wsop-kube-double"
     sys_version = ""
@@ -84,19 +85,6 @@ class Handler(BaseHTTPRequestHandler):
         # Small answers go out at once, not after the peer's delayed ACK.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
-    def send_json(self, code, body, headers=None):
-        data = body if isinstance(body, bytes) else dumps(body)
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Cache-Control", "no-cache, private")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in (headers or {}).items():
-            for one in (value if isinstance(value, list) else [value]):
-                self.send_header(name, one)
-        # Headers and body in one write (end_headers() would write them apart).
-        self._headers_buffer.append(b"\r\n" + data)
-        self.flush_headers()
-
     def send_error_status(self, err):
         self.server.stats.code(err.code)
         self.send_json(err.code, err.status(), err.headers)
@@ -111,13 +99,17 @@ class Handler(BaseHTTPRequestHandler):
     # ---- dispatch -------------------------------------------------------
 
     def _serve(self, method):
-        url = urlsplit(self.path)
-        query = parse_qs(url.query)
+        if self.path.startswith("/") and "#" not in self.path:  # origin form: the usual one
+            path, _, query_text = self.path.partition("?")
+        else:
+            url = urlsplit(self.path)
+            path, query_text = url.path, url.query
+        query = parse_qs(query_text) if query_text else {}
         raw = self._body()
-        if url.path.startswith("/_double/"):
-            self.server.hooks.handle(self, method, url.path, raw)
+        if path.startswith("/_double/"):
+            self.server.hooks.handle(self, method, path, raw)
             return
-        if url.path in ("/healthz", "/livez", "/readyz"):
+        if path in ("/healthz", "/livez", "/readyz"):
             self.send_response(200)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", "2")
@@ -129,7 +121,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_error_status(ApiError(401, "Unauthorized", "Unauthorized"))
             return
         try:
-            route = self._route(url.path)
+            route = self._route(path)
             verb = self._verb(method, route, query)
             resource = route.rtype.plural if route.rtype else ""
             if route.subresource:
@@ -273,6 +265,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if disco.wants_metadata(self.headers.get("Accept")):
             obj = disco.partial(obj)
+        elif not rtype.to_view:
+            obj = self.server.store.encoded(rtype, obj)  # the watches send the same bytes
         self.send_json(code, obj, warnings)
 
     def _list(self, route, query):

@@ -8,10 +8,11 @@ every violation."""
 import re
 import threading
 
-from kube_util import ApiError, invalid
+from kube_meta_rules import (_DNS_SUBDOMAIN, _short, _validate_builtin_name, validate_metadata,
+                             validate_new_event)
+from kube_util import ApiError, clone, invalid
 
 _PATTERNS = {}
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 _ALWAYS_KEPT = {"apiVersion", "kind", "metadata"}
 # The fields the last write on this thread pruned: the handler answers them as
 # Warning headers, as kube-apiserver does when fieldValidation is Warn.
@@ -25,70 +26,157 @@ def _regex(pattern):
     return compiled
 
 
-def _join(path, key):
-    return "%s.%s" % (path, key) if path else key
+# What the schema's "type" accepts: (Python types, whether a bool is refused).
+_TYPE_CHECKS = {"object": (dict, False), "array": (list, False), "string": (str, False),
+                "boolean": (bool, False), "integer": (int, True), "number": ((int, float), True)}
 
 
-def prune(schema, value, path, removed):
-    """Drops fields the schema does not declare; records their paths in removed."""
-    if not isinstance(schema, dict):
-        return
-    if isinstance(value, dict) and schema.get("type") == "object":
-        if schema.get("x-kubernetes-preserve-unknown-fields"):
-            return
+class _Plan:
+    """What one schema node asks, read once per schema, with the plans of the
+    nodes below it (the walks below ran a dozen dict lookups per node of every
+    object written)."""
+
+    __slots__ = ("schema", "type", "accepts", "refuses_bool", "nullable", "is_object",
+                 "preserve", "properties", "additional", "additional_true", "items",
+                 "has_scalar", "one_of", "not_", "required", "props", "list_map", "defaults",
+                 "default_props", "default_items")
+
+    def __init__(self, schema):
+        self.schema = schema
+        self.type = schema.get("type")
+        self.accepts, self.refuses_bool = _TYPE_CHECKS.get(self.type, (None, False))
+        self.nullable = bool(schema.get("nullable"))
+        self.is_object = self.type == "object"
+        self.preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
         properties = schema.get("properties")
+        # None, or {key: plan (None for a property whose schema is not an object)}
+        self.properties = None if properties is None else {
+            key: _plan_of(sub) for key, sub in properties.items()}
         additional = schema.get("additionalProperties")
+        self.additional = _plan_of(additional)
+        self.additional_true = additional is True
+        self.items = _plan_of(schema.get("items"))
+        self.has_scalar = any(k in schema for k in ("enum", "pattern", "maxLength", "minLength",
+                                                    "minimum", "maximum"))
+        self.one_of = [_plan_of(v) for v in schema.get("oneOf") or ()] or None
+        self.not_ = _plan_of(schema.get("not"))
+        self.required = tuple(schema.get("required") or ())
+        self.props = tuple((self.properties or {}).items())
+        self.list_map = schema.get("x-kubernetes-list-type") == "map"
+        # Defaulting descends only where a default lies below.
+        self.defaults = tuple((k, sub["default"]) for k, sub in (properties or {}).items()
+                              if isinstance(sub, dict) and "default" in sub)
+        self.default_props = tuple((k, self.properties[k]) for k, sub in (properties or {}).items()
+                                   if isinstance(sub, dict) and _has_defaults(sub))
+        self.default_items = self.items if _has_defaults(schema.get("items")) else None
+
+
+def _plan_of(schema):
+    return _Plan(schema) if isinstance(schema, dict) else None
+
+
+_PLANS = {}  # id(schema) -> (schema, _Plan); the schema is kept so its id stays its own
+
+
+def _plan(schema):
+    """The plan of a root schema (None when it is not an object)."""
+    entry = _PLANS.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    plan = _plan_of(schema)
+    _PLANS[id(schema)] = (schema, plan)
+    return plan
+
+
+def _has_defaults(schema):
+    """Whether a default lies in schema or below it (properties and items)."""
+    if not isinstance(schema, dict):
+        return False
+    if any(isinstance(sub, dict) and ("default" in sub or _has_defaults(sub))
+           for sub in (schema.get("properties") or {}).values()):
+        return True
+    return _has_defaults(schema.get("items"))
+
+
+# "No earlier version": the walks below leave alone a part of an object equal
+# to the same part of its earlier version (old) when that version was shaped
+# and validated by the same schema; most often it is the very same part,
+# shared by the new version (kube_store.Store.update).
+_NONE = object()
+
+
+def _same_json(a, b):
+    """a == b with the JSON types compared too (Python has True == 1 == 1.0): what
+    validation may skip must be the very value validated before."""
+    kind = type(a)
+    if kind is not type(b):
+        return False
+    if kind is dict:
+        return len(a) == len(b) and all(k in b and _same_json(v, b[k]) for k, v in a.items())
+    if kind is list:
+        return len(a) == len(b) and all(_same_json(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def prune(schema, value, path, removed, old=_NONE):
+    """Drops fields the schema does not declare; records their paths in removed."""
+    _prune(_plan(schema), value, path, removed, old)
+
+
+def _prune(plan, value, path, removed, old):
+    if plan is None or old is value or (old is not _NONE and old == value):
+        return
+    if isinstance(value, dict) and plan.is_object:
+        if plan.preserve:
+            return
+        properties, additional = plan.properties, plan.additional
+        prefix = path + "." if path else ""
+        older = old if type(old) is dict else None
         for key in list(value):
             if not path and key in _ALWAYS_KEPT:
                 continue
             if properties is not None and key in properties:
-                prune(properties[key], value[key], _join(path, key), removed)
-            elif isinstance(additional, dict):
-                prune(additional, value[key], _join(path, key), removed)
-            elif additional is True:
+                _prune(properties[key], value[key], prefix + key, removed,
+                       _NONE if older is None else older.get(key, _NONE))
+            elif additional is not None:
+                _prune(additional, value[key], prefix + key, removed,
+                       _NONE if older is None else older.get(key, _NONE))
+            elif plan.additional_true:
                 continue
             else:
-                removed.append(_join(path, key))
+                removed.append(prefix + key)
                 del value[key]
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+    elif isinstance(value, list) and plan.items is not None:
+        older = old if type(old) is list else ()
         for i, item in enumerate(value):
-            prune(schema["items"], item, "%s[%d]" % (path, i), removed)
+            _prune(plan.items, item, "%s[%d]" % (path, i), removed,
+                   older[i] if i < len(older) else _NONE)
 
 
-def default(schema, value):
+def default(schema, value, old=_NONE):
     """Fills in the defaults of absent properties, depth first."""
-    if not isinstance(schema, dict):
+    _default(_plan(schema), value, old)
+
+
+def _default(plan, value, old):
+    if plan is None or old is value or (old is not _NONE and old == value):
         return
     if isinstance(value, dict):
-        for key, sub in (schema.get("properties") or {}).items():
-            if key not in value and "default" in sub:
-                value[key] = _copy(sub["default"])
+        for key, fallback in plan.defaults:
+            if key not in value:
+                value[key] = _copy(fallback)
+        older = old if type(old) is dict else None
+        for key, sub in plan.default_props:
             if key in value:
-                default(sub, value[key])
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for item in value:
-            default(schema["items"], item)
+                _default(sub, value[key], _NONE if older is None else older.get(key, _NONE))
+    elif isinstance(value, list) and plan.default_items is not None:
+        older = old if type(old) is list else ()
+        for i, item in enumerate(value):
+            _default(plan.default_items, item, older[i] if i < len(older) else _NONE)
 
 
 def _copy(value):
-    import copy
-    return copy.deepcopy(value)
-
-
-def _type_ok(expected, value):
-    if expected == "object":
-        return isinstance(value, dict)
-    if expected == "array":
-        return isinstance(value, list)
-    if expected == "string":
-        return isinstance(value, str)
-    if expected == "boolean":
-        return isinstance(value, bool)
-    if expected == "integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if expected == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    return True
+    return clone(value)
 
 
 def _go_type(value):
@@ -96,50 +184,59 @@ def _go_type(value):
             int: "integer", float: "number"}.get(type(value), "null")
 
 
-def validate(schema, value, path, errors):
+def validate(schema, value, path, errors, old=_NONE):
     """Appends (field, message) for every violation of schema by value."""
-    if not isinstance(schema, dict):
+    _validate(_plan(schema), value, path, errors, old)
+
+
+def _validate(plan, value, path, errors, old=_NONE):
+    if plan is None or old is value or (old is not _NONE and old == value and
+                                        _same_json(old, value)):
         return
     if value is None:
-        if not schema.get("nullable"):
+        if not plan.nullable:
             errors.append((path, "Invalid value: \"null\": %s in body must be of type %s: \"null\""
-                           % (path, schema.get("type", "object"))))
+                           % (path, plan.type or "object")))
         return
-    expected = schema.get("type")
-    if expected and not _type_ok(expected, value):
+    accepts = plan.accepts
+    if accepts is not None and (not isinstance(value, accepts) or
+                                (plan.refuses_bool and isinstance(value, bool))):
         errors.append((path, 'Invalid value: "%s": %s in body must be of type %s: "%s"'
-                       % (_go_type(value), path, expected, _go_type(value))))
+                       % (_go_type(value), path, plan.type, _go_type(value))))
         return
-    _validate_scalar(schema, value, path, errors)
-    if schema.get("oneOf"):
-        matching = sum(1 for variant in schema["oneOf"] if _matches(variant, value, path))
+    if plan.has_scalar:
+        _validate_scalar(plan.schema, value, path, errors)
+    if plan.one_of:
+        matching = sum(1 for variant in plan.one_of if _plan_matches(variant, value, path))
         if matching != 1:
             errors.append((path, "Invalid value: %s: %s in body must validate one and only one "
                            "schema (oneOf)" % (_short(value), path)))
-    if isinstance(schema.get("not"), dict) and _matches(schema["not"], value, path):
+    if plan.not_ is not None and _plan_matches(plan.not_, value, path):
         errors.append((path, "Invalid value: %s: %s in body should not validate the schema"
                        % (_short(value), path)))
     if isinstance(value, dict):
-        for key in schema.get("required") or []:
+        prefix = path + "." if path else ""
+        for key in plan.required:
             if key not in value:
-                errors.append((_join(path, key), "Required value"))
-        for key, sub in (schema.get("properties") or {}).items():
+                errors.append((prefix + key, "Required value"))
+        older = old if type(old) is dict else None
+        for key, sub in plan.props:
             if key in value:
-                validate(sub, value[key], _join(path, key), errors)
+                _validate(sub, value[key], prefix + key, errors,
+                          _NONE if older is None else older.get(key, _NONE))
     elif isinstance(value, list):
-        for i, item in enumerate(value):
-            validate(schema.get("items"), item, "%s[%d]" % (path, i), errors)
-        _validate_list_map(schema, value, path, errors)
+        if plan.items is not None:
+            older = old if type(old) is list else ()
+            for i, item in enumerate(value):
+                _validate(plan.items, item, "%s[%d]" % (path, i), errors,
+                          older[i] if i < len(older) else _NONE)
+        if plan.list_map:
+            _validate_list_map(plan.schema, value, path, errors)
 
 
-def _short(value):
-    import json
-    return json.dumps(value, separators=(",", ":"))[:80]
-
-
-def _matches(schema, value, path):
+def _plan_matches(plan, value, path):
     errors = []
-    validate(schema, value, path, errors)
+    _validate(plan, value, path, errors)
     return not errors
 
 
@@ -185,11 +282,28 @@ def _validate_list_map(schema, value, path, errors):
         seen.add(key)
 
 
-def make_validator():
-    """validator(rtype, obj, old) for kube_store.Store: prunes, defaults and validates
-    custom resources in place; raises ApiError 422."""
+def _body_schema(rtype):
+    """The root schema without metadata (checked apart), made once per schema."""
+    cached = getattr(rtype, "_body_schema", None)
+    if cached is not None and cached[0] is rtype.schema:
+        return cached[1]
+    schema = dict(rtype.schema)
+    schema["properties"] = {k: v for k, v in (schema.get("properties") or {}).items()
+                            if k != "metadata"}
+    rtype._body_schema = (rtype.schema, schema)
+    return schema
 
-    def validator(rtype, obj, old, strict=False):
+
+def make_validator():
+    """validator(rtype, obj, old, strict, old_valid) for kube_store.Store: prunes,
+    defaults and validates custom resources in place; raises ApiError 422. With
+    old_valid (old passed this schema), the parts an update leaves unchanged
+    (equal to old's at the same place) are not walked again: pruning and
+    defaulting what they already shaped changes nothing, and validating it gives
+    the same answer (kube-apiserver 1.30+ even ratchets unchanged fields). A
+    status write then walks the status fields it changes."""
+
+    def validator(rtype, obj, old, strict=False, old_valid=False):
         validate_metadata(rtype, obj)
         if rtype.group == "events.k8s.io" and old is None:
             validate_new_event(obj)
@@ -198,15 +312,16 @@ def make_validator():
             return
         if not rtype.schema:
             return
+        earlier = old if old_valid and old is not None else _NONE
         removed = []
-        prune(rtype.schema, obj, "", removed)
+        prune(rtype.schema, obj, "", removed, earlier)
         pruned.fields = removed
         if removed and strict:
             raise ApiError(400, "BadRequest", '%s in version "%s" cannot be handled as a %s: '
                            "strict decoding error: %s" % (rtype.kind, rtype.version, rtype.kind,
                                                           ", ".join('unknown field "%s"' % f
                                                                     for f in removed)))
-        default(rtype.schema, obj)
+        default(rtype.schema, obj, earlier)
         errors = []
         meta_schema = ((rtype.schema.get("properties") or {}).get("metadata") or {})
         name = obj.get("metadata", {}).get("name", "")
@@ -218,97 +333,8 @@ def make_validator():
                            "must consist of lower case alphanumeric characters, '-' or '.'"
                            % _short(name)))
         body = {k: v for k, v in obj.items() if k != "metadata"}
-        schema = dict(rtype.schema)
-        schema["properties"] = {k: v for k, v in (schema.get("properties") or {}).items()
-                                if k != "metadata"}
-        validate(schema, body, "", errors)
+        validate(_body_schema(rtype), body, "", errors, earlier)
         if errors:
             raise invalid("%s.%s" % (rtype.kind, rtype.group), name, rtype.group, errors)
 
     return validator
-
-
-def validate_new_event(core):
-    """What kube-apiserver requires of an events.k8s.io/v1 Event it creates
-    (checked on the stored core/v1 form, named as in events.k8s.io/v1)."""
-    errors = []
-    for core_name, name in (("eventTime", "eventTime"), ("reportingComponent", "reportingController"),
-                            ("reportingInstance", "reportingInstance"), ("action", "action"),
-                            ("reason", "reason")):
-        if not core.get(core_name):
-            errors.append((name, "Required value"))
-    if core.get("type") not in ("Normal", "Warning"):
-        errors.append(("type", 'Unsupported value: %s: supported values: "Normal", "Warning"'
-                       % _short(core.get("type", ""))))
-    if len((core.get("message") or "").encode()) > 1024:
-        errors.append(("note", "Too long: may not be more than 1024 bytes"))
-    for name in ("reportingInstance", "action", "reason"):
-        if len(core.get(name) or "") > 128:
-            errors.append((name, "Too long: may not be more than 128 bytes"))
-    if errors:
-        raise invalid("Event.events.k8s.io", core.get("metadata", {}).get("name", ""),
-                      "events.k8s.io", errors)
-
-
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-
-def _validate_builtin_name(rtype, obj):
-    """Namespaces are DNS-1123 labels; the other built-in objects' names subdomains."""
-    name = obj.get("metadata", {}).get("name", "")
-    if rtype.kind == "Namespace":
-        ok, what, limit = _DNS_LABEL.match(name), "label", 63
-    else:
-        ok, what, limit = _DNS_SUBDOMAIN.match(name), "subdomain", 253
-    if not ok or len(name) > limit:
-        qualified = "%s.%s" % (rtype.kind, rtype.group) if rtype.group else rtype.kind
-        raise invalid(qualified, name, rtype.group,
-                      [("metadata.name", "Invalid value: %s: a lowercase RFC 1123 %s must "
-                        "consist of lower case alphanumeric characters, '-' or '.', and must "
-                        "start and end with an alphanumeric character" % (_short(name), what))])
-
-
-_OBJECT_META = {"name", "generateName", "namespace", "selfLink", "uid", "resourceVersion",
-                "generation", "creationTimestamp", "deletionTimestamp",
-                "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences",
-                "finalizers", "managedFields"}
-_NAME_PART = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
-
-
-def _qualified_name_error(key):
-    """apimachinery's IsQualifiedName: [prefix/]name, prefix a DNS subdomain."""
-    prefix, _, name = key.rpartition("/")
-    if "/" in prefix or (prefix and (not _DNS_SUBDOMAIN.match(prefix) or len(prefix) > 253)):
-        return "prefix part must be a lowercase RFC 1123 subdomain"
-    if not name or len(name) > 63 or not _NAME_PART.match(name):
-        return ("name part must consist of alphanumeric characters, '-', '_' or '.', and must "
-                "start and end with an alphanumeric character, at most 63 characters")
-    return None
-
-
-def validate_metadata(rtype, obj):
-    """ObjectMeta as every type has it: unknown fields dropped, label and annotation keys
-    qualified names, label values at most 63 characters of the same alphabet."""
-    meta = obj.get("metadata") or {}
-    for key in [k for k in meta if k not in _OBJECT_META]:
-        del meta[key]
-    errors = []
-    for key, value in (meta.get("labels") or {}).items():
-        problem = _qualified_name_error(key)
-        if problem:
-            errors.append(("metadata.labels", "Invalid value: %s: %s" % (_short(key), problem)))
-        if not isinstance(value, str) or len(value) > 63 or (value and not _NAME_PART.match(value)):
-            errors.append(("metadata.labels", "Invalid value: %s: a valid label must be an empty "
-                           "string or consist of alphanumeric characters, '-', '_' or '.', and "
-                           "must start and end with an alphanumeric character" % _short(value)))
-    annotations = meta.get("annotations") or {}
-    for key, value in annotations.items():
-        problem = _qualified_name_error(key)
-        if problem or not isinstance(value, str):
-            errors.append(("metadata.annotations", "Invalid value: %s: %s"
-                           % (_short(key), problem or "must be a string")))
-    if sum(len(k) + len(str(v)) for k, v in annotations.items()) > 256 * 1024:
-        errors.append(("metadata.annotations", "Too long: must have at most 262144 bytes"))
-    if errors:
-        qualified = "%s.%s" % (rtype.kind, rtype.group) if rtype.group else rtype.kind
-        raise invalid(qualified, meta.get("name", ""), rtype.group, errors)

@@ -2,10 +2,10 @@
 counter, the objects of every storage, the event history watches resume from,
 and the write rules of kube-apiserver (create, update, status subresource,
 generation, finalizers and deletionTimestamp, namespaces). One lock guards it;
-watchers wait on its condition."""
+watchers wait on a condition of that lock per storage, so a write wakes only
+the watches of its own resource."""
 
 import base64
-import copy
 import json
 import random
 import threading
@@ -28,7 +28,9 @@ def _key(namespace, name):
 
 class Store(WatchLog):
     def __init__(self, history=10000, auto_create_namespaces=False, validator=None):
-        self.cond = threading.Condition()
+        self.lock = threading.RLock()
+        self.cond = threading.Condition(self.lock)
+        self._storage_conds = {}  # storage -> Condition(self.lock) its watches wait on
         self.rv = 1
         self.objects = {}  # storage -> {(namespace, name): stored object}
         self.ns_counts = {}  # namespace -> number of namespaced objects in it
@@ -42,6 +44,10 @@ class Store(WatchLog):
         self.open_watches = 0
         self.open_watches_by_resource = {}
         self._encoded = {}  # (storage, namespace, name) -> (stored object, its JSON)
+        # (storage, namespace, name) -> the openAPIV3Schema the stored custom resource
+        # was validated with: an update under the same schema walks only the parts
+        # it changes (see kube_schema.make_validator) and shares the others.
+        self._validated_with = {}
 
     # ---- reading --------------------------------------------------------
 
@@ -92,12 +98,26 @@ class Store(WatchLog):
         if entry is not None and entry[0] is obj:
             return entry[1]
         data = dumps(obj)
-        self._encoded[key] = (obj, data)
+        if self.objects.get(rtype.storage, {}).get(key[1:]) is obj:  # not a dry run's
+            self._encoded[key] = (obj, data)
         return data
+
+    def storage_cond(self, storage):
+        """The condition the watches of storage wait on (the store's lock held)."""
+        cond = self._storage_conds.get(storage)
+        if cond is None:
+            cond = self._storage_conds[storage] = threading.Condition(self.lock)
+        return cond
 
     @staticmethod
     def view(rtype, obj):
         return rtype.to_view(obj) if rtype.to_view else obj
+
+    def mutable_copy(self, rtype, obj):
+        """A deep copy of a stored object in rtype's form, to change: parsed from its
+        cached JSON (copy.deepcopy costs several times more). Stored objects are
+        never changed in place, so watches and the JSON cache can share them."""
+        return self.view(rtype, json.loads(self.encoded(rtype, obj)))
 
     # ---- writing --------------------------------------------------------
 
@@ -110,12 +130,15 @@ class Store(WatchLog):
         if event_type == "DELETED":
             del bucket[key]
             self._encoded.pop((rtype.storage,) + key, None)
+            self._validated_with.pop((rtype.storage,) + key, None)
             if key[0]:
                 self.ns_counts[key[0]] = self.ns_counts.get(key[0], 1) - 1
         else:
             if key not in bucket and key[0]:
                 self.ns_counts[key[0]] = self.ns_counts.get(key[0], 0) + 1
             bucket[key] = obj
+            if rtype.crd:
+                self._validated_with[(rtype.storage,) + key] = rtype.schema
         self.events.append(WatchEvent(self.rv, rtype.storage, event_type, obj, prev))
         if len(self.events) > 2 * self.history:
             drop = len(self.events) - self.history
@@ -129,7 +152,9 @@ class Store(WatchLog):
                 self.objects.pop("%s/%s" % (spec["group"], spec["names"]["plural"]), None)
         if event_type == "DELETED" and key[0]:
             self._maybe_finish_namespace(key[0])
-        self.cond.notify_all()
+        waiting = self._storage_conds.get(rtype.storage)
+        if waiting is not None:
+            waiting.notify_all()
         return obj
 
     def _check_namespace(self, rtype, namespace):
@@ -216,7 +241,7 @@ class Store(WatchLog):
         if rtype.kind == "Secret" and not obj.get("type"):
             obj["type"] = "Opaque"
         if rtype.kind == "Secret" and "stringData" in obj:  # stored as base64 data
-            data = obj.setdefault("data", {}) or {}
+            data = dict(obj.get("data") or {})  # a patch's result may share it with the stored
             for key, value in (obj.pop("stringData") or {}).items():
                 data[key] = base64.b64encode(str(value).encode()).decode()
             obj["data"] = data
@@ -224,14 +249,24 @@ class Store(WatchLog):
 
     def update(self, rtype, namespace, name, obj, subresource=None, dry_run=False, mutate=None,
                strict=False):
-        """PUT (obj given) or PATCH (mutate(current view) -> new view), under one lock."""
+        """PUT (obj given) or PATCH (mutate(current view) -> new view), under one lock.
+
+        The new object shares what did not change with the stored one (the patches
+        copy what they change; the metadata is copied), so nothing below may change
+        a part it did not make, with one exception kept safe: the schema's pruning
+        and defaulting, which change nothing of an object they already shaped with
+        the same schema; a custom resource last written under another schema is
+        deep-copied first."""
         with self.cond:
             key = _key(namespace if rtype.namespaced else "", name)
             old = self.bucket(rtype).get(key)
             if old is None:
                 raise not_found(rtype.plural, name, rtype.group)
+            same_schema = rtype.crd and rtype.schema is not None and \
+                self._validated_with.get((rtype.storage,) + key) is rtype.schema
+            shareable = same_schema or not rtype.crd
             if mutate is not None:
-                obj = mutate(copy.deepcopy(self.view(rtype, old)))
+                obj = mutate(self.view(rtype, old) if shareable else self.mutable_copy(rtype, old))
             if not isinstance(obj, dict) or not isinstance(obj.get("metadata", {}), dict):
                 raise bad_request("the body must be a JSON object")
             meta = obj.setdefault("metadata", {})
@@ -245,9 +280,9 @@ class Store(WatchLog):
                 raise invalid(rtype.kind, name, rtype.group,
                               [("metadata.resourceVersion",
                                 "Invalid value: 0x0: must be specified for an update")])
-            new = self._updated(rtype, old, self._stored_form(rtype, obj), subresource)
+            new = self._updated(rtype, old, self._stored_form(rtype, obj), subresource, shareable)
             if self.validator:
-                self.validator(rtype, new, old, strict)
+                self.validator(rtype, new, old, strict, old_valid=same_schema)
             if self._same(new, old):
                 return old
             if dry_run:
@@ -256,17 +291,22 @@ class Store(WatchLog):
                 return self._commit(rtype, key, new, "DELETED", old)
             return self._commit(rtype, key, new, "MODIFIED", old)
 
-    def _updated(self, rtype, old, incoming, subresource):
+    def _updated(self, rtype, old, incoming, subresource, shareable):
         """The object an update of `old` with `incoming` stores, before resourceVersion."""
         if subresource == "status":
-            new = copy.deepcopy(old)
+            if shareable:
+                new = dict(old)
+                new["metadata"] = dict(old["metadata"])
+            else:
+                new = json.loads(self.encoded(rtype, old))
             if "status" in incoming:
                 new["status"] = incoming["status"]
             else:
                 new.pop("status", None)
             return new
         new = incoming
-        meta, old_meta = new["metadata"], old["metadata"]
+        new["metadata"] = meta = dict(new["metadata"])  # may be the stored object's
+        old_meta = old["metadata"]
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise ApiError(409, "Conflict", "Precondition failed: UID in precondition: %s, UID in "
                            "object meta: %s" % (meta["uid"], old_meta["uid"]))
@@ -324,7 +364,7 @@ class Store(WatchLog):
                 return old if dry_run else self._commit(rtype, key, old, "DELETED", None)
             if old["metadata"].get("deletionTimestamp"):
                 return old
-            new = copy.deepcopy(old)
+            new = json.loads(self.encoded(rtype, old))
             new["metadata"]["deletionTimestamp"] = now_rfc3339()
             new["metadata"]["deletionGracePeriodSeconds"] = 0
             if rtype.has_generation:
@@ -336,7 +376,7 @@ class Store(WatchLog):
         honoured) and the namespace goes when the last one has gone."""
         if dry_run or old["metadata"].get("deletionTimestamp"):
             return old
-        new = copy.deepcopy(old)
+        new = json.loads(self.encoded(rtype, old))
         new["metadata"]["deletionTimestamp"] = now_rfc3339()
         new["status"] = {"phase": "Terminating"}
         stored = self._commit(rtype, key, new, "MODIFIED", old)

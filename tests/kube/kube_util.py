@@ -2,7 +2,6 @@
 errors, timestamps, label and field selectors, JSON merge / JSON patches and
 the JSONPath subset of CRD printer columns. Stdlib only."""
 
-import copy
 import datetime
 import json
 import re
@@ -225,10 +224,23 @@ def parse_field_selector(text, supported):
 
 # ---- patches --------------------------------------------------------------
 
+def clone(value):
+    """A deep copy of a JSON value (dicts, lists, scalars): copy.deepcopy, which
+    handles any object and cycles, is several times slower."""
+    kind = type(value)
+    if kind is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if kind is list:
+        return [clone(v) for v in value]
+    return value
+
+
 def merge_patch(target, patch):
-    """RFC 7386 JSON merge patch."""
+    """RFC 7386 JSON merge patch; neither argument is changed. The result shares
+    the parts the patch leaves alone with target, and the patch's values (a
+    request's body, used once) with patch."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
+        return patch
     result = dict(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
@@ -296,23 +308,23 @@ def json_patch(doc, operations):
     """RFC 6902 JSON patch; a failing operation is the API server's 422."""
     if not isinstance(operations, list):
         raise bad_request("json patch must be an array of operations")
-    doc = copy.deepcopy(doc)
+    doc = clone(doc)
     for op in operations:
         kind, path = op.get("op"), op.get("path", "")
         try:
             if kind == "add":
-                doc = _pointer_add(doc, path, copy.deepcopy(op["value"]))
+                doc = _pointer_add(doc, path, clone(op["value"]))
             elif kind == "remove":
                 _pointer_remove(doc, path)
             elif kind == "replace":
                 _pointer_get(doc, path)
                 _pointer_remove(doc, path)
-                doc = _pointer_add(doc, path, copy.deepcopy(op["value"]))
+                doc = _pointer_add(doc, path, clone(op["value"]))
             elif kind == "move":
                 value = _pointer_remove(doc, op["from"])
                 doc = _pointer_add(doc, path, value)
             elif kind == "copy":
-                doc = _pointer_add(doc, path, copy.deepcopy(_pointer_get(doc, op["from"])))
+                doc = _pointer_add(doc, path, clone(_pointer_get(doc, op["from"])))
             elif kind == "test":
                 if _pointer_get(doc, path) != op.get("value"):
                     raise ApiError(422, "Invalid", "the server rejected our request due to an error "

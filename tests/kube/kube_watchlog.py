@@ -25,8 +25,9 @@ class Watch:
 
 
 class WatchLog:
-    """Needs from its subclass: cond, rv, events, events_base, drop_generation,
-    open_watches, open_watches_by_resource, bucket(rtype), view(rtype, obj)."""
+    """Needs from its subclass: cond, storage_cond(storage), rv, events, events_base,
+    drop_generation, open_watches, open_watches_by_resource, bucket(rtype),
+    view(rtype, obj), _storage_conds."""
 
     def open_watch(self, rtype, namespace, matches, resource_version, send_initial=False):
         """A Watch and the synthetic ADDED objects it starts with (none when resuming)."""
@@ -59,11 +60,12 @@ class WatchLog:
         "gone" when the history no longer reaches back, or "dropped"."""
         deadline = time.monotonic() + timeout
         with self.cond:
+            woken_by = self.storage_cond(watch.rtype.storage)
             while self.rv <= watch.pos and watch.generation == self.drop_generation:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                self.cond.wait(remaining)
+                woken_by.wait(remaining)
             if watch.generation != self.drop_generation:
                 return "dropped"
             if watch.pos < self.events_base - 1:
@@ -100,7 +102,8 @@ class WatchLog:
     def drop_watches(self):
         with self.cond:
             self.drop_generation += 1
-            self.cond.notify_all()
+            for cond in self._storage_conds.values():
+                cond.notify_all()
 
     def compact(self):
         with self.cond:
