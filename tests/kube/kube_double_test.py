@@ -105,6 +105,35 @@ class Writes(DoubleTestCase):
         self.assertEqual((status, err["reason"]), (409, "AlreadyExists"))
         self.assertEqual(err["details"]["name"], "created")
 
+    def test_later_pages_are_served_as_of_the_first(self):
+        """etcd serves a continued list from the first page's snapshot: an informer that
+        lists, then watches from the list's resourceVersion, never sees an object go back."""
+        status, _, _ = self.api.request("POST", "/api/v1/namespaces",
+                                        {"metadata": {"name": "pages"}})
+        self.assertEqual(status, 201)
+        for name in ("p1", "p2", "p3", "p4"):
+            status, _, _ = self.api.request("POST", WS_PATH % "pages", workspace(name, "pages"))
+            self.assertEqual(status, 201)
+        path = WS_PATH % "pages" + "?limit=2"
+        _, first, _ = self.api.request("GET", path)
+        listed_rv = first["metadata"]["resourceVersion"]
+        _, p3, _ = self.api.request("GET", WS_PATH % "pages" + "/p3")
+        status, _, _ = self.api.request("PATCH", WS_PATH % "pages" + "/p3",
+                                        {"metadata": {"labels": {"later": "yes"}}},
+                                        content_type=MERGE)
+        self.assertEqual(status, 200)
+        self.assertEqual(self.api.request("DELETE", WS_PATH % "pages" + "/p4")[0], 200)
+        self.assertEqual(self.api.request("POST", WS_PATH % "pages",
+                                          workspace("p5", "pages"))[0], 201)
+        from urllib.parse import quote
+        _, rest, _ = self.api.request("GET", path + "&continue=" +
+                                      quote(first["metadata"]["continue"]))
+        self.assertEqual(rest["metadata"]["resourceVersion"], listed_rv)
+        self.assertEqual([i["metadata"]["name"] for i in rest["items"]], ["p3", "p4"])
+        self.assertEqual(rest["items"][0]["metadata"]["resourceVersion"],
+                         p3["metadata"]["resourceVersion"])
+        self.assertNotIn("labels", rest["items"][0]["metadata"])
+
     def test_kind_uid_and_name_rules(self):
         body = workspace("nokind")
         del body["kind"]
