@@ -13,7 +13,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config ca-certificates \
       libboost-dev libboost-system-dev libboost-program-options-dev \
       libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev libspdlog-dev \
-      libsqlite3-dev libssl-dev \
+      libsqlite3-dev libssl-dev zlib1g-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -28,7 +28,7 @@ RUN cmake -S . -B /build -G Ninja \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libyaml-cpp0.7 libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libsqlite3-0 libssl3 \
+      libyaml-cpp0.7 libspdlog1.10 libfmt9 libprometheus-cpp-core1.0 libsqlite3-0 libssl3 zlib1g \
       libboost-program-options1.74.0 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 65532 wsctl \

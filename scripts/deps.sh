@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libboost-dev libboost-system-dev libboost-program-options-dev
   libyaml-cpp-dev nlohmann-json3-dev prometheus-cpp-dev libspdlog-dev
-  libsqlite3-dev libssl-dev openssl
+  libsqlite3-dev libssl-dev openssl zlib1g-dev
   libgtest-dev libgmock-dev googletest
   python3 python3-jsonschema python3-yaml
   curl prometheus
