@@ -70,7 +70,11 @@ kube::EventHandlers KubeSource::handlers() {
 
 void KubeSource::upsert(const kube::ObjectPtr& object, bool notify) {
   std::lock_guard lock(mu_);
-  if (Status s = objects_.upsert(*object); !s.is_ok()) {
+  // No change of the desired state (the operator's own writes, four per
+  // created Workspace): no decode either, which keeps the informer's
+  // thread up with the watch.
+  Status s = notify ? objects_.upsert(*object) : objects_.update_meta(*object);
+  if (!s.is_ok()) {
     log_warn("object ignored", {{"error", s.message()}});
     return;
   }
@@ -178,6 +182,10 @@ KubeRevision KubeSource::build() {
     }
   }
   snapshot.set.workspaces = std::move(kept);
+  // The loader's field positions serve the rules across objects, checked
+  // by snapshot() already: the desired state does not need them (about
+  // 250 bytes a Workspace).
+  snapshot.set.workspace_field_marks.clear();
   out.desired = std::make_shared<reconcile::DesiredState>(std::move(snapshot.set),
                                                           "kubernetes#" + std::to_string(number));
   out.desired->set_prunable(out.deleting);

@@ -6,7 +6,8 @@
 // alone with its message (for its status: Synced=False, InvalidSpec) and
 // the others go on, as a Kubernetes controller treats each object.
 //
-// Each object is decoded once per resourceVersion; snapshot() then checks
+// Each object is decoded once per resourceVersion (once per change of what
+// the loader reads, with update_meta()); snapshot() then checks
 // the rules across objects (references, provider blocks, duplicate
 // externalIds) over the valid ones, setting aside whatever breaks them,
 // until the set holds.
@@ -75,6 +76,11 @@ class ObjectSet {
   // An object as listed or watched (ADDED, MODIFIED). kInvalid for an
   // object that is neither a Workspace nor a ProviderConfig.
   Status upsert(const nlohmann::json& object);
+  // An update that changes nothing object_text() reads nor the deletion
+  // (the operator's own status and record writes): the meta follows
+  // (resourceVersion) without decoding the object again. An object not
+  // known yet is decoded as by upsert().
+  Status update_meta(const nlohmann::json& object);
   void remove(const ObjectRef& ref);  // DELETED
   size_t size() const { return objects_.size(); }
 

@@ -149,6 +149,34 @@ TEST(KubeObjects, ANewResourceVersionIsDecodedAgainAndRemoveForgets) {
   EXPECT_EQ(objects.size(), 1u);
 }
 
+// The operator's own writes (status, record) change no desired state: the
+// meta follows without a decode. The decode is skipped, so a spec changed
+// behind update_meta's back (which the caller never does) is not seen.
+TEST(KubeObjects, UpdateMetaFollowsTheVersionWithoutDecodingAgain) {
+  ObjectSet objects;
+  ASSERT_TRUE(objects.upsert(provider_config("paradigm-prod", "paradigm")).is_ok());
+  ASSERT_TRUE(objects.upsert(workspace("a", "ws", paradigm_spec(), "20")).is_ok());
+  json changed = paradigm_spec();
+  changed["displayName"] = "Not decoded";
+  json written = workspace("a", "ws", changed, "21");
+  written["metadata"]["deletionTimestamp"] = "2026-12-06T11:00:00Z";
+  ASSERT_TRUE(objects.update_meta(written).is_ok());
+  ObjectSnapshot snapshot = objects.snapshot();
+  ASSERT_EQ(snapshot.set.workspaces.size(), 1u);
+  EXPECT_EQ(snapshot.set.workspaces[0].display_name, "Legal documents");
+  const ObjectMeta& meta = snapshot.meta.at({ObjectKind::kWorkspace, "a", "ws"});
+  EXPECT_EQ(meta.resource_version, "21");
+  EXPECT_TRUE(meta.deleting);
+  // An object not known yet is decoded.
+  ASSERT_TRUE(objects.update_meta(workspace("a", "other", changed, "22")).is_ok());
+  snapshot = objects.snapshot();
+  ASSERT_EQ(snapshot.set.workspaces.size(), 2u);
+  for (const auto& ws : snapshot.set.workspaces) {
+    EXPECT_EQ(ws.display_name, ws.key().name == "other" ? "Not decoded" : "Legal documents");
+  }
+  EXPECT_EQ(objects.update_meta(json{{"kind", "Secret"}}).code(), Code::kInvalid);
+}
+
 TEST(KubeObjects, ObjectsOfOtherKindsAreRefused) {
   ObjectSet objects;
   json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "s"}}}};
