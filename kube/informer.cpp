@@ -147,7 +147,7 @@ Status Informer::list_and_replace() {
     std::lock_guard lock(mu_);
     resource_version_ = version;
   }
-  for (const ObjectCache::Change& change : changes) {
+  for (ObjectCache::Change& change : changes) {
     switch (change.kind) {
       case ObjectCache::Change::Kind::kAdd:
         if (handlers_.on_add) handlers_.on_add(change.new_object);
@@ -159,6 +159,10 @@ Status Informer::list_and_replace() {
         if (handlers_.on_delete) handlers_.on_delete(change.old_object);
         break;
     }
+    // The cache keeps its own encoding: each listed tree goes once handled,
+    // not all of them at the end of a list of thousands.
+    change.old_object.reset();
+    change.new_object.reset();
   }
   std::lock_guard lock(mu_);
   synced_ = true;

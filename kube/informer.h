@@ -22,6 +22,8 @@
 // thread, after the cache holds the change. They must be quick (enqueue a
 // key) and must not call stop(). metadata.managedFields is dropped from
 // cached objects (drop_managed_fields) to save memory: nothing here reads it.
+// The cache keeps each object encoded (kube/cache.h): the handlers receive
+// the event's own tree, and every read of the cache decodes one.
 //
 // stop() returns promptly when the informer is watching or waiting (it
 // cancels the blocked read); during a list or the opening of a watch it

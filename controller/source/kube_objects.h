@@ -6,7 +6,8 @@
 // alone with its message (for its status: Synced=False, InvalidSpec) and
 // the others go on, as a Kubernetes controller treats each object.
 //
-// Each object is decoded once per resourceVersion; snapshot() then checks
+// Each object is decoded once per change of what the loader reads of it
+// (upsert() compares its digest); snapshot() then checks
 // the rules across objects (references, provider blocks, duplicate
 // externalIds) over the valid ones, setting aside whatever breaks them,
 // until the set holds.
@@ -88,7 +89,10 @@ class ObjectSet {
   struct Decoded {
     ObjectMeta meta;
     manifest::LoadResult loaded;
-    std::string text;  // what `loaded` was decoded from (object_text)
+    // SHA-256 of the text `loaded` was decoded from (object_text): a new
+    // version is decoded again only when it differs, and the text itself is
+    // not kept (about 600 bytes a Workspace).
+    std::string text_digest;
   };
   manifest::LoadOptions options_;
   std::map<ObjectRef, Decoded> objects_;

@@ -26,6 +26,17 @@ std::string version_of(const nlohmann::json& object) {
   return version != metadata->end() && version->is_string() ? version->get<std::string>() : "";
 }
 
+// The informer's cache key of a Workspace (kube/informer.h: get).
+std::string cache_key(const model::WorkspaceKey& key) {
+  return key.ns.empty() ? key.name : key.ns + "/" + key.name;
+}
+
+model::WorkspaceKey key_of_cache_key(const std::string& cached) {
+  const std::size_t slash = cached.find('/');
+  if (slash == std::string::npos) return {"", cached};
+  return {cached.substr(0, slash), cached.substr(slash + 1)};
+}
+
 }  // namespace
 
 const nlohmann::json* external_name(const nlohmann::json& object) {
@@ -53,55 +64,21 @@ model::WorkspaceKey key_of(const nlohmann::json& object) {
   return {metadata->value("namespace", ""), metadata->value("name", "")};
 }
 
-kube::ObjectPtr KubeRecordView::pick_locked(const model::WorkspaceKey& key, kube::ObjectPtr cached,
-                                            const std::string& informer_version) const {
+const KubeRecordView::Written* KubeRecordView::pick_locked(
+    const model::WorkspaceKey& key, bool cached, const std::string& cached_version,
+    const std::string& informer_version) const {
   auto entry = overlay_.find(key);
-  if (entry == overlay_.end()) return cached;
-  const std::string overlaid = version_of(*entry->second);
+  if (entry == overlay_.end()) return nullptr;
+  const std::string& overlaid = entry->second.resource_version;
   // Not comparable (a server whose versions are not integers): the
   // informer's order is the only one known, so it wins.
-  std::optional<int> order = cached ? compare_resource_versions(version_of(*cached), overlaid)
+  std::optional<int> order = cached ? compare_resource_versions(cached_version, overlaid)
                                     : compare_resource_versions(informer_version, overlaid);
   if (!order || *order >= 0) {
-    drop_locked(entry);
-    return cached;  // the cache's version, or null: deleted since the write
+    overlay_.erase(entry);
+    return nullptr;  // the cache's version, or none: deleted since the write
   }
-  return entry->second;
-}
-
-void KubeRecordView::drop_locked(Overlay::iterator entry) const {
-  if (const nlohmann::json* name = external_name(*entry->second); name && name->is_string()) {
-    auto keys = overlay_names_.find(name->get_ref<const std::string&>());
-    if (keys != overlay_names_.end()) {
-      keys->second.erase(entry->first);
-      if (keys->second.empty()) overlay_names_.erase(keys);
-    }
-  }
-  overlay_.erase(entry);
-}
-
-void KubeRecordView::keep_locked(const model::WorkspaceKey& key, kube::ObjectPtr object) {
-  if (auto entry = overlay_.find(key); entry != overlay_.end()) drop_locked(entry);
-  if (const nlohmann::json* name = external_name(*object); name && name->is_string()) {
-    overlay_names_[name->get<std::string>()].insert(key);
-  }
-  overlay_.emplace(key, std::move(object));
-}
-
-void KubeRecordView::sweep_locked() {
-  // What pick_locked would drop on a read of each entry: written objects
-  // the informer has caught up with, which no read may come back for.
-  std::vector<model::WorkspaceKey> keys;
-  keys.reserve(overlay_.size());
-  for (const auto& entry : overlay_) keys.push_back(entry.first);
-  for (const model::WorkspaceKey& key : keys) {
-    const kube::Informer* informer = informer_for(key.ns);
-    if (!informer) continue;
-    // The informer's version first, then its cache: see the header.
-    std::string informer_version = informer->last_resource_version();
-    pick_locked(key, informer->get(key.ns, key.name), informer_version);
-  }
-  swept_at_size_ = overlay_.size();
+  return &entry->second;
 }
 
 const kube::Informer* KubeRecordView::informer_for(const std::string& ns) const {
@@ -130,49 +107,60 @@ std::vector<kube::ObjectPtr> KubeRecordView::cached() const {
 kube::ObjectPtr KubeRecordView::newest(const model::WorkspaceKey& key) const {
   const kube::Informer* informer = informer_for(key.ns);
   if (!informer) return nullptr;  // a namespace this controller does not watch
-  // The cache is read under mu_: read before it, a version older than one
-  // another reader has just dropped the overlay entry for (its cache read
-  // was newer) would be answered as the newest. The informer's version
-  // first, then its cache: see the header.
-  std::lock_guard lock(mu_);
+  // The informer's version first, then its cache: see the header.
   const std::string informer_version = informer->last_resource_version();
-  return pick_locked(key, informer->get(key.ns, key.name), informer_version);
+  std::string cached_version;
+  const bool cached = informer->cache().resource_version(cache_key(key), cached_version);
+  std::shared_ptr<const std::string> written;
+  {
+    std::lock_guard lock(mu_);
+    if (const Written* entry = pick_locked(key, cached, cached_version, informer_version)) {
+      written = entry->encoded;
+    }
+  }
+  if (written) return kube::decode_object(written);  // unlocked
+  // The cache's version, or a newer one the informer stored since.
+  return cached ? informer->get(key.ns, key.name) : nullptr;
 }
 
-std::vector<kube::ObjectPtr> KubeRecordView::snapshot() const {
-  // The caches are listed under mu_, as newest() reads them; each
-  // informer's version before its cache: see the header.
-  std::lock_guard lock(mu_);
-  std::vector<std::pair<std::string, std::vector<kube::ObjectPtr>>> listed;
+std::vector<KubeRecordView::Listed> KubeRecordView::snapshot() const {
+  // Each informer's version before its cache: see the header.
+  std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::string>>>> listed;
   for (const kube::Informer* informer : informers_) {
     std::string version = informer->last_resource_version();
-    listed.emplace_back(std::move(version), informer->list());
+    listed.emplace_back(std::move(version), informer->cache().versions());
   }
-  std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> keyed;
+  std::vector<Listed> out;
+  std::lock_guard lock(mu_);
   // Written objects the informers have not listed (yet): those left here.
   std::set<model::WorkspaceKey> unlisted;
   for (const auto& entry : overlay_) unlisted.insert(entry.first);
-  for (auto& [informer_version, cached] : listed) {
-    for (kube::ObjectPtr& object : cached) {
-      model::WorkspaceKey key = key_of(*object);
+  for (auto& [informer_version, versions] : listed) {
+    for (auto& [cached_key, version] : versions) {
+      model::WorkspaceKey key = key_of_cache_key(cached_key);
       if (!unlisted.empty()) unlisted.erase(key);
-      kube::ObjectPtr chosen = pick_locked(key, std::move(object), informer_version);
-      if (chosen) keyed.emplace_back(std::move(key), std::move(chosen));
+      if (const Written* written = pick_locked(key, true, version, informer_version)) {
+        out.push_back({std::move(key), written->resource_version, written->encoded});
+      } else {
+        out.push_back({std::move(key), std::move(version), nullptr});
+      }
     }
   }
   for (const model::WorkspaceKey& key : unlisted) {
     const kube::Informer* informer = informer_for(key.ns);
-    kube::ObjectPtr chosen =
-        pick_locked(key, nullptr, informer ? informer->last_resource_version() : std::string());
-    if (chosen) keyed.emplace_back(key, std::move(chosen));
+    const Written* written =
+        pick_locked(key, false, "", informer ? informer->last_resource_version() : std::string());
+    if (written) out.push_back({key, written->resource_version, written->encoded});
   }
   // The caches order by "ns/name"; the contract orders by namespace, then name.
-  std::sort(keyed.begin(), keyed.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<kube::ObjectPtr> objects;
-  objects.reserve(keyed.size());
-  for (auto& [key, object] : keyed) objects.push_back(std::move(object));
-  return objects;
+  std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.key < b.key; });
+  return out;
+}
+
+kube::ObjectPtr KubeRecordView::load(const Listed& listed) const {
+  if (listed.written) return kube::decode_object(listed.written);
+  const kube::Informer* informer = informer_for(listed.key.ns);
+  return informer ? informer->get(listed.key.ns, listed.key.name) : nullptr;
 }
 
 kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
@@ -181,22 +169,57 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
     metadata->erase("managedFields");
   }
-  auto shared = std::make_shared<const nlohmann::json>(std::move(object));
-  std::lock_guard lock(mu_);
-  ++overlay_writes_;
-  auto entry = overlay_.find(key);
-  if (entry == overlay_.end()) {
-    keep_locked(key, shared);
-  } else {
-    std::optional<int> order =
-        compare_resource_versions(version_of(*shared), version_of(*entry->second));
-    if (!order || *order > 0) keep_locked(key, shared);
+  Written written{version_of(object), std::nullopt, kube::encode_object(object)};
+  if (const nlohmann::json* name = external_name(object); name && name->is_string()) {
+    written.external_name = name->get<std::string>();
   }
-  // Entries no read comes back for would pile up (and slow naming_indexed's
-  // callers down): swept whenever the overlay has doubled since the last
-  // sweep, so each write pays O(1) on average.
-  if (overlay_.size() > 2 * swept_at_size_ + 64) sweep_locked();
+  auto shared = std::make_shared<const nlohmann::json>(std::move(object));
+  bool sweep = false;
+  {
+    std::lock_guard lock(mu_);
+    ++overlay_writes_;
+    auto entry = overlay_.find(key);
+    if (entry == overlay_.end()) {
+      overlay_.emplace(key, std::move(written));
+    } else {
+      std::optional<int> order =
+          compare_resource_versions(written.resource_version, entry->second.resource_version);
+      if (!order || *order > 0) entry->second = std::move(written);
+    }
+    sweep = overlay_.size() >= sweep_at_;
+  }
+  if (sweep) sweep_overlay();
   return shared;
+}
+
+void KubeRecordView::sweep_overlay() const {
+  // The informers' versions first, then their caches: see the header.
+  std::map<const kube::Informer*, std::string> informer_versions;
+  for (const kube::Informer* informer : informers_) {
+    informer_versions[informer] = informer->last_resource_version();
+  }
+  std::vector<model::WorkspaceKey> written;
+  {
+    std::lock_guard lock(mu_);
+    written.reserve(overlay_.size());
+    for (const auto& entry : overlay_) written.push_back(entry.first);
+  }
+  std::vector<std::pair<bool, std::string>> cached(written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    const kube::Informer* informer = informer_for(written[i].ns);
+    if (informer) {
+      cached[i].first = informer->cache().resource_version(cache_key(written[i]), cached[i].second);
+    }
+  }
+  std::lock_guard lock(mu_);
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    const kube::Informer* informer = informer_for(written[i].ns);
+    pick_locked(written[i], cached[i].first, cached[i].second,
+                informer ? informer_versions[informer] : std::string());
+  }
+  // Entries the watch has not delivered yet stay; sweeping again only once
+  // as many have been written keeps a write's cost constant on average.
+  sweep_at_ = std::max(kOverlaySweepSize, 2 * overlay_.size());
 }
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remote_id) const {
@@ -208,7 +231,7 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
   // The stamp first, then what it stamps: the informer advances its version
   // after its cache, so a later change always moves the stamp.
   const std::string informer_version = versions();
-  std::vector<std::pair<model::WorkspaceKey, kube::ObjectPtr>> written;
+  std::vector<std::pair<model::WorkspaceKey, Written>> written;
   std::uint64_t overlay_writes = 0;
   {
     std::lock_guard lock(mu_);
@@ -225,7 +248,9 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
       }
     };
     for (const kube::ObjectPtr& object : cached()) add(object);
-    for (const auto& entry : written) add(entry.second);
+    for (const auto& [key, entry] : written) {
+      if (entry.external_name) index_.keys[*entry.external_name].push_back(key);
+    }
     index_ = {informer_version, overlay_writes, true, std::move(index_.keys)};
   }
   auto found = index_.keys.find(remote_id);
@@ -238,21 +263,47 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming_indexed(
     const std::string& remote_id) const {
-  // The overlay's index first, then the caches': an entry dropped from the
-  // overlay in between was dropped because the cache caught up with it, so
-  // the key is found in one or the other (the caller checks each key's
-  // newest object: a superset is enough).
+  // Each informer's version first, then its cache: see naming().
+  std::map<const kube::Informer*, std::string> informer_versions;
+  for (const kube::Informer* informer : informers_) {
+    informer_versions[informer] = informer->last_resource_version();
+  }
   std::vector<model::WorkspaceKey> keys;
-  {
-    std::lock_guard lock(mu_);
-    if (auto found = overlay_names_.find(remote_id); found != overlay_names_.end()) {
-      keys.assign(found->second.begin(), found->second.end());
+  for (const kube::Informer* informer : informers_) {
+    for (const std::string& cache_key_text :
+         informer->cache().keys_by_annotation(model::kAnnotationExternalName, remote_id)) {
+      keys.push_back(key_of_cache_key(cache_key_text));
     }
   }
-  for (const kube::Informer* informer : informers_) {
-    for (const kube::ObjectPtr& object :
-         informer->cache().by_annotation(model::kAnnotationExternalName, remote_id)) {
-      keys.push_back(key_of(*object));
+  // Written objects the cache has caught up with are dropped by
+  // pick_locked() (the cache holds them, or newer: the index above answered
+  // for them). Only the overlay's entries that name the remote are looked
+  // at (their external-name is kept beside them): a put costs no copy of
+  // the whole overlay, which holds as many writes as the watch lags behind.
+  // The cache is read before mu_ is taken, as newest() does.
+  std::vector<model::WorkspaceKey> written;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, entry] : overlay_) {
+      if (entry.external_name == remote_id) written.push_back(key);
+    }
+  }
+  std::vector<std::pair<bool, std::string>> cached(written.size());
+  std::vector<std::string> versions;
+  versions.reserve(written.size());
+  for (std::size_t i = 0; i < written.size(); ++i) {
+    const kube::Informer* informer = informer_for(written[i].ns);
+    versions.push_back(informer ? informer_versions[informer] : std::string());
+    if (informer) {
+      cached[i].first = informer->cache().resource_version(cache_key(written[i]), cached[i].second);
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (std::size_t i = 0; i < written.size(); ++i) {
+      const Written* chosen =
+          pick_locked(written[i], cached[i].first, cached[i].second, versions[i]);
+      if (chosen && chosen->external_name == remote_id) keys.push_back(written[i]);
     }
   }
   std::sort(keys.begin(), keys.end());
@@ -273,25 +324,30 @@ RecordSummary KubeRecordView::summarise(const nlohmann::json& object) {
   summary.owner_instance_id = r.owner_instance_id;
   summary.provider_config = r.provider_config;
   summary.create_state = r.create.state;
-  summary.request_digest = r.create.request_digest;
+  // Only pending_creates() reads it: 64 bytes a record otherwise kept for
+  // every object in the memo.
+  if (r.create.state == CreateState::kPending) summary.request_digest = r.create.request_digest;
   summary.ready = r.conditions.ready.status;
   summary.synced = r.conditions.synced.status;
   summary.unresolved = r.conditions.synced.reason == "CreatePendingUnresolved";
   return summary;
 }
 
-std::vector<RecordSummary> KubeRecordView::summaries(
-    const std::vector<kube::ObjectPtr>& objects) const {
+std::vector<RecordSummary> KubeRecordView::summaries(const std::vector<Listed>& objects) const {
   std::vector<RecordSummary> out;
   out.reserve(objects.size());
   std::vector<std::string> problems;
   std::lock_guard lock(memo_mu_);
-  for (const kube::ObjectPtr& object : objects) {
-    model::WorkspaceKey key = key_of(*object);
-    std::string version = version_of(*object);
-    Memo& memo = memo_[key.to_string()];
-    if (memo.resource_version.empty() || memo.resource_version != version) {
-      memo = {version, summarise(*object)};
+  for (const Listed& listed : objects) {
+    Memo& memo = memo_[listed.key.to_string()];
+    if (memo.resource_version.empty() || memo.resource_version != listed.resource_version) {
+      // One object decoded at a time: its tree is freed before the next.
+      kube::ObjectPtr object = load(listed);
+      if (!object) {
+        out.emplace_back();  // deleted since the snapshot: no record
+        continue;
+      }
+      memo = {version_of(*object), summarise(*object)};
     }
     if (!memo.summary.invalid.empty()) problems.push_back(memo.summary.invalid);
     out.push_back(memo.summary);
@@ -299,8 +355,8 @@ std::vector<RecordSummary> KubeRecordView::summaries(
   // Forget objects that are gone, once they are many.
   if (memo_.size() > 2 * objects.size() + 64) {
     std::unordered_map<std::string, Memo> kept;
-    for (const kube::ObjectPtr& object : objects) {
-      std::string name = key_of(*object).to_string();
+    for (const Listed& listed : objects) {
+      std::string name = listed.key.to_string();
       kept[name] = std::move(memo_[name]);
     }
     memo_ = std::move(kept);
@@ -312,6 +368,11 @@ std::vector<RecordSummary> KubeRecordView::summaries(
 void KubeRecordView::note_invalid(std::vector<std::string> problems) const {
   std::lock_guard lock(memo_mu_);
   invalid_ = std::move(problems);
+}
+
+std::size_t KubeRecordView::overlay_size() const {
+  std::lock_guard lock(mu_);
+  return overlay_.size();
 }
 
 std::vector<std::string> KubeRecordView::invalid_records() const {

@@ -8,11 +8,17 @@
 // resourceVersions are one global counter. So once the informer's version
 // (read before its cache) is at or past an overlay entry's, the cache holds
 // that object's version or a newer one, or the object is gone: the entry is
-// dropped either way. Every read that may drop an entry or answer the
-// cache's object reads the cache under mu_: a reader holding an older read
-// of the cache could otherwise answer it after another reader, with a newer
-// read, dropped the entry that was newer than it (seen as a "no state
-// record" on complete_create under 64 workers).
+// dropped either way. Entries are also swept when the overlay grows (every
+// remember() past kOverlaySweepSize entries compares each with the cache's
+// resourceVersion), so writes whose keys are never read again do not keep
+// whole objects alive.
+//
+// Memory: the cache keeps objects encoded (kube/cache.h), and so does the
+// overlay (with each entry's resourceVersion and external-name beside, so
+// that comparing and naming decode nothing); snapshot() lists
+// keys and resourceVersions only, and each object is decoded when a reader
+// needs it (load()), one at a time, so no reader holds every object's tree
+// at once.
 //
 // Thread-safe: any thread reads; remember() may race with reads.
 #pragma once
@@ -22,7 +28,6 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,7 +54,7 @@ struct RecordSummary {
   std::string owner_instance_id;
   std::string provider_config;
   CreateState create_state = CreateState::kNone;
-  std::string request_digest;
+  std::string request_digest;  // only when create_state is kPending
   ConditionStatus ready = ConditionStatus::kUnknown;
   ConditionStatus synced = ConditionStatus::kUnknown;
   bool unresolved = false;  // Synced's reason is CreatePendingUnresolved
@@ -63,8 +68,17 @@ class KubeRecordView {
 
   // The newest known version of the object (nullptr: none).
   kube::ObjectPtr newest(const model::WorkspaceKey& key) const;
-  // Every object's newest version, ordered by namespace then name.
-  std::vector<kube::ObjectPtr> snapshot() const;
+  // Every object's newest version, ordered by namespace then name: the key,
+  // the resourceVersion and, when this store's write is newer than the
+  // cache, that object (else null: load() decodes the cache's).
+  struct Listed {
+    model::WorkspaceKey key;
+    std::string resource_version;
+    std::shared_ptr<const std::string> written;  // kube::encode_object's
+  };
+  std::vector<Listed> snapshot() const;
+  // The object `listed` names (null: deleted since the snapshot).
+  kube::ObjectPtr load(const Listed& listed) const;
   // The keys whose cached or written object's external-name annotation is
   // `remote_id`: a superset of those whose newest object names it (the
   // caller checks each with newest()). From an index rebuilt only when the
@@ -72,33 +86,41 @@ class KubeRecordView {
   // a resync's puts, which change nothing, do not scan every object each.
   std::vector<model::WorkspaceKey> naming(const std::string& remote_id) const;
   // naming() when the informer's cache indexes the external-name annotation
-  // (the controller's does: controller/runtime/kube_source.cpp): the cache's
-  // index and the overlay's own, with no scan of either.
+  // (the controller's does: controller/runtime/kube_source.cpp): the index's
+  // objects and the overlay's, with no scan of the cache.
   std::vector<model::WorkspaceKey> naming_indexed(const std::string& remote_id) const;
   // Keeps `object` (a write's answer, or a fresh read) when it is newer than
   // what the overlay holds; returns it.
   kube::ObjectPtr remember(nlohmann::json object);
 
   // The summary of each object of `objects` (a snapshot), from the memo
-  // when the object's resourceVersion is the one summarised; damaged
-  // records are noted for invalid_records().
-  std::vector<RecordSummary> summaries(const std::vector<kube::ObjectPtr>& objects) const;
+  // when the object's resourceVersion is the one summarised (else the
+  // object is loaded and summarised); damaged records are noted for
+  // invalid_records(). An object deleted since the snapshot has no record.
+  std::vector<RecordSummary> summaries(const std::vector<Listed>& objects) const;
   // Notes the damaged records a full scan found (each message names its object).
   void note_invalid(std::vector<std::string> problems) const;
   std::vector<std::string> invalid_records() const;
+  // The written objects kept because the informer had not delivered them
+  // when last looked at.
+  std::size_t overlay_size() const;
 
  private:
-  using Overlay = std::map<model::WorkspaceKey, kube::ObjectPtr>;
-  // Chooses between the cache's and the overlay's object; drops the overlay
-  // entry when the informer has caught up with it. mu_ held.
-  kube::ObjectPtr pick_locked(const model::WorkspaceKey& key, kube::ObjectPtr cached,
-                              const std::string& informer_version) const;
-  // The overlay and its index of external-names change only through these
-  // (mu_ held).
-  void keep_locked(const model::WorkspaceKey& key, kube::ObjectPtr object);
-  void drop_locked(Overlay::iterator entry) const;
-  // Drops every entry the informers have caught up with.
-  void sweep_locked();
+  // A written object, kept encoded as the cache keeps its own (kube/cache.h).
+  struct Written {
+    std::string resource_version;
+    std::optional<std::string> external_name;  // the annotation, when a string
+    std::shared_ptr<const std::string> encoded;
+  };
+  // The overlay's entry when it is newer than the cache's object (`cached`:
+  // the cache holds the key, at `cached_version`); null when the cache's
+  // wins, dropping the overlay entry (the informer has caught up with it).
+  // mu_ held; the entry lives while mu_ is held.
+  const Written* pick_locked(const model::WorkspaceKey& key, bool cached,
+                             const std::string& cached_version,
+                             const std::string& informer_version) const;
+  // Drops the overlay entries the informers have caught up with.
+  void sweep_overlay() const;
   static RecordSummary summarise(const nlohmann::json& object);
 
   // Every informer's objects (the caches' order).
@@ -108,13 +130,13 @@ class KubeRecordView {
   // The informers' versions joined: changes whenever one of them moves.
   std::string versions() const;
 
+  static constexpr std::size_t kOverlaySweepSize = 32;
+
   const std::vector<const kube::Informer*> informers_;
   mutable std::mutex mu_;
-  mutable Overlay overlay_;  // guarded by mu_
-  // The overlay's keys by their object's external-name; guarded by mu_.
-  mutable std::unordered_map<std::string, std::set<model::WorkspaceKey>> overlay_names_;
-  std::size_t swept_at_size_ = 0;     // overlay_'s size after the last sweep; guarded by mu_
-  std::uint64_t overlay_writes_ = 0;  // remember()s; guarded by mu_
+  mutable std::map<model::WorkspaceKey, Written> overlay_;  // guarded by mu_
+  std::uint64_t overlay_writes_ = 0;                        // remember()s; guarded by mu_
+  mutable std::size_t sweep_at_ = kOverlaySweepSize;  // overlay size to sweep at; guarded by mu_
   // external-name -> keys, as of (the informer's version, overlay_writes_).
   struct RemoteIndex {
     std::string informer_version;

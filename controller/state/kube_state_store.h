@@ -85,7 +85,9 @@
 //     nothing send nothing and rebuild nothing (2,000 such puts: 0.6 s in a
 //     Debug build, 0 requests). keys, pending_creates and
 //     count_by_condition parse each record once per resourceVersion (a memo
-//     in kube_record_view.h); list parses every record.
+//     in kube_record_view.h); list parses every record. The cache keeps
+//     objects encoded (kube/cache.h): each read decodes the object it needs,
+//     and the scans decode one object at a time, never all at once.
 //   - Thread-safe: the reconcile workers call it at once. No lock is held
 //     while a request is in flight. Nothing here reads or writes a
 //     credential; the client holds its own.
@@ -158,6 +160,9 @@ class KubeStateStore : public StateStore {
   // The damaged record annotations the last scan (list, keys, ...) skipped,
   // each message naming its object; empty when there were none.
   std::vector<std::string> invalid_records() const { return view_.invalid_records(); }
+  // The objects this store wrote that the informer had not delivered when
+  // last looked at (each kept whole until then; kube_record_view.h).
+  std::size_t unconfirmed_writes() const { return view_.overlay_size(); }
 
  private:
   // What one attempt writes, given the newest object: a Status to give up

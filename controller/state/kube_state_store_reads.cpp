@@ -26,7 +26,10 @@ Outcome<std::optional<WorkspaceRecord>> KubeStateStore::get(const model::Workspa
 Outcome<std::vector<WorkspaceRecord>> KubeStateStore::list(const ListOptions& options) {
   std::vector<WorkspaceRecord> records;
   std::vector<std::string> problems;
-  for (const kube::ObjectPtr& object : view_.snapshot()) {
+  for (const KubeRecordView::Listed& listed : view_.snapshot()) {
+    // One object decoded at a time (kube/cache.h keeps them encoded).
+    kube::ObjectPtr object = view_.load(listed);
+    if (!object) continue;  // deleted since the snapshot
     Outcome<std::optional<WorkspaceRecord>> record = record_of(*object);
     if (!record) {
       problems.push_back(record.status().message());
@@ -43,24 +46,24 @@ Outcome<std::vector<WorkspaceRecord>> KubeStateStore::list(const ListOptions& op
 }
 
 Outcome<std::vector<RecordKey>> KubeStateStore::keys() {
-  std::vector<kube::ObjectPtr> objects = view_.snapshot();
+  std::vector<KubeRecordView::Listed> objects = view_.snapshot();
   std::vector<RecordSummary> summaries = view_.summaries(objects);
   std::vector<RecordKey> out;
   for (std::size_t i = 0; i < objects.size(); ++i) {
     if (!summaries[i].has_record) continue;
-    out.push_back({key_of(*objects[i]), summaries[i].owner_instance_id});
+    out.push_back({objects[i].key, summaries[i].owner_instance_id});
   }
   return out;
 }
 
 Outcome<std::vector<PendingCreate>> KubeStateStore::pending_creates() {
-  std::vector<kube::ObjectPtr> objects = view_.snapshot();
+  std::vector<KubeRecordView::Listed> objects = view_.snapshot();
   std::vector<RecordSummary> summaries = view_.summaries(objects);
   std::vector<PendingCreate> out;
   for (std::size_t i = 0; i < objects.size(); ++i) {
     const RecordSummary& s = summaries[i];
     if (!s.has_record || s.create_state != CreateState::kPending) continue;
-    out.push_back({key_of(*objects[i]), s.provider_config, s.request_digest});
+    out.push_back({objects[i].key, s.provider_config, s.request_digest});
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // kube/cache.h: keys, namespaces, the label index kept right through
-// updates, and the differences a relist produces.
+// updates, the differences a relist produces, and objects kept encoded:
+// every read decodes an equal tree of its own, versions read without one.
 #include <gtest/gtest.h>
 
 #include "kube/cache.h"
@@ -91,6 +92,56 @@ TEST(ObjectCacheTest, ReplaceYieldsAddsUpdatesAndDeletes) {
   EXPECT_EQ(cache.size(), 3u);
   EXPECT_EQ(cache.get("n/gone"), nullptr);
   EXPECT_TRUE(cache.by_label("team", "red").empty());
+}
+
+TEST(ObjectCacheTest, KeepsObjectsEncodedAndEachReadDecodesItsOwnCopy) {
+  ObjectCache cache;
+  nlohmann::json object = {
+      {"metadata", {{"namespace", "a"}, {"name", "x"}, {"resourceVersion", "7"}}},
+      {"spec",
+       {{"cpus", 2}, {"ratio", 0.5}, {"on", true}, {"tags", {"p", "q"}}, {"none", nullptr}}}};
+  ObjectPtr given = std::make_shared<const nlohmann::json>(object);
+  cache.upsert(given);
+  ObjectPtr first = cache.get("a/x");
+  ObjectPtr second = cache.get("a/x");
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(*first, object);  // every type round-trips
+  EXPECT_EQ(*second, object);
+  EXPECT_NE(first, second);  // each reader owns its tree
+  EXPECT_NE(first, given);
+  std::string version;
+  ASSERT_TRUE(cache.resource_version("a/x", version));
+  EXPECT_EQ(version, "7");
+  EXPECT_FALSE(cache.resource_version("a/y", version));
+  cache.upsert(cached("a", "w", "9"));
+  EXPECT_EQ(cache.versions(),
+            (std::vector<std::pair<std::string, std::string>>{{"a/w", "9"}, {"a/x", "7"}}));
+  // A later write changes nothing a reader already holds.
+  ObjectPtr replaced = cache.upsert(cached("a", "x", "8"));
+  EXPECT_EQ(*replaced, object);
+  EXPECT_EQ((*first)["metadata"]["resourceVersion"], "7");
+  ASSERT_TRUE(cache.resource_version("a/x", version));
+  EXPECT_EQ(version, "8");
+}
+
+// The encoding is MessagePack: smaller than the JSON text (no quotes,
+// colons or commas; numbers in binary); bytes it did not write decode to
+// nothing rather than to garbage.
+TEST(ObjectCacheTest, TheEncodingIsSmallerThanTheTextAndRefusesForeignBytes) {
+  nlohmann::json object = {{"metadata", {{"namespace", "a"}, {"name", "x"}}}};
+  for (int i = 0; i < 20; ++i) {
+    object["status"]["conditions"].push_back(
+        {{"type", "Ready"}, {"status", "True"}, {"observedGeneration", i}});
+  }
+  std::shared_ptr<const std::string> encoded = encode_object(object);
+  ASSERT_NE(encoded, nullptr);
+  EXPECT_LT(encoded->size(), object.dump().size());
+  EXPECT_EQ(*decode_object(encoded), object);
+  EXPECT_EQ(decode_object(nullptr), nullptr);
+  EXPECT_EQ(decode_object(std::make_shared<const std::string>("{\"a\":1}")), nullptr);
+  std::string truncated = *encoded;
+  truncated.resize(truncated.size() / 2);
+  EXPECT_EQ(decode_object(std::make_shared<const std::string>(truncated)), nullptr);
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 // record another writer made), keys,
 // pending_creates and count_by_condition; the order by namespace then name;
 // a damaged record annotation reported by name without hiding the others;
-// many threads at once.
+// many threads at once; written objects that are never read again do not
+// stay in memory once the informer has them.
 #include <thread>
 
 #include "tests/kube/state/kube_state_support.h"
@@ -218,6 +219,33 @@ TEST_F(KubeStoreTest, ManyThreadsLoseNoWrite) {
     EXPECT_EQ(record.remote_id, "r-" + record.key.name);
     EXPECT_EQ(record.create.state, CreateState::kSucceeded);
   }
+}
+
+// Each write's answer is kept until the informer delivers that version
+// (kube_record_view.h); 10,000 Workspaces written once each during a
+// convergence must not each keep a whole object because nobody read them
+// again. Each write here waits for the informer (read from the API and the
+// cache, never through the store, which would drop the entry on reading).
+TEST_F(KubeStoreTest, WrittenObjectsNeverReadAgainLeaveOnceTheInformerHasThem) {
+  constexpr int kObjects = 80;
+  for (int i = 0; i < kObjects; ++i) create_object("ws-" + std::to_string(i));
+  start();
+  for (int i = 0; i < kObjects; ++i) {
+    const std::string name = "ws-" + std::to_string(i);
+    ASSERT_TRUE(store_->put(new_record("default", name)));
+    const std::string version = raw(name)["metadata"].value("resourceVersion", "");
+    ASSERT_TRUE(kubetest::eventually([&] {
+      std::string cached;
+      return informer_->cache().resource_version("default/" + name, cached) && cached == version;
+    }));
+  }
+  // Without sweeping, all 80 would stay; a sweep runs once 32 are kept.
+  EXPECT_LT(store_->unconfirmed_writes(), 32u);
+  // What the store answers is unchanged.
+  auto keys = store_->keys();
+  ASSERT_TRUE(keys);
+  EXPECT_EQ(keys->size(), static_cast<std::size_t>(kObjects));
+  EXPECT_EQ(store_->unconfirmed_writes(), 0u);
 }
 
 }  // namespace
