@@ -92,23 +92,6 @@ class Store(WatchLog):
             next_token = base64.b64encode(json.dumps(token).encode()).decode()
         return items, str(list_rv or current_rv), next_token, remaining
 
-    def _bucket_at(self, rtype, bucket, rv):
-        """The objects of `bucket` as they were at `rv` (the lock held): a later page of a
-        paginated list is served from the first page's snapshot, as etcd serves it, so a
-        list never holds objects newer than the resourceVersion it reports (an informer
-        that then watches from there would see them go back in time)."""
-        past = dict(bucket)
-        for event in reversed(self.events[max(0, rv + 1 - self.events_base):]):
-            if event.storage != rtype.storage:
-                continue
-            meta = event.obj["metadata"]
-            key = _key(meta.get("namespace", "") if rtype.namespaced else "", meta["name"])
-            if event.type == "ADDED":
-                past.pop(key, None)
-            else:  # MODIFIED, or DELETED (its prev, else the object as deleted)
-                past[key] = event.prev if event.prev is not None else event.obj
-        return past
-
     def encoded(self, rtype, obj):
         """The JSON of a stored object, encoded once per version (lists of 10,000)."""
         meta = obj["metadata"]

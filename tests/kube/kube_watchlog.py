@@ -1,8 +1,9 @@
 """The watch side of the Kubernetes API double's store (kube_store.Store
 inherits it): opening a watch at a resourceVersion, waiting for the events
 after it, what a watch with selectors sees (selector transitions become
-ADDED / DELETED), and the hooks that drop every watch or compact the
-history."""
+ADDED / DELETED), the objects as they were at an earlier resourceVersion
+(a continued list's pages), and the hooks that drop every watch or compact
+the history."""
 
 import time
 
@@ -96,6 +97,23 @@ class WatchLog:
             elif was_matching:
                 result.append(("DELETED", obj))
         return result
+
+    def _bucket_at(self, rtype, bucket, rv):
+        """The objects of `bucket` as they were at `rv` (the lock held): a later page of a
+        paginated list is served from the first page's snapshot, as etcd serves it, so a
+        list never holds objects newer than the resourceVersion it reports (an informer
+        that then watches from there would see them go back in time)."""
+        past = dict(bucket)
+        for event in reversed(self.events[max(0, rv + 1 - self.events_base):]):
+            if event.storage != rtype.storage:
+                continue
+            meta = event.obj["metadata"]
+            key = (meta.get("namespace", "") if rtype.namespaced else "", meta["name"])
+            if event.type == "ADDED":
+                past.pop(key, None)
+            else:  # MODIFIED, or DELETED (its prev, else the object as deleted)
+                past[key] = event.prev if event.prev is not None else event.obj
+        return past
 
     # ---- test hooks -----------------------------------------------------
 
