@@ -162,10 +162,6 @@ KubeRevision KubeSource::build() {
     }
   }
   snapshot.set.workspaces = std::move(kept);
-  // The loader's field positions serve the rules across objects, checked
-  // by snapshot() already: the desired state does not need them (about
-  // 250 bytes a Workspace).
-  snapshot.set.workspace_field_marks.clear();
   out.desired = std::make_shared<reconcile::DesiredState>(std::move(snapshot.set),
                                                           "kubernetes#" + std::to_string(number));
   out.desired->set_prunable(out.deleting);

@@ -263,47 +263,23 @@ std::vector<model::WorkspaceKey> KubeRecordView::naming(const std::string& remot
 
 std::vector<model::WorkspaceKey> KubeRecordView::naming_indexed(
     const std::string& remote_id) const {
-  // Each informer's version first, then its cache: see naming().
-  std::map<const kube::Informer*, std::string> informer_versions;
-  for (const kube::Informer* informer : informers_) {
-    informer_versions[informer] = informer->last_resource_version();
-  }
+  // The overlay first, then the caches' indexes: an entry dropped in
+  // between was dropped because its cache had caught up with it, so the
+  // index read after holds it (or newer). Both give a superset; the caller
+  // checks each key's newest object. Only entries that name the remote are
+  // looked at (their external-name is kept beside them): a put costs no
+  // copy of the whole overlay.
   std::vector<model::WorkspaceKey> keys;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, entry] : overlay_) {
+      if (entry.external_name == remote_id) keys.push_back(key);
+    }
+  }
   for (const kube::Informer* informer : informers_) {
     for (const std::string& cache_key_text :
          informer->cache().keys_by_annotation(model::kAnnotationExternalName, remote_id)) {
       keys.push_back(key_of_cache_key(cache_key_text));
-    }
-  }
-  // Written objects the cache has caught up with are dropped by
-  // pick_locked() (the cache holds them, or newer: the index above answered
-  // for them). Only the overlay's entries that name the remote are looked
-  // at (their external-name is kept beside them): a put costs no copy of
-  // the whole overlay, which holds as many writes as the watch lags behind.
-  // The cache is read before mu_ is taken, as newest() does.
-  std::vector<model::WorkspaceKey> written;
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [key, entry] : overlay_) {
-      if (entry.external_name == remote_id) written.push_back(key);
-    }
-  }
-  std::vector<std::pair<bool, std::string>> cached(written.size());
-  std::vector<std::string> versions;
-  versions.reserve(written.size());
-  for (std::size_t i = 0; i < written.size(); ++i) {
-    const kube::Informer* informer = informer_for(written[i].ns);
-    versions.push_back(informer ? informer_versions[informer] : std::string());
-    if (informer) {
-      cached[i].first = informer->cache().resource_version(cache_key(written[i]), cached[i].second);
-    }
-  }
-  {
-    std::lock_guard lock(mu_);
-    for (std::size_t i = 0; i < written.size(); ++i) {
-      const Written* chosen =
-          pick_locked(written[i], cached[i].first, cached[i].second, versions[i]);
-      if (chosen && chosen->external_name == remote_id) keys.push_back(written[i]);
     }
   }
   std::sort(keys.begin(), keys.end());
