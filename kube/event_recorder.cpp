@@ -190,6 +190,7 @@ void EventRecorder::handle(const Occurrence& occurrence) {
     ++stats_.deduplicated;
   }
   patch_series(series, /*force=*/false);
+  if (series.count != series.written_count) unwritten_.insert(key);
 }
 
 void EventRecorder::create_event(const Occurrence& occurrence, const std::string& key) {
@@ -253,7 +254,13 @@ void EventRecorder::patch_series(Series& series, bool force) {
 }
 
 void EventRecorder::flush_due_series(bool force) {
-  for (auto& [key, series] : series_) patch_series(series, force);
+  for (auto it = unwritten_.begin(); it != unwritten_.end();) {
+    auto series = series_.find(*it);
+    if (series != series_.end()) patch_series(series->second, force);
+    bool pending = series != series_.end() && !series->second.gone &&
+                   series->second.count != series->second.written_count;
+    it = pending ? std::next(it) : unwritten_.erase(it);
+  }
 }
 
 bool EventRecorder::take_token(const std::string& object_key) {

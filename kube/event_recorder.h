@@ -36,6 +36,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -157,7 +158,12 @@ class EventRecorder {
   EventRecorderStats stats_;      // guarded by mu_
 
   // Worker-only state.
-  std::map<std::string, Series> series_;   // by dedup key
+  std::map<std::string, Series> series_;  // by dedup key
+  // The keys of series_ with occurrences the API has not heard of: the only
+  // ones a flush looks at (after each batch of occurrences), so that a
+  // flush costs the pending series, not all of max_tracked. May name
+  // series since forgotten or written; the flush drops those.
+  std::set<std::string> unwritten_;
   std::map<std::string, Bucket> buckets_;  // by object (uid, else namespace/name)
   std::uint64_t last_name_nanos_ = 0;
   std::thread thread_;

@@ -133,6 +133,12 @@ struct ExistingIdentity {
   Proof proof = Proof::kOwned;
   std::string method;  // how matches are found, for the condition message
   std::function<bool(const RemoteWorkspace&)> matches;
+  // What every match carries, when one value does: the observed cache then
+  // reads only the workspaces listed with that name or externalId instead
+  // of every one (10,000 first creates would each read the whole list).
+  // `matches` still decides.
+  std::optional<std::string> name;
+  std::optional<std::string> external_id;
 };
 
 class Provider {

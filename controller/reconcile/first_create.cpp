@@ -34,7 +34,7 @@ Outcome<WorkspaceReconciler::Existing> WorkspaceReconciler::find_existing(
   std::vector<providers::RemoteWorkspace> unowned;
   std::vector<providers::RemoteWorkspace> owned;
   std::string owners;
-  for (auto& match : ctx_.cache->find_all(step.provider_config, identity.matches)) {
+  for (auto& match : ctx_.cache->find_all(step.provider_config, identity)) {
     auto owner = ctx_.store->find_by_remote_id(step.provider_config, match.id);
     if (!owner) return owner.status();
     if (*owner && (*owner)->key == step.key) continue;  // its own, now gone: being replaced

@@ -1,5 +1,7 @@
 #include "controller/reconcile/observed_cache.h"
 
+#include <algorithm>
+
 namespace wsop::reconcile {
 namespace {
 
@@ -10,7 +12,28 @@ bool listed_within(ObservedCache::Clock::time_point listed, ObservedCache::Clock
   return listed != ObservedCache::Clock::time_point{} && now - listed <= max_age;
 }
 
+void erase_pair(std::unordered_multimap<std::string, std::string>& index, const std::string& value,
+                const std::string& id) {
+  auto [first, last] = index.equal_range(value);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == id) {
+      index.erase(it);
+      return;
+    }
+  }
+}
+
 }  // namespace
+
+void ObservedCache::index(PerConfig& config, const providers::RemoteWorkspace& remote) {
+  if (remote.name) config.ids_by_name.emplace(*remote.name, remote.id);
+  if (remote.external_id) config.ids_by_external_id.emplace(*remote.external_id, remote.id);
+}
+
+void ObservedCache::unindex(PerConfig& config, const providers::RemoteWorkspace& remote) {
+  if (remote.name) erase_pair(config.ids_by_name, *remote.name, remote.id);
+  if (remote.external_id) erase_pair(config.ids_by_external_id, *remote.external_id, remote.id);
+}
 
 void ObservedCache::put_list(const std::string& provider_config,
                              std::vector<providers::RemoteWorkspace> list,
@@ -29,19 +52,30 @@ void ObservedCache::put_list(const std::string& provider_config,
     if (entry.at > now) by_id[id] = entry;
   }
   config.by_id = std::move(by_id);
+  config.ids_by_name.clear();
+  config.ids_by_external_id.clear();
+  for (const auto& [id, entry] : config.by_id) index(config, entry.remote);
   config.listed_at = now;
 }
 
 void ObservedCache::put(const std::string& provider_config,
                         const providers::RemoteWorkspace& remote) {
   std::lock_guard lock(mu_);
-  configs_[provider_config].by_id[remote.id] = Entry{remote, Clock::now()};
+  PerConfig& config = configs_[provider_config];
+  auto [it, inserted] = config.by_id.try_emplace(remote.id);
+  if (!inserted) unindex(config, it->second.remote);
+  it->second = Entry{remote, Clock::now()};
+  index(config, remote);
 }
 
 void ObservedCache::erase(const std::string& provider_config, const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
-  if (it != configs_.end()) it->second.by_id.erase(id);
+  if (it == configs_.end()) return;
+  auto entry = it->second.by_id.find(id);
+  if (entry == it->second.by_id.end()) return;
+  unindex(it->second, entry->second.remote);
+  it->second.by_id.erase(entry);
 }
 
 ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, const std::string& id,
@@ -60,14 +94,27 @@ ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, co
 }
 
 std::vector<providers::RemoteWorkspace> ObservedCache::find_all(
-    const std::string& provider_config,
-    const std::function<bool(const providers::RemoteWorkspace&)>& matches) const {
+    const std::string& provider_config, const providers::ExistingIdentity& identity) const {
   std::vector<providers::RemoteWorkspace> out;
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
   if (it == configs_.end()) return out;
-  for (const auto& [id, entry] : it->second.by_id) {
-    if (matches(entry.remote)) out.push_back(entry.remote);
+  const PerConfig& config = it->second;
+  if (!identity.name && !identity.external_id) {
+    for (const auto& [id, entry] : config.by_id) {
+      if (identity.matches(entry.remote)) out.push_back(entry.remote);
+    }
+    return out;
+  }
+  const Index& index = identity.external_id ? config.ids_by_external_id : config.ids_by_name;
+  auto [first, last] =
+      index.equal_range(identity.external_id ? *identity.external_id : *identity.name);
+  std::vector<std::string> ids;
+  for (auto candidate = first; candidate != last; ++candidate) ids.push_back(candidate->second);
+  std::sort(ids.begin(), ids.end());  // by id, as the scan gives them
+  for (const auto& id : ids) {
+    const Entry& entry = config.by_id.at(id);
+    if (identity.matches(entry.remote)) out.push_back(entry.remote);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "providers/provider.h"
 
@@ -35,11 +36,11 @@ class ObservedCache {
   Lookup find(const std::string& provider_config, const std::string& id,
               std::chrono::milliseconds max_age) const;
 
-  // Every entry of the config that `matches` accepts, however old: what a
-  // first create looks for (providers::ExistingIdentity).
+  // Every entry of the config that the identity's `matches` accepts,
+  // however old, by id: what a first create looks for. Only the entries of
+  // the identity's name or externalId are read when it gives one.
   std::vector<providers::RemoteWorkspace> find_all(
-      const std::string& provider_config,
-      const std::function<bool(const providers::RemoteWorkspace&)>& matches) const;
+      const std::string& provider_config, const providers::ExistingIdentity& identity) const;
 
   // When the config was last listed (epoch when never).
   Clock::time_point listed_at(const std::string& provider_config) const;
@@ -76,13 +77,17 @@ class ObservedCache {
     providers::RemoteWorkspace remote;
     Clock::time_point at;
   };
+  using Index = std::unordered_multimap<std::string, std::string>;  // value -> id
   struct PerConfig {
     std::map<std::string, Entry> by_id;
+    Index ids_by_name, ids_by_external_id;  // of the entries in by_id
     Clock::time_point listed_at{};
     Clock::time_point last_write_at{};
     std::chrono::milliseconds list_duration{0};
     Clock::time_point list_started{};  // the list under way; epoch: none
   };
+  static void index(PerConfig& config, const providers::RemoteWorkspace& remote);
+  static void unindex(PerConfig& config, const providers::RemoteWorkspace& remote);
   std::mutex& list_mutex(const std::string& provider_config);
   void set_list_started(const std::string& provider_config, Clock::time_point at);
 

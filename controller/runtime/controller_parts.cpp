@@ -1,5 +1,7 @@
 #include "controller/runtime/controller_parts.h"
 
+#include "controller/runtime/runner.h"
+
 #include <future>
 #include <random>
 #include <system_error>
@@ -7,6 +9,12 @@
 #include <vector>
 
 namespace wsop::runtime {
+
+std::string provider_config_lane(const reconcile::DesiredState* desired, const std::string& key) {
+  if (!desired) return "";
+  const model::Workspace* workspace = desired->find(parse_key(key));
+  return workspace ? workspace->provider_config : "";
+}
 
 void observe_accounts(reconcile::ProviderSet& providers, reconcile::ObservedCache& cache,
                       const reconcile::DesiredState& snapshot,

@@ -40,6 +40,12 @@ class LogAndCount : public reconcile::EventSink {
   observability::Metrics* metrics_;
 };
 
+// The work queue's lane of a workspace key (controller/runtime/work_queue.h):
+// the ProviderConfig the current revision gives it, so that each account's
+// rate limit holds only its share of the workers. "" when the key is not in
+// the revision (a deletion): those share one lane.
+std::string provider_config_lane(const reconcile::DesiredState* desired, const std::string& key);
+
 // One paginated list per ProviderConfig (ARCHITECTURE.md section 5): what
 // the reconciles that follow compare with. The accounts are listed at the
 // same time, each within its own rate limit. A list that fails leaves the

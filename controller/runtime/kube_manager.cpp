@@ -143,7 +143,9 @@ Status KubeManager::start() {
       options_.credentials};
   context.secrets = secrets_;
   providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
-  queue_ = std::make_unique<WorkQueue>(BackoffPolicy{}, metrics_.get());
+  queue_ = std::make_unique<WorkQueue>(
+      BackoffPolicy{}, metrics_.get(),
+      [this](const std::string& key) { return provider_config_lane(desired().get(), key); });
   KubeSourceOptions source_options;
   source_options.namespaces = options_.namespaces;
   source_options.load.credentials = options_.credentials;

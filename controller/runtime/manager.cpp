@@ -45,7 +45,9 @@ Status Manager::start() {
       options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
       options_.credentials};
   providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
-  queue_ = std::make_unique<WorkQueue>(BackoffPolicy{}, metrics_.get());
+  queue_ = std::make_unique<WorkQueue>(
+      BackoffPolicy{}, metrics_.get(),
+      [this](const std::string& key) { return provider_config_lane(desired().get(), key); });
 
   reconcile::ReconcileContext ctx;
   ctx.desired = [this] { return desired(); };

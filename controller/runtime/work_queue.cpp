@@ -5,66 +5,73 @@
 
 namespace wsop::runtime {
 
-WorkQueue::WorkQueue(BackoffPolicy backoff, QueueObserver* observer)
-    : backoff_(backoff), observer_(observer), random_(std::random_device{}()) {}
+WorkQueue::WorkQueue(BackoffPolicy backoff, QueueObserver* observer, LaneOf lane_of)
+    : backoff_(backoff),
+      observer_(observer),
+      lane_of_(std::move(lane_of)),
+      random_(std::random_device{}()) {}
 
 WorkQueue::~WorkQueue() {
   shut_down();
 }
 
-void WorkQueue::push_locked(const std::string& key, Priority priority) {
-  queued_[key] = priority;
-  lane(priority).push_back(key);
+void WorkQueue::push_locked(const std::string& key, const Item& item) {
+  queued_[key] = item;
+  lanes_[item.lane].items(item.priority).push_back(key);
+  if (item.priority == Priority::kNormal) ++queued_normal_;
   added_at_.emplace(key, Clock::now());
   if (observer_) observer_->on_depth(queued_.size());
   cv_.notify_one();
 }
 
-void WorkQueue::add_locked(const std::string& key, Priority priority) {
+void WorkQueue::add_locked(const std::string& key, const Item& item) {
   if (shutting_down_) return;
   // As client-go: an item already waiting is not added (nor counted) again,
-  // but one waiting at a lower priority moves up.
+  // but one waiting at a lower priority moves up (in the lane it is in).
   if (auto it = queued_.find(key); it != queued_.end()) {
-    if (priority <= it->second) return;
-    auto& from = lane(it->second);
+    if (item.priority <= it->second.priority) return;
+    Lane& lane = lanes_[it->second.lane];
+    auto& from = lane.items(it->second.priority);
     from.erase(std::find(from.begin(), from.end(), key));
-    it->second = priority;
-    lane(priority).push_back(key);
+    it->second.priority = item.priority;
+    lane.items(item.priority).push_back(key);
+    if (item.priority == Priority::kNormal) ++queued_normal_;
     return;
   }
   if (auto it = dirty_.find(key); it != dirty_.end()) {
-    it->second = std::max(it->second, priority);
+    it->second.priority = std::max(it->second.priority, item.priority);
     return;
   }
   if (observer_) observer_->on_add();
   if (processing_.count(key)) {
-    dirty_.emplace(key, priority);
+    dirty_.emplace(key, item);
     return;
   }
-  push_locked(key, priority);
+  push_locked(key, item);
 }
 
 void WorkQueue::add(const std::string& key, Priority priority) {
+  Item item{priority, lane_of(key)};
   std::lock_guard lock(mu_);
-  add_locked(key, priority);
+  add_locked(key, item);
 }
 
 void WorkQueue::add_after(const std::string& key, std::chrono::milliseconds delay) {
+  std::string lane = lane_of(key);
   std::lock_guard lock(mu_);
   if (shutting_down_) return;
   if (delay.count() <= 0) {
-    add_locked(key, Priority::kNormal);
+    add_locked(key, Item{Priority::kNormal, std::move(lane)});
     return;
   }
   // Keep only the earliest pending delay of an item.
   auto when = Clock::now() + delay;
-  for (auto it = delayed_.begin(); it != delayed_.end(); ++it) {
-    if (it->second != key) continue;
-    if (it->first <= when) return;
-    delayed_.erase(it);
-    break;
+  if (auto it = delay_of_.find(key); it != delay_of_.end()) {
+    if (it->second.entry->first <= when) return;
+    delayed_.erase(it->second.entry);
+    delay_of_.erase(it);
   }
-  delayed_.emplace(when, key);
+  delay_of_.emplace(key, Delay{delayed_.emplace(when, key), std::move(lane)});
   cv_.notify_all();
 }
 
@@ -101,7 +108,32 @@ void WorkQueue::promote_due_locked(Clock::time_point now) {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
     std::string key = delayed_.begin()->second;
     delayed_.erase(delayed_.begin());
-    add_locked(key, Priority::kNormal);
+    auto delay = delay_of_.find(key);
+    Item item{Priority::kNormal, std::move(delay->second.lane)};
+    delay_of_.erase(delay);
+    add_locked(key, item);
+  }
+}
+
+// Among the lanes with an item at the highest priority queued, the one with
+// the fewest items in process; of those, the one served longest ago.
+std::map<std::string, WorkQueue::Lane>::iterator WorkQueue::next_lane_locked() {
+  const Priority priority = queued_normal_ > 0 ? Priority::kNormal : Priority::kLow;
+  auto best = lanes_.end();
+  for (auto it = lanes_.begin(); it != lanes_.end(); ++it) {
+    if (it->second.items(priority).empty()) continue;
+    if (best == lanes_.end() || it->second.in_process < best->second.in_process ||
+        (it->second.in_process == best->second.in_process &&
+         it->second.served < best->second.served)) {
+      best = it;
+    }
+  }
+  return best;
+}
+
+void WorkQueue::drop_lane_if_unused_locked(std::map<std::string, Lane>::iterator lane) {
+  if (lane->second.in_process == 0 && lane->second.normal.empty() && lane->second.low.empty()) {
+    lanes_.erase(lane);
   }
 }
 
@@ -121,12 +153,17 @@ std::optional<std::string> WorkQueue::get() {
       cv_.wait_until(lock, wake);
     }
   }
-  auto& from = normal_.empty() ? low_ : normal_;
+  auto lane = next_lane_locked();
+  const Priority priority = queued_normal_ > 0 ? Priority::kNormal : Priority::kLow;
+  auto& from = lane->second.items(priority);
   std::string key = std::move(from.front());
   from.pop_front();
+  if (priority == Priority::kNormal) --queued_normal_;
+  ++lane->second.in_process;
+  lane->second.served = ++hand_outs_;
   queued_.erase(key);
   auto now = Clock::now();
-  processing_[key] = now;
+  processing_[key] = InProcess{now, lane->first};
   if (observer_) {
     auto it = added_at_.find(key);
     if (it != added_at_.end()) observer_->on_start(now - it->second);
@@ -140,13 +177,17 @@ void WorkQueue::done(const std::string& key) {
   std::lock_guard lock(mu_);
   auto it = processing_.find(key);
   if (it == processing_.end()) return;
-  if (observer_) observer_->on_done(Clock::now() - it->second);
+  if (observer_) observer_->on_done(Clock::now() - it->second.started);
+  if (auto lane = lanes_.find(it->second.lane); lane != lanes_.end()) {
+    --lane->second.in_process;
+    drop_lane_if_unused_locked(lane);
+  }
   processing_.erase(it);
   if (auto dirty = dirty_.find(key); dirty != dirty_.end()) {
-    Priority priority = dirty->second;
+    Item item = std::move(dirty->second);
     dirty_.erase(dirty);
     // Added (and counted) while it was processed: queue it now.
-    if (!shutting_down_) push_locked(key, priority);
+    if (!shutting_down_) push_locked(key, item);
   }
   idle_cv_.notify_all();
 }
@@ -193,8 +234,8 @@ std::pair<double, double> WorkQueue::unfinished_work() const {
   std::lock_guard lock(mu_);
   double total = 0, longest = 0;
   auto now = Clock::now();
-  for (const auto& [key, started] : processing_) {
-    double seconds = std::chrono::duration<double>(now - started).count();
+  for (const auto& [key, item] : processing_) {
+    double seconds = std::chrono::duration<double>(now - item.started).count();
     total += seconds;
     longest = std::max(longest, seconds);
   }

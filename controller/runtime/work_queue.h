@@ -10,12 +10,23 @@
 //     behind every other item, as controller-runtime's priority queue puts
 //     its initial list last: a requeue after provisioning or a changed
 //     manifest is not stuck behind ten thousand unchanged workspaces. An
-//     item added again at a higher priority moves up.
+//     item added again at a higher priority moves up;
+//   - each item joins a lane (the manager's: its ProviderConfig), and get()
+//     hands out, among the items of the highest priority, the next item of
+//     the lane with the fewest items in process. Without lanes a sweep
+//     sorted by name puts every worker in one provider's rate limiter while
+//     the other providers idle (10,000 Workspaces converged one provider
+//     after the other, at a third of the speed the rate limits allow);
+//     with them a slow or throttled provider holds no more than its share
+//     of the workers. Crossplane gets the same from one controller per
+//     kind; here one controller serves every provider.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -47,7 +58,12 @@ enum class Priority { kLow, kNormal };
 
 class WorkQueue {
  public:
-  explicit WorkQueue(BackoffPolicy backoff = {}, QueueObserver* observer = nullptr);
+  // The lane of a key's item, asked when the item is added (outside the
+  // queue's lock). Without one, every item shares one lane.
+  using LaneOf = std::function<std::string(const std::string& key)>;
+
+  explicit WorkQueue(BackoffPolicy backoff = {}, QueueObserver* observer = nullptr,
+                     LaneOf lane_of = {});
   ~WorkQueue();
 
   void add(const std::string& key, Priority priority = Priority::kNormal);
@@ -74,25 +90,51 @@ class WorkQueue {
   std::pair<double, double> unfinished_work() const;
 
  private:
-  void add_locked(const std::string& key, Priority priority);
-  void push_locked(const std::string& key, Priority priority);
-  std::deque<std::string>& lane(Priority priority) {
-    return priority == Priority::kLow ? low_ : normal_;
-  }
+  struct Lane {
+    std::deque<std::string> normal, low;  // handed out normal first
+    int in_process = 0;
+    std::uint64_t served = 0;  // sequence number of its last hand-out: ties go round
+    std::deque<std::string>& items(Priority priority) {
+      return priority == Priority::kLow ? low : normal;
+    }
+  };
+  struct Item {
+    Priority priority = Priority::kNormal;
+    std::string lane;
+  };
+  struct InProcess {
+    Clock::time_point started;
+    std::string lane;
+  };
+  using DelayedMap = std::multimap<Clock::time_point, std::string>;
+  struct Delay {
+    DelayedMap::iterator entry;
+    std::string lane;
+  };
+
+  std::string lane_of(const std::string& key) const { return lane_of_ ? lane_of_(key) : ""; }
+  void add_locked(const std::string& key, const Item& item);
+  void push_locked(const std::string& key, const Item& item);
+  std::map<std::string, Lane>::iterator next_lane_locked();
+  void drop_lane_if_unused_locked(std::map<std::string, Lane>::iterator lane);
   void promote_due_locked(Clock::time_point now);
   std::chrono::milliseconds backoff_locked(const std::string& key);
 
   const BackoffPolicy backoff_;
   QueueObserver* observer_;
+  const LaneOf lane_of_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::condition_variable idle_cv_;
-  std::deque<std::string> normal_, low_;    // handed out normal_ first
-  std::map<std::string, Priority> queued_;  // exactly the items in normal_ and low_
-  std::map<std::string, Priority> dirty_;   // added while processing
-  std::map<std::string, Clock::time_point> processing_;
+  std::map<std::string, Lane> lanes_;   // a lane with nothing queued or in process is dropped
+  std::map<std::string, Item> queued_;  // exactly the items in the lanes' deques
+  size_t queued_normal_ = 0;            // of which at Priority::kNormal
+  std::uint64_t hand_outs_ = 0;
+  std::map<std::string, Item> dirty_;  // added while processing
+  std::map<std::string, InProcess> processing_;
   std::map<std::string, Clock::time_point> added_at_;
-  std::multimap<Clock::time_point, std::string> delayed_;
+  DelayedMap delayed_;
+  std::map<std::string, Delay> delay_of_;  // each delayed key's one entry in delayed_
   std::map<std::string, int> failures_;
   std::mt19937 random_;
   bool shutting_down_ = false;

@@ -224,6 +224,7 @@ class CadenyaProvider : public Provider {
     identity.proof = ExistingIdentity::Proof::kOwned;
     identity.method = std::string("label ") + kOwnerLabel + "=" + instance_id_ +
                       " and externalId \"" + desired.external_id + "\"";
+    identity.external_id = desired.external_id;
     identity.matches = [owner = instance_id_,
                         external_id = desired.external_id](const RemoteWorkspace& ws) {
       auto label = ws.labels.find(kOwnerLabel);

@@ -315,6 +315,7 @@ std::optional<ExistingIdentity> ParadigmProvider::existing_identity(
   identity.method = "name \"" + name + "\" in company " + std::to_string(company);
   // The company list's items may leave out their company: they are in the
   // token's company, which covers() has just matched.
+  identity.name = name;
   identity.matches = [name, company](const RemoteWorkspace& ws) {
     return ws.name == name && ws.company_id.value_or(company) == company &&
            ws.phase != Phase::kGone;

@@ -42,6 +42,51 @@ TEST(ObservedCacheTest, WriteNewerThanAListSurvivesIt) {
   EXPECT_FALSE(cache.find("other", "2", 1h).remote.has_value());
 }
 
+std::vector<std::string> ids_of(const std::vector<RemoteWorkspace>& found) {
+  std::vector<std::string> ids;
+  for (const auto& ws : found) ids.push_back(ws.id);
+  return ids;
+}
+
+providers::ExistingIdentity named(const std::string& name) {
+  providers::ExistingIdentity identity;
+  identity.name = name;
+  identity.matches = [name](const RemoteWorkspace& ws) { return ws.name == name; };
+  return identity;
+}
+
+// The index a first create reads must follow every put, list and erase:
+// a stale entry there would hide a workspace and let a duplicate through.
+TEST(ObservedCacheTest, FindAllByNameFollowsPutsListsAndErases) {
+  ObservedCache cache;
+  cache.put_list("c", {remote("3", "a"), remote("1", "a"), remote("2", "b")});
+  EXPECT_EQ(ids_of(cache.find_all("c", named("a"))), (std::vector<std::string>{"1", "3"}));
+  cache.put("c", remote("1", "renamed"));  // 1 is no longer an "a"
+  cache.put("c", remote("4", "a"));
+  EXPECT_EQ(ids_of(cache.find_all("c", named("a"))), (std::vector<std::string>{"3", "4"}));
+  EXPECT_EQ(ids_of(cache.find_all("c", named("renamed"))), (std::vector<std::string>{"1"}));
+  cache.erase("c", "3");
+  EXPECT_EQ(ids_of(cache.find_all("c", named("a"))), (std::vector<std::string>{"4"}));
+  cache.put_list("c", {remote("5", "a")});  // the list replaces what was known
+  EXPECT_EQ(ids_of(cache.find_all("c", named("a"))), (std::vector<std::string>{"5"}));
+  EXPECT_TRUE(cache.find_all("c", named("renamed")).empty());
+  EXPECT_TRUE(cache.find_all("other", named("a")).empty());
+}
+
+TEST(ObservedCacheTest, FindAllByExternalIdStillAsksMatches) {
+  ObservedCache cache;
+  RemoteWorkspace owned = remote("1", "x"), foreign = remote("2", "x");
+  owned.external_id = foreign.external_id = "ext";
+  owned.labels["owner"] = "me";
+  cache.put_list("c", {owned, foreign});
+  providers::ExistingIdentity identity;
+  identity.external_id = "ext";
+  identity.matches = [](const RemoteWorkspace& ws) { return ws.labels.count("owner") > 0; };
+  EXPECT_EQ(ids_of(cache.find_all("c", identity)), (std::vector<std::string>{"1"}));
+  identity.external_id.reset();  // no hint: every entry is asked
+  EXPECT_EQ(ids_of(cache.find_all("c", identity)), (std::vector<std::string>{"1"}));
+}
+
 TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
   ObservedCache cache;
   std::atomic<int> lists{0};

@@ -109,6 +109,76 @@ TEST(WorkQueueTest, AddAfterDelaysAndKeepsTheEarliest) {
   queue.done("a");
 }
 
+TEST(WorkQueueTest, AnEarlierDelayReplacesALaterOne) {
+  WorkQueue queue;
+  queue.add_after("a", 60000ms);
+  queue.add_after("b", 60000ms);
+  queue.add_after("a", 20ms);  // sooner: replaces the minute
+  EXPECT_EQ(queue.delayed(), 2u);
+  EXPECT_EQ(queue.get(), "a");
+  EXPECT_EQ(queue.delayed(), 1u);  // b still waits its minute
+  queue.done("a");
+}
+
+// The lane is the first letter of the key: "a1" is in lane "a".
+WorkQueue::LaneOf first_letter() {
+  return [](const std::string& key) { return key.substr(0, 1); };
+}
+
+TEST(WorkQueueTest, LanesShareTheWorkersByTheirItemsInProcess) {
+  WorkQueue queue({}, nullptr, first_letter());
+  // A sweep sorted by name: lane a's items all come before lane b's.
+  for (const char* key : {"a1", "a2", "a3", "a4", "a5", "b1", "b2"}) queue.add(key);
+  EXPECT_EQ(queue.get(), "a1");
+  EXPECT_EQ(queue.get(), "b1");  // b has none in process, a has one
+  EXPECT_EQ(queue.get(), "a2");  // one each: a was served longer ago
+  EXPECT_EQ(queue.get(), "b2");
+  EXPECT_EQ(queue.get(), "a3");  // b has nothing left: the workers go to a
+  EXPECT_EQ(queue.get(), "a4");
+  // a's items are stuck (a throttled provider); b's next one goes first.
+  queue.done("b1");
+  queue.done("b2");
+  queue.add("b3");
+  EXPECT_EQ(queue.get(), "b3");
+  EXPECT_EQ(queue.get(), "a5");
+}
+
+TEST(WorkQueueTest, PriorityComesBeforeTheLanes) {
+  WorkQueue queue({}, nullptr, first_letter());
+  queue.add("a1", Priority::kLow);
+  queue.add("a2", Priority::kLow);
+  queue.add("b1", Priority::kLow);
+  queue.add("a3");
+  EXPECT_EQ(queue.get(), "a3");  // the only normal item, though a is busier
+  EXPECT_EQ(queue.get(), "b1");
+  queue.add("a2");  // moves up within its lane
+  EXPECT_EQ(queue.get(), "a2");
+  EXPECT_EQ(queue.get(), "a1");
+  EXPECT_EQ(queue.depth(), 0u);
+  for (const char* key : {"a1", "a2", "a3", "b1"}) queue.done(key);
+  EXPECT_TRUE(queue.wait_idle(Clock::now() + 1s));
+}
+
+TEST(WorkQueueTest, ADelayedOrDirtyItemKeepsItsLane) {
+  std::atomic<int> asked{0};
+  WorkQueue queue({}, nullptr, [&](const std::string& key) {
+    ++asked;
+    return key.substr(0, 1);
+  });
+  queue.add("a1");
+  ASSERT_EQ(queue.get(), "a1");
+  queue.add("a1");  // dirty while in process
+  queue.add_after("b1", 1ms);
+  queue.add("a2");
+  EXPECT_EQ(asked.load(), 4);  // once per add, outside the lock
+  queue.done("a1");
+  std::this_thread::sleep_for(5ms);
+  // a has nothing in process now, b neither: b, served never, goes first.
+  EXPECT_EQ(queue.get(), "b1");
+  EXPECT_EQ(queue.get(), "a2");
+  EXPECT_EQ(queue.get(), "a1");
+}
+
 TEST(WorkQueueTest, BackoffGrowsPerItemAndForgetResetsIt) {
   WorkQueue queue({10ms, 1000ms, 0.0});
   queue.add_rate_limited("a");
