@@ -194,6 +194,11 @@ KINDS = [
                     "last reconcile succeeded), as in Crossplane."),
                 "observedGeneration": OBSERVED_GENERATION,
                 "atProvider": AT_PROVIDER,
+                "observation": {
+                    "description": "The remote workspace as the operator last observed it, as "
+                    "JSON text: what it compares with. atProvider shows it for people.",
+                    "type": "string",
+                },
                 "remoteId": {
                     "description": "The provider's id of the remote workspace, as "
                     "atProvider.remoteId (kept for readers of earlier versions).",

@@ -30,8 +30,7 @@ Json record_json(const WorkspaceRecord& r) {
           {"paused", r.paused},
           {"appliedGeneration", r.applied_generation},
           {"appliedDigest", r.applied_digest},
-          {"lastAppliedAt", time_json(r.last_applied_at)},
-          {"observed", r.observed_json}};
+          {"lastAppliedAt", time_json(r.last_applied_at)}};
 }
 
 Json condition_json(const char* type, const Condition& c, std::int64_t generation) {
@@ -117,6 +116,18 @@ void read_conditions(const Json& object, WorkspaceRecord& record) {
   }
 }
 
+// The last observation lives in the status (an observation that changes
+// costs one status write, not a record write besides); a record written
+// before it moved there carries it in the annotation.
+std::string observation_of(const Json& object, const Json& record) {
+  if (auto status = object.find("status"); status != object.end() && status->is_object()) {
+    auto text = status->find("observation");
+    if (text != status->end() && text->is_string()) return text->get<std::string>();
+  }
+  auto earlier = record.find("observed");
+  return earlier != record.end() && earlier->is_string() ? earlier->get<std::string>() : "";
+}
+
 }  // namespace
 
 Json record_annotations(const WorkspaceRecord& record) {
@@ -157,6 +168,8 @@ Json record_status(const WorkspaceRecord& record, std::int64_t generation) {
       {"atProvider", at_provider}};
   // Kept in step with atProvider.remoteId for readers of the earlier field.
   if (record.remote_id) status["remoteId"] = *record.remote_id;
+  // Exactly the text observed, so that the record reads back equal.
+  if (!record.observed_json.empty()) status["observation"] = record.observed_json;
   return status;
 }
 
@@ -200,7 +213,7 @@ Outcome<std::optional<WorkspaceRecord>> record_of(const Json& object) {
   r.applied_generation = f.integer("appliedGeneration");
   r.applied_digest = f.text("appliedDigest");
   r.last_applied_at = f.time(json, "lastAppliedAt");
-  r.observed_json = f.text("observed");
+  r.observed_json = observation_of(object, json);
   if (!f.problem().empty()) return Status::error(Code::kInvalid, f.problem());
   if (!c.problem().empty()) return Status::error(Code::kInvalid, c.problem());
   // The record's own copy, not the external-name annotation: a user who

@@ -5,13 +5,19 @@
 //     id, as Crossplane keeps it (set by a user, it asks for an adoption);
 //   - metadata.annotations["workspace-operator.io/record"]: the record as
 //     compact JSON (remote id, owner, origin, create journal, policies,
-//     digests, the last observation), versioned ("v": 1). The remote id is
+//     digests), versioned ("v": 1). The remote id is
 //     read from here: an external-name that differs from it (or on an
 //     object whose record has none) is the user's request, as in file mode;
 //     one that equals it is the operator's mirror of it;
 //   - status: conditions (Ready, Synced, with observedGeneration),
 //     observedGeneration and atProvider (remote id, phase, the provider's
-//     facts), for kubectl and Argo CD / Flux health checks.
+//     facts), for kubectl and Argo CD / Flux health checks; and the last
+//     observation as the text the reconciler compares with
+//     (status.observation). What changes as the provider moves on (the
+//     observation, the conditions) is in the status alone, so that it costs
+//     one write; the journal and identity, in the annotations, change only
+//     when the record's own facts do. A record written when the
+//     observation was still in the annotation ("observed") reads the same.
 // Pure functions: the store that sends these (with a resourceVersion
 // precondition) is built on them. A record read back equals the one
 // written (times keep milliseconds), except that an object being deleted

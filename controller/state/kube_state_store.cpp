@@ -223,10 +223,13 @@ Outcome<WorkspaceRecord> KubeStateStore::write_record(const model::WorkspaceKey&
   Outcome<kube::ObjectPtr> written = write(key, plan, false, what);
   if (!written) return written.status();
   if (!with_status) {
-    // The conditions live in the status alone: unless they change, the
-    // status (a view of the record) waits for the reconciler's next put.
+    // The conditions and the observation live in the status alone: unless
+    // they change, the status waits for the reconciler's next put.
     Outcome<std::optional<WorkspaceRecord>> back = record_of(**written);
-    if (back && back->has_value() && (*back)->conditions == planned.conditions) return planned;
+    if (back && back->has_value() && (*back)->conditions == planned.conditions &&
+        (*back)->observed_json == planned.observed_json) {
+      return planned;
+    }
   }
   Status status = write_status(
       key, [&](const Json&) -> Outcome<WorkspaceRecord> { return planned; }, what);

@@ -263,6 +263,7 @@ class KubeBench:
         by_client = self.stats()
         row["converge_controller_requests"] = by_client.get("byClient", {}).get(CONTROLLER_CLIENT, 0)
         row["converge_by_verb_resource"] = by_client.get("byVerbResource", {})
+        row["converge_error_codes"] = by_client.get("errorCodes", {})  # 409: a write retried
         row.update(self.timeline)
         row.update(self.idle())
         row["rss_idle_mib"] = round(proc_status(pid, "VmHWM"), 1)

@@ -62,6 +62,37 @@ TEST(KubeRecord, StatusShowsConditionsGenerationAndTheProvidersFacts) {
   EXPECT_EQ(status["remoteId"], "remote-team-a-ml");
 }
 
+// An observation that changes (a provisioning workspace polled) changes the
+// status alone: one write, not a record write besides.
+TEST(KubeRecord, TheObservationLivesInTheStatusAlone) {
+  WorkspaceRecord record = full_record("team-a", "ml");
+  WorkspaceRecord later = record;
+  later.observed_json = R"({"id":"m-1","phase":"Provisioning","status":"starting"})";
+  ASSERT_NE(later.observed_json, record.observed_json);
+  EXPECT_EQ(record_annotations(later), record_annotations(record));
+  EXPECT_NE(record_status(later, 1), record_status(record, 1));
+  EXPECT_EQ(record_status(later, 1)["observation"], later.observed_json);
+  EXPECT_FALSE(record_status(new_record("default", "bare"), 1).contains("observation"));
+}
+
+// Objects written when the observation was part of the record annotation.
+TEST(KubeRecord, AnObservationInTheAnnotationStillReads) {
+  WorkspaceRecord record = full_record("team-a", "ml");
+  json object = object_with(record, 3);
+  json annotation =
+      json::parse(object["metadata"]["annotations"][kRecordAnnotation].get<std::string>());
+  annotation["observed"] = record.observed_json;
+  object["metadata"]["annotations"][kRecordAnnotation] = annotation.dump();
+  object["status"].erase("observation");
+  auto read = record_of(object);
+  ASSERT_TRUE(read.is_ok()) << read.status().to_string();
+  ASSERT_TRUE(read->has_value());
+  EXPECT_EQ(**read, record);
+  // The status's, once written there, is the newer one.
+  object["status"]["observation"] = R"({"id":"newer"})";
+  EXPECT_EQ((*record_of(object))->observed_json, R"({"id":"newer"})");
+}
+
 TEST(KubeRecord, AnExternalNameAloneIsARequestToAdoptNotARecord) {
   json object = {{"metadata",
                   {{"name", "x"},

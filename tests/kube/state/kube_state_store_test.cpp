@@ -93,10 +93,11 @@ TEST_F(KubeStoreTest, CompleteCreateRecordsTheRemoteIdOnTheObject) {
   EXPECT_EQ((*got)->create.pending_attempts, 0);
   Json object = raw("ws");
   EXPECT_EQ(object["metadata"]["annotations"][model::kAnnotationExternalName], "r-1");
-  // The journal's steps write no status: the reconciler's next put (the
-  // create settled, with its conditions) does, in one write.
-  EXPECT_FALSE(object.contains("status") && object["status"].contains("atProvider"))
-      << object.dump();
+  // The create's answer is the first observation, which lives in the
+  // status; the conditions wait for the reconciler's next put (the create
+  // settled), or come in the same write when complete_create settles it.
+  EXPECT_EQ(object["status"]["observation"], R"({"phase":"Ready"})") << object.dump();
+  EXPECT_EQ(object["status"]["conditions"][0]["status"], "Unknown");
   WorkspaceRecord settled = **got;
   settled.conditions.ready = {ConditionStatus::kTrue, "Available", "", test_support::at_millis(6)};
   ASSERT_TRUE(store_->put(settled));
@@ -224,6 +225,20 @@ TEST_F(KubeStoreTest, StatusIsWrittenOnlyWhenItChanged) {
   EXPECT_EQ(raw("aether")["status"]["conditions"][1]["reason"], "ReconcileSuccess");
   EXPECT_EQ((*store_->get(aether.key))->conditions, changed);
   EXPECT_EQ(store_->set_conditions({"default", "absent"}, changed).code(), Code::kNotFound);
+}
+
+TEST_F(KubeStoreTest, AnObservationThatChangesCostsOneStatusWrite) {
+  create_object("aether");
+  start();
+  WorkspaceRecord record = full_record("default", "aether");
+  ASSERT_TRUE(store_->put(record));
+  ASSERT_TRUE(kube_.reset_stats());
+  record.observed_json = R"({"id":"m-1","phase":"Provisioning","status":"starting"})";
+  ASSERT_TRUE(store_->put(record));  // a poll saw the provider move on
+  EXPECT_EQ(count("patch workspaces/status"), 1);
+  EXPECT_EQ(count("patch workspaces"), 0);
+  EXPECT_EQ(raw("aether")["status"]["observation"], record.observed_json);
+  EXPECT_EQ((*store_->get(record.key))->observed_json, record.observed_json);
 }
 
 TEST_F(KubeStoreTest, StatusReportsTheReconciledGeneration) {
