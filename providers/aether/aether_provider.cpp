@@ -73,22 +73,26 @@ class AetherProvider : public Provider {
     auto response = client_->send({"list", "GET", Paths::kList, ""});
     if (!response) return response.status();
     if (!response->ok()) return fail(*response, "list workspaces");
-    auto json = parse_body(response->body, "Aether list");
-    if (!json) return json.status();
-    const Json* items = get_array(*json, "workspaces");
-    if (!items) return Status::error(Code::kTransient, "Aether list answer has no workspaces");
-    // One answer, not pages (aether.md): its body is capped in bytes by the
-    // client, its items here, before a workspace is built.
-    PageGuard guard("Aether", pagination_);
-    if (Status s = guard.on_items(items->size(), /*unpaged=*/true); !s.is_ok()) return s;
+    // One answer, not pages (aether.md), its body capped in bytes by the
+    // client. Each item becomes a workspace as it is parsed, so that the
+    // answer never stands whole as a tree beside them.
     std::vector<RemoteWorkspace> out;
-    out.reserve(items->size());
-    for (const Json& item : *items) {
+    bool nameless = false;
+    auto parsed = parse_body_items(response->body, "Aether list", "workspaces", [&](Json&& item) {
+      // Past the cap the guard below refuses the list: build no more.
+      if (nameless || out.size() >= pagination_.max_unpaged_items) return;
       out.push_back(from_json(item));
-      // A list that cannot name a workspace cannot prove anything absent.
-      if (out.back().id.empty()) {
-        return Status::error(Code::kTransient, "Aether list answer has a workspace without an id");
-      }
+      nameless = out.back().id.empty();
+    });
+    if (!parsed) return parsed.status();
+    if (!parsed->array_found) {
+      return Status::error(Code::kTransient, "Aether list answer has no workspaces");
+    }
+    PageGuard guard("Aether", pagination_);
+    if (Status s = guard.on_items(parsed->items, /*unpaged=*/true); !s.is_ok()) return s;
+    // A list that cannot name a workspace cannot prove anything absent.
+    if (nameless) {
+      return Status::error(Code::kTransient, "Aether list answer has a workspace without an id");
     }
     return out;
   }

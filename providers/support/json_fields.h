@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -19,6 +20,21 @@ using Json = nlohmann::json;
 // Parses a response body; kTransient with a short excerpt-free message when
 // it is not JSON (a proxy's HTML page, a truncated body).
 Outcome<Json> parse_body(std::string_view body, std::string_view what);
+
+// A body whose top-level object holds a long array under one key (a list
+// answer), read as a stream: each item of that array goes to `on_item` as
+// soon as it is read, and the answer never stands whole as a tree beside
+// the workspaces made of it (10,000 workspaces). The answer's other fields
+// are skipped. Linear in the body whatever its shape (nlohmann's callback
+// parser rescans an array per object closed in it: quadratic on a hostile
+// answer with a long array elsewhere).
+struct StreamedItems {
+  size_t items = 0;
+  bool array_found = false;  // the top-level object has the key, as an array
+};
+Outcome<StreamedItems> parse_body_items(std::string_view body, std::string_view what,
+                                        std::string_view array_key,
+                                        const std::function<void(Json&& item)>& on_item);
 
 std::optional<std::string> get_string(const Json& object, std::string_view key);
 std::optional<int64_t> get_int(const Json& object, std::string_view key);
