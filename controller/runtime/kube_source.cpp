@@ -136,13 +136,11 @@ kube::InformerStats KubeSource::stats() const {
 }
 
 KubeRevision KubeSource::build() {
-  source::ObjectSnapshot snapshot;
-  int number = 0;
-  {
-    std::lock_guard lock(mu_);
-    snapshot = objects_.snapshot();
-    number = ++revisions_;
-  }
+  // One hold of the lock from the snapshot to its publication: no object
+  // may change in between (ObjectSet::publish).
+  std::lock_guard lock(mu_);
+  source::ObjectSnapshot snapshot = objects_.snapshot();
+  int number = ++revisions_;
   KubeRevision out;
   std::vector<model::Workspace> kept;
   kept.reserve(snapshot.set.workspaces.size());
@@ -165,6 +163,9 @@ KubeRevision KubeSource::build() {
   out.desired = std::make_shared<reconcile::DesiredState>(std::move(snapshot.set),
                                                           "kubernetes#" + std::to_string(number));
   out.desired->set_prunable(out.deleting);
+  // The valid Workspaces are kept once, in the revision, not also decoded
+  // in the object set.
+  objects_.publish(std::shared_ptr<const manifest::ManifestSet>(out.desired, &out.desired->set()));
   out.invalid = std::move(snapshot.invalid);
   out.meta = std::move(snapshot.meta);
   return out;

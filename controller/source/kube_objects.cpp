@@ -144,13 +144,13 @@ Outcome<bool> ObjectSet::upsert(const nlohmann::json& object) {
     it->second.meta = std::move(meta);
     return deletion_changed;
   }
-  Decoded decoded{std::move(meta), manifest::load_texts({std::move(text)}, options_),
+  Decoded decoded{std::move(meta), manifest::load_texts({std::move(text)}, options_), 0,
                   std::move(digest)};
   // The loader's field positions only place diagnostics at a line of the
   // text it read, which problem_text() leaves out (it is not the user's
   // text); the rules fall back to the decoded marks without them
   // (manifest/validate.cpp). About 250 bytes a Workspace, 10,000 kept.
-  decoded.loaded.set.workspace_field_marks.clear();
+  decoded.loaded->set.workspace_field_marks.clear();
   objects_.insert_or_assign(*ref, std::move(decoded));
   return true;
 }
@@ -166,7 +166,8 @@ ObjectSnapshot ObjectSet::snapshot() const {
   for (const auto& [ref, decoded] : objects_) {
     out.meta[ref] = decoded.meta;
     by_file[ref.to_string()] = ref;
-    for (const auto& error : decoded.loaded.errors) add_problem(problems[ref], error);
+    if (!decoded.loaded) continue;  // published: it had no errors of its own
+    for (const auto& error : decoded.loaded->errors) add_problem(problems[ref], error);
   }
   // Each pass sets aside what breaks a rule across objects; the objects
   // left may then break none, or (a reference to one set aside) another.
@@ -179,8 +180,7 @@ ObjectSnapshot ObjectSet::snapshot() const {
         }
         continue;
       }
-      manifest::LoadResult copy = decoded.loaded;
-      manifest::append_loaded(combined, std::move(copy));
+      manifest::append_loaded(combined, loaded_of(decoded));
     }
     std::vector<manifest::Diagnostic> errors;
     manifest::validate_set(combined.set, errors);
@@ -200,6 +200,57 @@ ObjectSnapshot ObjectSet::snapshot() const {
     out.invalid.push_back({ref, objects_.at(ref).meta, joined(list)});
   }
   return out;
+}
+
+manifest::LoadResult ObjectSet::loaded_of(const Decoded& decoded) const {
+  if (decoded.loaded) return *decoded.loaded;
+  manifest::LoadResult out;
+  out.files = out.documents = 1;
+  out.set.workspaces.push_back(published_->workspaces.at(decoded.published_at));
+  return out;
+}
+
+namespace {
+
+// Decoded to one valid Workspace and nothing else: the published set's copy
+// says all of it.
+bool just_a_workspace(const manifest::LoadResult& loaded) {
+  const manifest::ManifestSet& set = loaded.set;
+  return loaded.errors.empty() && set.workspaces.size() == 1 && set.provider_configs.empty() &&
+         set.rejected_workspaces.empty() && set.rejected_provider_configs.empty() &&
+         set.invalid_provider_config_names.empty() && !set.provider_config_names_unknown &&
+         set.workspace_field_marks.empty();
+}
+
+}  // namespace
+
+void ObjectSet::publish(std::shared_ptr<const manifest::ManifestSet> set) {
+  std::map<model::WorkspaceKey, size_t> at;  // where each Workspace is in the new set
+  if (set) {
+    for (size_t i = 0; i < set->workspaces.size(); ++i) at.emplace(set->workspaces[i].key(), i);
+  }
+  for (auto& [ref, decoded] : objects_) {
+    if (ref.kind != ObjectKind::kWorkspace) continue;
+    auto found = at.find({ref.ns, ref.name});
+    if (!decoded.loaded) {
+      // Left out of the new set (set aside, being deleted): kept here again,
+      // copied from the set it was in before that one goes.
+      if (found == at.end())
+        decoded.loaded = loaded_of(decoded);
+      else
+        decoded.published_at = found->second;
+    } else if (found != at.end() && just_a_workspace(*decoded.loaded)) {
+      decoded.loaded.reset();
+      decoded.published_at = found->second;
+    }
+  }
+  published_ = std::move(set);
+}
+
+size_t ObjectSet::decoded_here() const {
+  size_t n = 0;
+  for (const auto& [ref, decoded] : objects_) n += decoded.loaded ? 1 : 0;
+  return n;
 }
 
 }  // namespace wsop::source

@@ -16,7 +16,9 @@
 #include <compare>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -85,17 +87,34 @@ class ObjectSet {
 
   ObjectSnapshot snapshot() const;
 
+  // The set made of the last snapshot(), as published (the caller may
+  // leave objects out of it, never change one): each Workspace in it is
+  // kept there alone, not also decoded here, until its object changes;
+  // later snapshots copy it from there. The caller keeps the set alive by
+  // this pointer (a DesiredState's, through an aliasing shared_ptr), so
+  // that 10,000 valid Workspaces are held once. Called before any upsert()
+  // or remove() after that snapshot().
+  void publish(std::shared_ptr<const manifest::ManifestSet> set);
+  // Objects whose decoded form is held here rather than in the published
+  // set (tests).
+  size_t decoded_here() const;
+
  private:
   struct Decoded {
     ObjectMeta meta;
-    manifest::LoadResult loaded;
+    // Unset: the object is the published set's Workspace at published_at.
+    std::optional<manifest::LoadResult> loaded;
+    size_t published_at = 0;
     // SHA-256 of the text `loaded` was decoded from (object_text): a new
     // version is decoded again only when it differs, and the text itself is
     // not kept (about 600 bytes a Workspace).
     std::string text_digest;
   };
+  manifest::LoadResult loaded_of(const Decoded& decoded) const;
+
   manifest::LoadOptions options_;
   std::map<ObjectRef, Decoded> objects_;
+  std::shared_ptr<const manifest::ManifestSet> published_;
 };
 
 }  // namespace wsop::source

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/manifest/render.h"
+
 namespace wsop::source {
 namespace {
 
@@ -181,6 +183,56 @@ TEST(KubeObjects, OnlyWhatTheUserWroteOrADeletionIsAChange) {
   ASSERT_TRUE(deleting.is_ok());
   EXPECT_TRUE(*deleting);
   EXPECT_TRUE(objects.snapshot().meta.at({ObjectKind::kWorkspace, "a", "ws"}).deleting);
+}
+
+// What a set's Workspaces are, to compare two sets.
+std::vector<std::string> fingerprints(const std::vector<model::Workspace>& workspaces) {
+  std::vector<std::string> out;
+  for (const auto& ws : workspaces) {
+    out.push_back(ws.key().to_string() + " " + manifest::desired_digest(ws) + " " +
+                  std::to_string(ws.labels.size()) + " " + std::to_string(ws.annotations.size()));
+  }
+  return out;
+}
+
+// The set of a revision, once published, holds the valid Workspaces; the
+// object set keeps only what is not in it, and later snapshots are the
+// same as without publishing.
+TEST(KubeObjects, PublishedWorkspacesAreKeptOnceAndSnapshotsStayTheSame) {
+  ObjectSet objects;
+  ASSERT_TRUE(objects.upsert(provider_config("paradigm-prod", "paradigm")).is_ok());
+  for (const char* name : {"w1", "w2", "w3"}) {
+    ASSERT_TRUE(objects.upsert(workspace("a", name, paradigm_spec())).is_ok());
+  }
+  ASSERT_TRUE(objects.upsert(workspace("a", "broken", paradigm_spec("nowhere"))).is_ok());
+  ObjectSnapshot first = objects.snapshot();
+  ASSERT_EQ(first.set.workspaces.size(), 3u);
+  // The caller leaves w3 out (being deleted), as KubeSource does.
+  manifest::ManifestSet published = first.set;
+  published.workspaces.pop_back();
+  auto kept = std::make_shared<const manifest::ManifestSet>(published);
+  objects.publish(kept);
+  // Held here: the ProviderConfig, the set-aside object and w3.
+  EXPECT_EQ(objects.decoded_here(), 3u);
+  ObjectSnapshot second = objects.snapshot();
+  EXPECT_EQ(fingerprints(second.set.workspaces), fingerprints(first.set.workspaces));
+  ASSERT_NE(find_invalid(second, "broken"), nullptr);
+
+  // The published set goes when the next one comes: what is only there is
+  // copied back first, as w2 is when a rule sets it aside.
+  json renamed = paradigm_spec();
+  renamed["displayName"] = "Renamed";
+  ASSERT_TRUE(objects.upsert(workspace("a", "w1", renamed, "21")).is_ok());
+  ObjectSnapshot third = objects.snapshot();
+  manifest::ManifestSet next = third.set;
+  next.workspaces.erase(next.workspaces.begin() + 1);  // w2 left out this time
+  objects.publish(std::make_shared<const manifest::ManifestSet>(next));
+  kept.reset();  // the first set is gone now
+  ObjectSnapshot fourth = objects.snapshot();
+  ASSERT_EQ(fourth.set.workspaces.size(), 3u);
+  EXPECT_EQ(fingerprints(fourth.set.workspaces), fingerprints(third.set.workspaces));
+  EXPECT_EQ(fourth.set.workspaces[0].display_name, "Renamed");
+  EXPECT_EQ(fourth.set.workspaces[1].name, "w2");
 }
 
 TEST(KubeObjects, ObjectsOfOtherKindsAreRefused) {
