@@ -30,7 +30,10 @@ enum class Code {
 
 std::string_view code_name(Code code);
 
-class Status {
+// [[nodiscard]]: every function returning a Status is covered, so a dropped
+// result is a compile error (-Werror). Where ignoring one is right, the call
+// site writes (void) with a comment saying why.
+class [[nodiscard]] Status {
  public:
   Status() = default;  // ok
   static Status ok() { return Status(); }

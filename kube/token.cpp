@@ -38,7 +38,9 @@ Status BearerToken::reread_locked() {
 std::string BearerToken::current() {
   std::lock_guard lock(mu_);
   if (!file_.empty() && std::chrono::steady_clock::now() - read_at_ >= reread_after_) {
-    reread_locked();  // on failure the last good token stays
+    // A failed read keeps the last good token (token.h): the file may be
+    // caught mid-rename, and a token gone stale shows as the server's 401.
+    (void)reread_locked();
   }
   return token_;
 }
@@ -47,7 +49,9 @@ bool BearerToken::refresh_after_unauthorized() {
   if (file_.empty()) return false;
   std::lock_guard lock(mu_);
   std::string before = token_;
-  reread_locked();
+  // A failed read leaves the token unchanged, so this returns false and the
+  // caller hands on the server's 401: the failure is reported there.
+  (void)reread_locked();
   return token_ != before;
 }
 

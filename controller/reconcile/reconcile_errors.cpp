@@ -27,18 +27,25 @@ Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
 
 void WorkspaceReconciler::report(const model::WorkspaceKey& key, const Status& status) {
   std::string provider_config;
+  std::string unstored;
   auto record = ctx_.store->get(key);
   if (record && *record) {
     provider_config = (*record)->provider_config;
     state::Conditions conditions = (*record)->conditions;
     set_condition(conditions.synced, ConditionStatus::kFalse, "ReconcileError", status.message(),
                   std::chrono::system_clock::now());
-    if (!(conditions == (*record)->conditions)) ctx_.store->set_conditions(key, conditions);
+    if (!(conditions == (*record)->conditions)) unstored = store_failure_condition(key, conditions);
   }
   if (ctx_.events) {
-    ctx_.events->on_event(
-        {EventType::kFailed, key, provider_config, "ReconcileError: " + status.to_string()});
+    ctx_.events->on_event({EventType::kFailed, key, provider_config,
+                           "ReconcileError: " + status.to_string() + unstored});
   }
+}
+
+std::string WorkspaceReconciler::store_failure_condition(const model::WorkspaceKey& key,
+                                                         const state::Conditions& conditions) {
+  Status stored = ctx_.store->set_conditions(key, conditions);
+  return stored ? "" : "; Synced condition not stored: " + stored.to_string();
 }
 
 // Without its provider (the ProviderConfig could not be made, or its

@@ -388,13 +388,14 @@ Outcome<Result> WorkspaceReconciler::blocked(Step& step, const std::string& reas
 Outcome<Result> WorkspaceReconciler::failed(Step& step, const Status& status,
                                             const std::string& reason) {
   if (step.reported) *step.reported = true;
+  std::string unstored;
   if (step.record) {
     auto now = std::chrono::system_clock::now();
     state::WorkspaceRecord record = *step.record;
     set_condition(record.conditions.synced, ConditionStatus::kFalse, reason, status.message(), now);
-    if (!(record == *step.record)) ctx_.store->set_conditions(step.key, record.conditions);
+    if (!(record == *step.record)) unstored = store_failure_condition(step.key, record.conditions);
   }
-  emit(EventType::kFailed, step, reason + ": " + status.message());
+  emit(EventType::kFailed, step, reason + ": " + status.message() + unstored);
   return status;
 }
 

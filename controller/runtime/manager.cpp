@@ -217,7 +217,12 @@ void Manager::on_source_change() {
     desired_ = snapshot;
     load_error_.clear();
   }
-  store_->set_meta("source.revision", name);
+  // A record for whoever reads the store; the revision itself is loaded and
+  // served either way, but a store refusing writes must not pass unseen.
+  if (Status recorded = store_->set_meta("source.revision", name); !recorded) {
+    log_warn("source revision not recorded in the state store",
+             {{"revision", name}, {"error", recorded.message()}});
+  }
   metrics_->set_source(name, true);
   log_info("source revision loaded",
            {{"revision", name}, {"workspaces", std::to_string(snapshot->set().workspaces.size())}});
