@@ -1,12 +1,12 @@
-// provider-sim: serves the Paradigm, Cadenya and Aether APIs on loopback
-// (ARCHITECTURE.md section 9). Prints one JSON line with the three base URLs,
-// then serves until SIGTERM or SIGINT and exits 0.
+// provider-sim: serves the simulated provider APIs of the built-in registry
+// (sim/registry.h) on loopback (ARCHITECTURE.md section 9). Prints one JSON
+// line with their base URLs, then serves until SIGTERM or SIGINT and exits 0.
 #include <signal.h>
 
 #include <iostream>
 
 #include "cmd/provider-sim/options.h"
-#include "providers/sim/simulator.h"
+#include "sim/core/simulator.h"
 
 namespace {
 

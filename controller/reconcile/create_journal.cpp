@@ -185,7 +185,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
 }
 
 // A 429 is the server refusing a request before it processes it (RFC 6585;
-// provider-sim refuses before serving, providers/sim/service.cpp): nothing
+// provider-sim refuses before serving, sim/core/service.cpp): nothing
 // was created, so the create is sent again, as Stripe's, AWS's and
 // client-go's clients do, once the bucket has waited out Retry-After. The
 // record stays pending throughout; each send renews requested_at, since

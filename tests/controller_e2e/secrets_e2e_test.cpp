@@ -67,9 +67,9 @@ class SecretsE2e : public CliTest {
     CliTest::SetUp();
     if (HasFatalFailure()) return;
     sim::SimConfig config = e2e_config();
-    config.paradigm.auth.tokens = {kParadigmToken};
-    config.cadenya.auth.tokens = {kCadenyaToken};
-    config.aether.auth.tokens = {kAetherToken};
+    config.at("paradigm").auth.tokens = {kParadigmToken};
+    config.at("cadenya").auth.tokens = {kCadenyaToken};
+    config.at("aether").auth.tokens = {kAetherToken};
     restart(std::move(config));
     ::setenv("WSOP_SECRET_PARADIGM_TOKEN", kParadigmToken, 1);
     ::setenv("WSOP_SECRET_REJECTED_TOKEN", kRejectedToken, 1);

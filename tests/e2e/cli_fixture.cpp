@@ -14,8 +14,8 @@ namespace wsop::e2e {
 
 sim::SimConfig e2e_config() {
   sim::SimConfig config = simtest::test_config();
-  config.paradigm.companies.push_back({2, "Second Company"});
-  config.aether.projects.push_back(kProject2);
+  sim::paradigm::options_of(config).companies.push_back({2, "Second Company"});
+  sim::aether::options_of(config).projects.push_back(kProject2);
   return config;
 }
 

@@ -141,7 +141,7 @@ TEST_F(E2eAetherProvisioningTest, WaitEndsRunningAndReady) {
 
 TEST_F(E2eAetherProvisioningTest, ErrorIsReadyFalseWithTheProvidersMessage) {
   sim::SimConfig config = e2e_config();
-  config.aether.error_rate = 1.0;
+  sim::aether::options_of(config).error_rate = 1.0;
   restart(config);
   write("ws.yaml", workspace_yaml("broken", "aether", default_spec("aether")));
   RunResult applied = apply({"--wait"});

@@ -44,7 +44,7 @@ class E2eAdoptionFidelityTest : public CliTest {
   // and the Paradigm ProviderConfig declares that company.
   void token_of_company(int company) {
     sim::SimConfig config = e2e_config();
-    config.paradigm.token_companies = {{"e2e-token", company}};
+    sim::paradigm::options_of(config).token_companies = {{"e2e-token", company}};
     restart(config);
     std::string configs;
     for (const auto& provider : all_providers()) {

@@ -21,7 +21,7 @@ class ProgressE2e : public CliTest {};
 
 TEST_F(ProgressE2e, WaitingForProvisioningPrintsTheCountsByPhaseOffATerminal) {
   sim::SimConfig config = e2e_config();
-  config.aether.creating_delay = std::chrono::milliseconds(3000);
+  sim::aether::options_of(config).creating_delay = std::chrono::milliseconds(3000);
   restart(config);
   write("slow.yaml", workspace_yaml("slow", "aether", default_spec("aether")));
   write("quick.yaml", workspace_yaml("quick", "paradigm", default_spec("paradigm")));

@@ -45,7 +45,7 @@ class E2eFidelityTest : public CliTest {
 // sent, finds the one workspace and adopts it; nothing is created twice.
 TEST_F(E2eFidelityTest, AetherLostCreateWithoutHardwareUnderOtherAccountDefaultsIsAdopted) {
   sim::SimConfig config = e2e_config();
-  config.aether.default_hardware = {"performance", 4, 4096, 20, std::nullopt};
+  sim::aether::options_of(config).default_hardware = {"performance", 4, 4096, 20, std::nullopt};
   restart(config);
   write("ws.yaml",
         workspace_yaml("bare", "aether",
@@ -120,7 +120,7 @@ TEST_F(E2eFidelityTest, ParadigmTrimmedDescriptionAppliesOnceThenNoDiff) {
 // one message naming the ProviderConfig.
 TEST_F(E2eFidelityTest, ParadigmForbiddenCreateIsPermanentAndNamesTheProviderConfig) {
   sim::SimConfig config = e2e_config();
-  config.paradigm.readonly_tokens = {"e2e-token"};
+  sim::paradigm::options_of(config).readonly_tokens = {"e2e-token"};
   restart(config);
   for (const char* name : {"one", "two", "three"}) {
     write(std::string(name) + ".yaml", workspace_yaml(name, "paradigm", default_spec("paradigm")));

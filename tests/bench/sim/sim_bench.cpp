@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "providers/sim/simulator.h"
+#include "sim/core/simulator.h"
+#include "sim/registry.h"
 
 namespace {
 
@@ -232,7 +233,7 @@ int main(int argc, char** argv) {
                    "[--requests R] [--provider all|paradigm|cadenya|aether] [--threads T]\n";
       return 2;
     }
-    wsop::sim::SimConfig config;
+    wsop::sim::SimConfig config = wsop::sim::builtin_config();
     config.threads = o.threads;
     wsop::sim::Simulator simulator(config);
     if (wsop::Status s = simulator.start(); !s) {

@@ -34,7 +34,7 @@ class KubeModeE2e : public simtest::SimTest {
  protected:
   void SetUp() override {
     sim::SimConfig config = simtest::test_config();
-    config.cadenya.auth.tokens = {kToken};
+    config.at("cadenya").auth.tokens = {kToken};
     start(config);
     char pattern[] = "/tmp/wsop-kube-e2e-XXXXXX";
     ASSERT_NE(::mkdtemp(pattern), nullptr);

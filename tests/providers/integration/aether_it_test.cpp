@@ -250,7 +250,7 @@ TEST_P(AetherIT, ErrorBodiesMapToCategories) {
 
 TEST_P(AetherIT, ProvisioningFailureCarriesTheMessage) {
   sim::SimConfig c = simtest::test_config();
-  c.aether.error_rate = 1.0;
+  sim::aether::options_of(c).error_rate = 1.0;
   start_sim(std::move(c));
   provider_ = make(kAether);
   auto created = provider_->create(aether_ws("doomed"));

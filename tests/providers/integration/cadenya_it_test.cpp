@@ -14,8 +14,8 @@ class CadenyaIT : public IntegrationTest {
  protected:
   void SetUp() override {
     sim::SimConfig c = simtest::test_config();
-    c.cadenya.auth.tokens = {kToken, "user-token"};
-    c.cadenya.auth.admin_tokens = {kToken};
+    c.at("cadenya").auth.tokens = {kToken, "user-token"};
+    c.at("cadenya").auth.admin_tokens = {kToken};
     start_sim(std::move(c));
     provider_ = make(kCadenya);
     ASSERT_NE(provider_, nullptr);

@@ -18,9 +18,9 @@ class CredentialsIT : public IntegrationTest {
   void SetUp() override {
     sim::SimConfig c = simtest::test_config();
     std::set<std::string> accepted = {"token-aaa", "token-ccc"};
-    c.paradigm.auth.tokens = accepted;
-    c.cadenya.auth.tokens = accepted;
-    c.aether.auth.tokens = accepted;
+    c.at("paradigm").auth.tokens = accepted;
+    c.at("cadenya").auth.tokens = accepted;
+    c.at("aether").auth.tokens = accepted;
     start_sim(std::move(c));
     dir_ = std::filesystem::temp_directory_path() /
            ("wsop-it-token-" + std::to_string(::getpid()) + "-" +

@@ -19,7 +19,7 @@
 #include "providers/cadenya/cadenya_provider.h"
 #include "providers/paradigm/paradigm_provider.h"
 #include "providers/registry.h"
-#include "providers/sim/simulator.h"
+#include "sim/core/simulator.h"
 #include "tests/providers/sim/sim_fixture.h"
 #include "tests/providers/sim/test_client.h"
 #include "tests/providers/sim/tls_files.h"

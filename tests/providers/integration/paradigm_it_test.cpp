@@ -10,7 +10,7 @@ class ParadigmIT : public IntegrationTest {
  protected:
   void SetUp() override {
     sim::SimConfig c = simtest::test_config();
-    c.paradigm.companies = {{1, "Acme"}, {2, "Other"}};
+    sim::paradigm::options_of(c).companies = {{1, "Acme"}, {2, "Other"}};
     start_sim(std::move(c));
     provider_ = make(kParadigm);
     ASSERT_NE(provider_, nullptr);
@@ -212,7 +212,7 @@ TEST_P(ParadigmIT, VendorErrorsKeepTheirMessage) {
 
 TEST_P(ParadigmIT, RejectedTokenIsUnauthorizedWithDetail) {
   sim::SimConfig c = simtest::test_config();
-  c.paradigm.auth.tokens = {"only-this-one"};
+  c.at("paradigm").auth.tokens = {"only-this-one"};
   start_sim(std::move(c));
   provider_ = make(kParadigm);
   auto got = provider_->get("1");

@@ -19,9 +19,9 @@ class AetherHardwareTest : public SimTest {
     SimTest::SetUp();
     api_ = std::make_unique<Client>(client("aether"));
   }
-  void restart_with(const aether::SimHardware& defaults) {
+  void restart_with(const sim::aether::SimHardware& defaults) {
     sim::SimConfig config = test_config();
-    config.aether.default_hardware = defaults;
+    sim::aether::options_of(config).default_hardware = defaults;
     start(std::move(config));
     api_ = std::make_unique<Client>(client("aether"));
   }
@@ -42,7 +42,7 @@ class AetherHardwareTest : public SimTest {
 };
 
 TEST_F(AetherHardwareTest, DefaultHardwareIsTheSeedsDocumentedDefaults) {
-  aether::SimHardware hw = aether::SimOptions().default_hardware;
+  sim::aether::SimHardware hw = sim::aether::SimOptions().default_hardware;
   EXPECT_EQ(hw.cpu_kind, "shared");
   EXPECT_EQ(hw.cpus, 2);
   EXPECT_EQ(hw.memory_mb, 2048);
@@ -124,7 +124,7 @@ TEST_F(AetherHardwareTest, PatchWithWrongTypesChangesNothing) {
 
 TEST_F(AetherHardwareTest, DefaultHardwareOutsideTheLimitsIsAConfigurationError) {
   sim::SimConfig config = test_config();
-  config.aether.default_hardware.cpus = 16;
+  sim::aether::options_of(config).default_hardware.cpus = 16;
   sim::Simulator simulator(config);
   Status s = simulator.start();
   EXPECT_FALSE(s.is_ok());

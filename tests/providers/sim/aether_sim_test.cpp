@@ -113,7 +113,7 @@ TEST_F(AetherSimTest, WithoutTokenIs401) {
 
 TEST_F(AetherSimTest, ListReturnsWorkspacesAcrossProjects) {
   sim::SimConfig config = test_config();
-  config.aether.projects = {kProject, "22222222-2222-4222-8222-222222222222"};
+  sim::aether::options_of(config).projects = {kProject, "22222222-2222-4222-8222-222222222222"};
   restart(config);
   create_id();
   ASSERT_EQ(api_->post("/projects/22222222-2222-4222-8222-222222222222/workspaces", json::object())
@@ -169,7 +169,7 @@ TEST_F(AetherSimTest, StartAndStopFollowTheLifecycle) {
 
 TEST_F(AetherSimTest, ConfiguredShareOfCreatesEndsInError) {
   sim::SimConfig config = test_config();
-  config.aether.error_rate = 1;
+  sim::aether::options_of(config).error_rate = 1;
   restart(config);
   std::string id = create_id();
   ASSERT_TRUE(reaches(id, "error"));
@@ -182,7 +182,7 @@ TEST_F(AetherSimTest, ConfiguredShareOfCreatesEndsInError) {
 
 TEST_F(AetherSimTest, IdleWorkspacesStopByThemselvesUnlessKeptActive) {
   sim::SimConfig config = test_config();
-  config.aether.idle_stop = milliseconds(300);
+  sim::aether::options_of(config).idle_stop = milliseconds(300);
   restart(config);
   std::string idle = create_id({{"keep_active", false}});
   std::string kept = create_id({{"keep_active", true}});

@@ -63,8 +63,8 @@ TEST_F(CadenyaSimTest, WithoutTokenIs401Unauthenticated) {
 
 TEST_F(CadenyaSimTest, NonAdminTokenIs403PermissionDenied) {
   sim::SimConfig config = test_config();
-  config.cadenya.auth.tokens = {"user-token"};
-  config.cadenya.auth.admin_tokens = {"admin-token"};
+  config.at("cadenya").auth.tokens = {"user-token"};
+  config.at("cadenya").auth.admin_tokens = {"admin-token"};
   start(config);
   Client user = client("cadenya", "user-token");
   expect_status(user.post(kPath, {{"metadata", {{"name", "a"}}}}), 403, 7);

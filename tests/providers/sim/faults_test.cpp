@@ -160,7 +160,7 @@ TEST_F(SimFaultsTest, RateLimitAnswers429WithRetryAfter) {
   EXPECT_GE(stats("paradigm")["calls"]["list"]["429"], 3);
 }
 
-// A 429 is decided before the request is served (providers/sim/service.cpp):
+// A 429 is decided before the request is served (sim/core/service.cpp):
 // a throttled create never commits, even where every served create would
 // be committed and its answer dropped. The create journal's re-send of a
 // 429 rests on it (controller/reconcile/create_journal.cpp).
@@ -225,7 +225,7 @@ TEST_F(SimFaultsTest, PutFaultsMergesAndValidates) {
 
 TEST_F(SimFaultsTest, StartupFaultsComeFromTheConfigAndResetRestoresThem) {
   sim::SimConfig config = test_config();
-  config.paradigm_listen.faults.error_rate = 1;
+  config.at("paradigm").listen.faults.error_rate = 1;
   start(config);
   Client api = client("paradigm");
   EXPECT_GE(api.get("/api/v3/company/workspaces").status, 500);

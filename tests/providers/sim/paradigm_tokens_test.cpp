@@ -21,10 +21,10 @@ class ParadigmTokensTest : public SimTest {
   // ro is read-only; t2 and ro are accepted because the options name them.
   void SetUp() override {
     sim::SimConfig config = test_config();
-    config.paradigm.auth.tokens = {"t1"};
-    config.paradigm.companies = {{1, "Acme"}, {2, "Beta"}};
-    config.paradigm.token_companies = {{"t2", 2}};
-    config.paradigm.readonly_tokens = {"ro"};
+    config.at("paradigm").auth.tokens = {"t1"};
+    sim::paradigm::options_of(config).companies = {{1, "Acme"}, {2, "Beta"}};
+    sim::paradigm::options_of(config).token_companies = {{"t2", 2}};
+    sim::paradigm::options_of(config).readonly_tokens = {"ro"};
     start(std::move(config));
   }
   std::int64_t create_in(Client& c, const std::string& name, std::int64_t company) {
@@ -112,7 +112,7 @@ TEST(ParadigmTokensDefaultTest, AnyTokenIsCompanyOneByDefault) {
 
 TEST(ParadigmTokensDefaultTest, TokenOfAnUnconfiguredCompanyIsAConfigurationError) {
   sim::SimConfig config = test_config();
-  config.paradigm.token_companies = {{"t", 7}};
+  sim::paradigm::options_of(config).token_companies = {{"t", 7}};
   sim::Simulator simulator(config);
   Status s = simulator.start();
   EXPECT_FALSE(s.is_ok());

@@ -5,10 +5,13 @@
 #include <regex>
 #include <set>
 
-#include "providers/sim/auth.h"
-#include "providers/sim/config.h"
-#include "providers/sim/ids.h"
-#include "providers/sim/rate_limiter.h"
+#include "sim/aether/aether_descriptor.h"
+#include "sim/core/auth.h"
+#include "sim/core/config.h"
+#include "sim/core/ids.h"
+#include "sim/core/rate_limiter.h"
+#include "sim/paradigm/paradigm_descriptor.h"
+#include "sim/registry.h"
 
 namespace wsop::sim {
 namespace {
@@ -92,15 +95,15 @@ TEST(SimAuthTest, AnyTokenIsAnAdminUnlessConfigured) {
 }
 
 TEST(SimConfigTest, DefaultsAreTheDemos) {
-  SimConfig c;
-  EXPECT_EQ(c.paradigm_listen.address, "127.0.0.1");
-  EXPECT_EQ(c.paradigm_listen.port, 0);
-  EXPECT_TRUE(c.paradigm.auth.tokens.empty());
-  ASSERT_EQ(c.paradigm.companies.size(), 1u);
-  EXPECT_EQ(c.paradigm.companies[0].id, 1);
-  ASSERT_EQ(c.aether.projects.size(), 1u);
-  EXPECT_EQ(c.aether.projects[0], "00000000-0000-4000-8000-000000000001");
-  EXPECT_EQ(c.aether.idle_stop.count(), 0);
+  SimConfig c = sim::builtin_config();
+  EXPECT_EQ(c.at("paradigm").listen.address, "127.0.0.1");
+  EXPECT_EQ(c.at("paradigm").listen.port, 0);
+  EXPECT_TRUE(c.at("paradigm").auth.tokens.empty());
+  ASSERT_EQ(sim::paradigm::options_of(c).companies.size(), 1u);
+  EXPECT_EQ(sim::paradigm::options_of(c).companies[0].id, 1);
+  ASSERT_EQ(sim::aether::options_of(c).projects.size(), 1u);
+  EXPECT_EQ(sim::aether::options_of(c).projects[0], "00000000-0000-4000-8000-000000000001");
+  EXPECT_EQ(sim::aether::options_of(c).idle_stop.count(), 0);
 }
 
 TEST(SimConfigTest, YamlSetsEveryKnob) {
@@ -125,25 +128,25 @@ aether:
   errorRate: 0.1
   idleStop: 10m
 )",
-                                      SimConfig());
+                                      builtin_config());
   ASSERT_TRUE(c) << c.status().to_string();
   EXPECT_EQ(c->threads, 3);
   EXPECT_EQ(c->tls_cert_file, "c.pem");
-  EXPECT_EQ(c->paradigm_listen.port, 18080);
-  EXPECT_EQ(c->paradigm.auth.tokens, (std::set<std::string>{"shared"}));
-  ASSERT_EQ(c->paradigm.companies.size(), 2u);
-  EXPECT_EQ(c->paradigm.companies[0].name, "Acme");
-  EXPECT_EQ(c->paradigm_listen.faults.latency_ms, 7);
-  EXPECT_EQ(c->cadenya_listen.address, "127.0.0.2");
-  EXPECT_EQ(c->cadenya.auth.tokens, (std::set<std::string>{"u", "a"}));
-  EXPECT_EQ(c->cadenya.auth.admin_tokens, (std::set<std::string>{"a"}));
-  EXPECT_EQ(c->cadenya_listen.faults.rate_limit_rps, 3);
-  EXPECT_EQ(c->cadenya_listen.faults.error_rate, 0.25);  // the shared default stays
-  EXPECT_EQ(c->aether.creating_delay, milliseconds(2000));
-  EXPECT_EQ(c->aether.starting_delay, milliseconds(250));
-  EXPECT_EQ(c->aether.idle_stop, milliseconds(600000));
-  EXPECT_EQ(c->aether.error_rate, 0.1);
-  EXPECT_EQ(c->aether.projects[0], "11111111-1111-4111-8111-111111111111");
+  EXPECT_EQ(c->at("paradigm").listen.port, 18080);
+  EXPECT_EQ(c->at("paradigm").auth.tokens, (std::set<std::string>{"shared"}));
+  ASSERT_EQ(sim::paradigm::options_of(*c).companies.size(), 2u);
+  EXPECT_EQ(sim::paradigm::options_of(*c).companies[0].name, "Acme");
+  EXPECT_EQ(c->at("paradigm").listen.faults.latency_ms, 7);
+  EXPECT_EQ(c->at("cadenya").listen.address, "127.0.0.2");
+  EXPECT_EQ(c->at("cadenya").auth.tokens, (std::set<std::string>{"u", "a"}));
+  EXPECT_EQ(c->at("cadenya").auth.admin_tokens, (std::set<std::string>{"a"}));
+  EXPECT_EQ(c->at("cadenya").listen.faults.rate_limit_rps, 3);
+  EXPECT_EQ(c->at("cadenya").listen.faults.error_rate, 0.25);  // the shared default stays
+  EXPECT_EQ(sim::aether::options_of(*c).creating_delay, milliseconds(2000));
+  EXPECT_EQ(sim::aether::options_of(*c).starting_delay, milliseconds(250));
+  EXPECT_EQ(sim::aether::options_of(*c).idle_stop, milliseconds(600000));
+  EXPECT_EQ(sim::aether::options_of(*c).error_rate, 0.1);
+  EXPECT_EQ(sim::aether::options_of(*c).projects[0], "11111111-1111-4111-8111-111111111111");
 }
 
 TEST(SimConfigTest, RejectsUnknownKeysAndBadValues) {
@@ -151,9 +154,9 @@ TEST(SimConfigTest, RejectsUnknownKeysAndBadValues) {
                            "aether: {projects: [nope]}", "aether: {errorRate: 2}",
                            "faults: {errorRate: 3}", "faults: {typo: 1}", "threads: many",
                            "paradigm: {port: -1}", "cadenya: [1, 2]", "tokens: ['']", "{"}) {
-    EXPECT_FALSE(parse_config(yaml, SimConfig())) << yaml;
+    EXPECT_FALSE(parse_config(yaml, builtin_config())) << yaml;
   }
-  EXPECT_FALSE(load_config_file("/nonexistent/sim.yaml", SimConfig()));
+  EXPECT_FALSE(load_config_file("/nonexistent/sim.yaml", builtin_config()));
 }
 
 }  // namespace

@@ -10,7 +10,10 @@
 #include <string>
 #include <thread>
 
-#include "providers/sim/simulator.h"
+#include "sim/aether/aether_descriptor.h"
+#include "sim/core/simulator.h"
+#include "sim/paradigm/paradigm_descriptor.h"
+#include "sim/registry.h"
 #include "tests/providers/sim/test_client.h"
 
 namespace wsop::simtest {
@@ -18,10 +21,10 @@ namespace wsop::simtest {
 inline constexpr const char* kProject = "00000000-0000-4000-8000-000000000001";
 
 inline sim::SimConfig test_config() {
-  sim::SimConfig config;
-  config.aether.creating_delay = std::chrono::milliseconds(100);
-  config.aether.starting_delay = std::chrono::milliseconds(100);
-  config.aether.stopping_delay = std::chrono::milliseconds(100);
+  sim::SimConfig config = sim::builtin_config();
+  sim::aether::options_of(config).creating_delay = std::chrono::milliseconds(100);
+  sim::aether::options_of(config).starting_delay = std::chrono::milliseconds(100);
+  sim::aether::options_of(config).stopping_delay = std::chrono::milliseconds(100);
   return config;
 }
 

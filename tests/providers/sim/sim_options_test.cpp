@@ -1,10 +1,13 @@
 // provider-sim's options for company-scoped and read-only Paradigm tokens
 // and the Aether account's default hardware, in the YAML file
-// (providers/sim/config.h) and on the command line (cmd/provider-sim).
+// (sim/core/config.h) and on the command line (cmd/provider-sim).
 #include <gtest/gtest.h>
 
 #include "cmd/provider-sim/options.h"
-#include "providers/sim/config.h"
+#include "sim/aether/aether_descriptor.h"
+#include "sim/core/config.h"
+#include "sim/paradigm/paradigm_descriptor.h"
+#include "sim/registry.h"
 
 namespace wsop::sim {
 namespace {
@@ -20,12 +23,12 @@ paradigm:
 aether:
   defaultHardware: {cpuKind: performance, cpus: 4, memoryMb: 4096, volumeSizeGb: 20}
 )",
-                                      SimConfig());
+                                      builtin_config());
   ASSERT_TRUE(c) << c.status().to_string();
-  EXPECT_EQ(c->paradigm.token_companies,
+  EXPECT_EQ(sim::paradigm::options_of(*c).token_companies,
             (std::map<std::string, std::int64_t>{{"t2", 2}, {"tok==", 1}}));
-  EXPECT_EQ(c->paradigm.readonly_tokens, (std::set<std::string>{"ro"}));
-  const aether::SimHardware& hw = c->aether.default_hardware;
+  EXPECT_EQ(sim::paradigm::options_of(*c).readonly_tokens, (std::set<std::string>{"ro"}));
+  const aether::SimHardware& hw = sim::aether::options_of(*c).default_hardware;
   EXPECT_EQ(hw.cpu_kind, "performance");
   EXPECT_EQ(hw.cpus, 4);
   EXPECT_EQ(hw.memory_mb, 4096);
@@ -36,12 +39,12 @@ aether:
 
 TEST(SimOptionsYamlTest, DefaultHardwareSubsetKeepsTheOtherDefaults) {
   Outcome<SimConfig> c =
-      parse_config("aether: {defaultHardware: {volumeSizeGb: 500}}", SimConfig());
+      parse_config("aether: {defaultHardware: {volumeSizeGb: 500}}", builtin_config());
   ASSERT_TRUE(c) << c.status().to_string();
-  EXPECT_EQ(c->aether.default_hardware.volume_size_gb, 500);
-  EXPECT_EQ(c->aether.default_hardware.cpu_kind, "shared");
-  EXPECT_EQ(c->aether.default_hardware.cpus, 2);
-  EXPECT_EQ(c->aether.default_hardware.memory_mb, 2048);
+  EXPECT_EQ(sim::aether::options_of(*c).default_hardware.volume_size_gb, 500);
+  EXPECT_EQ(sim::aether::options_of(*c).default_hardware.cpu_kind, "shared");
+  EXPECT_EQ(sim::aether::options_of(*c).default_hardware.cpus, 2);
+  EXPECT_EQ(sim::aether::options_of(*c).default_hardware.memory_mb, 2048);
 }
 
 TEST(SimOptionsYamlTest, RejectsUnknownKeysAndBadValues) {
@@ -51,12 +54,12 @@ TEST(SimOptionsYamlTest, RejectsUnknownKeysAndBadValues) {
         "aether: {defaultHardware: {volumeSizeGb: 0}}", "aether: {defaultHardware: [1]}",
         "paradigm: {tokenCompanies: [t]}", "paradigm: {tokenCompanies: {t: two}}",
         "paradigm: {readonlyTokens: ['']}", "paradigm: {readOnlyTokens: [t]}"}) {
-    EXPECT_FALSE(parse_config(yaml, SimConfig())) << yaml;
+    EXPECT_FALSE(parse_config(yaml, builtin_config())) << yaml;
   }
 }
 
 TEST(SimOptionsYamlTest, TokenCompanyMustBeAConfiguredCompany) {
-  Outcome<SimConfig> c = parse_config("paradigm: {tokenCompanies: {t: 2}}", SimConfig());
+  Outcome<SimConfig> c = parse_config("paradigm: {tokenCompanies: {t: 2}}", builtin_config());
   ASSERT_TRUE(c) << c.status().to_string();
   Status s = check_config(*c);
   EXPECT_FALSE(s.is_ok());
@@ -69,7 +72,7 @@ TEST(SimOptionsFlagsTest, ParadigmTokenFlagsAreRepeatable) {
            "--paradigm-token", "b64==1", "--paradigm-readonly-token", "ro",
            "--paradigm-readonly-token", "ro2"});
   ASSERT_TRUE(inv) << inv.status().to_string();
-  const paradigm::SimOptions& p = inv->config.paradigm;
+  const paradigm::SimOptions& p = sim::paradigm::options_of(inv->config);
   EXPECT_EQ(p.token_companies, (std::map<std::string, std::int64_t>{{"a", 2}, {"b64=", 1}}));
   EXPECT_EQ(p.readonly_tokens, (std::set<std::string>{"ro", "ro2"}));
 }
@@ -78,7 +81,7 @@ TEST(SimOptionsFlagsTest, AetherDefaultHardwareTakesAnySubset) {
   Outcome<provider_sim::Invocation> all = provider_sim::parse_command_line(Args{
       "--aether-default-hardware", "cpu_kind=performance,cpus=4,memory_mb=4096,volume_size_gb=20"});
   ASSERT_TRUE(all) << all.status().to_string();
-  const aether::SimHardware& hw = all->config.aether.default_hardware;
+  const aether::SimHardware& hw = sim::aether::options_of(all->config).default_hardware;
   EXPECT_EQ(hw.cpu_kind, "performance");
   EXPECT_EQ(hw.cpus, 4);
   EXPECT_EQ(hw.memory_mb, 4096);
@@ -86,9 +89,9 @@ TEST(SimOptionsFlagsTest, AetherDefaultHardwareTakesAnySubset) {
   Outcome<provider_sim::Invocation> some =
       provider_sim::parse_command_line(Args{"--aether-default-hardware", "memory_mb=8192"});
   ASSERT_TRUE(some) << some.status().to_string();
-  EXPECT_EQ(some->config.aether.default_hardware.memory_mb, 8192);
-  EXPECT_EQ(some->config.aether.default_hardware.cpus, 2);
-  EXPECT_EQ(some->config.aether.default_hardware.cpu_kind, "shared");
+  EXPECT_EQ(sim::aether::options_of(some->config).default_hardware.memory_mb, 8192);
+  EXPECT_EQ(sim::aether::options_of(some->config).default_hardware.cpus, 2);
+  EXPECT_EQ(sim::aether::options_of(some->config).default_hardware.cpu_kind, "shared");
 }
 
 TEST(SimOptionsFlagsTest, BadValuesAreClearErrors) {
