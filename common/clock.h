@@ -1,5 +1,5 @@
 // Time behind one seam, as LevelDB's Env puts time and files behind one
-// (ARCHITECTURE.md, the seams): the work queue, the observed cache, the
+// (ARCHITECTURE.md section 5): the work queue, the observed cache, the
 // rate limiters and the reconciler read the time and wait for it only
 // through a Clock, so that their tests run on a FakeClock
 // (tests/common/fake_clock.h) that moves when the test says, instead of
