@@ -63,9 +63,9 @@ milliseconds requeue_after_undecided(const Status& status, milliseconds resolve_
 // The attempt a pending record describes, with the deadlines its client had:
 // the create may still commit until the window of that attempt ends.
 providers::CreateAttempt attempt_of(const state::WorkspaceRecord& record,
-                                    const model::ProviderConfig* config) {
+                                    const model::ProviderConfig* config, state::Time now) {
   providers::CreateAttempt attempt;
-  attempt.requested_at = record.create.requested_at.value_or(std::chrono::system_clock::now());
+  attempt.requested_at = record.create.requested_at.value_or(now);
   model::Timeouts timeouts = config ? config->timeouts : model::Timeouts{};
   attempt.request_timeout = timeouts.connect + timeouts.request;
   return attempt;
@@ -74,10 +74,8 @@ providers::CreateAttempt attempt_of(const state::WorkspaceRecord& record,
 // While the create may still commit, look again soon, and right after the
 // window ends (when an empty lookup becomes proof).
 milliseconds requeue_while_pending(const providers::CreateAttempt& attempt,
-                                   milliseconds resolve_delay) {
-  auto until_end =
-      std::chrono::ceil<milliseconds>(attempt.window_end() - std::chrono::system_clock::now()) +
-      milliseconds(1);
+                                   milliseconds resolve_delay, state::Time now) {
+  auto until_end = std::chrono::ceil<milliseconds>(attempt.window_end() - now) + milliseconds(1);
   return std::min(resolve_delay * 5, std::max(resolve_delay, until_end));
 }
 
@@ -118,7 +116,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
     if (acquired->waiting_for()) return wait_for_turn(step, *acquired->waiting_for());
     turn = std::move(*acquired);
   }
-  auto now = std::chrono::system_clock::now();
+  auto now = ctx_.clock->wall_now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
   // Re-creating a workspace confirmed gone corrects drift; a replacement
   // (which deleted it on purpose) does not.
@@ -160,7 +158,7 @@ Outcome<Result> WorkspaceReconciler::create(Step& step) {
   }
   // The create's outcome settles in the journal's own write (settle()
   // below then finds nothing left to write).
-  const state::Time settled_at = std::chrono::system_clock::now();
+  const state::Time settled_at = ctx_.clock->wall_now();
   auto settle_in_place = [&](state::WorkspaceRecord& record) {
     record = settled_record(step, std::move(record), *created, /*changed=*/true, settled_at);
   };
@@ -195,7 +193,7 @@ Outcome<providers::RemoteWorkspace> WorkspaceReconciler::send_create(Step& step)
   for (int sent = 1;
        sent < kMaxThrottledCreates && !created && created.status().code() == Code::kRateLimited;
        ++sent) {
-    auto renewed = ctx_.store->begin_create(*step.record, std::chrono::system_clock::now());
+    auto renewed = ctx_.store->begin_create(*step.record, ctx_.clock->wall_now());
     if (!renewed) return renewed.status();
     step.record = *renewed;
     created = step.provider->create(*step.desired);
@@ -238,7 +236,7 @@ Outcome<Result> WorkspaceReconciler::adopt(Step& step) {
 Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
   const model::ProviderConfig* config =
       step.snapshot ? step.snapshot->set().find_provider_config(step.provider_config) : nullptr;
-  providers::CreateAttempt attempt = attempt_of(*step.record, config);
+  providers::CreateAttempt attempt = attempt_of(*step.record, config, ctx_.clock->wall_now());
   auto lookup = step.provider->find_lost_create(*step.desired, attempt);
   if (!lookup) return failed(step, lookup.status(), "ResolvePendingFailed");
   // The manifest changed since the lost create was sent: the lookup matched
@@ -278,7 +276,7 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
     // This run's create made it: it counts as applied now (wsctl get APPLIED).
     if (auto stored = ctx_.store->get(step.key); stored && *stored) {
       state::WorkspaceRecord applied = **stored;
-      applied.last_applied_at = std::chrono::system_clock::now();
+      applied.last_applied_at = ctx_.clock->wall_now();
       if (Status s = ctx_.store->put(applied); !s.is_ok()) return s;
     }
     ctx_.cache->put(step.provider_config, found);
@@ -289,13 +287,14 @@ Outcome<Result> WorkspaceReconciler::resolve_pending(Step& step) {
   // Past the window, finding none, or only workspaces of the same request
   // that others settled, proves this create made nothing: create again.
   if (unowned.empty() && lookup->conclusive && owned_by_same_request) return create(step);
-  if (unowned.empty() && attempt.may_still_commit(std::chrono::system_clock::now())) {
+  if (unowned.empty() && attempt.may_still_commit(ctx_.clock->wall_now())) {
     // The server may yet commit it (after our deadline): wait, create nothing.
     step.plan.note = "the create's answer was lost and no unowned workspace matches " +
                      lookup->method + " yet; waiting until the request can no longer commit";
     auto result = blocked(step, "CreatePending", EventType::kCreateAmbiguous);
     if (!result) return result;
-    return Result{requeue_while_pending(attempt, ctx_.options.resolve_delay)};
+    return Result{
+        requeue_while_pending(attempt, ctx_.options.resolve_delay, ctx_.clock->wall_now())};
   }
   std::vector<std::string> ids;
   for (const auto& c : unowned) ids.push_back(c.id);

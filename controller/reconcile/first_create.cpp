@@ -73,7 +73,7 @@ Outcome<std::optional<Result>> WorkspaceReconciler::check_existing(Step& step) {
   auto identity = step.provider->existing_identity(*step.desired);
   if (!identity) return std::optional<Result>();
   const std::string& config = step.provider_config;
-  if (ctx_.cache->listed_at(config) == ObservedCache::Clock::time_point{}) {
+  if (ctx_.cache->listed_at(config) == ObservedCache::TimePoint{}) {
     Status listed = ctx_.cache->refresh(config, ctx_.options.max_observation_age,
                                         [&] { return list_scope(*step.provider, config); });
     // Without a list nothing shows the identity free: creating could
@@ -136,7 +136,7 @@ Outcome<Result> WorkspaceReconciler::wait_for_turn(Step& step, const model::Work
   step.plan.note = "waiting for the create of " + holder.to_string() +
                    ", which sent the same request, to be resolved: two unresolved creates of "
                    "one request could not be told apart";
-  auto now = std::chrono::system_clock::now();
+  auto now = ctx_.clock->wall_now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
   set_condition(record.conditions.synced, state::ConditionStatus::kFalse, "CreateQueued",
                 step.plan.note, now);

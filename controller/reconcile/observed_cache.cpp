@@ -7,9 +7,9 @@ namespace {
 
 // Listed no longer than max_age before `now`. (The epoch means never:
 // steady_clock counts from boot, which may be recent.)
-bool listed_within(ObservedCache::Clock::time_point listed, ObservedCache::Clock::time_point now,
+bool listed_within(ObservedCache::TimePoint listed, ObservedCache::TimePoint now,
                    std::chrono::milliseconds max_age) {
-  return listed != ObservedCache::Clock::time_point{} && now - listed <= max_age;
+  return listed != ObservedCache::TimePoint{} && now - listed <= max_age;
 }
 
 void erase_pair(std::unordered_multimap<std::string, std::string>& index, const std::string& value,
@@ -36,9 +36,8 @@ void ObservedCache::unindex(PerConfig& config, const providers::RemoteWorkspace&
 }
 
 void ObservedCache::put_list(const std::string& provider_config,
-                             std::vector<providers::RemoteWorkspace> list,
-                             Clock::time_point started) {
-  auto now = started == Clock::time_point{} ? Clock::now() : started;
+                             std::vector<providers::RemoteWorkspace> list, TimePoint started) {
+  auto now = started == TimePoint{} ? clock_.now() : started;
   std::map<std::string, Entry> by_id;
   for (auto& remote : list) {
     std::string id = remote.id;
@@ -64,7 +63,7 @@ void ObservedCache::put(const std::string& provider_config,
   PerConfig& config = configs_[provider_config];
   auto [it, inserted] = config.by_id.try_emplace(remote.id);
   if (!inserted) unindex(config, it->second.remote);
-  it->second = Entry{remote, Clock::now()};
+  it->second = Entry{remote, clock_.now()};
   index(config, remote);
 }
 
@@ -81,7 +80,7 @@ void ObservedCache::erase(const std::string& provider_config, const std::string&
 ObservedCache::Lookup ObservedCache::find(const std::string& provider_config, const std::string& id,
                                           std::chrono::milliseconds max_age) const {
   Lookup out;
-  auto now = Clock::now();
+  auto now = clock_.now();
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
   if (it == configs_.end()) return out;
@@ -119,23 +118,21 @@ std::vector<providers::RemoteWorkspace> ObservedCache::find_all(
   return out;
 }
 
-ObservedCache::Clock::time_point ObservedCache::listed_at(
-    const std::string& provider_config) const {
+ObservedCache::TimePoint ObservedCache::listed_at(const std::string& provider_config) const {
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
-  return it == configs_.end() ? Clock::time_point{} : it->second.listed_at;
+  return it == configs_.end() ? TimePoint{} : it->second.listed_at;
 }
 
 void ObservedCache::note_write(const std::string& provider_config) {
   std::lock_guard lock(mu_);
-  configs_[provider_config].last_write_at = Clock::now();
+  configs_[provider_config].last_write_at = clock_.now();
 }
 
-ObservedCache::Clock::time_point ObservedCache::last_write_at(
-    const std::string& provider_config) const {
+ObservedCache::TimePoint ObservedCache::last_write_at(const std::string& provider_config) const {
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
-  return it == configs_.end() ? Clock::time_point{} : it->second.last_write_at;
+  return it == configs_.end() ? TimePoint{} : it->second.last_write_at;
 }
 
 std::mutex& ObservedCache::list_mutex(const std::string& provider_config) {
@@ -149,36 +146,36 @@ Status ObservedCache::refresh(const std::string& provider_config, std::chrono::m
   // list that takes longer than max_age (10,000 workspaces on a busy
   // machine) would otherwise be sent again by every caller that waited for
   // it, one after the other.
-  const auto asked = Clock::now();
+  const auto asked = clock_.now();
   std::lock_guard in_flight(list_mutex(provider_config));
   // Whoever held the list mutex before us may have just listed.
   if (listed_within(listed_at(provider_config), asked, max_age)) return Status::ok();
-  auto started = Clock::now();
+  auto started = clock_.now();
   set_list_started(provider_config, started);
   auto listed = list();
-  set_list_started(provider_config, Clock::time_point{});
+  set_list_started(provider_config, TimePoint{});
   if (!listed) return listed.status();
   put_list(provider_config, std::move(*listed), started);
   std::lock_guard lock(mu_);
   configs_[provider_config].list_duration =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now() - started);
   return Status::ok();
 }
 
-void ObservedCache::set_list_started(const std::string& provider_config, Clock::time_point at) {
+void ObservedCache::set_list_started(const std::string& provider_config, TimePoint at) {
   std::lock_guard lock(mu_);
   configs_[provider_config].list_started = at;
 }
 
 std::optional<std::chrono::milliseconds> ObservedCache::list_lands_in(
     const std::string& provider_config, std::chrono::milliseconds max_age) const {
-  auto now = Clock::now();
+  auto now = clock_.now();
   std::lock_guard lock(mu_);
   auto it = configs_.find(provider_config);
   if (it == configs_.end()) return std::nullopt;
   const PerConfig& config = it->second;
   if (listed_within(config.listed_at, now, max_age)) return std::nullopt;  // refresh() returns
-  if (config.list_started == Clock::time_point{} || config.list_duration.count() == 0) {
+  if (config.list_started == TimePoint{} || config.list_duration.count() == 0) {
     return std::nullopt;
   }
   auto lands = std::chrono::ceil<std::chrono::milliseconds>(config.list_started +

@@ -1,7 +1,8 @@
 // What the providers last reported, so that a run (or a resync) observes
 // each ProviderConfig with one paginated list instead of a GET per workspace
 // (ARCHITECTURE.md section 5, drift). Entries carry their age; callers say
-// how old an observation may be.
+// how old an observation may be. Ages and list durations are read on the
+// Clock it is given (common/clock.h).
 #pragma once
 
 #include <chrono>
@@ -12,19 +13,25 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/clock.h"
 #include "providers/provider.h"
 
 namespace wsop::reconcile {
 
 class ObservedCache {
  public:
-  using Clock = std::chrono::steady_clock;
+  using TimePoint = Clock::SteadyTime;
+
+  explicit ObservedCache(const Clock& clock = real_clock()) : clock_(clock) {}
+  // The clock its ages are read on: a caller that records when it started
+  // a list (put_list's `started`) reads this one.
+  const Clock& clock() const { return clock_; }
 
   // Replaces everything known about one ProviderConfig with a full list,
   // requested at `started` (default: now): observations recorded after that
   // (a write that raced with the list) are newer than it and kept.
   void put_list(const std::string& provider_config, std::vector<providers::RemoteWorkspace> list,
-                Clock::time_point started = {});
+                TimePoint started = {});
   // Records one observation (after a GET or a write).
   void put(const std::string& provider_config, const providers::RemoteWorkspace& remote);
   void erase(const std::string& provider_config, const std::string& id);
@@ -43,13 +50,13 @@ class ObservedCache {
       const std::string& provider_config, const providers::ExistingIdentity& identity) const;
 
   // When the config was last listed (epoch when never).
-  Clock::time_point listed_at(const std::string& provider_config) const;
+  TimePoint listed_at(const std::string& provider_config) const;
 
   // Records that a write (create, update, delete) was answered, and when
   // the last one was (epoch when never): a config with no recent write has
   // sent its creates, so its budget can pay for quicker polls.
   void note_write(const std::string& provider_config);
-  Clock::time_point last_write_at(const std::string& provider_config) const;
+  TimePoint last_write_at(const std::string& provider_config) const;
 
   // Lists the config with `list` unless a list no older than max_age exists.
   // Single flight: callers that arrive while a list is under way wait for
@@ -75,22 +82,23 @@ class ObservedCache {
  private:
   struct Entry {
     providers::RemoteWorkspace remote;
-    Clock::time_point at;
+    TimePoint at;
   };
   using Index = std::unordered_multimap<std::string, std::string>;  // value -> id
   struct PerConfig {
     std::map<std::string, Entry> by_id;
     Index ids_by_name, ids_by_external_id;  // of the entries in by_id
-    Clock::time_point listed_at{};
-    Clock::time_point last_write_at{};
+    TimePoint listed_at{};
+    TimePoint last_write_at{};
     std::chrono::milliseconds list_duration{0};
-    Clock::time_point list_started{};  // the list under way; epoch: none
+    TimePoint list_started{};  // the list under way; epoch: none
   };
   static void index(PerConfig& config, const providers::RemoteWorkspace& remote);
   static void unindex(PerConfig& config, const providers::RemoteWorkspace& remote);
   std::mutex& list_mutex(const std::string& provider_config);
-  void set_list_started(const std::string& provider_config, Clock::time_point at);
+  void set_list_started(const std::string& provider_config, TimePoint at);
 
+  const Clock& clock_;
   mutable std::mutex mu_;
   std::map<std::string, PerConfig> configs_;
   // One per config, never erased (node-based: references stay valid).

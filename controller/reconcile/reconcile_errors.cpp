@@ -33,7 +33,7 @@ void WorkspaceReconciler::report(const model::WorkspaceKey& key, const Status& s
     provider_config = (*record)->provider_config;
     state::Conditions conditions = (*record)->conditions;
     set_condition(conditions.synced, ConditionStatus::kFalse, "ReconcileError", status.message(),
-                  std::chrono::system_clock::now());
+                  ctx_.clock->wall_now());
     if (!(conditions == (*record)->conditions)) unstored = store_failure_condition(key, conditions);
   }
   if (ctx_.events) {

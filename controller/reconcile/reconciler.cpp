@@ -172,7 +172,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
               "`wsctl forget` the workspace and apply again";
     return out;
   }
-  auto listed_from = ObservedCache::Clock::now();
+  auto listed_from = ctx_.clock->now();
   auto listed = list_scope(provider, config);
   if (!listed) return out;
   for (const auto& ws : *listed) {
@@ -285,7 +285,7 @@ Outcome<Result> WorkspaceReconciler::settle(Step& step, const providers::RemoteW
                                             bool changed, std::optional<state::Time> now) {
   state::WorkspaceRecord record =
       settled_record(step, step.record ? *step.record : new_record(step), remote, changed,
-                     now.value_or(std::chrono::system_clock::now()));
+                     now.value_or(ctx_.clock->wall_now()));
   if (!step.record || !(record == *step.record)) {
     if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   }
@@ -315,8 +315,8 @@ std::chrono::milliseconds WorkspaceReconciler::provisioning_poll(const std::stri
   auto quiet = std::max(ctx_.options.provisioning_poll_quiet, 3 * list);
   if (quiet >= period) return period;
   auto last_write = ctx_.cache->last_write_at(config);
-  bool writing = last_write != ObservedCache::Clock::time_point{} &&
-                 ObservedCache::Clock::now() - last_write < ctx_.options.provisioning_poll;
+  bool writing = last_write != ObservedCache::TimePoint{} &&
+                 ctx_.clock->now() - last_write < ctx_.options.provisioning_poll;
   return writing ? period : quiet;
 }
 
@@ -330,8 +330,8 @@ std::chrono::milliseconds WorkspaceReconciler::next_poll(const Step& step) const
   auto period = provisioning_poll(step.provider_config);
   if (!step.provider->capabilities().list_shows_all) return period;
   auto listed = ctx_.cache->listed_at(step.provider_config);
-  if (listed == ObservedCache::Clock::time_point{}) return period;
-  auto due = ceil<milliseconds>(listed + period - ObservedCache::Clock::now());
+  if (listed == ObservedCache::TimePoint{}) return period;
+  auto due = ceil<milliseconds>(listed + period - ctx_.clock->now());
   // Already expired: the list failed or was not needed; keep the period.
   if (due <= milliseconds(0)) return period;
   return due + milliseconds(1);  // just past expiry, so the next read lists
@@ -369,7 +369,7 @@ Outcome<Result> WorkspaceReconciler::forget(Step& step) {
 Outcome<Result> WorkspaceReconciler::blocked(Step& step, const std::string& reason,
                                              EventType type) {
   if (step.reported) *step.reported = true;
-  auto now = std::chrono::system_clock::now();
+  auto now = ctx_.clock->wall_now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
   set_condition(record.conditions.synced, ConditionStatus::kFalse, reason, step.plan.note, now);
   if (step.observation.remote) {
@@ -390,7 +390,7 @@ Outcome<Result> WorkspaceReconciler::failed(Step& step, const Status& status,
   if (step.reported) *step.reported = true;
   std::string unstored;
   if (step.record) {
-    auto now = std::chrono::system_clock::now();
+    auto now = ctx_.clock->wall_now();
     state::WorkspaceRecord record = *step.record;
     set_condition(record.conditions.synced, ConditionStatus::kFalse, reason, status.message(), now);
     if (!(record == *step.record)) unstored = store_failure_condition(step.key, record.conditions);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "controller/plan/plan.h"
 #include "controller/reconcile/create_gate.h"
@@ -59,6 +60,10 @@ struct ReconcileContext {
   ObservedCache* cache = nullptr;
   EventSink* events = nullptr;  // may be null
   ReconcileOptions options;
+  // Every "now" the reconciler reads: wall time for conditions and create
+  // journals, steady time for poll periods, compared with the cache's
+  // times, so the cache must read the same clock.
+  const Clock* clock = &real_clock();
 };
 
 // The reconciler of Workspaces against the providers and the state store.

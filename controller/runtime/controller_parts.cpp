@@ -22,7 +22,7 @@ void observe_accounts(reconcile::ProviderSet& providers, reconcile::ObservedCach
   auto list_one = [&cache, &snapshot](const std::string& name,
                                       const std::shared_ptr<providers::Provider>& provider) {
     // Entries written while the list is under way are newer than it.
-    auto started = reconcile::ObservedCache::Clock::now();
+    auto started = cache.clock().now();
     auto listed = provider->list(snapshot.workspaces_of(name));
     if (!listed) {
       observability::log_warn("list failed",

@@ -5,8 +5,10 @@
 
 namespace wsop::runtime {
 
-WorkQueue::WorkQueue(BackoffPolicy backoff, QueueObserver* observer, LaneOf lane_of)
+WorkQueue::WorkQueue(BackoffPolicy backoff, QueueObserver* observer, LaneOf lane_of,
+                     const Clock& clock)
     : backoff_(backoff),
+      clock_(clock),
       observer_(observer),
       lane_of_(std::move(lane_of)),
       random_(std::random_device{}()) {}
@@ -19,7 +21,7 @@ void WorkQueue::push_locked(const std::string& key, const Item& item) {
   queued_[key] = item;
   lanes_[item.lane].items(item.priority).push_back(key);
   if (item.priority == Priority::kNormal) ++queued_normal_;
-  added_at_.emplace(key, Clock::now());
+  added_at_.emplace(key, clock_.now());
   if (observer_) observer_->on_depth(queued_.size());
   cv_.notify_one();
 }
@@ -65,7 +67,7 @@ void WorkQueue::add_after(const std::string& key, std::chrono::milliseconds dela
     return;
   }
   // Keep only the earliest pending delay of an item.
-  auto when = Clock::now() + delay;
+  auto when = clock_.now() + delay;
   if (auto it = delay_of_.find(key); it != delay_of_.end()) {
     if (it->second.entry->first <= when) return;
     delayed_.erase(it->second.entry);
@@ -104,7 +106,7 @@ int WorkQueue::failures(const std::string& key) const {
   return it == failures_.end() ? 0 : it->second;
 }
 
-void WorkQueue::promote_due_locked(Clock::time_point now) {
+void WorkQueue::promote_due_locked(Clock::SteadyTime now) {
   while (!delayed_.empty() && delayed_.begin()->first <= now) {
     std::string key = delayed_.begin()->second;
     delayed_.erase(delayed_.begin());
@@ -141,7 +143,7 @@ std::optional<std::string> WorkQueue::get() {
   std::unique_lock lock(mu_);
   while (true) {
     if (shutting_down_) return std::nullopt;
-    auto now = Clock::now();
+    auto now = clock_.now();
     promote_due_locked(now);
     if (!queued_.empty()) break;
     if (delayed_.empty()) {
@@ -149,8 +151,8 @@ std::optional<std::string> WorkQueue::get() {
     } else {
       // A copy: wait_until reads its deadline again after waking, and by
       // then another thread may have erased the node it would point into.
-      const Clock::time_point wake = delayed_.begin()->first;
-      cv_.wait_until(lock, wake);
+      const Clock::SteadyTime wake = delayed_.begin()->first;
+      clock_.wait_until(cv_, lock, wake);
     }
   }
   auto lane = next_lane_locked();
@@ -162,7 +164,7 @@ std::optional<std::string> WorkQueue::get() {
   ++lane->second.in_process;
   lane->second.served = ++hand_outs_;
   queued_.erase(key);
-  auto now = Clock::now();
+  auto now = clock_.now();
   processing_[key] = InProcess{now, lane->first};
   if (observer_) {
     auto it = added_at_.find(key);
@@ -177,7 +179,7 @@ void WorkQueue::done(const std::string& key) {
   std::lock_guard lock(mu_);
   auto it = processing_.find(key);
   if (it == processing_.end()) return;
-  if (observer_) observer_->on_done(Clock::now() - it->second.started);
+  if (observer_) observer_->on_done(clock_.now() - it->second.started);
   if (auto lane = lanes_.find(it->second.lane); lane != lanes_.end()) {
     --lane->second.in_process;
     drop_lane_if_unused_locked(lane);
@@ -204,7 +206,7 @@ bool WorkQueue::shutting_down() const {
   return shutting_down_;
 }
 
-bool WorkQueue::wait_idle(Clock::time_point deadline) {
+bool WorkQueue::wait_idle(Clock::SteadyTime deadline) {
   std::unique_lock lock(mu_);
   auto idle = [&] {
     return queued_.empty() && processing_.empty() && delayed_.empty() && dirty_.empty();
@@ -213,7 +215,8 @@ bool WorkQueue::wait_idle(Clock::time_point deadline) {
     if (shutting_down_) return false;
     // Wake for delayed items too: they become queued without a done().
     auto wake = delayed_.empty() ? deadline : std::min(deadline, delayed_.begin()->first);
-    if (idle_cv_.wait_until(lock, wake) == std::cv_status::timeout && Clock::now() >= deadline) {
+    if (clock_.wait_until(idle_cv_, lock, wake) == std::cv_status::timeout &&
+        clock_.now() >= deadline) {
       return idle();
     }
   }
@@ -233,7 +236,7 @@ size_t WorkQueue::delayed() const {
 std::pair<double, double> WorkQueue::unfinished_work() const {
   std::lock_guard lock(mu_);
   double total = 0, longest = 0;
-  auto now = Clock::now();
+  auto now = clock_.now();
   for (const auto& [key, item] : processing_) {
     double seconds = std::chrono::duration<double>(now - item.started).count();
     total += seconds;

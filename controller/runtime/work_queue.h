@@ -19,7 +19,9 @@
 //     after the other, at a third of the speed the rate limits allow);
 //     with them a slow or throttled provider holds no more than its share
 //     of the workers. Crossplane gets the same from one controller per
-//     kind; here one controller serves every provider.
+//     kind; here one controller serves every provider;
+//   - every delay, age and deadline is read on the Clock it is given
+//     (common/clock.h), so its tests move time instead of sleeping.
 #pragma once
 
 #include <chrono>
@@ -33,9 +35,9 @@
 #include <random>
 #include <string>
 
-namespace wsop::runtime {
+#include "common/clock.h"
 
-using Clock = std::chrono::steady_clock;
+namespace wsop::runtime {
 
 // Told about the queue's life, for the workqueue_* metrics.
 class QueueObserver {
@@ -63,7 +65,7 @@ class WorkQueue {
   using LaneOf = std::function<std::string(const std::string& key)>;
 
   explicit WorkQueue(BackoffPolicy backoff = {}, QueueObserver* observer = nullptr,
-                     LaneOf lane_of = {});
+                     LaneOf lane_of = {}, const Clock& clock = real_clock());
   ~WorkQueue();
 
   void add(const std::string& key, Priority priority = Priority::kNormal);
@@ -81,8 +83,8 @@ class WorkQueue {
   bool shutting_down() const;
 
   // Blocks until nothing is queued, delayed or in process, or until
-  // deadline. Returns true when idle.
-  bool wait_idle(Clock::time_point deadline);
+  // deadline (on the queue's clock). Returns true when idle.
+  bool wait_idle(Clock::SteadyTime deadline);
 
   size_t depth() const;
   size_t delayed() const;
@@ -103,10 +105,10 @@ class WorkQueue {
     std::string lane;
   };
   struct InProcess {
-    Clock::time_point started;
+    Clock::SteadyTime started;
     std::string lane;
   };
-  using DelayedMap = std::multimap<Clock::time_point, std::string>;
+  using DelayedMap = std::multimap<Clock::SteadyTime, std::string>;
   struct Delay {
     DelayedMap::iterator entry;
     std::string lane;
@@ -117,10 +119,11 @@ class WorkQueue {
   void push_locked(const std::string& key, const Item& item);
   std::map<std::string, Lane>::iterator next_lane_locked();
   void drop_lane_if_unused_locked(std::map<std::string, Lane>::iterator lane);
-  void promote_due_locked(Clock::time_point now);
+  void promote_due_locked(Clock::SteadyTime now);
   std::chrono::milliseconds backoff_locked(const std::string& key);
 
   const BackoffPolicy backoff_;
+  const Clock& clock_;
   QueueObserver* observer_;
   const LaneOf lane_of_;
   mutable std::mutex mu_;
@@ -132,7 +135,7 @@ class WorkQueue {
   std::uint64_t hand_outs_ = 0;
   std::map<std::string, Item> dirty_;  // added while processing
   std::map<std::string, InProcess> processing_;
-  std::map<std::string, Clock::time_point> added_at_;
+  std::map<std::string, Clock::SteadyTime> added_at_;
   DelayedMap delayed_;
   std::map<std::string, Delay> delay_of_;  // each delayed key's one entry in delayed_
   std::map<std::string, int> failures_;

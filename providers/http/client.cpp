@@ -183,8 +183,7 @@ Status Client::may_start() const {
 Status Client::acquire(RateLimiter::Kind kind) {
   if (Status s = may_start(); !s.is_ok()) return s;
   if (!options_.rate_limiter) return Status::ok();
-  auto deadline =
-      options_.cutoff ? options_.cutoff->start_by() : RateLimiter::Clock::time_point::max();
+  auto deadline = options_.cutoff ? options_.cutoff->start_by() : RateLimiter::TimePoint::max();
   switch (options_.rate_limiter->acquire_by(kind, deadline)) {
     case RateLimiter::Grant::kGranted: return Status::ok();
     case RateLimiter::Grant::kStopped:
@@ -222,9 +221,13 @@ Status Client::throttled_past_cutoff(const ClientResponse& response) const {
                                                options_.cutoff->why());
 }
 
+RateLimiter::TimePoint Client::sent_now() const {
+  return options_.rate_limiter ? options_.rate_limiter->now() : RateLimiter::TimePoint{};
+}
+
 // Tells the bucket how the server answered and, after a success or a 429
 // (the answers that move it), the metrics what rate it grants at now.
-void Client::note_answer(const ClientResponse& response, RateLimiter::Clock::time_point sent_at) {
+void Client::note_answer(const ClientResponse& response, RateLimiter::TimePoint sent_at) {
   auto& limiter = options_.rate_limiter;
   if (!limiter || !(response.ok() || response.status == 429)) return;
   double qps = response.ok() ? limiter->on_success()
@@ -238,7 +241,7 @@ Outcome<ClientResponse> Client::send(const ClientRequest& request) {
   const Status stopped = Status::error(Code::kTransient, "stopped");
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
     if (Status s = acquire(kind); !s.is_ok()) return with_last(s, last_error);
-    const auto sent_at = RateLimiter::Clock::now();
+    const auto sent_at = sent_now();
     ClientResponse response;
     Status error;
     Attempt result = attempt(request, /*fresh_connection=*/false, response, error);
@@ -269,7 +272,7 @@ Outcome<ClientResponse> Client::send(const ClientRequest& request) {
 Outcome<ClientResponse> Client::send_once(const ClientRequest& request) {
   for (int n = 1; n <= options_.retry.max_attempts; ++n) {
     if (Status s = acquire(RateLimiter::Kind::kWrite); !s.is_ok()) return s;
-    const auto sent_at = RateLimiter::Clock::now();
+    const auto sent_at = sent_now();
     ClientResponse response;
     Status error;
     // A fresh connection: a pooled one may have been closed by the server

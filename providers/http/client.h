@@ -129,7 +129,10 @@ class Client {
   // Takes a token from the bucket, within the cutoff.
   Status acquire(RateLimiter::Kind kind);
   Deadlines exchange_deadlines() const;
-  void note_answer(const ClientResponse& response, RateLimiter::Clock::time_point sent_at);
+  // When a request is sent, on the rate limiter's clock (what its
+  // on_throttled() compares with); the epoch without a limiter.
+  RateLimiter::TimePoint sent_now() const;
+  void note_answer(const ClientResponse& response, RateLimiter::TimePoint sent_at);
   std::optional<std::chrono::milliseconds> capped(
       std::optional<std::chrono::milliseconds> retry_after) const;
   Outcome<std::string> authorization();

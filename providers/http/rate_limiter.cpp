@@ -14,15 +14,16 @@ constexpr int kReadsAhead = 4;
 
 }  // namespace
 
-RateLimiter::RateLimiter(double qps, int burst)
+RateLimiter::RateLimiter(double qps, int burst, const wsop::Clock& clock)
     : burst_(std::max(1, burst)),
-      rate_(qps, Clock::now()),
+      clock_(clock),
+      rate_(qps, clock.now()),
       qps_(qps),
       tokens_(std::max(1, burst)),
-      last_refill_(Clock::now()),
-      paused_until_(Clock::now()) {}
+      last_refill_(clock_.now()),
+      paused_until_(clock_.now()) {}
 
-void RateLimiter::refill(Clock::time_point now) {
+void RateLimiter::refill(TimePoint now) {
   double elapsed = std::chrono::duration<double>(now - last_refill_).count();
   if (elapsed > 0) {
     tokens_ = std::min(burst_, tokens_ + elapsed * qps_);
@@ -52,24 +53,24 @@ void RateLimiter::granted(bool read) {
 }
 
 bool RateLimiter::acquire(Kind kind) {
-  return acquire_by(kind, Clock::time_point::max()) == Grant::kGranted;
+  return acquire_by(kind, TimePoint::max()) == Grant::kGranted;
 }
 
-RateLimiter::Grant RateLimiter::acquire_by(Kind kind, Clock::time_point deadline) {
+RateLimiter::Grant RateLimiter::acquire_by(Kind kind, TimePoint deadline) {
   std::unique_lock lock(mu_);
   const bool read = kind == Kind::kRead;
   int& waiting = read ? reads_waiting_ : writes_waiting_;
   ++waiting;
   Grant grant = Grant::kStopped;
   while (!stopped_) {
-    auto now = Clock::now();
+    auto now = clock_.now();
     if (now < paused_until_) {
-      const Clock::time_point until = paused_until_;  // a copy: others may extend it
+      const TimePoint until = paused_until_;  // a copy: others may extend it
       if (until > deadline) {
         grant = Grant::kPastDeadline;
         break;
       }
-      cv_.wait_until(lock, until);
+      clock_.wait_until(cv_, lock, until);
       continue;
     }
     refill(now);
@@ -80,13 +81,13 @@ RateLimiter::Grant RateLimiter::acquire_by(Kind kind, Clock::time_point deadline
       break;
     }
     // Woken early when the reads ahead of it leave or an owed write goes.
-    auto wait = std::chrono::duration_cast<Clock::duration>(
+    auto wait = std::chrono::duration_cast<TimePoint::duration>(
         std::chrono::duration<double>((needed - tokens_) / qps_));
-    if (deadline != Clock::time_point::max() && now + wait > deadline) {
+    if (deadline != TimePoint::max() && now + wait > deadline) {
       grant = Grant::kPastDeadline;
       break;
     }
-    cv_.wait_for(lock, wait);
+    clock_.wait_for(cv_, lock, wait);
   }
   --waiting;
   if (read) cv_.notify_all();  // the writes behind it need one token fewer
@@ -94,9 +95,9 @@ RateLimiter::Grant RateLimiter::acquire_by(Kind kind, Clock::time_point deadline
 }
 
 double RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after,
-                                 Clock::time_point sent_at) {
+                                 TimePoint sent_at) {
   std::lock_guard lock(mu_);
-  auto now = Clock::now();
+  auto now = clock_.now();
   refill(now);
   if (rate_.on_throttled(sent_at, now)) {
     qps_ = rate_.rate(now);
@@ -112,7 +113,7 @@ double RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_
 
 double RateLimiter::on_success() {
   std::lock_guard lock(mu_);
-  auto now = Clock::now();
+  auto now = clock_.now();
   rate_.on_success(now);
   refill(now);
   return qps_;
@@ -126,7 +127,7 @@ void RateLimiter::stop() {
 
 double RateLimiter::current_qps() {
   std::lock_guard lock(mu_);
-  refill(Clock::now());
+  refill(clock_.now());
   return qps_;
 }
 

@@ -11,6 +11,9 @@
 // often one page of a list that a hundred provisioning workspaces wait on,
 // would otherwise wait behind all of them. After four reads in a row ahead
 // of waiting writes, one write goes, so writes are never starved.
+//
+// Every time it reads and every wait is on the Clock it is given
+// (common/clock.h); its time points (sent_at, deadlines) are that clock's.
 #pragma once
 
 #include <chrono>
@@ -19,15 +22,19 @@
 #include <mutex>
 #include <optional>
 
+#include "common/clock.h"
 #include "providers/http/adaptive_rate.h"
 
 namespace wsop::http {
 
 class RateLimiter {
  public:
-  using Clock = std::chrono::steady_clock;
+  using TimePoint = wsop::Clock::SteadyTime;
 
-  RateLimiter(double qps, int burst);
+  RateLimiter(double qps, int burst, const wsop::Clock& clock = real_clock());
+
+  // Now on the limiter's clock: what sent_at and deadlines are measured on.
+  TimePoint now() const { return clock_.now(); }
 
   enum class Kind { kWrite, kRead };
 
@@ -39,14 +46,13 @@ class RateLimiter {
   // As acquire(), but a request that could not be sent before `deadline`
   // (a pause for Retry-After, or the rate, ending after it) does not wait:
   // kPastDeadline at once, so a command's --timeout bounds its waits.
-  Grant acquire_by(Kind kind, Clock::time_point deadline);
+  Grant acquire_by(Kind kind, TimePoint deadline);
 
   // The server answered 429 to a request sent at sent_at (the time acquire()
   // returned): slow down once per throttling event, and pause every worker
   // for retry_after (a backoff when the server gave none). Returns the rate
   // granted now, as current_qps() does.
-  double on_throttled(std::optional<std::chrono::milliseconds> retry_after,
-                      Clock::time_point sent_at);
+  double on_throttled(std::optional<std::chrono::milliseconds> retry_after, TimePoint sent_at);
   // A request was answered with success. Returns the rate granted now.
   double on_success();
 
@@ -57,18 +63,19 @@ class RateLimiter {
   double current_qps();
 
  private:
-  void refill(Clock::time_point now);
+  void refill(TimePoint now);
   double tokens_needed(bool read) const;
   void granted(bool read);  // takes the token and keeps the turn count
 
   const double burst_;
+  const wsop::Clock& clock_;
   std::mutex mu_;
   std::condition_variable cv_;
   AdaptiveRate rate_;
   double qps_;  // rate_ at last_refill_
   double tokens_;
-  Clock::time_point last_refill_;
-  Clock::time_point paused_until_;
+  TimePoint last_refill_;
+  TimePoint paused_until_;
   int reads_waiting_ = 0;
   int writes_waiting_ = 0;
   int reads_in_a_row_ = 0;  // reads granted while writes waited, since the last write

@@ -11,6 +11,7 @@
 
 #include "providers/provider.h"
 #include "providers/support/diff.h"
+#include "tests/common/fake_clock.h"
 
 namespace wsop::testing {
 
@@ -39,7 +40,13 @@ class FakeProvider : public providers::Provider {
 
   Outcome<std::vector<providers::RemoteWorkspace>> list(
       const std::vector<const model::Workspace*>&) override {
-    if (list_delay.count() > 0) std::this_thread::sleep_for(list_delay);
+    if (list_delay.count() > 0) {
+      if (clock) {
+        clock->advance(list_delay);
+      } else {
+        std::this_thread::sleep_for(list_delay);
+      }
+    }
     if (on_list) on_list();
     std::lock_guard lock(mu_);
     ++lists;
@@ -117,7 +124,8 @@ class FakeProvider : public providers::Provider {
     last_attempt = attempt;
     providers::LostCreateLookup lookup;
     lookup.conclusive =
-        lookups_conclusive && !attempt.may_still_commit(std::chrono::system_clock::now());
+        lookups_conclusive &&
+        !attempt.may_still_commit(clock ? clock->wall_now() : std::chrono::system_clock::now());
     lookup.method = "externalId";
     for (const auto& [id, ws] : remote) {
       // lookup_by_name: as Aether's, which can only match what was sent.
@@ -160,7 +168,10 @@ class FakeProvider : public providers::Provider {
   providers::CreateAttempt last_attempt;
   int next_id = 0;
   std::chrono::milliseconds list_delay{0};  // how long each list takes
-  std::function<void()> on_list;            // called as each list is sent (may block)
+  // When set, a list takes list_delay on it, and create windows are judged
+  // by its wall time, as the reconciler's (reconcile_fixture.h).
+  fake::FakeClock* clock = nullptr;
+  std::function<void()> on_list;  // called as each list is sent (may block)
   int gets = 0, lists = 0, creates = 0, updates = 0, deletes = 0, lookups = 0;
   providers::Capabilities caps_;
 };

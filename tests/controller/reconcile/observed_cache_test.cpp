@@ -7,12 +7,14 @@
 #include <atomic>
 #include <thread>
 
+#include "tests/common/fake_clock.h"
 #include "tests/controller/reconcile/held_gate.h"
 
 namespace wsop::reconcile {
 namespace {
 
 using namespace std::chrono_literals;
+using fake::FakeClock;
 using providers::RemoteWorkspace;
 
 RemoteWorkspace remote(const std::string& id, const std::string& name) {
@@ -22,18 +24,24 @@ RemoteWorkspace remote(const std::string& id, const std::string& name) {
   return ws;
 }
 
-// A list that takes `delay`, answers one workspace and counts its calls.
-ObservedCache::ListFn counted_list(std::atomic<int>& lists, std::chrono::milliseconds delay) {
-  return [&lists, delay]() -> Outcome<std::vector<RemoteWorkspace>> {
+// A list that takes `delay` on `clock`, answers one workspace and counts
+// its calls. It first waits until the clock has been read `reads` times:
+// a test that knows how many reads its callers make before they wait for
+// the list under way knows then that they asked while it was under way.
+ObservedCache::ListFn counted_list(std::atomic<int>& lists, FakeClock& clock,
+                                   std::chrono::milliseconds delay, size_t reads = 0) {
+  return [&lists, &clock, delay, reads]() -> Outcome<std::vector<RemoteWorkspace>> {
     ++lists;
-    std::this_thread::sleep_for(delay);
+    // Bounded: a second list sent alongside this one must not hang the test.
+    clock.await_reads(reads, std::chrono::seconds(5));
+    clock.advance(delay);
     return std::vector<RemoteWorkspace>{remote("1", "one")};
   };
 }
 
 TEST(ObservedCacheTest, WriteNewerThanAListSurvivesIt) {
   ObservedCache cache;
-  auto started = ObservedCache::Clock::now();
+  auto started = cache.clock().now();
   cache.put("c", remote("1", "written after the list began"));
   cache.put_list("c", {remote("1", "stale"), remote("2", "listed")}, started);
   EXPECT_EQ(cache.find("c", "1", 1h).remote->name, "written after the list began");
@@ -87,13 +95,17 @@ TEST(ObservedCacheTest, FindAllByExternalIdStillAsksMatches) {
   EXPECT_EQ(ids_of(cache.find_all("c", identity)), (std::vector<std::string>{"1"}));
 }
 
+// Max age 0: only those who asked while the list was under way may use it.
 TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
-  ObservedCache cache;
+  FakeClock clock;
+  ObservedCache cache(clock);
   std::atomic<int> lists{0};
-  auto slow_list = counted_list(lists, 100ms);
+  // refresh() reads the time each caller asked at, then, once it holds the
+  // list, when the list started: 16 + 1 reads.
+  auto slow_list = counted_list(lists, clock, 100ms, clock.reads() + 16 + 1);
   std::vector<std::thread> callers;
   for (int i = 0; i < 16; ++i) {
-    callers.emplace_back([&] { EXPECT_TRUE(cache.refresh("c", 10s, slow_list).is_ok()); });
+    callers.emplace_back([&] { EXPECT_TRUE(cache.refresh("c", 0ms, slow_list).is_ok()); });
   }
   for (auto& t : callers) t.join();
   EXPECT_EQ(lists.load(), 1);
@@ -103,34 +115,74 @@ TEST(ObservedCacheTest, ConcurrentRefreshesShareOneList) {
 // A list slower than max_age still serves everyone who asked while it was
 // under way: they do not each send it again once it is in.
 TEST(ObservedCacheTest, AListSlowerThanMaxAgeServesThoseWhoWaitedForIt) {
-  ObservedCache cache;
+  FakeClock clock;
+  ObservedCache cache(clock);
   std::atomic<int> lists{0};
-  auto slow_list = counted_list(lists, 300ms);
+  HeldGate under_way;
+  auto slow_list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
+    ++lists;
+    under_way.hold();
+    clock.advance(300ms);
+    return std::vector<RemoteWorkspace>{remote("1", "one")};
+  };
   std::thread first([&] { EXPECT_TRUE(cache.refresh("c", 200ms, slow_list).is_ok()); });
-  std::this_thread::sleep_for(50ms);  // the list is under way
+  under_way.wait_until_held();
+  const size_t reads = clock.reads();
   std::vector<std::thread> waiters;
   for (int i = 0; i < 8; ++i) {
     waiters.emplace_back([&] { EXPECT_TRUE(cache.refresh("c", 200ms, slow_list).is_ok()); });
   }
+  ASSERT_TRUE(clock.await_reads(reads + 8));  // each asked, 300 ms before the list lands
+  under_way.release();
   first.join();
   for (auto& t : waiters) t.join();
   EXPECT_EQ(lists.load(), 1);
 }
 
 TEST(ObservedCacheTest, RefreshListsAgainOnceTheListIsTooOld) {
-  ObservedCache cache;
+  FakeClock clock;
+  ObservedCache cache(clock);
   int lists = 0;
   auto list = [&]() -> Outcome<std::vector<RemoteWorkspace>> {
     ++lists;
     return std::vector<RemoteWorkspace>{remote("1", "v" + std::to_string(lists))};
   };
-  ASSERT_TRUE(cache.refresh("c", 0ms, list).is_ok());
-  std::this_thread::sleep_for(2ms);
-  ASSERT_TRUE(cache.refresh("c", 0ms, list).is_ok());
+  ASSERT_TRUE(cache.refresh("c", 10ms, list).is_ok());
+  clock.advance(10ms);
+  ASSERT_TRUE(cache.refresh("c", 10ms, list).is_ok());  // exactly max_age old: fresh
+  EXPECT_EQ(lists, 1);
+  clock.advance(1ms);
+  ASSERT_TRUE(cache.refresh("c", 10ms, list).is_ok());
   EXPECT_EQ(lists, 2);
   EXPECT_EQ(cache.find("c", "1", 1h).remote->name, "v2");
+  clock.advance(30min);
   ASSERT_TRUE(cache.refresh("c", 1h, list).is_ok());  // fresh enough: no list
   EXPECT_EQ(lists, 2);
+}
+
+TEST(ObservedCacheTest, AnEntryIsFoundOnlyWhileNoOlderThanMaxAge) {
+  FakeClock clock;
+  ObservedCache cache(clock);
+  cache.put_list("c", {remote("1", "listed")});
+  clock.advance(5s);
+  cache.put("c", remote("2", "written later"));
+  clock.advance(5s);
+  EXPECT_TRUE(cache.find("c", "1", 10s).remote);
+  EXPECT_TRUE(cache.find("c", "1", 10s).listed_fresh);
+  EXPECT_FALSE(cache.find("c", "1", 9999ms).remote);
+  EXPECT_FALSE(cache.find("c", "1", 9999ms).listed_fresh);
+  EXPECT_TRUE(cache.find("c", "2", 5s).remote);  // its own age, not the list's
+  EXPECT_FALSE(cache.find("c", "2", 4999ms).remote);
+}
+
+TEST(ObservedCacheTest, ListDurationIsTheListsLengthOnTheCachesClock) {
+  FakeClock clock;
+  ObservedCache cache(clock);
+  std::atomic<int> lists{0};
+  EXPECT_EQ(cache.list_duration("c"), 0ms);
+  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, clock, 1234ms)).is_ok());
+  EXPECT_EQ(cache.list_duration("c"), 1234ms);
+  EXPECT_EQ(cache.listed_at("c"), clock.now() - 1234ms);  // when it was sent
 }
 
 TEST(ObservedCacheTest, FailedRefreshKeepsWhatWasKnown) {
@@ -154,20 +206,19 @@ ObservedCache::ListFn held_list(HeldGate& gate) {
 }
 
 TEST(ObservedCacheTest, ListLandsInTellsHowLongTheListUnderWayShouldTake) {
-  ObservedCache cache;
+  FakeClock clock;
+  ObservedCache cache(clock);
   std::atomic<int> lists{0};
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // nothing known
-  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 300ms)).is_ok());
+  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, clock, 300ms)).is_ok());
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // no list under way
+  clock.advance(1ms);
   HeldGate held;
   std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(held))); });
   held.wait_until_held();
-  std::this_thread::sleep_for(5ms);
-  auto lands = cache.list_lands_in("c", 0ms);
-  ASSERT_TRUE(lands) << "the last list took " << cache.list_duration("c").count() << " ms";
-  EXPECT_GT(*lands, 0ms);
+  clock.advance(5ms);
   // As long as the last list took, counted from this one's start.
-  EXPECT_LT(*lands, cache.list_duration("c"));
+  EXPECT_EQ(cache.list_lands_in("c", 0ms), 295ms);
   EXPECT_FALSE(cache.list_lands_in("c", 1h));  // fresh enough: nothing to wait for
   held.release();
   lister.join();
@@ -175,14 +226,18 @@ TEST(ObservedCacheTest, ListLandsInTellsHowLongTheListUnderWayShouldTake) {
 }
 
 TEST(ObservedCacheTest, AnOverdueListIsNotPromisedToLand) {
-  ObservedCache cache;
+  FakeClock clock;
+  ObservedCache cache(clock);
   std::atomic<int> lists{0};
-  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, 1ms)).is_ok());
+  ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, clock, 20ms)).is_ok());
+  clock.advance(1ms);
   HeldGate held;
   std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(held))); });
   held.wait_until_held();
-  std::this_thread::sleep_for(cache.list_duration("c") + 20ms);  // past the last one's length
-  EXPECT_FALSE(cache.list_lands_in("c", 0ms));                   // callers wait for it instead
+  clock.advance(19ms);
+  EXPECT_EQ(cache.list_lands_in("c", 0ms), 1ms);
+  clock.advance(1ms);                           // the last one's length has passed
+  EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // callers wait for it instead
   held.release();
   lister.join();
 }

@@ -81,6 +81,7 @@ class ReconcilerTest : public ::testing::Test {
     auto store = state::open_sqlite_state_store((dir_ / "state.db").string());
     ASSERT_TRUE(store) << store.status().to_string();
     store_ = std::move(*store);
+    fake_.clock = &clock_;
     registry_.add("cadenya", [this](const model::ProviderConfig&, std::unique_ptr<http::Client>,
                                     const providers::ProviderContext&) {
       return Outcome<std::unique_ptr<providers::Provider>>(std::make_unique<Forwarder>(&fake_));
@@ -114,6 +115,7 @@ class ReconcilerTest : public ::testing::Test {
     ctx.store = store_.get();
     ctx.cache = &cache_;
     ctx.events = &events_;
+    ctx.clock = &clock_;
     ctx.options.plan = {prune, allow_replace, "test"};
     ctx.options.max_observation_age = std::chrono::milliseconds(0);  // always read fresh
     ctx.options.provisioning_poll = provisioning_poll_;
@@ -139,10 +141,15 @@ class ReconcilerTest : public ::testing::Test {
   std::string config_ = kConfig;  // the ProviderConfig document of the source
   std::filesystem::path dir_;
   std::unique_ptr<state::StateStore> store_;
+  // The reconciler's, the cache's and the fake provider's time: tests move
+  // it instead of sleeping. Its wall time starts now, as the store's
+  // records would.
+  fake::FakeClock clock_{fake::FakeClock::SteadyTime{} + std::chrono::hours(1000),
+                         std::chrono::system_clock::now()};
   FakeProvider fake_;
   providers::Registry registry_;
   std::unique_ptr<ProviderSet> providers_;
-  ObservedCache cache_;
+  ObservedCache cache_{clock_};
   std::chrono::milliseconds provisioning_poll_{0};
   std::chrono::milliseconds provisioning_poll_quiet_{0};
   Recorder events_;

@@ -101,6 +101,8 @@ TEST_F(ReconcilerTest, UpdatesAChangedFieldAndCorrectsDrift) {
   EXPECT_EQ(fake_.remote["id-1"].name, "Second");
   EXPECT_EQ(events_.types.back(), EventType::kUpdated);
   fake_.remote["id-1"].description = "changed behind our back";
+  clock_.advance(std::chrono::milliseconds(
+      1));  // the cached observation is now older than max_observation_age (0)
   ASSERT_TRUE(r.reconcile(key_));
   EXPECT_EQ(fake_.updates, 2);
   EXPECT_EQ(fake_.remote["id-1"].description, "one");
@@ -111,6 +113,8 @@ TEST_F(ReconcilerTest, RecreatesAWorkspaceDeletedOutOfBand) {
   auto r = reconciler();
   ASSERT_TRUE(r.reconcile(key_));
   fake_.remote.clear();
+  clock_.advance(std::chrono::milliseconds(
+      1));  // the cached observation is now older than max_observation_age (0)
   ASSERT_TRUE(r.reconcile(key_));
   EXPECT_EQ(fake_.creates, 2);
   EXPECT_EQ(record().remote_id, "id-2");
@@ -227,13 +231,13 @@ TEST_F(ReconcilerTest, ProvisioningIsDueWhenTheSharedListExpires) {
   EXPECT_GT(*polled->requeue_after, 9s);
   EXPECT_LE(*polled->requeue_after, 10001ms);
   int lists = fake_.lists;
-  std::this_thread::sleep_for(50ms);
+  clock_.advance(50ms);
   // Read from the same list 50 ms later (another workspace's turn): due at
   // the list's expiry, not a full period from now.
   auto again = r.reconcile(key_);
   ASSERT_TRUE(again && again->requeue_after);
   EXPECT_EQ(fake_.lists, lists);
-  EXPECT_LE(*again->requeue_after, *polled->requeue_after - 40ms);
+  EXPECT_EQ(*again->requeue_after, *polled->requeue_after - 50ms);
 }
 
 // While creates are answered the budget goes to them and polls come once a
@@ -248,7 +252,13 @@ TEST_F(ReconcilerTest, ProvisioningIsPolledQuickerOnceTheCreatesAreSent) {
   auto created = r.reconcile(key_);
   ASSERT_TRUE(created && created->requeue_after);
   EXPECT_EQ(*created->requeue_after, 200ms);  // a create was just answered
-  std::this_thread::sleep_for(250ms);         // no write for a full period
+  clock_.advance(199ms);
+  auto writing = r.reconcile(key_);
+  ASSERT_TRUE(writing && writing->requeue_after);
+  // Still within a period of the create: due a full period after the list
+  // this poll sent, just past its expiry.
+  EXPECT_EQ(*writing->requeue_after, 201ms);
+  clock_.advance(1ms);  // no write for a full period
   auto polled = r.reconcile(key_);
   ASSERT_TRUE(polled && polled->requeue_after);
   EXPECT_GT(*polled->requeue_after, 0ms);
@@ -287,7 +297,7 @@ TEST_F(ReconcilerTest, APollThatWouldWaitForAnotherWorkersListComesBackWhenItLan
   const std::string config = record().provider_config;
   const auto list_took = cache_.list_duration(config);
   // Past the quiet interval (three lists' length): the next poll lists.
-  std::this_thread::sleep_for(3 * list_took + 20ms);
+  clock_.advance(3 * list_took + 20ms);
   // The next list is held once sent, until the deferred poll is back (a
   // poll which waits instead fails after the gate's 10 s rather than hangs).
   HeldGate held;

@@ -3,13 +3,27 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <future>
 #include <thread>
 #include <vector>
+
+#include "tests/common/fake_clock.h"
 
 namespace wsop::runtime {
 namespace {
 
 using namespace std::chrono_literals;
+using fake::FakeClock;
+
+// Whether a delayed item is due: get() promotes every due item before it
+// hands one out, so after handing out a probe the depth says whether the
+// delayed items came due (without a thread blocked in get()).
+size_t due_after_probe(WorkQueue& queue) {
+  queue.add("probe");
+  EXPECT_EQ(queue.get(), "probe");
+  queue.done("probe");
+  return queue.depth();
+}
 
 TEST(WorkQueueTest, AnItemQueuedTwiceIsHandedOutOnce) {
   WorkQueue queue;
@@ -21,7 +35,7 @@ TEST(WorkQueueTest, AnItemQueuedTwiceIsHandedOutOnce) {
   EXPECT_EQ(queue.get(), "b");
   queue.done("a");
   queue.done("b");
-  EXPECT_TRUE(queue.wait_idle(Clock::now() + 1s));
+  EXPECT_TRUE(queue.wait_idle(real_clock().now() + 1s));
 }
 
 TEST(WorkQueueTest, AnItemAddedWhileProcessedWaitsForDone) {
@@ -90,7 +104,7 @@ TEST(WorkQueueTest, NeverTwoWorkersOnTheSameItem) {
     });
   }
   for (int i = 0; i < 2000; ++i) queue.add("same");
-  EXPECT_TRUE(queue.wait_idle(Clock::now() + 10s));
+  EXPECT_TRUE(queue.wait_idle(real_clock().now() + 10s));
   queue.shut_down();
   for (auto& t : workers) t.join();
   EXPECT_EQ(overlaps.load(), 0);
@@ -99,25 +113,46 @@ TEST(WorkQueueTest, NeverTwoWorkersOnTheSameItem) {
 }
 
 TEST(WorkQueueTest, AddAfterDelaysAndKeepsTheEarliest) {
-  WorkQueue queue;
+  FakeClock clock;
+  WorkQueue queue({}, nullptr, {}, clock);
   queue.add_after("a", 50ms);
   queue.add_after("a", 5000ms);
   EXPECT_EQ(queue.delayed(), 1u);
-  auto start = Clock::now();
+  clock.advance(49ms);
+  EXPECT_EQ(due_after_probe(queue), 0u);
+  EXPECT_EQ(queue.delayed(), 1u);
+  clock.advance(1ms);
   EXPECT_EQ(queue.get(), "a");
-  EXPECT_GE(Clock::now() - start, 40ms);
+  EXPECT_EQ(queue.delayed(), 0u);  // the later delay was not kept
+  queue.done("a");
+}
+
+TEST(WorkQueueTest, AWorkerWaitingForADelayedItemWakesWhenTheClockReachesIt) {
+  FakeClock clock;
+  WorkQueue queue({}, nullptr, {}, clock);
+  queue.add_after("a", 50ms);
+  auto got = std::async(std::launch::async, [&] { return queue.get(); });
+  ASSERT_TRUE(clock.await_waiters(1));
+  clock.advance(50ms);
+  EXPECT_EQ(got.get(), "a");
   queue.done("a");
 }
 
 TEST(WorkQueueTest, AnEarlierDelayReplacesALaterOne) {
-  WorkQueue queue;
+  FakeClock clock;
+  WorkQueue queue({}, nullptr, {}, clock);
   queue.add_after("a", 60000ms);
   queue.add_after("b", 60000ms);
   queue.add_after("a", 20ms);  // sooner: replaces the minute
   EXPECT_EQ(queue.delayed(), 2u);
+  clock.advance(20ms);
   EXPECT_EQ(queue.get(), "a");
   EXPECT_EQ(queue.delayed(), 1u);  // b still waits its minute
   queue.done("a");
+  clock.advance(59979ms);
+  EXPECT_EQ(due_after_probe(queue), 0u);
+  clock.advance(1ms);
+  EXPECT_EQ(queue.get(), "b");
 }
 
 // The lane is the first letter of the key: "a1" is in lane "a".
@@ -156,15 +191,19 @@ TEST(WorkQueueTest, PriorityComesBeforeTheLanes) {
   EXPECT_EQ(queue.get(), "a1");
   EXPECT_EQ(queue.depth(), 0u);
   for (const char* key : {"a1", "a2", "a3", "b1"}) queue.done(key);
-  EXPECT_TRUE(queue.wait_idle(Clock::now() + 1s));
+  EXPECT_TRUE(queue.wait_idle(real_clock().now() + 1s));
 }
 
 TEST(WorkQueueTest, ADelayedOrDirtyItemKeepsItsLane) {
   std::atomic<int> asked{0};
-  WorkQueue queue({}, nullptr, [&](const std::string& key) {
-    ++asked;
-    return key.substr(0, 1);
-  });
+  FakeClock clock;
+  WorkQueue queue(
+      {}, nullptr,
+      [&](const std::string& key) {
+        ++asked;
+        return key.substr(0, 1);
+      },
+      clock);
   queue.add("a1");
   ASSERT_EQ(queue.get(), "a1");
   queue.add("a1");  // dirty while in process
@@ -172,7 +211,7 @@ TEST(WorkQueueTest, ADelayedOrDirtyItemKeepsItsLane) {
   queue.add("a2");
   EXPECT_EQ(asked.load(), 4);  // once per add, outside the lock
   queue.done("a1");
-  std::this_thread::sleep_for(5ms);
+  clock.advance(1ms);
   // a has nothing in process now, b neither: b, served never, goes first.
   EXPECT_EQ(queue.get(), "b1");
   EXPECT_EQ(queue.get(), "a2");
@@ -180,7 +219,8 @@ TEST(WorkQueueTest, ADelayedOrDirtyItemKeepsItsLane) {
 }
 
 TEST(WorkQueueTest, BackoffGrowsPerItemAndForgetResetsIt) {
-  WorkQueue queue({10ms, 1000ms, 0.0});
+  FakeClock clock;
+  WorkQueue queue({10ms, 1000ms, 0.0}, nullptr, {}, clock);
   queue.add_rate_limited("a");
   queue.add_rate_limited("a");
   queue.add_rate_limited("a");
@@ -190,10 +230,56 @@ TEST(WorkQueueTest, BackoffGrowsPerItemAndForgetResetsIt) {
   EXPECT_EQ(queue.failures("a"), 0);
 }
 
+// Without jitter the delays are exact: 10, 20, 40 ms, capped at max, and
+// back to 10 ms after forget().
+TEST(WorkQueueTest, BackoffDelaysDoubleUpToTheMaximum) {
+  FakeClock clock;
+  WorkQueue queue({10ms, 30ms, 0.0}, nullptr, {}, clock);
+  for (auto delay : {10ms, 20ms, 30ms, 30ms}) {
+    queue.add_rate_limited("a");
+    clock.advance(delay - 1ms);
+    EXPECT_EQ(due_after_probe(queue), 0u) << delay.count();
+    clock.advance(1ms);
+    EXPECT_EQ(queue.get(), "a") << delay.count();
+    queue.done("a");
+  }
+  queue.forget("a");
+  queue.add_rate_limited("a");
+  clock.advance(10ms);
+  EXPECT_EQ(queue.get(), "a");
+}
+
+TEST(WorkQueueTest, WaitIdleGivesUpAtItsDeadlineOnTheQueuesClock) {
+  FakeClock clock;
+  WorkQueue queue({}, nullptr, {}, clock);
+  queue.add_after("a", 1h);
+  auto idle = std::async(std::launch::async, [&] { return queue.wait_idle(clock.now() + 10s); });
+  ASSERT_TRUE(clock.await_waiters(1));
+  clock.advance(10s);
+  EXPECT_FALSE(idle.get());
+}
+
+TEST(WorkQueueTest, WaitIdleReturnsOnceTheLastDelayedItemIsDone) {
+  FakeClock clock;
+  WorkQueue queue({}, nullptr, {}, clock);
+  queue.add_after("a", 1s);
+  std::thread worker([&] {
+    while (auto key = queue.get()) queue.done(*key);
+  });
+  auto idle = std::async(std::launch::async, [&] { return queue.wait_idle(clock.now() + 1h); });
+  ASSERT_TRUE(clock.await_waiters(2));  // the worker and wait_idle
+  clock.advance(1s);
+  EXPECT_TRUE(idle.get());
+  queue.shut_down();
+  worker.join();
+}
+
 TEST(WorkQueueTest, ShutDownReleasesWaitingWorkers) {
-  WorkQueue queue;
+  FakeClock clock;
+  WorkQueue queue({}, nullptr, {}, clock);
+  queue.add_after("later", 1h);
   std::thread worker([&] { EXPECT_FALSE(queue.get().has_value()); });
-  std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(clock.await_waiters(1));  // the worker waits for "later"
   queue.shut_down();
   worker.join();
 }

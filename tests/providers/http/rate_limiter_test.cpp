@@ -7,16 +7,20 @@
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/common/fake_clock.h"
 
 namespace wsop::http {
 namespace {
 
 using namespace std::chrono_literals;
 using Kind = RateLimiter::Kind;
+using fake::FakeClock;
 
 // Who got a token, in the order they got it.
 class Grants {
@@ -36,8 +40,9 @@ class Grants {
 };
 
 TEST(RateLimiterTest, AReadGoesBeforeTheWritesWaitingForTheNextToken) {
-  RateLimiter limiter(/*qps=*/4, /*burst=*/1);  // one token every 250 ms
-  ASSERT_TRUE(limiter.acquire());               // the bucket is empty now
+  FakeClock clock;
+  RateLimiter limiter(/*qps=*/4, /*burst=*/1, clock);  // one token every 250 ms
+  ASSERT_TRUE(limiter.acquire());                      // the bucket is empty now
   Grants grants;
   std::vector<std::thread> threads;
   // Eight writes: by chance alone the read would be first one time in nine.
@@ -46,20 +51,22 @@ TEST(RateLimiterTest, AReadGoesBeforeTheWritesWaitingForTheNextToken) {
       if (limiter.acquire(Kind::kWrite)) grants.record("write" + std::to_string(i));
     });
   }
-  std::this_thread::sleep_for(30ms);  // the writes wait for the token due at 250 ms
+  ASSERT_TRUE(clock.await_waiters(8));  // the writes wait for the token due at 250 ms
   threads.emplace_back([&] {
     if (limiter.acquire(Kind::kRead)) grants.record("read");
     limiter.stop();  // the writes left waiting give up
   });
+  ASSERT_TRUE(clock.await_waiters(9));
+  clock.advance(250ms);
   for (std::thread& thread : threads) thread.join();
-  std::vector<std::string> order = grants.order();
-  ASSERT_FALSE(order.empty());
-  EXPECT_EQ(order.front(), "read");
+  EXPECT_EQ(grants.order(), std::vector<std::string>{"read"});
 }
 
 // However many reads wait, a write gets a turn after every few of them.
 TEST(RateLimiterTest, WritesAreNotStarvedByReads) {
-  RateLimiter limiter(/*qps=*/50, /*burst=*/1);
+  FakeClock clock;
+  RateLimiter limiter(/*qps=*/50, /*burst=*/1, clock);  // a token every 20 ms
+  ASSERT_TRUE(limiter.acquire(Kind::kRead));            // the bucket is empty now
   std::atomic<bool> writes_done{false};
   std::atomic<int> reads_during_writes{0};
   std::vector<std::thread> readers;
@@ -68,36 +75,49 @@ TEST(RateLimiterTest, WritesAreNotStarvedByReads) {
       while (!writes_done && limiter.acquire(Kind::kRead)) ++reads_during_writes;
     });
   }
-  std::this_thread::sleep_for(50ms);  // reads now always wait
-  reads_during_writes = 0;
+  ASSERT_TRUE(clock.await_waiters(6));  // reads now always wait
   std::thread writer([&] {
     for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.acquire(Kind::kWrite));
     writes_done = true;
   });
-  auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!writes_done && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(clock.await_waiters(7));
+  // One token at a time, each handed out before the next is due. Three
+  // writes behind four reads each take 15 tokens; 200 is far past that.
+  for (int tokens = 0; tokens < 200 && !writes_done; ++tokens) {
+    clock.advance(20ms);
+    clock.await_waiters(7, std::chrono::milliseconds(200));  // fails once the writer is done
   }
   const bool finished = writes_done;
-  int reads = reads_during_writes;
+  const int reads = reads_during_writes;
   limiter.stop();
   writer.join();
   for (std::thread& reader : readers) reader.join();
   ASSERT_TRUE(finished) << "three writes never got a token among waiting reads";
-  // Four reads ahead of each write, and a few granted as the writer started.
-  EXPECT_LE(reads, 3 * 4 + 6);
+  // Four reads ahead of each write, and none more.
+  EXPECT_LE(reads, 3 * 4);
 }
 
 TEST(RateLimiterTest, WritesAloneGetEveryToken) {
-  RateLimiter limiter(/*qps=*/50, /*burst=*/1);
-  auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(limiter.acquire(Kind::kWrite));
+  FakeClock clock;
+  RateLimiter limiter(/*qps=*/50, /*burst=*/1, clock);
+  auto writes = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 5; ++i) {
+      if (!limiter.acquire(Kind::kWrite)) return i;
+    }
+    return 5;
+  });
   // The burst token, then four at 20 ms each: no token is held back for a read.
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(clock.await_waiters(1));
+    clock.advance(20ms);
+  }
+  if (writes.wait_for(30s) != std::future_status::ready) limiter.stop();
+  EXPECT_EQ(writes.get(), 5);
 }
 
 TEST(RateLimiterTest, StopWakesReadsAndWritesAlike) {
-  RateLimiter limiter(/*qps=*/0.1, /*burst=*/1);
+  FakeClock clock;
+  RateLimiter limiter(/*qps=*/0.1, /*burst=*/1, clock);
   ASSERT_TRUE(limiter.acquire());
   std::vector<std::thread> threads;
   std::atomic<int> refused{0};
@@ -106,29 +126,60 @@ TEST(RateLimiterTest, StopWakesReadsAndWritesAlike) {
       if (!limiter.acquire(kind)) ++refused;
     });
   }
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(clock.await_waiters(3));
   limiter.stop();
   for (std::thread& thread : threads) thread.join();
   EXPECT_EQ(refused.load(), 3);
 }
 
+// Whether an acquire() started on another thread is still waiting once the
+// clock's waiters are blocked again, and its result when it ends.
+class PendingAcquire {
+ public:
+  PendingAcquire(RateLimiter& limiter, FakeClock& clock)
+      : clock_(clock), result_(std::async(std::launch::async, [&] { return limiter.acquire(); })) {}
+  bool waiting() {
+    return clock_.await_waiters(1, std::chrono::milliseconds(200)) &&
+           result_.wait_for(0s) == std::future_status::timeout;
+  }
+  bool granted() { return result_.get(); }
+
+ private:
+  FakeClock& clock_;
+  std::future<bool> result_;
+};
+
 // A 429 without Retry-After still pauses every worker: 1 s, then twice as
 // long for each 429 in a row.
 TEST(RateLimiterTest, ThrottledWithoutRetryAfterBacksOffAndDoubles) {
-  RateLimiter limiter(/*qps=*/1000, /*burst=*/10);
+  FakeClock clock;
+  RateLimiter limiter(/*qps=*/1000, /*burst=*/10, clock);
   ASSERT_TRUE(limiter.acquire());
-  auto sent = RateLimiter::Clock::now();
-  limiter.on_throttled(std::nullopt, sent);
-  auto started = std::chrono::steady_clock::now();
-  ASSERT_TRUE(limiter.acquire());
-  auto first_pause = std::chrono::steady_clock::now() - started;
-  EXPECT_GE(first_pause, 950ms);
-  EXPECT_LT(first_pause, 1500ms);
+  limiter.on_throttled(std::nullopt, limiter.now());
+  PendingAcquire first(limiter, clock);
+  EXPECT_TRUE(first.waiting());
+  clock.advance(999ms);
+  EXPECT_TRUE(first.waiting());
+  clock.advance(1ms);
+  EXPECT_TRUE(first.granted());
 
-  limiter.on_throttled(std::nullopt, RateLimiter::Clock::now());
-  started = std::chrono::steady_clock::now();
-  ASSERT_TRUE(limiter.acquire());
-  EXPECT_GE(std::chrono::steady_clock::now() - started, 1950ms);
+  limiter.on_throttled(std::nullopt, limiter.now());
+  PendingAcquire second(limiter, clock);
+  EXPECT_TRUE(second.waiting());
+  clock.advance(1999ms);
+  EXPECT_TRUE(second.waiting());
+  clock.advance(1ms);
+  EXPECT_TRUE(second.granted());
+}
+
+// A deadline before the pause ends is refused at once, on the limiter's clock.
+TEST(RateLimiterTest, AcquireByRefusesADeadlineInsideThePause) {
+  FakeClock clock;
+  RateLimiter limiter(/*qps=*/1000, /*burst=*/10, clock);
+  limiter.on_throttled(5000ms, limiter.now());
+  EXPECT_EQ(limiter.acquire_by(Kind::kWrite, clock.now() + 4s), RateLimiter::Grant::kPastDeadline);
+  clock.advance(5s);
+  EXPECT_EQ(limiter.acquire_by(Kind::kWrite, clock.now() + 4s), RateLimiter::Grant::kGranted);
 }
 
 }  // namespace
