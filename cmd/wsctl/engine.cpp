@@ -5,6 +5,7 @@
 #include <iostream>
 #include <set>
 
+#include "cmd/wsctl/label_selector.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/reconcile/observed_json.h"
 #include "controller/state/sqlite_state_store.h"
@@ -13,29 +14,9 @@ namespace wsop::cli {
 
 Outcome<bool> matches_selector(const std::string& selector,
                                const std::map<std::string, std::string>& labels) {
-  size_t start = 0;
-  while (start < selector.size()) {
-    size_t comma = selector.find(',', start);
-    std::string term =
-        selector.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    start = comma == std::string::npos ? selector.size() : comma + 1;
-    if (term.empty()) continue;
-    size_t neq = term.find("!=");
-    size_t eq = term.find('=');
-    if (neq != std::string::npos) {
-      auto it = labels.find(term.substr(0, neq));
-      if (it != labels.end() && it->second == term.substr(neq + 2)) return false;
-    } else if (eq != std::string::npos) {
-      size_t value_at = term.compare(eq, 2, "==") == 0 ? eq + 2 : eq + 1;
-      auto it = labels.find(term.substr(0, eq));
-      if (it == labels.end() || it->second != term.substr(value_at)) return false;
-    } else if (term[0] == '!') {
-      if (labels.count(term.substr(1))) return false;
-    } else if (!labels.count(term)) {
-      return false;
-    }
-  }
-  return true;
+  auto parsed = LabelSelector::parse(selector);
+  if (!parsed) return parsed.status();
+  return parsed->matches(labels);
 }
 
 bool is_configuration_failure(const Status& status) {

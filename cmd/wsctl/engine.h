@@ -106,8 +106,10 @@ class Engine {
   reconcile::EventSink* events_ = nullptr;
 };
 
-// Whether labels satisfy a selector "k=v,k2!=v2,k3" (equality-based, as
-// kubectl's -l). An empty selector selects everything.
+// Whether labels satisfy a selector (kubectl's -l: cmd/wsctl/label_selector.h).
+// An empty selector selects everything; kInvalid for one that is not a
+// selector (the commands check -l before they start, so later calls
+// cannot fail).
 Outcome<bool> matches_selector(const std::string& selector,
                                const std::map<std::string, std::string>& labels);
 

@@ -2,6 +2,7 @@
 
 #include <ostream>
 
+#include "cmd/wsctl/label_selector.h"
 #include "controller/manifest/rules.h"
 
 namespace wsop::cli {
@@ -15,7 +16,7 @@ void add_engine_options(po::options_description& options) {
       "instance-id", po::value<std::string>()->default_value("default"),
       "this operator instance: it prunes only what it created or adopted")(
       "selector,l", po::value<std::string>()->default_value(""),
-      "only workspaces whose labels match (k=v,k2!=v2)");
+      "only workspaces whose labels match (k=v,k2!=v2,k3 in (a,b),!k4)");
   add_credential_options(options);
 }
 
@@ -27,6 +28,10 @@ std::optional<int> engine_options_from(const po::variables_map& values, EngineOp
   out.init_state = values["init"].as<bool>();
   out.instance_id = values["instance-id"].as<std::string>();
   out.selector = values["selector"].as<std::string>();
+  if (auto selector = LabelSelector::parse(out.selector); !selector) {
+    io.err << "wsctl: -l: " << selector.status().message() << "\n";
+    return kExitInvalid;
+  }
   if (auto exit = credential_policy_from(values, "", out.credentials, io)) return exit;
   // The instance id is a Cadenya label value (the ownership label).
   if (auto problem = manifest::check_label_value(out.instance_id);

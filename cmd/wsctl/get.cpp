@@ -8,6 +8,7 @@
 
 #include "cmd/wsctl/engine.h"
 #include "cmd/wsctl/get_print.h"
+#include "cmd/wsctl/label_selector.h"
 #include "cmd/wsctl/options.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/state/sqlite_state_store.h"
@@ -47,6 +48,10 @@ bool query_matches(const GetQuery& query, const model::WorkspaceKey& key) {
 std::optional<int> select_by_labels(const po::variables_map& values, GetQuery& query, Io io) {
   std::string selector = values["selector"].as<std::string>();
   if (selector.empty()) return std::nullopt;
+  if (auto parsed = LabelSelector::parse(selector); !parsed) {
+    io.err << "wsctl get: -l: " << parsed.status().message() << "\n";
+    return kExitInvalid;
+  }
   if (!values.count("filename")) {
     io.err << "wsctl get: -l selects by the manifests' labels, which the state store does not "
               "keep: pass the source too (-f PATH)\n";

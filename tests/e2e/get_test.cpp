@@ -126,6 +126,17 @@ TEST_F(E2eGetHabitsTest, ASelectorPicksByTheManifestsLabels) {
   RunResult without_source = wsctl({"get", "-l", "team=blue"});
   EXPECT_EQ(without_source.exit_code, 2);
   EXPECT_THAT(without_source.err, HasSubstr("-f PATH"));
+  RunResult in_set = wsctl({"get", "-l", "team in (blue,green)", "-f", source(), "-o", "name"});
+  ASSERT_EQ(in_set.exit_code, 0) << in_set.err;
+  EXPECT_EQ(in_set.out, "workspace.workspace-operator.io/alpha\n");
+  // Not a selector: refused with the term named, by get and by the
+  // commands that act (nothing applied).
+  RunResult bad = wsctl({"get", "-l", "team among (blue)", "-f", source()});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("term 1 \"team among (blue)\""));
+  RunResult bad_apply = wsctl({"apply", "-l", "team in (blue", "-f", source()});
+  EXPECT_EQ(bad_apply.exit_code, 2);
+  EXPECT_THAT(bad_apply.err, HasSubstr("unbalanced parentheses"));
 }
 
 TEST_F(E2eGetHabitsTest, APausedWorkspaceShowsReadyUnknownPaused) {

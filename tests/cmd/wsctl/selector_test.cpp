@@ -1,5 +1,6 @@
-// wsctl's -l label selector (cmd/wsctl/engine.h, matches_selector):
-// kubectl's equality-based terms, comma-separated, all of which must hold.
+// wsctl's -l label selector (cmd/wsctl/label_selector.h, through
+// matches_selector): kubectl's equality- and set-based terms,
+// comma-separated, all of which must hold; anything else an error.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -69,6 +70,46 @@ TEST(LabelSelectorTest, EveryTermMustHold) {
                            {"team=a,owner", false},
                            {"team=a,,tier=gold,", true},  // empty terms are ignored
                        });
+}
+
+TEST(LabelSelectorTest, SetBased) {
+  expect_cases(kTeamA, {
+                           {"team in (a,b)", true},
+                           {"team in (b, c)", false},
+                           {"team in(a)", true},
+                           {"owner in (a)", false},  // a missing label is in no set
+                           {"team notin (b,c)", true},
+                           {"team notin (a)", false},
+                           {"owner notin (a)", true},  // and outside every one
+                           {"team in (a,b),tier notin (silver),!owner", true},
+                           {"team in (a,b),tier=silver", false},
+                       });
+}
+
+// A selector kubectl would refuse is refused, naming the term, instead of
+// quietly selecting nothing (and, for prune or delete, acting on nothing
+// or on the wrong set).
+TEST(LabelSelectorTest, AMalformedSelectorIsAnErrorNamingTheTerm) {
+  struct Bad {
+    const char* selector;
+    const char* names;
+  };
+  for (const Bad& bad : std::initializer_list<Bad>{
+           {"team=a,=b", "term 2 \"=b\""},
+           {"team in (a,b", "parentheses"},
+           {"team in a,b)", "parentheses"},
+           {"team among (a)", "term 1"},
+           {"team in (a) x", "term 1"},
+           {"team=a b", "label value"},
+           {"bad key!=x", "label key"},
+           {"!", "no label key"},
+       }) {
+    auto got = matches_selector(bad.selector, kTeamA);
+    ASSERT_FALSE(got) << bad.selector;
+    EXPECT_EQ(got.status().code(), Code::kInvalid) << bad.selector;
+    EXPECT_NE(got.status().message().find(bad.names), std::string::npos)
+        << bad.selector << ": " << got.status().message();
+  }
 }
 
 }  // namespace
