@@ -12,13 +12,6 @@
 
 namespace wsop::cli {
 
-Outcome<bool> matches_selector(const std::string& selector,
-                               const std::map<std::string, std::string>& labels) {
-  auto parsed = LabelSelector::parse(selector);
-  if (!parsed) return parsed.status();
-  return parsed->matches(labels);
-}
-
 bool is_configuration_failure(const Status& status) {
   switch (status.code()) {
     case Code::kUnauthorized:
@@ -178,9 +171,10 @@ void Engine::observe_from_state() {
 
 std::vector<model::WorkspaceKey> Engine::keys(bool with_records) const {
   std::set<model::WorkspaceKey> keys;
+  // Checked when the options were read (engine_options_from): parsed once here.
+  auto selector = LabelSelector::parse(options_.selector);
   for (const auto& ws : desired_->set().workspaces) {
-    auto selected = matches_selector(options_.selector, ws.labels);
-    if (selected && *selected) keys.insert(ws.key());
+    if (selector && selector->matches(ws.labels)) keys.insert(ws.key());
   }
   if (with_records) {
     if (auto records = store_->list({})) {

@@ -106,11 +106,4 @@ class Engine {
   reconcile::EventSink* events_ = nullptr;
 };
 
-// Whether labels satisfy a selector (kubectl's -l: cmd/wsctl/label_selector.h).
-// An empty selector selects everything; kInvalid for one that is not a
-// selector (the commands check -l before they start, so later calls
-// cannot fail).
-Outcome<bool> matches_selector(const std::string& selector,
-                               const std::map<std::string, std::string>& labels);
-
 }  // namespace wsop::cli

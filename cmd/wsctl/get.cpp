@@ -48,7 +48,8 @@ bool query_matches(const GetQuery& query, const model::WorkspaceKey& key) {
 std::optional<int> select_by_labels(const po::variables_map& values, GetQuery& query, Io io) {
   std::string selector = values["selector"].as<std::string>();
   if (selector.empty()) return std::nullopt;
-  if (auto parsed = LabelSelector::parse(selector); !parsed) {
+  auto parsed = LabelSelector::parse(selector);
+  if (!parsed) {
     io.err << "wsctl get: -l: " << parsed.status().message() << "\n";
     return kExitInvalid;
   }
@@ -66,8 +67,7 @@ std::optional<int> select_by_labels(const po::variables_map& values, GetQuery& q
   if (!loaded.ok()) return kExitInvalid;
   query.selected.emplace();
   for (const auto& ws : loaded.set.workspaces) {
-    auto matches = matches_selector(selector, ws.labels);
-    if (matches && *matches) query.selected->insert(ws.key());
+    if (parsed->matches(ws.labels)) query.selected->insert(ws.key());
   }
   return std::nullopt;
 }

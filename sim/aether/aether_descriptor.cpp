@@ -10,14 +10,6 @@
 namespace wsop::sim::aether {
 namespace {
 
-SimOptions& options_in(SimulatorConfig& section) {
-  return std::any_cast<SimOptions&>(section.options);
-}
-
-const SimOptions& options_in(const SimulatorConfig& section) {
-  return std::any_cast<const SimOptions&>(section.options);
-}
-
 // {cpuKind, cpus, memoryMb, volumeSizeGb}, any subset, over *hw; the result
 // must be hardware the simulated account accepts.
 Status read_default_hardware(const YAML::Node& node, const std::string& path, SimHardware* hw) {
@@ -39,7 +31,7 @@ Status read_default_hardware(const YAML::Node& node, const std::string& path, Si
 
 Status read_key(const std::string& key, const YAML::Node& value, const std::string& path,
                 SimulatorConfig& section) {
-  SimOptions& a = options_in(section);
+  SimOptions& a = section.options_as<SimOptions>();
   if (key == "creatingDelay") return read_config_duration(value, path, &a.creating_delay);
   if (key == "startingDelay") return read_config_duration(value, path, &a.starting_delay);
   if (key == "stoppingDelay") return read_config_duration(value, path, &a.stopping_delay);
@@ -70,7 +62,7 @@ bool parse_number(const std::string& text, T* out) {
 // "cpu_kind=performance,cpus=4,memory_mb=4096,volume_size_gb=20", any subset,
 // over the default; the result must be hardware the simulated account accepts.
 Status apply_default_hardware(const FlagValue& value, SimulatorConfig& section) {
-  SimHardware* hw = &options_in(section).default_hardware;
+  SimHardware* hw = &section.options_as<SimOptions>().default_hardware;
   const std::string flag = "--aether-default-hardware: ";
   std::stringstream items(value.texts.front());
   std::string item;
@@ -101,7 +93,7 @@ Status apply_default_hardware(const FlagValue& value, SimulatorConfig& section) 
 }
 
 Status apply_projects(const FlagValue& value, SimulatorConfig& section) {
-  SimOptions& a = options_in(section);
+  SimOptions& a = section.options_as<SimOptions>();
   a.projects = value.texts;
   for (const std::string& p : a.projects) {
     if (!is_uuid(p)) return invalid_flag("--aether-project: not a UUID: " + p);
@@ -116,7 +108,7 @@ SimulatorFlag delay_flag(const char* name, const char* help,
           [name, field](const FlagValue& value, SimulatorConfig& section) {
             Outcome<Millis> d = parse_duration(value.texts.front());
             if (!d) return d.status().with_context(std::string("--") + name);
-            options_in(section).*field = *d;
+            section.options_as<SimOptions>().*field = *d;
             return Status::ok();
           }};
 }
@@ -125,13 +117,14 @@ Status apply_error_rate(const FlagValue& value, SimulatorConfig& section) {
   if (value.number < 0 || value.number > 1) {
     return invalid_flag("--aether-error-rate must be from 0 to 1");
   }
-  options_in(section).error_rate = value.number;
+  section.options_as<SimOptions>().error_rate = value.number;
   return Status::ok();
 }
 
 // The account's default hardware is one the account accepts.
 Status check(const SimulatorConfig& section) {
-  if (std::optional<std::string> problem = hardware_problem(options_in(section).default_hardware)) {
+  if (std::optional<std::string> problem =
+          hardware_problem(section.options_as<SimOptions>().default_hardware)) {
     return config_error("aether.defaultHardware", *problem);
   }
   return Status::ok();
@@ -168,17 +161,17 @@ SimulatorDescriptor descriptor() {
   };
   d.check = check;
   d.make = [](const SimulatorConfig& section) {
-    return make_simulator(section.auth, options_in(section));
+    return make_simulator(section.auth, section.options_as<SimOptions>());
   };
   return d;
 }
 
 SimOptions& options_of(SimConfig& config) {
-  return options_in(config.at(kName));
+  return config.at(kName).options_as<SimOptions>();
 }
 
 const SimOptions& options_of(const SimConfig& config) {
-  return options_in(config.at(kName));
+  return config.at(kName).options_as<SimOptions>();
 }
 
 }  // namespace wsop::sim::aether

@@ -29,7 +29,7 @@ SimulatorDescriptor descriptor() {
               "Cadenya admin token, repeatable (default: every accepted token)",
               apply_admin_tokens}};
   d.make = [](const SimulatorConfig& section) {
-    return make_simulator(section.auth, std::any_cast<const SimOptions&>(section.options));
+    return make_simulator(section.auth, section.options_as<SimOptions>());
   };
   return d;
 }

@@ -40,6 +40,16 @@ struct SimulatorConfig {
   // The simulator's own options, of the type its descriptor's
   // default_options returns (sim/<name>/<name>_sim.h: SimOptions).
   std::any options;
+
+  // The options as their type (std::bad_any_cast for another: a bug).
+  template <class Options>
+  Options& options_as() {
+    return std::any_cast<Options&>(options);
+  }
+  template <class Options>
+  const Options& options_as() const {
+    return std::any_cast<const Options&>(options);
+  }
 };
 
 struct SimConfig {

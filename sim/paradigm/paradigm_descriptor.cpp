@@ -10,14 +10,6 @@
 namespace wsop::sim::paradigm {
 namespace {
 
-SimOptions& options_in(SimulatorConfig& section) {
-  return std::any_cast<SimOptions&>(section.options);
-}
-
-const SimOptions& options_in(const SimulatorConfig& section) {
-  return std::any_cast<const SimOptions&>(section.options);
-}
-
 Status read_companies(const YAML::Node& node, const std::string& path,
                       std::vector<SimCompany>* out) {
   if (!node.IsSequence()) return config_error(path, "expected a list of {id, name}");
@@ -48,7 +40,7 @@ Status read_token_companies(const YAML::Node& node, const std::string& path,
 
 Status read_key(const std::string& key, const YAML::Node& value, const std::string& path,
                 SimulatorConfig& section) {
-  SimOptions& p = options_in(section);
+  SimOptions& p = section.options_as<SimOptions>();
   if (key == "companies") return read_companies(value, path, &p.companies);
   if (key == "tokenCompanies") return read_token_companies(value, path, &p.token_companies);
   return read_config_tokens(value, path, &p.readonly_tokens);
@@ -61,7 +53,7 @@ Status invalid_flag(const std::string& message) {
 // --paradigm-company ID[=NAME], repeatable: the companies, replacing the
 // configuration file's.
 Status apply_companies(const FlagValue& value, SimulatorConfig& section) {
-  SimOptions& p = options_in(section);
+  SimOptions& p = section.options_as<SimOptions>();
   p.companies.clear();
   for (const std::string& text : value.texts) {
     std::size_t eq = text.find('=');
@@ -82,7 +74,7 @@ Status apply_companies(const FlagValue& value, SimulatorConfig& section) {
 // base64 padding), added to the configuration file's. Messages never repeat
 // a token (common/status.h).
 Status apply_token_companies(const FlagValue& value, SimulatorConfig& section) {
-  SimOptions& p = options_in(section);
+  SimOptions& p = section.options_as<SimOptions>();
   for (const std::string& text : value.texts) {
     std::size_t eq = text.rfind('=');
     if (eq == std::string::npos || eq == 0) {
@@ -100,7 +92,7 @@ Status apply_token_companies(const FlagValue& value, SimulatorConfig& section) {
 }
 
 Status apply_readonly_tokens(const FlagValue& value, SimulatorConfig& section) {
-  SimOptions& p = options_in(section);
+  SimOptions& p = section.options_as<SimOptions>();
   for (const std::string& token : value.texts) {
     if (token.empty()) return invalid_flag("--paradigm-readonly-token: a token must not be empty");
     p.readonly_tokens.insert(token);
@@ -110,7 +102,7 @@ Status apply_readonly_tokens(const FlagValue& value, SimulatorConfig& section) {
 
 // Every company of token_companies is a configured company.
 Status check(const SimulatorConfig& section) {
-  const SimOptions& p = options_in(section);
+  const SimOptions& p = section.options_as<SimOptions>();
   for (const auto& [token, company] : p.token_companies) {
     bool known = std::any_of(p.companies.begin(), p.companies.end(),
                              [&](const SimCompany& c) { return c.id == company; });
@@ -144,17 +136,17 @@ SimulatorDescriptor descriptor() {
   };
   d.check = check;
   d.make = [](const SimulatorConfig& section) {
-    return make_simulator(section.auth, options_in(section));
+    return make_simulator(section.auth, section.options_as<SimOptions>());
   };
   return d;
 }
 
 SimOptions& options_of(SimConfig& config) {
-  return options_in(config.at(kName));
+  return config.at(kName).options_as<SimOptions>();
 }
 
 const SimOptions& options_of(const SimConfig& config) {
-  return options_in(config.at(kName));
+  return config.at(kName).options_as<SimOptions>();
 }
 
 }  // namespace wsop::sim::paradigm

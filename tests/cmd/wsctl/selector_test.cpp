@@ -1,12 +1,11 @@
-// wsctl's -l label selector (cmd/wsctl/label_selector.h, through
-// matches_selector): kubectl's equality- and set-based terms,
+// wsctl's -l label selector (cmd/wsctl/label_selector.h): kubectl's equality- and set-based terms,
 // comma-separated, all of which must hold; anything else an error.
 #include <gtest/gtest.h>
 
 #include <map>
 #include <string>
 
-#include "cmd/wsctl/engine.h"
+#include "cmd/wsctl/label_selector.h"
 
 namespace wsop::cli {
 namespace {
@@ -19,9 +18,9 @@ struct SelectorCase {
 void expect_cases(const std::map<std::string, std::string>& labels,
                   std::initializer_list<SelectorCase> cases) {
   for (const SelectorCase& c : cases) {
-    auto got = matches_selector(c.selector, labels);
-    ASSERT_TRUE(got) << c.selector << ": " << got.status().to_string();
-    EXPECT_EQ(*got, c.selected) << "selector \"" << c.selector << "\"";
+    auto selector = LabelSelector::parse(c.selector);
+    ASSERT_TRUE(selector) << c.selector << ": " << selector.status().to_string();
+    EXPECT_EQ(selector->matches(labels), c.selected) << "selector \"" << c.selector << "\"";
   }
 }
 
@@ -104,7 +103,7 @@ TEST(LabelSelectorTest, AMalformedSelectorIsAnErrorNamingTheTerm) {
            {"bad key!=x", "label key"},
            {"!", "no label key"},
        }) {
-    auto got = matches_selector(bad.selector, kTeamA);
+    auto got = LabelSelector::parse(bad.selector);
     ASSERT_FALSE(got) << bad.selector;
     EXPECT_EQ(got.status().code(), Code::kInvalid) << bad.selector;
     EXPECT_NE(got.status().message().find(bad.names), std::string::npos)
