@@ -113,6 +113,7 @@ void Informer::run() {
         need_list = true;  // history compacted: only a relist can catch up
         std::lock_guard lock(mu_);
         ++stats_.relists;
+        relist_from_latest_ = true;
         continue;
       }
     }
@@ -131,6 +132,13 @@ Status Informer::list_and_replace() {
   {
     std::lock_guard lock(mu_);
     ++stats_.lists;
+    // client-go's reflector: the first list reads "any" version ("0"), which
+    // the API server answers whole from its watch cache (the page size does
+    // not apply there); a relist after 410 Gone reads the most recent one,
+    // in pages. A list that is older than what the informer saw is safe:
+    // the watch from its version brings every later change, and every
+    // write the operator makes is conditional on a resourceVersion.
+    list_options.resource_version = relist_from_latest_ ? "" : "0";
   }
   Outcome<Json> listed = client_->list_all(options_.resource, options_.namespace_name, list_options,
                                            options_.page_size);
@@ -164,9 +172,12 @@ Status Informer::list_and_replace() {
     change.old_object.reset();
     change.new_object.reset();
   }
-  std::lock_guard lock(mu_);
-  synced_ = true;
-  cv_.notify_all();
+  {
+    std::lock_guard lock(mu_);
+    synced_ = true;
+    cv_.notify_all();
+  }
+  if (handlers_.on_synced) handlers_.on_synced();
   return Status::ok();
 }
 

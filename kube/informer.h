@@ -53,6 +53,10 @@ struct EventHandlers {
   // The last state the informer knew (the watch's object, or the cached one
   // for a delete found by a relist).
   std::function<void(const ObjectPtr& object)> on_delete;
+  // After each list has been handled in full (the first one: the cache is
+  // synced), outside the informer's lock: a consumer waiting for every
+  // informer to sync learns it at once instead of polling has_synced().
+  std::function<void()> on_synced;
 };
 
 struct InformerOptions {
@@ -123,11 +127,12 @@ class Informer {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool stopping_ = false;           // guarded by mu_
-  WatchStream* current_ = nullptr;  // the watch being read; guarded by mu_
-  std::string resource_version_;    // guarded by mu_
-  InformerStats stats_;             // guarded by mu_
-  std::string last_error_;          // guarded by mu_
+  bool stopping_ = false;            // guarded by mu_
+  WatchStream* current_ = nullptr;   // the watch being read; guarded by mu_
+  std::string resource_version_;     // guarded by mu_
+  bool relist_from_latest_ = false;  // guarded by mu_; set by a 410 Gone
+  InformerStats stats_;              // guarded by mu_
+  std::string last_error_;           // guarded by mu_
   std::thread thread_;
 };
 

@@ -14,6 +14,7 @@
 #include "cmd/wsctl/engine_options.h"
 #include "common/duration.h"
 #include "controller/plan/render.h"
+#include "controller/runtime/worker_sizing.h"
 
 namespace wsop::cli {
 
@@ -22,12 +23,12 @@ std::map<std::string, size_t> unknown_by_config(const plan::Plan& plan);  // dif
 
 namespace {
 
-constexpr int kMaxWorkers = 256;
+using runtime::kMaxWorkers;
 
 struct ApplyFlags {
   bool prune = false, force = false, dry_run = false, wait = false;
   int max_prune_percent = 50;
-  int workers = 0;  // 0: default_workers()
+  int workers = 0;  // 0: runtime::workers_for()
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
   std::chrono::milliseconds progress_every{std::chrono::seconds(10)};
 };
@@ -87,22 +88,6 @@ std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags
   return std::nullopt;
 }
 
-// Enough workers to keep every ProviderConfig's bucket busy, so that the
-// bucket is the throttle, not the worker count: a reconcile holds its worker
-// for at least one request's round trip, so a bucket of qps needs qps x
-// round trip of them. 200 ms is a slow SaaS API's round trip; the half
-// again on top covers the reads, the state store and the jitter around it.
-int default_workers(const manifest::ManifestSet& set, size_t planned) {
-  constexpr double kRoundTripSeconds = 0.2, kHeadroom = 1.5;
-  double needed = 0;
-  for (const auto& config : set.provider_configs) {
-    needed += config.rate_limit.qps * kRoundTripSeconds * kHeadroom;
-  }
-  int workers = static_cast<int>(std::ceil(needed));
-  workers = std::min(workers, static_cast<int>(std::min<size_t>(planned, kMaxWorkers)));
-  return std::clamp(workers, 1, kMaxWorkers);
-}
-
 // The plan's items taking turns between ProviderConfigs. In the plan's
 // order (by key) every worker would wait on the first ProviderConfig's
 // bucket while the others sat idle: the providers would be served one after
@@ -126,7 +111,7 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, App
             size_t skipped, Io io) {
   const int workers = flags.workers > 0
                           ? flags.workers
-                          : default_workers(engine.desired().set(), plan.items.size());
+                          : runtime::workers_for(engine.desired().set(), plan.items.size());
   bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
   ApplyProgress progress(io.out, tty, plan.items.size(), flags.progress_every);
   engine.set_events(&progress);

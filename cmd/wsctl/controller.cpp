@@ -18,6 +18,7 @@
 #include "controller/observability/logging.h"
 #include "controller/runtime/kube_manager.h"
 #include "controller/runtime/manager.h"
+#include "controller/runtime/worker_sizing.h"
 #include "controller/state/backup_schedule.h"
 
 namespace wsop::cli {
@@ -87,7 +88,10 @@ std::optional<int> read_options(const po::variables_map& values, runtime::Manage
   out.state_path = values["state"].as<std::string>();
   out.init_state = values["init"].as<bool>();
   out.workers = values["workers"].as<int>();
-  if (out.workers < 1 || out.workers > 256) return fail("--workers must be between 1 and 256");
+  if (out.workers < 0 || out.workers > runtime::kMaxWorkers) {
+    return fail("--workers must be between 1 and " + std::to_string(runtime::kMaxWorkers) +
+                ", or 0 for enough to keep every ProviderConfig's rate limit busy");
+  }
   auto resync = parse_duration(values["resync"].as<std::string>());
   if (!resync || resync->count() < 1000) return fail("--resync must be a duration of at least 1s");
   out.resync = *resync;
@@ -282,7 +286,8 @@ int run_controller(const Args& args, Io io) {
       "state", po::value<std::string>()->default_value("./.wsctl/state.db"), "state store file")(
       "init", po::bool_switch(),
       "start a new state store even where --state names an existing file that holds none")(
-      "workers", po::value<int>()->default_value(4), "concurrent reconciles")(
+      "workers", po::value<int>()->default_value(0),
+      "concurrent reconciles (0: qps x 0.3 summed over the ProviderConfigs, at most 256)")(
       "resync", po::value<std::string>()->default_value("10m"),
       "re-observe every provider this often (+-10%)")(
       "metrics-addr", po::value<std::string>()->default_value(":8080"),

@@ -145,12 +145,12 @@ Metrics::Metrics(int max_concurrent_reconciles)
                         "election), else 0")
                   .Register(*registry_)
                   .Add({})) {
-  BuildGauge()
-      .Name("controller_runtime_max_concurrent_reconciles")
-      .Help("Maximum number of concurrent reconciles per controller")
-      .Register(*registry_)
-      .Add(kController)
-      .Set(max_concurrent_reconciles);
+  max_concurrent_ = &BuildGauge()
+                         .Name("controller_runtime_max_concurrent_reconciles")
+                         .Help("Maximum number of concurrent reconciles per controller")
+                         .Register(*registry_)
+                         .Add(kController);
+  max_concurrent_->Set(max_concurrent_reconciles);
   BuildGauge()
       .Name("workspace_operator_build_info")
       .Help("Version and git revision of the build")
@@ -178,6 +178,10 @@ void Metrics::on_start(std::chrono::duration<double> waited) {
 void Metrics::on_done(std::chrono::duration<double> worked) {
   work_duration_.Observe(worked.count());
 }
+void Metrics::set_max_concurrent_reconciles(int workers) {
+  max_concurrent_->Set(workers);
+}
+
 void Metrics::on_active_workers(int active) {
   active_workers_.Set(active);
 }

@@ -38,6 +38,9 @@ class Metrics : public runtime::QueueObserver,
   std::string scrape(state::StateStore* store, const runtime::WorkQueue* queue);
 
   void set_source(const std::string& revision, bool valid);
+  // controller_runtime_max_concurrent_reconciles, when the worker count
+  // grows with the ProviderConfigs (runtime::Runner::grow_to).
+  void set_max_concurrent_reconciles(int workers);
   // workspace_operator_leader: 1 while this replica holds the Lease (or
   // runs without leader election), 0 while it stands by.
   void set_leader(bool leading);
@@ -89,6 +92,7 @@ class Metrics : public runtime::QueueObserver,
   prometheus::Gauge& source_valid_;
   prometheus::Gauge& pending_unresolved_;
   prometheus::Gauge& leader_;
+  prometheus::Gauge* max_concurrent_ = nullptr;
 
   std::mutex mu_;  // guards the families whose label sets change
   std::string revision_;

@@ -1,5 +1,7 @@
 #include "controller/runtime/controller_parts.h"
 
+#include "controller/runtime/worker_sizing.h"
+
 #include "controller/runtime/runner.h"
 
 #include <future>
@@ -139,6 +141,18 @@ void ResyncTimer::run() {
     beat_.end_turn();
     lock.lock();
   }
+}
+
+void size_workers(int requested, const manifest::ManifestSet& set, Runner& runner,
+                  observability::Metrics& metrics) {
+  if (requested > 0) return;
+  int needed = workers_for(set);
+  if (needed <= runner.workers()) return;
+  runner.grow_to(needed);
+  metrics.set_max_concurrent_reconciles(needed);
+  observability::log_info("workers",
+                          {{"workers", std::to_string(needed)},
+                           {"providerConfigs", std::to_string(set.provider_configs.size())}});
 }
 
 }  // namespace wsop::runtime

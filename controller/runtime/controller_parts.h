@@ -23,6 +23,7 @@
 #include "controller/reconcile/desired_state.h"
 #include "controller/reconcile/observed_cache.h"
 #include "controller/reconcile/provider_set.h"
+#include "controller/runtime/runner.h"
 
 namespace wsop::runtime {
 
@@ -39,6 +40,12 @@ class LogAndCount : public reconcile::EventSink {
   observability::LogEvents log_;
   observability::Metrics* metrics_;
 };
+
+// With --workers unset (`requested` 0), raises the runner's workers to what
+// `set`'s ProviderConfigs need (worker_sizing.h) and says so in the log and
+// the max-concurrent-reconciles gauge; never lowers them.
+void size_workers(int requested, const manifest::ManifestSet& set, Runner& runner,
+                  observability::Metrics& metrics);
 
 // The work queue's lane of a workspace key (controller/runtime/work_queue.h):
 // the ProviderConfig the current revision gives it, so that each account's

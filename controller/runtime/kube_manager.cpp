@@ -113,8 +113,8 @@ void KubeManager::make_reconciler() {
   ctx.options.kubectl_hints = true;
   ctx.options.max_observation_age = options_.resync;
   reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
-  runner_ = std::make_unique<Runner>(*reconciler_, *queue_,
-                                     RunnerOptions{options_.workers, 0, true}, metrics_.get());
+  runner_ = std::make_unique<Runner>(
+      *reconciler_, *queue_, RunnerOptions{std::max(1, options_.workers), 0, true}, metrics_.get());
   resync_ = std::make_unique<ResyncTimer>(options_.resync, [this](bool requested) {
     log_info(requested ? "resync requested" : "resync");
     resync_once();
@@ -123,7 +123,7 @@ void KubeManager::make_reconciler() {
 
 Status KubeManager::start() {
   if (Status s = connect(); !s.is_ok()) return s;
-  metrics_ = std::make_unique<observability::Metrics>(options_.workers);
+  metrics_ = std::make_unique<observability::Metrics>(std::max(1, options_.workers));
   metrics_->set_leader(false);
   kube::EventRecorderOptions recorder_options;
   recorder_options.reporting_instance = options_.identity;
@@ -161,11 +161,12 @@ Status KubeManager::start() {
   if (Status s = start_server(); !s.is_ok()) return s.with_context("metrics server");
   recorder_->start();
   source_->start();
-  log_info("controller started", {{"source", "kubernetes " + rest_.origin},
-                                  {"metrics", server_->url()},
-                                  {"instanceId", options_.instance_id},
-                                  {"identity", options_.identity},
-                                  {"workers", std::to_string(options_.workers)}});
+  log_info("controller started",
+           {{"source", "kubernetes " + rest_.origin},
+            {"metrics", server_->url()},
+            {"instanceId", options_.instance_id},
+            {"identity", options_.identity},
+            {"workers", options_.workers > 0 ? std::to_string(options_.workers) : "auto"}});
   if (!options_.leader_elect) {
     start_leading();
     return Status::ok();
@@ -239,6 +240,7 @@ void KubeManager::lost_leadership() {
 
 void KubeManager::on_revision(KubeRevision revision) {
   const auto& configs = revision.desired->set().provider_configs;
+  size_workers(options_.workers, revision.desired->set(), *runner_, *metrics_);
   secrets_->watch(secret_refs(configs));
   for (const auto& [config, status] : providers_->update(configs)) {
     log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});

@@ -77,7 +77,9 @@ struct KubeManagerOptions {
   // Must not return: the process ends (see above).
   std::function<void()> on_lost_leadership;
 
-  int workers = 4;
+  // Concurrent reconciles; 0: enough for the ProviderConfigs' rate limits,
+  // raised as they change (controller_parts.h, size_workers).
+  int workers = 0;
   std::chrono::milliseconds resync{std::chrono::minutes(10)};
   std::string metrics_address = "0.0.0.0";
   uint16_t metrics_port = 8080;

@@ -48,6 +48,12 @@ kube::EventHandlers KubeSource::handlers() {
     upsert(new_object, false);
   };
   h.on_delete = [this](const kube::ObjectPtr& object) { remove(object); };
+  // The last informer to sync wakes the source at once (the first revision
+  // waits for every one of them).
+  h.on_synced = [this] {
+    std::lock_guard lock(mu_);
+    cv_.notify_all();
+  };
   return h;
 }
 
@@ -74,6 +80,7 @@ void KubeSource::remove(const kube::ObjectPtr& object) {
 }
 
 void KubeSource::start() {
+  started_ = std::chrono::steady_clock::now();
   provider_configs_->start();
   for (auto& informer : workspaces_) informer->start();
   thread_ = std::thread([this] { run(); });
@@ -174,23 +181,45 @@ KubeRevision KubeSource::build() {
 void KubeSource::run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    // Not synced yet: the predicate stays false and the lock is released
-    // while waiting, so the informers' handlers can fill the set; synced()
-    // is looked at again every 250 ms.
+    // Woken by every change and by each informer's sync (on_synced); the
+    // 250 ms bound only limits how long a missed wake-up could cost.
     cv_.wait_for(lock, std::chrono::milliseconds(250),
                  [this] { return stopping_ || (changed_ && synced()); });
     if (stopping_) break;
     if (!changed_ || !synced()) continue;
-    // Let a burst settle: one revision for many events.
-    cv_.wait_for(lock, options_.debounce, [this] { return stopping_; });
-    if (stopping_) break;
+    // Let a burst settle: one revision for many events. Not before the
+    // first revision: the lists it follows are complete already, and every
+    // Workspace waits for it.
+    if (revisions_ > 0) {
+      cv_.wait_for(lock, options_.debounce, [this] { return stopping_; });
+      if (stopping_) break;
+    }
     changed_ = false;
+    bool first = revisions_ == 0;
+    auto synced_at = std::chrono::steady_clock::now();
     lock.unlock();
     beat_.begin_turn();
-    on_revision_(build());
+    KubeRevision revision = build();
+    if (first) log_first_revision(revision, synced_at);
+    on_revision_(std::move(revision));
     beat_.end_turn();
     lock.lock();
   }
+}
+
+// How long the start took, and where: listing (the informers) or decoding
+// (build). Once, at info level, as controller-runtime logs its cache sync.
+void KubeSource::log_first_revision(const KubeRevision& revision,
+                                    std::chrono::steady_clock::time_point synced_at) const {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  auto now = std::chrono::steady_clock::now();
+  observability::log_info(
+      "caches synced",
+      {{"workspaces", std::to_string(revision.desired->set().workspaces.size())},
+       {"invalid", std::to_string(revision.invalid.size())},
+       {"listedMs", std::to_string(duration_cast<milliseconds>(synced_at - started_).count())},
+       {"builtMs", std::to_string(duration_cast<milliseconds>(now - synced_at).count())}});
 }
 
 }  // namespace wsop::runtime

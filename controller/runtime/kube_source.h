@@ -12,7 +12,8 @@
 //     back as a reconcile: the loop controller-runtime avoids with its
 //     GenerationChanged predicate, kept here without losing annotations.
 //   - Revisions are debounced: changes arriving within `debounce` of each
-//     other make one revision (10,000 objects listed at start are one).
+//     other make one revision. The first is not: it follows the informers'
+//     complete lists (10,000 objects listed at start are one revision).
 //   - Nothing is handed over before every informer has listed once: a
 //     partial list would read as deletions.
 //   - A revision holds the valid Workspaces that are not being deleted; the
@@ -92,9 +93,10 @@ class KubeSource {
   // state changed.
   void upsert(const kube::ObjectPtr& object, bool added);
   void remove(const kube::ObjectPtr& object);
-  void mark_changed();
   void run();
   KubeRevision build();
+  void log_first_revision(const KubeRevision& revision,
+                          std::chrono::steady_clock::time_point synced_at) const;
 
   std::shared_ptr<kube::Client> client_;
   KubeSourceOptions options_;
@@ -108,6 +110,7 @@ class KubeSource {
   bool changed_ = false;       // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
   int revisions_ = 0;          // guarded by mu_
+  std::chrono::steady_clock::time_point started_;
   Heartbeat beat_;
   std::thread thread_;
 };

@@ -38,7 +38,7 @@ Status Manager::start() {
   auto store = state::open_sqlite_state_store(options_.state_path, store_options);
   if (!store) return store.status();
   store_ = std::move(*store);
-  metrics_ = std::make_unique<observability::Metrics>(options_.workers);
+  metrics_ = std::make_unique<observability::Metrics>(std::max(1, options_.workers));
   metrics_->set_leader(true);  // one process per state store: it always leads
   events_ = std::make_unique<LogAndCount>(metrics_.get());
   providers::ProviderContext context{
@@ -63,8 +63,8 @@ Status Manager::start() {
   reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
 
   // The loops exist before the server answers /healthz about them.
-  runner_ = std::make_unique<Runner>(*reconciler_, *queue_,
-                                     RunnerOptions{options_.workers, 0, true}, metrics_.get());
+  runner_ = std::make_unique<Runner>(
+      *reconciler_, *queue_, RunnerOptions{std::max(1, options_.workers), 0, true}, metrics_.get());
   watcher_ = std::make_unique<manifest::SourceWatcher>(options_.sources, options_.source_poll,
                                                        [this] { on_source_change(); });
   resync_ = std::make_unique<ResyncTimer>(options_.resync, [this](bool requested) {
@@ -75,10 +75,11 @@ Status Manager::start() {
   runner_->start();
   watcher_->start();
   resync_->start();
-  log_info("controller started", {{"metrics", server_->url()},
-                                  {"instanceId", options_.instance_id},
-                                  {"workers", std::to_string(options_.workers)},
-                                  {"maxConnections", std::to_string(server_->max_connections())}});
+  log_info("controller started",
+           {{"metrics", server_->url()},
+            {"instanceId", options_.instance_id},
+            {"workers", options_.workers > 0 ? std::to_string(options_.workers) : "auto"},
+            {"maxConnections", std::to_string(server_->max_connections())}});
   return Status::ok();
 }
 
@@ -207,6 +208,7 @@ void Manager::on_source_change() {
   for (const auto& [config, status] : providers_->update(loaded.set.provider_configs)) {
     log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});
   }
+  size_workers(options_.workers, loaded.set, *runner_, *metrics_);
   bool prune = prune_allowed(loaded.set);
   auto snapshot = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), name);
   snapshot->set_prune_allowed(prune);

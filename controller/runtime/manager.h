@@ -40,7 +40,9 @@ struct ManagerOptions {
   std::vector<std::string> sources;
   std::string state_path = "./.wsctl/state.db";
   bool init_state = false;  // start a new store over an empty or tableless file
-  int workers = 4;
+  // Concurrent reconciles; 0: enough for the ProviderConfigs' rate limits,
+  // raised as they change (controller_parts.h, size_workers).
+  int workers = 0;
   std::chrono::milliseconds resync{std::chrono::minutes(10)};
   std::string metrics_address = "0.0.0.0";
   uint16_t metrics_port = 8080;

@@ -25,20 +25,43 @@ Runner::~Runner() {
 }
 
 void Runner::start() {
+  std::lock_guard lock(mu_);
+  if (started_ || stopped_) return;
+  started_ = true;
   for (auto& beat : beats_) threads_.emplace_back([this, &beat = *beat] { work(beat); });
 }
 
 void Runner::stop() {
   queue_.shut_down();
-  for (auto& thread : threads_) {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    threads.swap(threads_);
+  }
+  for (auto& thread : threads) {
     if (thread.joinable()) thread.join();
   }
-  threads_.clear();
+}
+
+void Runner::grow_to(int workers) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return;
+  while (static_cast<int>(beats_.size()) < workers) {
+    beats_.push_back(std::make_unique<Heartbeat>());
+    if (started_) threads_.emplace_back([this, &beat = *beats_.back()] { work(beat); });
+  }
+}
+
+int Runner::workers() const {
+  std::lock_guard lock(mu_);
+  return static_cast<int>(beats_.size());
 }
 
 Heartbeat::Clock::duration Runner::longest_turn() const {
   auto now = Heartbeat::Clock::now();
   Heartbeat::Clock::duration longest{0};
+  std::lock_guard lock(mu_);
   for (const auto& beat : beats_) longest = std::max(longest, beat->turn_age(now));
   return longest;
 }

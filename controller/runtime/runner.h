@@ -8,6 +8,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,14 @@ class Runner {
   // Stops taking work; waits for in-flight reconciles to finish.
   void stop();
 
+  // Raises the number of workers to `workers` (never lowers it: a worker
+  // in a reconcile cannot be taken back, and an idle one costs a parked
+  // thread). Before start() it only sets how many start; after stop(),
+  // nothing. The controller sizes itself this way from each revision's
+  // ProviderConfigs when --workers is not given (worker_sizing.h).
+  void grow_to(int workers);
+  int workers() const;
+
   // The age of the longest reconcile under way (zero when every worker
   // waits for work): /healthz's measure of a stuck worker.
   Heartbeat::Clock::duration longest_turn() const;
@@ -59,8 +68,11 @@ class Runner {
   WorkQueue& queue_;
   RunnerOptions options_;
   RunObserver* observer_;
+  mutable std::mutex mu_;  // guards threads_, beats_, started_, stopped_
   std::vector<std::thread> threads_;
   std::vector<std::unique_ptr<Heartbeat>> beats_;  // one per worker, made once
+  bool started_ = false;
+  bool stopped_ = false;
   std::atomic<int> active_{0};
 };
 

@@ -115,8 +115,9 @@ class KubeBench:
         argv = [os.path.join(self.bin, "cmd/wsctl/wsctl"), "controller", "--source", "kubernetes",
                 "--kubeconfig", self.double.kubeconfig, "--leader-elect",
                 "--leader-election-namespace", NAMESPACE, "--metrics-addr",
-                f"127.0.0.1:{self.port}", "--resync", "1h", "--workers", str(self.workers),
-                "--log-level", "warn"]
+                f"127.0.0.1:{self.port}", "--resync", "1h", "--log-level", "warn"]
+        if self.workers:
+            argv += ["--workers", str(self.workers)]
         env = dict(os.environ, SIM_TOKEN="bench-token")
         self.controller = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                            stderr=open(os.path.join(self.work, "controller.log"), "wb"))
@@ -257,7 +258,9 @@ class KubeBench:
                     "double_converge_requests": self.stats().get("total", 0)
                     - self.double_requests_at_start,
                     "double_requests": self.stats().get("byVerbResource", {}),
-                    "rss_converged_mib": round(proc_status(pid, "VmHWM"), 1)})
+                    "rss_converged_mib": round(proc_status(pid, "VmHWM"), 1),
+                    "workers": int(metric_sum(self.metrics(),
+                                              "controller_runtime_max_concurrent_reconciles"))})
         # What converging cost the API server: the controller's requests by
         # verb and resource (the POSTs of this script counted apart).
         by_client = self.stats()
@@ -301,7 +304,9 @@ def main():
     p.add_argument("--bin", default="build-release")
     p.add_argument("--n", type=int, default=10000)
     p.add_argument("--idle-seconds", type=int, default=300)
-    p.add_argument("--workers", type=int, default=64, help="wsctl controller --workers")
+    p.add_argument("--workers", type=int, default=0,
+                   help="wsctl controller --workers (0: not given, the controller sizes itself "
+                        "from the ProviderConfigs' rate limits, as a user's would)")
     p.add_argument("--post-threads", type=int, default=8)
     p.add_argument("--json", help="write every figure to this file")
     p.add_argument("--keep", action="store_true")

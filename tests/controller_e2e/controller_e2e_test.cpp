@@ -431,7 +431,9 @@ TEST_F(ControllerE2e, EndpointsAndMetrics) {
   EXPECT_EQ(metric(before, "workspace_operator_provider_requests_total",
                    {{"provider", "sim-cadenya"}, {"operation", "create"}, {"code", "200"}}),
             1);
-  EXPECT_EQ(metric(before, "controller_runtime_max_concurrent_reconciles"), 4);
+  // No --workers: sized from the two ProviderConfigs' qps of 200
+  // (runtime/worker_sizing.h: 2 x 200 x 0.2 s x 1.5).
+  EXPECT_EQ(metric(before, "controller_runtime_max_concurrent_reconciles"), 120);
   EXPECT_TRUE(metric(before, "process_resident_memory_bytes").value_or(0) > 0);
   EXPECT_TRUE(metric(before, "workspace_operator_build_info").has_value());
   EXPECT_TRUE(eventually([&] {

@@ -38,7 +38,8 @@ CONTRACT
   Verbs get, list, watch, create, update, patch, delete, deletecollection as
   kube-apiserver: one global resourceVersion; labelSelector (=, ==, !=, in,
   notin, exists, !key); fieldSelector (metadata.name, metadata.namespace, and
-  the type's own fields, e.g. involvedObject.* of events); limit/continue;
+  the type's own fields, e.g. involvedObject.* of events); limit/continue
+  (a list at resourceVersion=0 comes whole, as from the watch cache);
   watch with resourceVersion (events after it; none or "0": ADDED for every
   current object first), allowWatchBookmarks, timeoutSeconds, 410 Gone (HTTP
   410 when the resourceVersion is already too old, an ERROR event when the

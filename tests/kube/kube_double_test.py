@@ -105,6 +105,22 @@ class Writes(DoubleTestCase):
         self.assertEqual((status, err["reason"]), (409, "AlreadyExists"))
         self.assertEqual(err["details"]["name"], "created")
 
+    def test_a_list_at_resource_version_zero_ignores_the_limit(self):
+        """kube-apiserver serves resourceVersion=0 from its watch cache, which does not
+        page (client-go's first list relies on it): whole, with no continue token."""
+        status, _, _ = self.api.request("POST", "/api/v1/namespaces",
+                                        {"metadata": {"name": "whole"}})
+        self.assertEqual(status, 201)
+        for name in ("w1", "w2", "w3"):
+            self.assertEqual(self.api.request("POST", WS_PATH % "whole",
+                                              workspace(name, "whole"))[0], 201)
+        _, whole, _ = self.api.request("GET", WS_PATH % "whole" + "?limit=2&resourceVersion=0")
+        self.assertEqual(len(whole["items"]), 3)
+        self.assertNotIn("continue", whole["metadata"])
+        _, paged, _ = self.api.request("GET", WS_PATH % "whole" + "?limit=2")
+        self.assertEqual(len(paged["items"]), 2)
+        self.assertIn("continue", paged["metadata"])
+
     def test_later_pages_are_served_as_of_the_first(self):
         """etcd serves a continued list from the first page's snapshot: an informer that
         lists, then watches from the list's resourceVersion, never sees an object go back."""

@@ -275,6 +275,10 @@ class Handler(LeanWire, BaseHTTPRequestHandler):
             limit = int(query.get("limit", ["0"])[0] or 0)
         except ValueError:
             raise bad_request("invalid limit")
+        if query.get("resourceVersion", [""])[0] == "0" and not query.get("continue", [""])[0]:
+            # kube-apiserver answers resourceVersion=0 from its watch cache,
+            # which does not page: the limit is ignored and the list is whole.
+            limit = 0
         items, rv, token, remaining = store.list(rtype, route.namespace,
                                                  self._selector(rtype, query), limit,
                                                  query.get("continue", [""])[0] or None)
