@@ -11,6 +11,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -281,7 +282,11 @@ TEST_F(SqliteStateStoreTest, EightThreadsLoseNoWrite) {
   }
 }
 
-TEST_F(SqliteStateStoreTest, ListsTenThousandRecordsInOneQuickRead) {
+// Every record comes back from a store reopened as a restarted process
+// would, each whole. How fast is a benchmark's business, not a unit test's
+// (the 10,000-workspace diff and resync of tests/bench/run_bench.py read
+// this list: docs/PERFORMANCE.md).
+TEST_F(SqliteStateStoreTest, ListsTenThousandRecordsAfterAReopen) {
   std::vector<WorkspaceRecord> records;
   for (int i = 0; i < 10'000; ++i) {
     records.push_back(full_record("ns-" + std::to_string(i % 50), "ws-" + std::to_string(i)));
@@ -291,13 +296,15 @@ TEST_F(SqliteStateStoreTest, ListsTenThousandRecordsInOneQuickRead) {
     ASSERT_TRUE(store->put_all(records));
   }
   auto store = open_store();
-  auto start = std::chrono::steady_clock::now();
   auto all = store->list({});
-  auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_TRUE(all.is_ok());
-  EXPECT_EQ(all->size(), 10'000u);
-  // Typically ~20 ms; the bound only catches a per-record query or similar.
-  EXPECT_LT(elapsed, std::chrono::seconds(2));
+  ASSERT_EQ(all->size(), 10'000u);
+  std::map<std::string, const WorkspaceRecord*> by_key;
+  for (const auto& record : *all) by_key[record.key.to_string()] = &record;
+  EXPECT_EQ(by_key.size(), 10'000u);
+  const WorkspaceRecord& last = *by_key.at("ns-49/ws-9999");
+  EXPECT_EQ(last.remote_id, records.back().remote_id);
+  EXPECT_EQ(last.observed_json, records.back().observed_json);
 }
 
 // The shared StateStore contract (state_store_test.cpp) on this store: a
