@@ -1,6 +1,5 @@
 #include "cmd/wsctl/engine.h"
 
-#include <filesystem>
 #include <future>
 #include <iostream>
 #include <set>
@@ -8,7 +7,6 @@
 #include "cmd/wsctl/label_selector.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/reconcile/observed_json.h"
-#include "controller/state/sqlite_state_store.h"
 
 namespace wsop::cli {
 
@@ -74,58 +72,62 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
     return nullptr;
   }
   for (const auto& warning : loaded.warnings) io.err << warning.to_string() << "\n";
-  state::SqliteStateStoreOptions store_options;
-  store_options.init = options.init_state;
-  std::error_code ec;
-  bool read_only = options.read_only && std::filesystem::exists(options.state_path, ec);
-  auto store = read_only
-                   ? state::open_sqlite_state_store_read_only(options.state_path, store_options)
-                   : state::open_sqlite_state_store(options.state_path, store_options);
+  auto store =
+      runtime::open_state_store({options.state_path, options.init_state, options.read_only});
   if (!store) {
     io.err << "wsctl: " << store.status().message() << "\n";
     return nullptr;
   }
-  auto engine = std::make_unique<Engine>();
-  engine->options_ = options;
-  engine->desired_ = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
-  engine->store_ = std::move(*store);
-  providers::ProviderContext context{options.instance_id, nullptr, options.credentials};
-  context.cutoff = options.cutoff;
-  engine->providers_ =
-      std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
+  auto desired = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
   // A provider that cannot be made is reported by the command that needs
   // it (set_aside_unusable), once.
-  engine->providers_->update(engine->desired_->set().provider_configs);
-  engine->set_events(nullptr);
+  auto engine = compose(options, std::move(desired), std::move(*store));
   exit_code = kExitOk;
   return engine;
 }
 
-void Engine::set_events(reconcile::EventSink* sink) {
-  events_ = sink;
-  reconcile::ReconcileContext context;
-  auto desired = desired_;
-  context.desired = [desired] { return desired; };
-  context.providers = providers_.get();
-  context.store = store_.get();
-  context.cache = &cache_;
-  context.events = events_;
-  context.options = options_.reconcile;
-  context.options.plan.instance_id = options_.instance_id;
-  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(context));
+std::unique_ptr<Engine> Engine::open_records(const EngineOptions& options,
+                                             const std::string& command, Io io, int& exit_code) {
+  exit_code = kExitInvalid;
+  auto store = runtime::open_state_store({options.state_path, options.init_state, false});
+  if (!store) {
+    io.err << "wsctl " << command << ": " << store.status().message() << "\n";
+    return nullptr;
+  }
+  auto empty = std::make_shared<reconcile::DesiredState>(manifest::ManifestSet{}, "cli");
+  exit_code = kExitOk;
+  return compose(options, std::move(empty), std::move(*store));
+}
+
+std::unique_ptr<Engine> Engine::compose(const EngineOptions& options,
+                                        std::shared_ptr<const reconcile::DesiredState> desired,
+                                        std::unique_ptr<state::StateStore> store) {
+  auto engine = std::make_unique<Engine>();
+  engine->options_ = options;
+  engine->desired_ = std::move(desired);
+  runtime::CompositionOptions composition;
+  composition.context =
+      providers::ProviderContext{options.instance_id, nullptr, options.credentials};
+  composition.context.cutoff = options.cutoff;
+  composition.reconcile = options.reconcile;
+  auto snapshot = engine->desired_;
+  engine->parts_ = std::make_unique<runtime::Composition>(std::move(composition), std::move(store),
+                                                          [snapshot] { return snapshot; });
+  engine->parts_->providers().update(snapshot->set().provider_configs);
+  return engine;
 }
 
 std::map<std::string, Status> Engine::observe_all() {
   std::set<std::string> configs;
   for (const auto& ws : desired_->set().workspaces) configs.insert(ws.provider_config);
-  if (auto records = store_->list({})) {
+  if (auto records = store().list({})) {
     for (const auto& r : *records) configs.insert(r.provider_config);
   }
   return list_each(
-      *providers_, configs,
+      providers(), configs,
       [this](const std::string& name) { return desired_->workspaces_of(name); },
       [this](const std::string& name, std::vector<providers::RemoteWorkspace> listed) {
-        cache_.put_list(name, std::move(listed));
+        cache().put_list(name, std::move(listed));
       });
 }
 
@@ -133,15 +135,15 @@ std::vector<UnusableConfig> Engine::set_aside_unusable(
     const std::map<std::string, Status>& failed_lists, bool only_configuration_failures) {
   std::set<std::string> names;
   for (const auto& config : desired_->set().provider_configs) names.insert(config.name);
-  if (auto records = store_->list({})) {
+  if (auto records = store().list({})) {
     for (const auto& r : *records) names.insert(r.provider_config);
   }
   std::vector<UnusableConfig> out;
   for (const std::string& name : names) {
     Status why;
     auto failed = failed_lists.find(name);
-    if (!providers_->get(name)) {
-      why = providers_->error_of(name).with_context("cannot be used");
+    if (!providers().get(name)) {
+      why = providers().error_of(name).with_context("cannot be used");
     } else if (failed == failed_lists.end()) {
       continue;
     } else if (is_configuration_failure(failed->second)) {
@@ -152,19 +154,19 @@ std::vector<UnusableConfig> Engine::set_aside_unusable(
       continue;
     }
     // Its workspaces' plans say why they are unknown (reconciler.h).
-    providers_->mark_unavailable(name, why);
+    providers().mark_unavailable(name, why);
     out.push_back({name, std::move(why)});
   }
   return out;
 }
 
 void Engine::observe_from_state() {
-  auto records = store_->list({});
+  auto records = store().list({});
   if (!records) return;
   for (const auto& r : *records) {
     if (!r.remote_id || r.observed_json.empty()) continue;
     if (auto remote = reconcile::remote_from_json(r.observed_json)) {
-      cache_.put(r.provider_config, *remote);
+      cache().put(r.provider_config, *remote);
     }
   }
 }
@@ -177,7 +179,7 @@ std::vector<model::WorkspaceKey> Engine::keys(bool with_records) const {
     if (selector && selector->matches(ws.labels)) keys.insert(ws.key());
   }
   if (with_records) {
-    if (auto records = store_->list({})) {
+    if (auto records = parts_->store().list({})) {
       for (const auto& r : *records) keys.insert(r.key);
     }
   }
