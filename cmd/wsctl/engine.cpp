@@ -1,12 +1,12 @@
 #include "cmd/wsctl/engine.h"
 
-#include <future>
 #include <iostream>
 #include <set>
 
 #include "cmd/wsctl/label_selector.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/reconcile/observed_json.h"
+#include "controller/runtime/controller_parts.h"
 
 namespace wsop::cli {
 
@@ -22,23 +22,10 @@ bool is_configuration_failure(const Status& status) {
 std::map<std::string, Status> list_each(reconcile::ProviderSet& providers,
                                         const std::set<std::string>& names, const ListScope& scope,
                                         const OnListed& on_listed) {
-  std::vector<std::pair<std::string, std::future<Status>>> lists;
-  for (const std::string& name : names) {
-    auto provider = providers.get(name);
-    if (!provider) continue;
-    lists.emplace_back(name, std::async(std::launch::async, [&, name, provider] {
-                         auto listed = provider->list(scope(name));
-                         if (!listed) return listed.status();
-                         on_listed(name, std::move(*listed));
-                         return Status::ok();
-                       }));
-  }
-  std::map<std::string, Status> failures;
-  for (auto& [name, future] : lists) {
-    Status status = future.get();
-    if (!status.is_ok()) failures.emplace(name, std::move(status));
-  }
-  return failures;
+  return runtime::list_accounts(
+      providers, {names.begin(), names.end()}, real_clock(), scope,
+      [&on_listed](const std::string& name, std::vector<providers::RemoteWorkspace> listed,
+                   reconcile::ObservedCache::TimePoint) { on_listed(name, std::move(listed)); });
 }
 
 void print_unusable(Io io, const std::string& command, const manifest::ManifestSet& set,
@@ -123,11 +110,13 @@ std::map<std::string, Status> Engine::observe_all() {
   if (auto records = store().list({})) {
     for (const auto& r : *records) configs.insert(r.provider_config);
   }
-  return list_each(
-      providers(), configs,
+  auto& cache = parts_->cache();
+  return runtime::list_accounts(
+      providers(), {configs.begin(), configs.end()}, cache.clock(),
       [this](const std::string& name) { return desired_->workspaces_of(name); },
-      [this](const std::string& name, std::vector<providers::RemoteWorkspace> listed) {
-        cache().put_list(name, std::move(listed));
+      [&cache](const std::string& name, std::vector<providers::RemoteWorkspace> listed,
+               reconcile::ObservedCache::TimePoint started) {
+        cache.put_list(name, std::move(listed), started);
       });
 }
 

@@ -53,7 +53,8 @@ struct UnusableConfig {
 // was briefly out of reach.
 bool is_configuration_failure(const Status& status);
 
-// One list per named ProviderConfig, concurrently; failures by name.
+// One list per named ProviderConfig, concurrently (runtime::list_accounts,
+// as the controller lists); failures by name.
 // `scope` gives the desired workspaces a list must cover (Provider::list).
 using ListScope = std::function<std::vector<const model::Workspace*>(const std::string&)>;
 using OnListed = std::function<void(const std::string&, std::vector<providers::RemoteWorkspace>)>;

@@ -3,7 +3,6 @@
 // as a reconcile (remove, forget) with the same events, so that a delete
 // asked for by name and one that pruning decides are one code path, owner
 // check included.
-#include "controller/reconcile/observed_json.h"
 #include "controller/reconcile/reconciler.h"
 #include "controller/reconcile/step.h"
 
@@ -81,19 +80,18 @@ Outcome<Result> WorkspaceReconciler::import_remote(Step& step, const std::string
   }
   auto remote = step.provider->get_to_adopt(id, *step.desired);
   if (!remote) return failed(step, remote.status(), "ImportFailed");
-  state::WorkspaceRecord record = step.record ? *step.record : state::WorkspaceRecord{};
-  record.key = step.key;
-  record.external_id = step.desired->external_id;
-  record.provider_config = step.provider_config;
-  record.provider_type = step.provider->type();
-  record.remote_id = id;
-  record.owner_instance_id = ctx_.options.plan.instance_id;
-  record.origin = state::Origin::kImported;
-  record.create = {};
-  record.deletion_policy = step.desired->deletion_policy;
-  record.management_policy = step.desired->management_policy;
-  record.paused = step.desired->paused();
-  record.observed_json = to_json(*remote).dump();
+  // The manifest's and this instance's now, whatever an earlier record of
+  // the key said (plan_request checked that it is this instance's).
+  state::WorkspaceRecord base = step.record ? *step.record : new_record(step);
+  base.external_id = step.desired->external_id;
+  base.provider_config = step.provider_config;
+  base.provider_type = step.provider->type();
+  base.owner_instance_id = ctx_.options.plan.instance_id;
+  base.deletion_policy = step.desired->deletion_policy;
+  base.management_policy = step.desired->management_policy;
+  base.paused = step.desired->paused();
+  state::WorkspaceRecord record =
+      adopted_record(std::move(base), id, *remote, state::Origin::kImported);
   Status stored =
       step.moved_from ? ctx_.store->move(*step.moved_from, record) : ctx_.store->put(record);
   if (!stored.is_ok()) return stored;
