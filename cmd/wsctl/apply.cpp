@@ -14,6 +14,7 @@
 #include "cmd/wsctl/engine_options.h"
 #include "common/duration.h"
 #include "controller/plan/render.h"
+#include "controller/reconcile/prune_guard.h"
 #include "controller/runtime/worker_sizing.h"
 
 namespace wsop::cli {
@@ -33,25 +34,16 @@ struct ApplyFlags {
   std::chrono::milliseconds progress_every{std::chrono::seconds(10)};
 };
 
-// Argo CD's allowEmpty guard and a cap on how much one revision may delete.
-std::optional<std::string> prune_refusal(Engine& engine, const plan::Plan& plan,
-                                         const ApplyFlags& flags, const std::string& instance) {
-  size_t deletes = plan.count(plan::Action::kDelete) + plan.count(plan::Action::kOrphan);
-  if (!flags.prune || deletes == 0 || flags.force) return std::nullopt;
-  if (engine.desired().set().workspaces.empty()) {
-    return "the source has no workspaces: refusing to prune " + std::to_string(deletes) +
-           " (use --force if you mean it)";
-  }
-  size_t managed = 0;
-  if (auto records = engine.store().list({})) {
-    for (const auto& r : *records) managed += r.owner_instance_id == instance ? 1 : 0;
-  }
-  if (deletes * 100 > managed * static_cast<size_t>(flags.max_prune_percent)) {
-    return "pruning would delete " + std::to_string(deletes) + " of " + std::to_string(managed) +
-           " managed workspaces, more than --max-prune=" + std::to_string(flags.max_prune_percent) +
-           "% (use --force if you mean it)";
-  }
-  return std::nullopt;
+// The controller's prune guard (controller/reconcile/prune_guard.h); here a
+// refusal stops the whole run.
+std::optional<std::string> apply_prune_refusal(Engine& engine, const ApplyFlags& flags,
+                                               const std::string& instance) {
+  if (!flags.prune) return std::nullopt;
+  auto count = reconcile::count_prune(engine.store(), engine.desired(), instance);
+  if (!count) return "cannot count what pruning would delete: " + count.status().message();
+  auto refusal = reconcile::prune_refusal(*count, {flags.max_prune_percent, /*force=*/flags.force});
+  if (!refusal) return std::nullopt;
+  return *refusal + " (use --force if you mean it)";
 }
 
 std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags, Io io) {
@@ -245,7 +237,7 @@ int apply_bounded(const po::variables_map& values, EngineOptions& engine_options
   size_t skipped = std::erase_if(plan->items, [&](const plan::WorkspacePlan& item) {
     return item.unobserved && unusable_names.count(item.provider_config) > 0;
   });
-  if (auto refusal = prune_refusal(*engine, *plan, flags, engine_options.instance_id)) {
+  if (auto refusal = apply_prune_refusal(*engine, flags, engine_options.instance_id)) {
     io.err << "wsctl apply: " << *refusal << "; nothing was applied\n";
     return kExitInvalid;
   }

@@ -1,14 +1,12 @@
 #include "cmd/wsctl/engine.h"
 
-#include <filesystem>
-#include <future>
 #include <iostream>
 #include <set>
 
 #include "cmd/wsctl/label_selector.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/reconcile/observed_json.h"
-#include "controller/state/sqlite_state_store.h"
+#include "controller/runtime/controller_parts.h"
 
 namespace wsop::cli {
 
@@ -24,23 +22,10 @@ bool is_configuration_failure(const Status& status) {
 std::map<std::string, Status> list_each(reconcile::ProviderSet& providers,
                                         const std::set<std::string>& names, const ListScope& scope,
                                         const OnListed& on_listed) {
-  std::vector<std::pair<std::string, std::future<Status>>> lists;
-  for (const std::string& name : names) {
-    auto provider = providers.get(name);
-    if (!provider) continue;
-    lists.emplace_back(name, std::async(std::launch::async, [&, name, provider] {
-                         auto listed = provider->list(scope(name));
-                         if (!listed) return listed.status();
-                         on_listed(name, std::move(*listed));
-                         return Status::ok();
-                       }));
-  }
-  std::map<std::string, Status> failures;
-  for (auto& [name, future] : lists) {
-    Status status = future.get();
-    if (!status.is_ok()) failures.emplace(name, std::move(status));
-  }
-  return failures;
+  return runtime::list_accounts(
+      providers, {names.begin(), names.end()}, real_clock(), scope,
+      [&on_listed](const std::string& name, std::vector<providers::RemoteWorkspace> listed,
+                   reconcile::ObservedCache::TimePoint) { on_listed(name, std::move(listed)); });
 }
 
 void print_unusable(Io io, const std::string& command, const manifest::ManifestSet& set,
@@ -74,58 +59,64 @@ std::unique_ptr<Engine> Engine::open(const EngineOptions& options, Io io, int& e
     return nullptr;
   }
   for (const auto& warning : loaded.warnings) io.err << warning.to_string() << "\n";
-  state::SqliteStateStoreOptions store_options;
-  store_options.init = options.init_state;
-  std::error_code ec;
-  bool read_only = options.read_only && std::filesystem::exists(options.state_path, ec);
-  auto store = read_only
-                   ? state::open_sqlite_state_store_read_only(options.state_path, store_options)
-                   : state::open_sqlite_state_store(options.state_path, store_options);
+  auto store =
+      runtime::open_state_store({options.state_path, options.init_state, options.read_only});
   if (!store) {
     io.err << "wsctl: " << store.status().message() << "\n";
     return nullptr;
   }
-  auto engine = std::make_unique<Engine>();
-  engine->options_ = options;
-  engine->desired_ = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
-  engine->store_ = std::move(*store);
-  providers::ProviderContext context{options.instance_id, nullptr, options.credentials};
-  context.cutoff = options.cutoff;
-  engine->providers_ =
-      std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
+  auto desired = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), "cli");
   // A provider that cannot be made is reported by the command that needs
   // it (set_aside_unusable), once.
-  engine->providers_->update(engine->desired_->set().provider_configs);
-  engine->set_events(nullptr);
+  auto engine = compose(options, std::move(desired), std::move(*store));
   exit_code = kExitOk;
   return engine;
 }
 
-void Engine::set_events(reconcile::EventSink* sink) {
-  events_ = sink;
-  reconcile::ReconcileContext context;
-  auto desired = desired_;
-  context.desired = [desired] { return desired; };
-  context.providers = providers_.get();
-  context.store = store_.get();
-  context.cache = &cache_;
-  context.events = events_;
-  context.options = options_.reconcile;
-  context.options.plan.instance_id = options_.instance_id;
-  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(context));
+std::unique_ptr<Engine> Engine::open_records(const EngineOptions& options,
+                                             const std::string& command, Io io, int& exit_code) {
+  exit_code = kExitInvalid;
+  auto store = runtime::open_state_store({options.state_path, options.init_state, false});
+  if (!store) {
+    io.err << "wsctl " << command << ": " << store.status().message() << "\n";
+    return nullptr;
+  }
+  auto empty = std::make_shared<reconcile::DesiredState>(manifest::ManifestSet{}, "cli");
+  exit_code = kExitOk;
+  return compose(options, std::move(empty), std::move(*store));
+}
+
+std::unique_ptr<Engine> Engine::compose(const EngineOptions& options,
+                                        std::shared_ptr<const reconcile::DesiredState> desired,
+                                        std::unique_ptr<state::StateStore> store) {
+  auto engine = std::make_unique<Engine>();
+  engine->options_ = options;
+  engine->desired_ = std::move(desired);
+  runtime::CompositionOptions composition;
+  composition.context =
+      providers::ProviderContext{options.instance_id, nullptr, options.credentials};
+  composition.context.cutoff = options.cutoff;
+  composition.reconcile = options.reconcile;
+  auto snapshot = engine->desired_;
+  engine->parts_ = std::make_unique<runtime::Composition>(std::move(composition), std::move(store),
+                                                          [snapshot] { return snapshot; });
+  engine->parts_->providers().update(snapshot->set().provider_configs);
+  return engine;
 }
 
 std::map<std::string, Status> Engine::observe_all() {
   std::set<std::string> configs;
   for (const auto& ws : desired_->set().workspaces) configs.insert(ws.provider_config);
-  if (auto records = store_->list({})) {
+  if (auto records = store().list({})) {
     for (const auto& r : *records) configs.insert(r.provider_config);
   }
-  return list_each(
-      *providers_, configs,
+  auto& cache = parts_->cache();
+  return runtime::list_accounts(
+      providers(), {configs.begin(), configs.end()}, cache.clock(),
       [this](const std::string& name) { return desired_->workspaces_of(name); },
-      [this](const std::string& name, std::vector<providers::RemoteWorkspace> listed) {
-        cache_.put_list(name, std::move(listed));
+      [&cache](const std::string& name, std::vector<providers::RemoteWorkspace> listed,
+               reconcile::ObservedCache::TimePoint started) {
+        cache.put_list(name, std::move(listed), started);
       });
 }
 
@@ -133,15 +124,15 @@ std::vector<UnusableConfig> Engine::set_aside_unusable(
     const std::map<std::string, Status>& failed_lists, bool only_configuration_failures) {
   std::set<std::string> names;
   for (const auto& config : desired_->set().provider_configs) names.insert(config.name);
-  if (auto records = store_->list({})) {
+  if (auto records = store().list({})) {
     for (const auto& r : *records) names.insert(r.provider_config);
   }
   std::vector<UnusableConfig> out;
   for (const std::string& name : names) {
     Status why;
     auto failed = failed_lists.find(name);
-    if (!providers_->get(name)) {
-      why = providers_->error_of(name).with_context("cannot be used");
+    if (!providers().get(name)) {
+      why = providers().error_of(name).with_context("cannot be used");
     } else if (failed == failed_lists.end()) {
       continue;
     } else if (is_configuration_failure(failed->second)) {
@@ -152,19 +143,19 @@ std::vector<UnusableConfig> Engine::set_aside_unusable(
       continue;
     }
     // Its workspaces' plans say why they are unknown (reconciler.h).
-    providers_->mark_unavailable(name, why);
+    providers().mark_unavailable(name, why);
     out.push_back({name, std::move(why)});
   }
   return out;
 }
 
 void Engine::observe_from_state() {
-  auto records = store_->list({});
+  auto records = store().list({});
   if (!records) return;
   for (const auto& r : *records) {
     if (!r.remote_id || r.observed_json.empty()) continue;
     if (auto remote = reconcile::remote_from_json(r.observed_json)) {
-      cache_.put(r.provider_config, *remote);
+      cache().put(r.provider_config, *remote);
     }
   }
 }
@@ -177,7 +168,7 @@ std::vector<model::WorkspaceKey> Engine::keys(bool with_records) const {
     if (selector && selector->matches(ws.labels)) keys.insert(ws.key());
   }
   if (with_records) {
-    if (auto records = store_->list({})) {
+    if (auto records = parts_->store().list({})) {
       for (const auto& r : *records) keys.insert(r.key);
     }
   }

@@ -1,6 +1,7 @@
-// What the commands that talk to providers share: the loaded source, the
-// state store, the providers, one list per ProviderConfig to observe, and
-// the reconciler over them (ARCHITECTURE.md section 2's flow).
+// What the commands that talk to providers share: the loaded source, and
+// the parts the controller is made of too (controller/runtime/composition.h:
+// the state store, the providers, the reconciler over them), with one list
+// per ProviderConfig to observe (ARCHITECTURE.md section 2's flow).
 #pragma once
 
 #include <functional>
@@ -12,6 +13,7 @@
 
 #include "cmd/wsctl/commands.h"
 #include "controller/reconcile/reconciler.h"
+#include "controller/runtime/composition.h"
 #include "controller/state/state_store.h"
 #include "providers/http/credential_policy.h"
 
@@ -51,7 +53,8 @@ struct UnusableConfig {
 // was briefly out of reach.
 bool is_configuration_failure(const Status& status);
 
-// One list per named ProviderConfig, concurrently; failures by name.
+// One list per named ProviderConfig, concurrently (runtime::list_accounts,
+// as the controller lists); failures by name.
 // `scope` gives the desired workspaces a list must cover (Provider::list).
 using ListScope = std::function<std::vector<const model::Workspace*>(const std::string&)>;
 using OnListed = std::function<void(const std::string&, std::vector<providers::RemoteWorkspace>)>;
@@ -73,6 +76,11 @@ class Engine {
   // Loads and validates the source (errors printed to io.err: exit 2),
   // opens the state store and makes the providers.
   static std::unique_ptr<Engine> open(const EngineOptions& options, Io io, int& exit_code);
+  // The state store alone, with an empty source (`wsctl delete NAME`,
+  // `wsctl forget`): a request that needs a manifest or a ProviderConfig is
+  // refused for want of it. Errors are printed after "wsctl COMMAND: ".
+  static std::unique_ptr<Engine> open_records(const EngineOptions& options,
+                                              const std::string& command, Io io, int& exit_code);
 
   // One list per ProviderConfig in use, concurrently, into the cache.
   // Failures are returned by ProviderConfig name, not printed.
@@ -89,21 +97,22 @@ class Engine {
   // Keys of the selected manifests, plus every record when with_records.
   std::vector<model::WorkspaceKey> keys(bool with_records) const;
 
-  reconcile::WorkspaceReconciler& reconciler() { return *reconciler_; }
-  state::StateStore& store() { return *store_; }
-  reconcile::ProviderSet& providers() { return *providers_; }
+  reconcile::WorkspaceReconciler& reconciler() { return parts_->reconciler(); }
+  state::StateStore& store() { return parts_->store(); }
+  reconcile::ProviderSet& providers() { return parts_->providers(); }
   const reconcile::DesiredState& desired() const { return *desired_; }
-  reconcile::ObservedCache& cache() { return cache_; }
-  void set_events(reconcile::EventSink* sink);
+  reconcile::ObservedCache& cache() { return parts_->cache(); }
+  void set_events(reconcile::EventSink* sink) { parts_->set_events(sink); }
 
  private:
+  // The parts over `desired` and an opened store.
+  static std::unique_ptr<Engine> compose(const EngineOptions& options,
+                                         std::shared_ptr<const reconcile::DesiredState> desired,
+                                         std::unique_ptr<state::StateStore> store);
+
   EngineOptions options_;
   std::shared_ptr<const reconcile::DesiredState> desired_;
-  std::unique_ptr<state::StateStore> store_;
-  std::unique_ptr<reconcile::ProviderSet> providers_;
-  reconcile::ObservedCache cache_;
-  std::unique_ptr<reconcile::WorkspaceReconciler> reconciler_;
-  reconcile::EventSink* events_ = nullptr;
+  std::unique_ptr<runtime::Composition> parts_;
 };
 
 }  // namespace wsop::cli

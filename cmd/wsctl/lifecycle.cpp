@@ -1,11 +1,11 @@
 // wsctl delete, import and forget: explicit changes to what the operator
-// manages, outside the plan.
+// manages, outside the source. Each is a request the planner decides
+// (controller/plan/request.h: owner check included) and the reconciler
+// carries out with its events; here only the flags and the printing.
 #include <optional>
 #include <ostream>
 
 #include "cmd/wsctl/engine_options.h"
-#include "controller/reconcile/observed_json.h"
-#include "controller/state/sqlite_state_store.h"
 
 namespace wsop::cli {
 namespace {
@@ -55,97 +55,37 @@ std::optional<int> keys_of(const po::variables_map& values, const std::string& c
   return std::nullopt;
 }
 
-// What delete works with: the state store, and with -f the source's
-// manifests and providers (null for `wsctl delete NAME` from the store alone).
-struct DeleteContext {
-  state::StateStore& store;
-  reconcile::ProviderSet* providers = nullptr;
-  const reconcile::DesiredState* desired = nullptr;
-};
-
-// What delete will do with one workspace, decided before anything is done.
-struct DeleteDecision {
-  model::WorkspaceKey key;
-  state::WorkspaceRecord record;
-  bool remote_delete = false;
-  Status refusal;             // not OK: leave this workspace alone
-  bool needs_source = false;  // refused for want of its ProviderConfig (usage)
-};
-
-// Credentials live in ProviderConfig manifests, never in the state store: a
-// remote delete needs the source that defines the record's ProviderConfig.
-Status provider_config_needed(const DeleteDecision& d) {
-  const std::string& config = d.record.provider_config;
-  return Status::error(
-      Code::kInvalid, d.key.to_string() + " has deletionPolicy Delete: deleting remote workspace " +
-                          *d.record.remote_id + " needs ProviderConfig \"" + config +
-                          "\"; pass the manifest that defines it: wsctl delete " +
-                          d.key.to_string() + " -f PATH (or `wsctl forget` to keep the remote)");
+// The remote id of a record, as the report lines show it.
+std::string remote_clause(const std::optional<state::WorkspaceRecord>& before, bool deleted) {
+  if (!before || !before->remote_id) return "";
+  return " (remote " + *before->remote_id + (deleted ? ")" : " kept)");
 }
 
-// Decides per deletionPolicy, managementPolicy and the paused annotation.
-DeleteDecision decide(const DeleteContext& ctx, const model::WorkspaceKey& key) {
-  DeleteDecision d;
-  d.key = key;
-  auto record = ctx.store.get(key);
-  if (!record || !*record) {
-    d.refusal = record ? Status::error(Code::kNotFound, key.to_string() + " is not managed")
-                       : record.status();
-    return d;
-  }
-  d.record = **record;
-  const model::Workspace* desired = ctx.desired ? ctx.desired->find(key) : nullptr;
-  auto policy = desired ? desired->deletion_policy : d.record.deletion_policy;
-  auto management = desired ? desired->management_policy : d.record.management_policy;
-  if (d.record.create.state == state::CreateState::kPending) {
-    d.refusal = Status::error(Code::kConflict, key.to_string() +
-                                                   ": a create's outcome is unknown; apply first "
-                                                   "to resolve it, or `wsctl forget` it");
-  } else if (desired ? desired->paused() : d.record.paused) {
-    // Paused means hands off, deletes included, as for prune.
-    d.refusal = Status::error(Code::kConflict,
-                              key.to_string() +
-                                  " is paused (workspace-operator.io/paused): not deleted; remove "
-                                  "the annotation and apply first, or `wsctl forget` it");
-  }
-  if (!d.refusal.is_ok()) return d;
-  d.remote_delete = d.record.remote_id && policy == model::DeletionPolicy::kDelete &&
-                    management != model::ManagementPolicy::kObserveOnly;
-  bool defined = ctx.desired && ctx.desired->set().find_provider_config(d.record.provider_config);
-  if (d.remote_delete && !defined) {
-    d.refusal = provider_config_needed(d);
-    d.needs_source = true;
-  }
-  return d;
-}
-
-// Deletes (or forgets) one workspace as decided.
-Status carry_out(const DeleteContext& ctx, const DeleteDecision& d, std::ostream& out) {
-  const state::WorkspaceRecord& r = d.record;
-  if (d.remote_delete) {
-    auto provider = ctx.providers->get(r.provider_config);
-    if (!provider) return ctx.providers->error_of(r.provider_config);
-    if (Status s = provider->remove(*r.remote_id); !s.is_ok()) return s;
-  }
-  if (Status s = ctx.store.remove(d.key); !s.is_ok()) return s;
-  out << (d.remote_delete ? "deleted " : "forgotten ") << d.key.to_string()
-      << (r.remote_id ? " (remote " + *r.remote_id + (d.remote_delete ? ")" : " kept)") : "")
-      << "\n";
-  return Status::ok();
-}
-
-// Decides every workspace first: a missing ProviderConfig is a usage error
-// that stops the whole command before anything is deleted.
-int delete_all(const DeleteContext& ctx, const std::vector<model::WorkspaceKey>& keys, Io io) {
-  std::vector<DeleteDecision> decisions;
+// Plans every workspace first (controller/plan/request.h): a request that
+// needs what the command was not given (a ProviderConfig) is a usage error
+// that stops the whole command before anything is deleted. Then the
+// reconciler carries each out.
+int delete_all(Engine& engine, const std::vector<model::WorkspaceKey>& keys, Io io) {
+  const plan::Request request{plan::RequestKind::kDelete, ""};
+  std::vector<Status> refusals;
   bool usage = false;
   for (const auto& key : keys) {
-    decisions.push_back(decide(ctx, key));
-    usage = usage || decisions.back().needs_source;
+    auto planned = engine.reconciler().plan_request(key, request);
+    refusals.push_back(planned ? Status::ok() : planned.status());
+    usage = usage || (!planned && planned.status().code() == Code::kInvalid);
   }
   int failures = 0;
-  for (const auto& d : decisions) {
-    Status s = !d.refusal.is_ok() ? d.refusal : usage ? Status::ok() : carry_out(ctx, d, io.out);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    Status s = refusals[i];
+    if (s.is_ok() && !usage) {
+      auto done = engine.reconciler().carry_out(keys[i], request);
+      if (done) {
+        bool deleted = done->plan.action == plan::Action::kDelete;
+        io.out << (deleted ? "deleted " : "forgotten ") << keys[i].to_string()
+               << remote_clause(done->before, deleted) << "\n";
+      }
+      s = done ? Status::ok() : done.status();
+    }
     if (!s.is_ok()) {
       io.err << "wsctl delete: " << s.message() << "\n";
       ++failures;
@@ -182,21 +122,15 @@ int run_delete(const Args& args, Io io) {
           engine_options_from(values, engine_options, io, /*files_required=*/keys.empty())) {
     return *exit;
   }
-  if (engine_options.files.empty()) {
-    // By name from the state store alone: forgets, or says which
-    // ProviderConfig a remote delete needs.
-    auto store = state::open_sqlite_state_store(engine_options.state_path);
-    if (!store) {
-      io.err << "wsctl delete: " << store.status().message() << "\n";
-      return kExitInvalid;
-    }
-    return delete_all({**store}, keys, io);
-  }
   int exit_code = kExitOk;
-  auto engine = Engine::open(engine_options, io, exit_code);
+  // By name from the state store alone: forgets, or says which
+  // ProviderConfig a remote delete needs.
+  auto engine = engine_options.files.empty()
+                    ? Engine::open_records(engine_options, "delete", io, exit_code)
+                    : Engine::open(engine_options, io, exit_code);
   if (!engine) return exit_code;
   if (keys.empty()) keys = engine->keys(/*with_records=*/false);
-  return delete_all({engine->store(), &engine->providers(), &engine->desired()}, keys, io);
+  return delete_all(*engine, keys, io);
 }
 
 int run_import(const Args& args, Io io) {
@@ -223,60 +157,23 @@ int run_import(const Args& args, Io io) {
   std::vector<model::WorkspaceKey> keys;
   if (auto exit = keys_of(values, "import", keys, io)) return *exit;
   const model::WorkspaceKey& key = keys[0];
-  std::string id = values["id"].as<std::string>();
-  const model::Workspace* desired = engine->desired().find(key);
-  if (!desired) {
-    io.err << "wsctl import: no manifest for " << key.to_string() << " in the source\n";
-    return kExitInvalid;
+  const plan::Request request{plan::RequestKind::kImport, values["id"].as<std::string>()};
+  // Refused before anything is asked of the provider: no manifest (usage),
+  // or the remote or the record is another's.
+  if (auto planned = engine->reconciler().plan_request(key, request); !planned) {
+    io.err << "wsctl import: " << planned.status().message() << "\n";
+    return planned.status().code() == Code::kInvalid ? kExitInvalid : kExitFailed;
   }
-  auto provider = engine->providers().get(desired->provider_config);
-  if (!provider) {
-    io.err << "wsctl import: " << engine->providers().error_of(desired->provider_config).message()
-           << "\n";
+  auto done = engine->reconciler().carry_out(key, request);
+  if (!done) {
+    io.err << "wsctl import: " << done.status().message() << "\n";
     return kExitFailed;
   }
-  auto remote = provider->get_to_adopt(id, *desired);
-  if (!remote) {
-    io.err << "wsctl import: " << remote.status().message() << "\n";
-    return kExitFailed;
+  if (done->plan.moved_from) {
+    io.out << "moved " << done->plan.moved_from->to_string() << " to " << key.to_string()
+           << " (remote workspace " << request.import_id << ", kept)\n";
   }
-  auto owner = engine->store().find_by_remote_id(desired->provider_config, id);
-  // A rename: the record of a manifest that left the source moves here, in
-  // one transaction; one whose manifest is still there keeps it.
-  std::optional<model::WorkspaceKey> moved_from;
-  if (owner && *owner && (*owner)->key != key) {
-    if (engine->desired().find((*owner)->key)) {
-      io.err << "wsctl import: remote workspace " << id << " is already managed by "
-             << (*owner)->key.to_string() << ", whose manifest is in the source\n";
-      return kExitFailed;
-    }
-    moved_from = (*owner)->key;
-  }
-  auto existing = engine->store().get(key);
-  state::WorkspaceRecord record = existing && *existing ? **existing : state::WorkspaceRecord{};
-  record.key = key;
-  record.external_id = desired->external_id;
-  record.provider_config = desired->provider_config;
-  record.provider_type = provider->type();
-  record.remote_id = id;
-  record.owner_instance_id = engine_options.instance_id;
-  record.origin = state::Origin::kImported;
-  record.create = {};
-  record.deletion_policy = desired->deletion_policy;
-  record.management_policy = desired->management_policy;
-  record.paused = desired->paused();
-  record.observed_json = reconcile::to_json(*remote).dump();
-  Status stored =
-      moved_from ? engine->store().move(*moved_from, record) : engine->store().put(record);
-  if (!stored.is_ok()) {
-    io.err << "wsctl import: " << stored.message() << "\n";
-    return kExitFailed;
-  }
-  if (moved_from) {
-    io.out << "moved " << moved_from->to_string() << " to " << key.to_string()
-           << " (remote workspace " << id << ", kept)\n";
-  }
-  io.out << "imported " << key.to_string() << " as remote workspace " << id
+  io.out << "imported " << key.to_string() << " as remote workspace " << request.import_id
          << "; run `wsctl apply` to bring it in line with its manifest\n";
   return kExitOk;
 }
@@ -297,17 +194,18 @@ int run_forget(const Args& args, Io io) {
     io.err << "wsctl forget: at least one NAME is required\n";
     return kExitInvalid;
   }
-  auto store = state::open_sqlite_state_store(values["state"].as<std::string>());
-  if (!store) {
-    io.err << "wsctl forget: " << store.status().message() << "\n";
-    return kExitInvalid;
-  }
   std::vector<model::WorkspaceKey> keys;
   if (auto exit = keys_of(values, "forget", keys, io)) return *exit;
+  EngineOptions engine_options;
+  engine_options.state_path = values["state"].as<std::string>();
+  int exit_code = kExitOk;
+  auto engine = Engine::open_records(engine_options, "forget", io, exit_code);
+  if (!engine) return exit_code;
   int failures = 0;
   for (const auto& key : keys) {
-    if (Status s = (*store)->remove(key); !s.is_ok()) {
-      io.err << "wsctl forget: " << key.to_string() << ": " << s.message() << "\n";
+    auto done = engine->reconciler().carry_out(key, {plan::RequestKind::kForget, ""});
+    if (!done) {
+      io.err << "wsctl forget: " << key.to_string() << ": " << done.status().message() << "\n";
       ++failures;
     } else {
       io.out << "forgotten " << key.to_string() << " (the remote workspace is untouched)\n";

@@ -221,11 +221,8 @@ Outcome<Result> WorkspaceReconciler::adopt(Step& step) {
         "remote workspace " + id + " is already managed by " + (*owner)->key.to_string();
     return blocked(step, "ExternalNameConflict", EventType::kFailed);
   }
-  state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
-  record.remote_id = id;
-  record.origin = state::Origin::kAdopted;
-  record.create = {};
-  record.observed_json = to_json(*remote).dump();
+  state::WorkspaceRecord record = adopted_record(step.record ? *step.record : new_record(step), id,
+                                                 *remote, state::Origin::kAdopted);
   if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   ctx_.cache->put(step.provider_config, *remote);
   emit(EventType::kAdopted, step, "remote workspace " + id + " (external-name annotation)");

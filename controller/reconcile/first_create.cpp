@@ -119,11 +119,8 @@ Status WorkspaceReconciler::plan_existing(Step& step) {
 Outcome<Result> WorkspaceReconciler::adopt_existing(Step& step,
                                                     const providers::RemoteWorkspace& found,
                                                     const std::string& why) {
-  state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
-  record.remote_id = found.id;
-  record.origin = state::Origin::kAdopted;
-  record.create = {};
-  record.observed_json = to_json(found).dump();
+  state::WorkspaceRecord record = adopted_record(step.record ? *step.record : new_record(step),
+                                                 found.id, found, state::Origin::kAdopted);
   if (Status s = ctx_.store->put(record); !s.is_ok()) return s;
   ctx_.cache->put(step.provider_config, found);
   emit(EventType::kAdopted, step, why);

@@ -51,6 +51,16 @@ void set_ready_from(state::Conditions& c, const providers::RemoteWorkspace& remo
   }
 }
 
+state::WorkspaceRecord adopted_record(state::WorkspaceRecord base, const std::string& remote_id,
+                                      const providers::RemoteWorkspace& remote,
+                                      state::Origin origin) {
+  base.remote_id = remote_id;
+  base.origin = origin;
+  base.create = {};
+  base.observed_json = to_json(remote).dump();
+  return base;
+}
+
 namespace {
 
 // Some reads leave out fields that other reads report (Paradigm's GET has no

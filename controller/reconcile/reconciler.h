@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "controller/plan/plan.h"
+#include "controller/plan/request.h"
 #include "controller/reconcile/create_gate.h"
 #include "controller/reconcile/desired_state.h"
 #include "controller/reconcile/events.h"
@@ -78,6 +79,21 @@ class WorkspaceReconciler : public Reconciler {
   // without writing anything (wsctl diff).
   Outcome<plan::WorkspacePlan> plan(const model::WorkspaceKey& key);
 
+  // A request for one workspace (wsctl delete, forget, import:
+  // controller/plan/request.h): its plan as carry_out() would carry it out
+  // now, nothing written; the Status of a refusal says why (by code).
+  Outcome<plan::WorkspacePlan> plan_request(const model::WorkspaceKey& key,
+                                            const plan::Request& request);
+  // Plans the request again and carries it out as a reconcile would, with
+  // its events (Deleted, Forgotten, Moved, Adopted; Failed, with Synced
+  // False on the record, when the provider fails). `before`: the record as
+  // it was, for the caller's report.
+  struct RequestDone {
+    plan::WorkspacePlan plan;
+    std::optional<state::WorkspaceRecord> before;
+  };
+  Outcome<RequestDone> carry_out(const model::WorkspaceKey& key, const plan::Request& request);
+
  private:
   struct Step;  // everything one reconcile knows (reconciler.cpp)
   // reconcile() without its safety net. `reported`: set once the error (if
@@ -137,6 +153,9 @@ class WorkspaceReconciler : public Reconciler {
   Outcome<Result> update(Step& step);
   Outcome<Result> replace(Step& step);
   Outcome<Result> remove(Step& step);
+  // A request's step (carry_out.cpp): the record, the provider, the plan.
+  Outcome<Step> prepare_request(const model::WorkspaceKey& key, const plan::Request& request);
+  Outcome<Result> import_remote(Step& step, const std::string& id);
   Outcome<Result> forget(Step& step);
   Outcome<Result> blocked(Step& step, const std::string& reason, EventType type);
   Outcome<Result> failed(Step& step, const Status& status, const std::string& reason);

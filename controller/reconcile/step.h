@@ -38,6 +38,14 @@ struct WorkspaceReconciler::Step {
 void set_condition(state::Condition& condition, state::ConditionStatus status,
                    const std::string& reason, const std::string& message, state::Time now);
 
+// The record of a remote workspace this instance takes over (the
+// external-name annotation, an unowned workspace carrying the manifest's
+// identity, `wsctl import`): `base` (the key's record, or a new one) with
+// that remote as observed, no create under way, and `origin`.
+state::WorkspaceRecord adopted_record(state::WorkspaceRecord base, const std::string& remote_id,
+                                      const providers::RemoteWorkspace& remote,
+                                      state::Origin origin);
+
 // Ready as the remote's phase says (section 5).
 void set_ready_from(state::Conditions& conditions, const providers::RemoteWorkspace& remote,
                     state::Time now);

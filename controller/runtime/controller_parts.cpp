@@ -18,33 +18,53 @@ std::string provider_config_lane(const reconcile::DesiredState* desired, const s
   return workspace ? workspace->provider_config : "";
 }
 
-void observe_accounts(reconcile::ProviderSet& providers, reconcile::ObservedCache& cache,
-                      const reconcile::DesiredState& snapshot,
-                      const std::function<bool()>& stopping) {
-  auto list_one = [&cache, &snapshot](const std::string& name,
-                                      const std::shared_ptr<providers::Provider>& provider) {
+std::map<std::string, Status> list_accounts(reconcile::ProviderSet& providers,
+                                            const std::vector<std::string>& names,
+                                            const Clock& clock, const ListScope& scope,
+                                            const OnListed& on_listed,
+                                            const std::function<bool()>& stopping) {
+  auto list_one = [&](const std::string& name,
+                      const std::shared_ptr<providers::Provider>& provider) -> Status {
     // Entries written while the list is under way are newer than it.
-    auto started = cache.clock().now();
-    auto listed = provider->list(snapshot.workspaces_of(name));
-    if (!listed) {
-      observability::log_warn("list failed",
-                              {{"providerConfig", name}, {"error", listed.status().message()}});
-      return;
-    }
-    cache.put_list(name, std::move(*listed), started);
+    auto started = clock.now();
+    auto listed = provider->list(scope(name));
+    if (!listed) return listed.status();
+    on_listed(name, std::move(*listed), started);
+    return Status::ok();
   };
-  std::vector<std::future<void>> lists;
-  for (const auto& name : providers.names()) {
-    if (stopping()) break;
+  std::vector<std::pair<std::string, std::future<Status>>> lists;
+  std::map<std::string, Status> failures;
+  for (const auto& name : names) {
+    if (stopping && stopping()) break;
     auto provider = providers.get(name);
     if (!provider) continue;
     try {
-      lists.push_back(std::async(std::launch::async, list_one, name, provider));
+      lists.emplace_back(name, std::async(std::launch::async, list_one, name, provider));
     } catch (const std::system_error&) {
-      list_one(name, provider);  // no thread to be had: list it here
+      // No thread to be had: list it here.
+      if (Status s = list_one(name, provider); !s.is_ok()) failures.emplace(name, std::move(s));
     }
   }
-  for (auto& list : lists) list.wait();
+  for (auto& [name, list] : lists) {
+    if (Status s = list.get(); !s.is_ok()) failures.emplace(name, std::move(s));
+  }
+  return failures;
+}
+
+void observe_accounts(reconcile::ProviderSet& providers, reconcile::ObservedCache& cache,
+                      const reconcile::DesiredState& snapshot,
+                      const std::function<bool()>& stopping) {
+  auto failures = list_accounts(
+      providers, providers.names(), cache.clock(),
+      [&snapshot](const std::string& name) { return snapshot.workspaces_of(name); },
+      [&cache](const std::string& name, std::vector<providers::RemoteWorkspace> listed,
+               reconcile::ObservedCache::TimePoint started) {
+        cache.put_list(name, std::move(listed), started);
+      },
+      stopping);
+  for (const auto& [name, status] : failures) {
+    observability::log_warn("list failed", {{"providerConfig", name}, {"error", status.message()}});
+  }
 }
 
 std::unique_ptr<http::Server> make_endpoint_server(const EndpointServerOptions& options,

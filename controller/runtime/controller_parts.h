@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/heartbeat.h"
 #include "common/http/server.h"
 #include "controller/observability/endpoints.h"
@@ -52,6 +54,22 @@ void size_workers(int requested, const manifest::ManifestSet& set, Runner& runne
 // rate limit holds only its share of the workers. "" when the key is not in
 // the revision (a deletion): those share one lane.
 std::string provider_config_lane(const reconcile::DesiredState* desired, const std::string& key);
+
+// One paginated list per named ProviderConfig, all at once, each within its
+// own rate limit: `scope` gives the desired workspaces a list must cover
+// (Provider::list), `on_listed` gets each answer with the time its list
+// started (on the cache's clock, for ObservedCache::put_list). Failures are
+// returned by name; a name without a provider is skipped. `stopping` (may
+// be empty) is asked before each account: a stop starts no new list. What
+// the controllers' observe_accounts and wsctl's one-shot lists share.
+using ListScope = std::function<std::vector<const model::Workspace*>(const std::string&)>;
+using OnListed = std::function<void(const std::string&, std::vector<providers::RemoteWorkspace>,
+                                    reconcile::ObservedCache::TimePoint started)>;
+std::map<std::string, Status> list_accounts(reconcile::ProviderSet& providers,
+                                            const std::vector<std::string>& names,
+                                            const Clock& clock, const ListScope& scope,
+                                            const OnListed& on_listed,
+                                            const std::function<bool()>& stopping = {});
 
 // One paginated list per ProviderConfig (ARCHITECTURE.md section 5): what
 // the reconciles that follow compare with. The accounts are listed at the

@@ -94,27 +94,30 @@ Status KubeManager::connect() {
   return Status::ok();
 }
 
+// The parts the file-mode controller and wsctl are made of too
+// (composition.h), over the state kept on the Workspace objects.
 void KubeManager::make_reconciler() {
   state::KubeStateStoreOptions store_options;
   std::vector<const kube::Informer*> informers;
   for (const auto& informer : source_->workspace_informers()) informers.push_back(informer.get());
-  store_ = std::make_unique<state::KubeStateStore>(client_, std::move(informers), store_options);
-  reconcile::ReconcileContext ctx;
-  ctx.desired = [this] { return desired(); };
-  ctx.providers = providers_.get();
-  ctx.store = store_.get();
-  ctx.cache = &cache_;
-  ctx.events = events_.get();
-  ctx.options = options_.reconcile;
-  ctx.options.plan.instance_id = options_.instance_id;
+  auto store =
+      std::make_unique<state::KubeStateStore>(client_, std::move(informers), store_options);
+  CompositionOptions composition;
+  composition.context = providers::ProviderContext{
+      options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
+      options_.credentials};
+  composition.context.secrets = secrets_;
+  composition.reconcile = options_.reconcile;
   // `kubectl delete` is the only way a Workspace leaves, and the revision
   // allows pruning only the ones being deleted (kube_source.h).
-  ctx.options.plan.prune = true;
-  ctx.options.kubectl_hints = true;
-  ctx.options.max_observation_age = options_.resync;
-  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
-  runner_ = std::make_unique<Runner>(
-      *reconciler_, *queue_, RunnerOptions{std::max(1, options_.workers), 0, true}, metrics_.get());
+  composition.reconcile.plan.prune = true;
+  composition.reconcile.kubectl_hints = true;
+  composition.reconcile.max_observation_age = options_.resync;
+  parts_ = std::make_unique<Composition>(
+      std::move(composition), std::move(store), [this] { return desired(); }, events_.get());
+  runner_ = std::make_unique<Runner>(parts_->reconciler(), *queue_,
+                                     RunnerOptions{std::max(1, options_.workers), 0, true},
+                                     metrics_.get());
   resync_ = std::make_unique<ResyncTimer>(options_.resync, [this](bool requested) {
     log_info(requested ? "resync requested" : "resync");
     resync_once();
@@ -138,11 +141,6 @@ Status KubeManager::start() {
     requeue_users_of(ref);
   };
   secrets_ = std::make_shared<source::KubeSecrets>(client_, secrets_options);
-  providers::ProviderContext context{
-      options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
-      options_.credentials};
-  context.secrets = secrets_;
-  providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
   queue_ = std::make_unique<WorkQueue>(
       BackoffPolicy{}, metrics_.get(),
       [this](const std::string& key) { return provider_config_lane(desired().get(), key); });
@@ -193,7 +191,7 @@ Status KubeManager::start() {
 Status KubeManager::start_server() {
   observability::EndpointContext endpoints;
   endpoints.metrics = metrics_.get();
-  endpoints.store = store_.get();
+  endpoints.store = &parts_->store();
   endpoints.queue = queue_.get();
   endpoints.ready = &ready_;
   endpoints.stalled = [this] { return stalled(); };
@@ -233,7 +231,7 @@ void KubeManager::lost_leadership() {
   metrics_->set_leader(false);
   log_error("leadership lost: stopping every write", {{"identity", options_.identity}});
   queue_->shut_down();
-  providers_->stop_all();
+  parts_->providers().stop_all();
   client_->stop();
   if (options_.on_lost_leadership) options_.on_lost_leadership();
 }
@@ -242,7 +240,7 @@ void KubeManager::on_revision(KubeRevision revision) {
   const auto& configs = revision.desired->set().provider_configs;
   size_workers(options_.workers, revision.desired->set(), *runner_, *metrics_);
   secrets_->watch(secret_refs(configs));
-  for (const auto& [config, status] : providers_->update(configs)) {
+  for (const auto& [config, status] : parts_->providers().update(configs)) {
     log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});
   }
   for (const auto& invalid : revision.invalid) {
@@ -305,8 +303,8 @@ void KubeManager::write_synced_false(const nlohmann::json& object, const std::st
 // The reconciler's messages start with their reason ("ExistingLookupFailed:
 // ...").
 void KubeManager::on_failure_event(const reconcile::Event& event) {
-  if (!leading_ || !store_) return;
-  auto record = store_->get(event.key);
+  if (!leading_ || !parts_) return;
+  auto record = parts_->store().get(event.key);
   if (!record || record->has_value()) return;
   kube::ObjectPtr object = source_->workspace(event.key);
   if (!object) return;
@@ -338,7 +336,7 @@ void KubeManager::enqueue_all() {
   for (const auto& ws : snapshot->set().workspaces) {
     queue_->add(key_string(ws.key()), Priority::kLow);
   }
-  if (auto records = store_->keys()) {
+  if (auto records = parts_->store().keys()) {
     for (const auto& r : *records) queue_->add(key_string(r.key), Priority::kLow);
   }
 #if defined(__GLIBC__)
@@ -349,7 +347,7 @@ void KubeManager::enqueue_all() {
 void KubeManager::resync_once() {
   auto snapshot = desired();
   if (!snapshot || !leading_) return;
-  observe_accounts(*providers_, cache_, *snapshot, [this] { return stopping(); });
+  observe_accounts(parts_->providers(), parts_->cache(), *snapshot, [this] { return stopping(); });
   enqueue_all();
 }
 
@@ -394,7 +392,7 @@ bool KubeManager::stop() {
         if (runner_) runner_->stop();
       },
       [this] {
-        if (providers_) providers_->stop_all();
+        if (parts_) parts_->providers().stop_all();
         if (client_) client_->stop();
       },
       stopper_);

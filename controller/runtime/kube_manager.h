@@ -42,6 +42,7 @@
 
 #include "controller/observability/metrics.h"
 #include "controller/reconcile/reconciler.h"
+#include "controller/runtime/composition.h"
 #include "controller/runtime/controller_parts.h"
 #include "controller/runtime/kube_source.h"
 #include "controller/runtime/runner.h"
@@ -135,12 +136,11 @@ class KubeManager {
   std::unique_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<reconcile::EventSink> events_;
   std::shared_ptr<source::KubeSecrets> secrets_;
-  std::unique_ptr<reconcile::ProviderSet> providers_;
-  reconcile::ObservedCache cache_;
   std::unique_ptr<WorkQueue> queue_;
   std::unique_ptr<KubeSource> source_;
-  std::unique_ptr<state::KubeStateStore> store_;
-  std::unique_ptr<reconcile::WorkspaceReconciler> reconciler_;
+  // The state store (on the Workspace objects), providers, cache and
+  // reconciler (composition.h); made once the source's informers exist.
+  std::unique_ptr<Composition> parts_;
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<ResyncTimer> resync_;
   std::unique_ptr<http::Server> server_;

@@ -10,7 +10,7 @@
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/render.h"
 #include "controller/observability/logging.h"
-#include "controller/state/sqlite_state_store.h"
+#include "controller/reconcile/prune_guard.h"
 
 namespace wsop::runtime {
 namespace {
@@ -33,38 +33,29 @@ std::shared_ptr<const reconcile::DesiredState> Manager::desired() const {
 }
 
 Status Manager::start() {
-  state::SqliteStateStoreOptions store_options;
-  store_options.init = options_.init_state;
-  auto store = state::open_sqlite_state_store(options_.state_path, store_options);
+  auto store = open_state_store({options_.state_path, options_.init_state, /*read_only=*/false});
   if (!store) return store.status();
-  store_ = std::move(*store);
   metrics_ = std::make_unique<observability::Metrics>(std::max(1, options_.workers));
   metrics_->set_leader(true);  // one process per state store: it always leads
   events_ = std::make_unique<LogAndCount>(metrics_.get());
-  providers::ProviderContext context{
+  CompositionOptions composition;
+  composition.context = providers::ProviderContext{
       options_.instance_id, std::shared_ptr<http::RequestObserver>(metrics_.get(), [](auto*) {}),
       options_.credentials};
-  providers_ = std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), context);
+  composition.reconcile = options_.reconcile;
+  composition.reconcile.plan.prune = options_.prune;
+  // A resync reads fresh lists; between resyncs the cache is good enough.
+  composition.reconcile.max_observation_age = options_.resync;
+  parts_ = std::make_unique<Composition>(
+      std::move(composition), std::move(*store), [this] { return desired(); }, events_.get());
   queue_ = std::make_unique<WorkQueue>(
       BackoffPolicy{}, metrics_.get(),
       [this](const std::string& key) { return provider_config_lane(desired().get(), key); });
 
-  reconcile::ReconcileContext ctx;
-  ctx.desired = [this] { return desired(); };
-  ctx.providers = providers_.get();
-  ctx.store = store_.get();
-  ctx.cache = &cache_;
-  ctx.events = events_.get();
-  ctx.options = options_.reconcile;
-  ctx.options.plan.instance_id = options_.instance_id;
-  ctx.options.plan.prune = options_.prune;
-  // A resync reads fresh lists; between resyncs the cache is good enough.
-  ctx.options.max_observation_age = options_.resync;
-  reconciler_ = std::make_unique<reconcile::WorkspaceReconciler>(std::move(ctx));
-
   // The loops exist before the server answers /healthz about them.
-  runner_ = std::make_unique<Runner>(
-      *reconciler_, *queue_, RunnerOptions{std::max(1, options_.workers), 0, true}, metrics_.get());
+  runner_ = std::make_unique<Runner>(parts_->reconciler(), *queue_,
+                                     RunnerOptions{std::max(1, options_.workers), 0, true},
+                                     metrics_.get());
   watcher_ = std::make_unique<manifest::SourceWatcher>(options_.sources, options_.source_poll,
                                                        [this] { on_source_change(); });
   resync_ = std::make_unique<ResyncTimer>(options_.resync, [this](bool requested) {
@@ -88,7 +79,7 @@ Status Manager::start() {
 Status Manager::start_server() {
   observability::EndpointContext endpoints;
   endpoints.metrics = metrics_.get();
-  endpoints.store = store_.get();
+  endpoints.store = &parts_->store();
   endpoints.queue = queue_.get();
   endpoints.ready = &ready_;
   endpoints.stalled = [this] { return stalled(); };
@@ -137,7 +128,7 @@ bool Manager::stop() {
   bool drained = drain_until(
       deadline, [this] { join_threads(); },
       [this] {
-        if (providers_) providers_->stop_all();
+        if (parts_) parts_->providers().stop_all();
       },
       stopper_);
   if (!drained) {
@@ -147,7 +138,7 @@ bool Manager::stop() {
     return false;
   }
   if (server_) server_->stop();
-  store_.reset();  // closes the database cleanly
+  parts_.reset();  // closes the database cleanly
   log_info("controller stopped");
   return true;
 }
@@ -156,27 +147,21 @@ uint16_t Manager::metrics_port() const {
   return server_ ? server_->port() : 0;
 }
 
-bool Manager::prune_allowed(const manifest::ManifestSet& set) {
+// The one prune guard (controller/reconcile/prune_guard.h), as apply
+// --prune uses it; a refusal keeps the revision, without pruning.
+bool Manager::prune_allowed(const reconcile::DesiredState& snapshot) {
   if (!options_.prune) return false;
-  auto records = store_->keys();
-  if (!records) return false;
-  size_t managed = 0, leaving = 0;
-  std::set<model::WorkspaceKey> keys;
-  for (const auto& ws : set.workspaces) keys.insert(ws.key());
-  for (const auto& r : *records) {
-    if (r.owner_instance_id != options_.instance_id) continue;
-    ++managed;
-    if (!keys.count(r.key)) ++leaving;
-  }
-  if (leaving == 0) return true;
-  if (set.workspaces.empty()) {
-    log_warn("source has no workspaces: not pruning", {{"wouldDelete", std::to_string(leaving)}});
+  auto count = reconcile::count_prune(parts_->store(), snapshot, options_.instance_id);
+  if (!count) {
+    log_warn("prune guard could not count the records: not pruning",
+             {{"error", count.status().message()}});
     return false;
   }
-  if (leaving * 100 > managed * static_cast<size_t>(options_.max_prune_percent)) {
-    log_warn("prune refused: too many workspaces would leave in one revision",
-             {{"wouldDelete", std::to_string(leaving)},
-              {"managed", std::to_string(managed)},
+  auto refusal = reconcile::prune_refusal(*count, {options_.max_prune_percent, /*force=*/false});
+  if (refusal) {
+    log_warn("prune refused: " + *refusal,
+             {{"wouldDelete", std::to_string(count->leaving)},
+              {"managed", std::to_string(count->managed)},
               {"maxPrunePercent", std::to_string(options_.max_prune_percent)}});
     return false;
   }
@@ -205,13 +190,12 @@ void Manager::on_source_change() {
       load_error_ += " (and " + std::to_string(loaded.errors.size() - 1) + " more errors)";
     return;
   }
-  for (const auto& [config, status] : providers_->update(loaded.set.provider_configs)) {
+  for (const auto& [config, status] : parts_->providers().update(loaded.set.provider_configs)) {
     log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});
   }
   size_workers(options_.workers, loaded.set, *runner_, *metrics_);
-  bool prune = prune_allowed(loaded.set);
   auto snapshot = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), name);
-  snapshot->set_prune_allowed(prune);
+  snapshot->set_prune_allowed(prune_allowed(*snapshot));
   std::shared_ptr<const reconcile::DesiredState> previous;
   {
     std::lock_guard lock(mu_);
@@ -221,7 +205,7 @@ void Manager::on_source_change() {
   }
   // A record for whoever reads the store; the revision itself is loaded and
   // served either way, but a store refusing writes must not pass unseen.
-  if (Status recorded = store_->set_meta("source.revision", name); !recorded) {
+  if (Status recorded = parts_->store().set_meta("source.revision", name); !recorded) {
     log_warn("source revision not recorded in the state store",
              {{"revision", name}, {"error", recorded.message()}});
   }
@@ -268,7 +252,7 @@ void Manager::enqueue_all() {
   for (const auto& ws : snapshot->set().workspaces) {
     queue_->add(key_string(ws.key()), Priority::kLow);
   }
-  if (auto records = store_->keys()) {
+  if (auto records = parts_->store().keys()) {
     for (const auto& r : *records) queue_->add(key_string(r.key), Priority::kLow);
   }
 #if defined(__GLIBC__)
@@ -279,7 +263,7 @@ void Manager::enqueue_all() {
 }
 
 void Manager::observe_all(const reconcile::DesiredState& snapshot) {
-  observe_accounts(*providers_, cache_, snapshot, [this] {
+  observe_accounts(parts_->providers(), parts_->cache(), snapshot, [this] {
     std::lock_guard lock(mu_);
     return stopping_;
   });

@@ -30,6 +30,7 @@
 #include "controller/manifest/source.h"
 #include "controller/observability/metrics.h"
 #include "controller/reconcile/reconciler.h"
+#include "controller/runtime/composition.h"
 #include "controller/runtime/controller_parts.h"
 #include "controller/runtime/runner.h"
 #include "providers/http/credential_policy.h"
@@ -102,17 +103,15 @@ class Manager {
   void observe_all(const reconcile::DesiredState& snapshot);
   void join_threads();
   void resync_once();
-  bool prune_allowed(const manifest::ManifestSet& set);
+  bool prune_allowed(const reconcile::DesiredState& snapshot);
   std::shared_ptr<const reconcile::DesiredState> desired() const;
 
   ManagerOptions options_;
-  std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<observability::Metrics> metrics_;
   std::unique_ptr<reconcile::EventSink> events_;
-  std::unique_ptr<reconcile::ProviderSet> providers_;
-  reconcile::ObservedCache cache_;
+  // The state store, providers, cache and reconciler (composition.h).
+  std::unique_ptr<Composition> parts_;
   std::unique_ptr<WorkQueue> queue_;
-  std::unique_ptr<reconcile::WorkspaceReconciler> reconciler_;
   std::unique_ptr<Runner> runner_;
   std::unique_ptr<http::Server> server_;
   std::unique_ptr<manifest::SourceWatcher> watcher_;

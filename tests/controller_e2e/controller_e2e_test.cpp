@@ -265,6 +265,37 @@ TEST_F(ControllerE2e, GitCommitsConverge) {
   EXPECT_EQ(stop_controller(), 0);
 }
 
+// The controller's prune guard is apply --prune's (controller/reconcile/
+// prune_guard.h), in the same words: a revision that would prune two of
+// three workspaces is reconciled without pruning.
+TEST_F(ControllerE2e, PruneGuardKeepsWorkspacesWhenTooManyLeaveAtOnce) {
+  commit({{"providers.yaml", provider_configs()},
+          {"one.yaml", paradigm_ws("one", "v1")},
+          {"two.yaml", paradigm_ws("two", "v1")},
+          {"three.yaml", paradigm_ws("three", "v1")}},
+         "three");
+  start_controller({"--prune"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        return has("paradigm", "one", "v1") && has("paradigm", "two", "v1") &&
+               has("paradigm", "three", "v1");
+      },
+      10s))
+      << controller_->err();
+  std::string second = commit({{"two.yaml", ""}, {"three.yaml", ""}}, "remove two of three");
+  ASSERT_TRUE(eventually([&] { return revision_is(second); })) << scrape();
+  ASSERT_TRUE(eventually([&] {
+    return controller_->err().find(
+               "prune refused: pruning would delete 2 of 3 managed "
+               "workspaces, more than --max-prune=50%") != std::string::npos;
+  })) << controller_->err();
+  // Through at least one resync, nothing is deleted.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_TRUE(has("paradigm", "two", "v1"));
+  EXPECT_TRUE(has("paradigm", "three", "v1"));
+  EXPECT_EQ(stop_controller(), 0);
+}
+
 // git-sync's layout: root/.worktrees/<sha> checkouts and a root/current
 // symlink swapped atomically to the newest one.
 TEST_F(ControllerE2e, FollowsGitSyncSymlinkSwap) {

@@ -132,6 +132,31 @@ TEST_F(E2ePruneTest, NeverPrunesOrDeletesAWorkspacePausedWhenItLeftTheSource) {
   EXPECT_FALSE(get_item("keep")["metadata"].contains("annotations"));
 }
 
+// The owner check holds for a delete by name as it does for prune: a
+// workspace another operator instance created is never deleted by this one,
+// with the source or from the state store alone.
+TEST_F(E2ePruneTest, DeleteNeverTouchesAnotherInstancesWorkspace) {
+  write("theirs.yaml", workspace_yaml("theirs", "paradigm", default_spec("paradigm")));
+  ASSERT_EQ(apply({"--instance-id", "other"}).exit_code, 0);
+  std::string id = get_item("theirs")["status"]["remoteId"];
+
+  RunResult refused = wsctl({"delete", "theirs", "-f", source()});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_THAT(refused.err, HasSubstr("default/theirs is owned by operator instance \"other\""));
+  RunResult by_name = wsctl({"delete", "theirs"});
+  EXPECT_EQ(by_name.exit_code, 3) << by_name.out << by_name.err;
+  EXPECT_THAT(by_name.err, HasSubstr("owned by operator instance \"other\""));
+  EXPECT_EQ(calls("paradigm", "delete"), 0);
+  EXPECT_FALSE(remote("paradigm", id)["deleted"].get<bool>());
+  EXPECT_FALSE(get_item("theirs").is_null());
+
+  RunResult owner = wsctl({"delete", "theirs", "-f", source(), "--instance-id", "other"});
+  EXPECT_EQ(owner.exit_code, 0) << owner.out << owner.err;
+  EXPECT_THAT(owner.out, HasSubstr("deleted default/theirs (remote " + id + ")"));
+  EXPECT_TRUE(remote("paradigm", id)["deleted"].get<bool>());
+  EXPECT_TRUE(get_item("theirs").is_null());
+}
+
 // The manifest an adopted workspace gets: one mutable field differs from
 // what create_direct made, so the first apply updates it.
 std::string adopted_spec(const std::string& provider) {
