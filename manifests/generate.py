@@ -7,7 +7,8 @@ in manifests/crds/ derived from them, so none can drift.
 
     manifests/generate.py            rewrite manifests/schema/*.schema.json,
                                      manifests/crds/*.yaml and their copies
-                                     in charts/workspace-operator/crds/
+                                     in charts/workspace-operator/crds/, and
+                                     the chart's values.schema.json
     manifests/generate.py --check    exit 1 if a committed schema or CRD (or
                                      its chart copy) differs from what would
                                      be generated (run by CTest)
@@ -28,7 +29,11 @@ owns, and each provider's folder one fragment, providers/<vendor>/schema.yaml
     likewise (optional);
   - atProvider: the schema of a Workspace's status.atProvider.<name>, the
     facts the provider reports (RemoteWorkspace::at_provider, its own state
-    word as "state"); the CRD only, closed (optional).
+    word as "state"); the CRD only, closed (optional);
+  - chartValues: the schema of providerConfigs[].<name> in the Helm chart's
+    values (charts/workspace-operator/values.schema.json, JSON Schema draft
+    7, whose core is manifests/schema/core/chart-values.schema.json), whose
+    providerConfigs[].type enum lists the fragments' names too (optional).
 A new provider adds its fragment and runs this script: nothing else in the
 schema source changes. The spec.type enum (empty in the core) lists the
 fragments' names in order.
@@ -210,7 +215,7 @@ KINDS = [
 # ---- the JSON Schemas: the core and the providers' fragments ---------------
 
 FRAGMENT_KEYS = {"name", "title", "order", "atProviderOrder", "workspace", "providerConfig",
-                 "atProvider"}
+                 "atProvider", "chartValues"}
 # Which fragment block goes into which kind's spec.
 SPEC_BLOCKS = {"workspace.schema.json": "workspace",
                "providerconfig.schema.json": "providerConfig"}
@@ -273,6 +278,26 @@ def json_schema(file_name, fragments):
 
 def render_json_schema(schema):
     return json.dumps(schema, indent=2) + "\n"
+
+
+CHART_VALUES = os.path.join(ROOT, "charts", "workspace-operator", "values.schema.json")
+
+
+def chart_values_schema(fragments):
+    """The chart's values.schema.json: its core with the providers' names in
+    providerConfigs[].type and their chartValues blocks."""
+    with open(os.path.join(HERE, "schema", "core", "chart-values.schema.json"),
+              encoding="utf-8") as f:
+        schema = json.load(f)
+    config = schema["properties"]["providerConfigs"]["items"]["properties"]
+    config["type"]["enum"] = [f["name"] for f in fragments]
+    for fragment in fragments:
+        if "chartValues" in fragment:
+            if fragment["name"] in config:
+                raise SystemExit("generate.py: %s: providerConfigs[].%s is already in the core"
+                                 % (fragment["where"], fragment["name"]))
+            config[fragment["name"]] = copy.deepcopy(fragment["chartValues"])
+    return schema
 
 
 def at_provider_of(fragments):
@@ -430,32 +455,33 @@ def outputs(spec, fragments):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true",
-                        help="fail if a committed schema or CRD differs from the generated one")
+                        help="fail if a generated file differs from what would be generated")
     args = parser.parse_args()
     fragments = load_fragments(fragment_paths())
     stale = []
-    for spec in KINDS:
-        for path, text in outputs(spec, fragments):
-            if args.check:
-                try:
-                    with open(path, encoding="utf-8") as f:
-                        current = f.read()
-                except OSError:
-                    current = None
-                if current != text:
-                    stale.append(path)
-            else:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(text)
-                print("wrote", os.path.relpath(path, ROOT))
+    generated = [output for spec in KINDS for output in outputs(spec, fragments)]
+    generated.append((CHART_VALUES, render_json_schema(chart_values_schema(fragments))))
+    for path, text in generated:
+        if args.check:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    current = f.read()
+            except OSError:
+                current = None
+            if current != text:
+                stale.append(path)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            print("wrote", os.path.relpath(path, ROOT))
     if stale:
         for path in stale:
             print("stale: %s (run manifests/generate.py)" % os.path.relpath(path, ROOT),
                   file=sys.stderr)
         return 1
     if args.check:
-        print("the JSON Schemas and CRDs match their sources")
+        print("the JSON Schemas, the CRDs and the chart's values schema match their sources")
     return 0
 
 

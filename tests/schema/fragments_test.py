@@ -2,9 +2,10 @@
 """Checks that each provider's part of the schema comes from its fragment
 (providers/<vendor>/schema.yaml) and nowhere else: manifests/generate.py
 merges a fourth provider's fragment into the spec.type enum, the spec blocks
-of both kinds, the ProviderConfig's description and the Workspace CRD's
-status.atProvider, and changes nothing besides; the core sources name no
-provider; a fragment that is malformed or collides is refused.
+of both kinds, the ProviderConfig's description, the Workspace CRD's
+status.atProvider and the chart's values schema (providerConfigs[]), and
+changes nothing besides; the core sources name no provider; a fragment that
+is malformed or collides is refused.
 
     fragments_test.py --source-dir DIR
 
@@ -42,6 +43,10 @@ atProvider:
   type: object
   properties:
     state: {type: string}
+chartValues:
+  type: object
+  properties:
+    tenant: {type: string}
 """
 
 
@@ -73,6 +78,8 @@ class Fragments(unittest.TestCase):
         self.assertEqual([f["name"] for f in fragments], ["paradigm", "cadenya", "aether"])
         for file_name in generate.SPEC_BLOCKS:
             self.assertEqual(generate.json_schema(file_name, fragments), self.committed(file_name))
+        with open(generate.CHART_VALUES, encoding="utf-8") as f:
+            self.assertEqual(generate.chart_values_schema(fragments), json.load(f))
 
     def test_the_core_names_no_provider(self):
         for file_name in generate.SPEC_BLOCKS:
@@ -82,6 +89,11 @@ class Fragments(unittest.TestCase):
                 self.assertNotIn(vendor, spec)
             if "type" in spec:
                 self.assertEqual(spec["type"]["enum"], [])
+        chart = generate.chart_values_schema([])
+        config = chart["properties"]["providerConfigs"]["items"]["properties"]
+        self.assertEqual(config["type"]["enum"], [])
+        for vendor in ("paradigm", "cadenya", "aether"):
+            self.assertNotIn(vendor, config)
         self.assertEqual(list(generate.AT_PROVIDER["properties"]), ["remoteId", "phase"])
 
     def test_a_fourth_fragment_is_merged_and_changes_nothing_else(self):
@@ -115,6 +127,14 @@ class Fragments(unittest.TestCase):
         at_provider = schema["properties"]["status"]["properties"]["atProvider"]["properties"]
         self.assertEqual(list(at_provider),
                          ["remoteId", "phase", "aether", "paradigm", "cadenya", "zephyr"])
+
+        chart = generate.chart_values_schema(fragments)
+        with open(generate.CHART_VALUES, encoding="utf-8") as f:
+            expected = json.load(f)
+        expected_config = expected["properties"]["providerConfigs"]["items"]["properties"]
+        expected_config["type"]["enum"].append("zephyr")
+        expected_config["zephyr"] = {"type": "object", "properties": {"tenant": {"type": "string"}}}
+        self.assertEqual(chart, expected)
 
     def test_a_malformed_or_colliding_fragment_is_refused(self):
         bad = {
