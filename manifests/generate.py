@@ -1,12 +1,42 @@
 #!/usr/bin/python3
-"""Derives the CustomResourceDefinitions in manifests/crds/ from the JSON
-Schemas in manifests/schema/, so the two cannot drift.
+"""Writes the JSON Schemas and the CRDs from the core and the providers' fragments.
 
-    manifests/generate.py            rewrite manifests/crds/*.yaml and their
-                                     copies in charts/workspace-operator/crds/
-    manifests/generate.py --check    exit 1 if a committed CRD (or its chart
-                                     copy) differs from what would be
-                                     generated (run by CTest)
+The JSON Schemas in manifests/schema/ are merged from their provider-neutral
+core and the providers' schema fragments, and the CustomResourceDefinitions
+in manifests/crds/ derived from them, so none can drift.
+
+    manifests/generate.py            rewrite manifests/schema/*.schema.json,
+                                     manifests/crds/*.yaml and their copies
+                                     in charts/workspace-operator/crds/, and
+                                     the chart's values.schema.json
+    manifests/generate.py --check    exit 1 if a committed schema or CRD (or
+                                     its chart copy) differs from what would
+                                     be generated (run by CTest)
+
+The sources: manifests/schema/core/*.schema.json hold everything no provider
+owns, and each provider's folder one fragment, providers/<vendor>/schema.yaml
+(a YAML mapping; its JSON Schema parts are draft 2020-12, as the core):
+  - name: the provider type, a value of a ProviderConfig's spec.type and the
+    key of the provider's blocks below (required);
+  - title: how the ProviderConfig's description names it ("{providers}" in
+    the core description becomes the titles: "A, B or C") (required);
+  - order: its place in the spec.type enum and among the spec blocks
+    (required, unique);
+  - atProviderOrder: its place under status.atProvider (default: order);
+  - workspace: the schema of a Workspace's spec.<name>, appended to its
+    spec properties (optional);
+  - providerConfig: the schema of a ProviderConfig's spec.<name>, appended
+    likewise (optional);
+  - atProvider: the schema of a Workspace's status.atProvider.<name>, the
+    facts the provider reports (RemoteWorkspace::at_provider, its own state
+    word as "state"); the CRD only, closed (optional);
+  - chartValues: the schema of providerConfigs[].<name> in the Helm chart's
+    values (charts/workspace-operator/values.schema.json, JSON Schema draft
+    7, whose core is manifests/schema/core/chart-values.schema.json), whose
+    providerConfigs[].type enum lists the fragments' names too (optional).
+A new provider adds its fragment and runs this script: nothing else in the
+schema source changes. The spec.type enum (empty in the core) lists the
+fragments' names in order.
 
 The Helm chart installs the files of its crds/ directory before its templates
 (kubernetes mode); they are byte-identical copies, written here so that they
@@ -38,6 +68,7 @@ Uses Debian's python3 with python3-yaml only.
 
 import argparse
 import copy
+import glob
 import json
 import os
 import sys
@@ -45,6 +76,7 @@ import sys
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
 GROUP = "workspace-operator.io"
 VERSION = "v1alpha1"
 
@@ -93,7 +125,8 @@ OBSERVED_GENERATION = {
 
 # What the provider reports of the remote workspace: only facts a user wants
 # to see, never a credential (Aether's preview_token stays out). The API
-# server prunes any field not declared here, so nothing else slips in.
+# server prunes any field not declared here, so nothing else slips in. Each
+# provider's facts come from its fragment (at_provider_of).
 AT_PROVIDER = {
     "description": "The remote workspace as the provider reports it. Never a credential.",
     "type": "object",
@@ -103,52 +136,6 @@ AT_PROVIDER = {
             "description": "Ready, Provisioning, Stopped, Failed or Gone, as the operator reads "
             "the provider's state.",
             "type": "string",
-        },
-        "aether": {
-            "description": "Aether only: facts of its workspace object.",
-            "type": "object",
-            "properties": {
-                "machineId": {
-                    "description": "Aether's machine_id; absent until provisioned.",
-                    "type": "string",
-                },
-                "privateIp": {
-                    "description": "Aether's private_ip; absent until provisioned.",
-                    "type": "string",
-                },
-                "state": {
-                    "description": "Aether's status as it spells it (creating, starting, running, "
-                    "stopping, stopped, hibernating, error, ...).",
-                    "type": "string",
-                },
-            },
-        },
-        "paradigm": {
-            "description": "Paradigm only: facts of its workspace details.",
-            "type": "object",
-            "properties": {
-                "usedStorage": {
-                    "description": "Paradigm's used_storage, as it reports it.",
-                    "type": "number",
-                },
-                "filesCount": {"description": "Paradigm's files_count.", "type": "integer"},
-                "state": {
-                    "description": "The operator's word for a Paradigm workspace that exists "
-                    "(active): Paradigm reports no state of its own.",
-                    "type": "string",
-                },
-            },
-        },
-        "cadenya": {
-            "description": "Cadenya only: facts of its workspace object.",
-            "type": "object",
-            "properties": {
-                "state": {
-                    "description": "Cadenya's status as it spells it (STATUS_ENABLED, "
-                    "STATUS_ARCHIVED, ...).",
-                    "type": "string",
-                },
-            },
         },
     },
 }
@@ -224,6 +211,116 @@ KINDS = [
         ],
     },
 ]
+
+# ---- the JSON Schemas: the core and the providers' fragments ---------------
+
+FRAGMENT_KEYS = {"name", "title", "order", "atProviderOrder", "workspace", "providerConfig",
+                 "atProvider", "chartValues"}
+# Which fragment block goes into which kind's spec.
+SPEC_BLOCKS = {"workspace.schema.json": "workspace",
+               "providerconfig.schema.json": "providerConfig"}
+
+
+def fragment_paths():
+    """Every provider's fragment: providers/*/schema.yaml."""
+    return sorted(glob.glob(os.path.join(ROOT, "providers", "*", "schema.yaml")))
+
+
+def load_fragments(paths):
+    """The fragments at `paths`, checked, in their order."""
+    fragments = []
+    for path in paths:
+        where = os.path.relpath(path, ROOT)
+        with open(path, encoding="utf-8") as f:
+            fragment = yaml.safe_load(f)
+        if not isinstance(fragment, dict):
+            raise SystemExit("generate.py: %s: not a mapping" % where)
+        unknown = set(fragment) - FRAGMENT_KEYS
+        missing = {"name", "title", "order"} - set(fragment)
+        if unknown or missing:
+            raise SystemExit("generate.py: %s: unknown keys %s, missing keys %s"
+                             % (where, sorted(unknown), sorted(missing)))
+        fragment["where"] = where
+        fragments.append(fragment)
+    for key in ("name", "order"):
+        values = [f[key] for f in fragments]
+        if len(set(values)) != len(values):
+            raise SystemExit("generate.py: two fragments share one %s: %s" % (key, values))
+    return sorted(fragments, key=lambda f: f["order"])
+
+
+def joined_titles(fragments):
+    titles = [f["title"] for f in fragments]
+    if len(titles) < 2:
+        return "".join(titles)
+    return ", ".join(titles[:-1]) + " or " + titles[-1]
+
+
+def json_schema(file_name, fragments):
+    """One kind's JSON Schema: its core with every provider's part merged in."""
+    with open(os.path.join(HERE, "schema", "core", file_name), encoding="utf-8") as f:
+        schema = json.load(f)
+    spec = schema["properties"]["spec"]["properties"]
+    if "description" in schema:
+        schema["description"] = schema["description"].replace("{providers}",
+                                                              joined_titles(fragments))
+    if "type" in spec and "enum" in spec["type"]:
+        spec["type"]["enum"] = [f["name"] for f in fragments]
+    block = SPEC_BLOCKS[file_name]
+    for fragment in fragments:
+        if block in fragment:
+            if fragment["name"] in spec:
+                raise SystemExit("generate.py: %s: spec.%s is already in the core"
+                                 % (fragment["where"], fragment["name"]))
+            spec[fragment["name"]] = copy.deepcopy(fragment[block])
+    return schema
+
+
+def render_json_schema(schema):
+    return json.dumps(schema, indent=2) + "\n"
+
+
+CHART_VALUES = os.path.join(ROOT, "charts", "workspace-operator", "values.schema.json")
+
+
+def chart_values_schema(fragments):
+    """The chart's values.schema.json: its core with the providers' names in
+    providerConfigs[].type and their chartValues blocks."""
+    with open(os.path.join(HERE, "schema", "core", "chart-values.schema.json"),
+              encoding="utf-8") as f:
+        schema = json.load(f)
+    config = schema["properties"]["providerConfigs"]["items"]["properties"]
+    config["type"]["enum"] = [f["name"] for f in fragments]
+    for fragment in fragments:
+        if "chartValues" in fragment:
+            if fragment["name"] in config:
+                raise SystemExit("generate.py: %s: providerConfigs[].%s is already in the core"
+                                 % (fragment["where"], fragment["name"]))
+            config[fragment["name"]] = copy.deepcopy(fragment["chartValues"])
+    return schema
+
+
+def at_provider_of(fragments):
+    """AT_PROVIDER with each provider's facts, in atProviderOrder."""
+    out = copy.deepcopy(AT_PROVIDER)
+    ordered = sorted(fragments, key=lambda f: f.get("atProviderOrder", f["order"]))
+    for fragment in ordered:
+        if "atProvider" in fragment:
+            if fragment["name"] in out["properties"]:
+                raise SystemExit("generate.py: %s: status.atProvider.%s is already declared"
+                                 % (fragment["where"], fragment["name"]))
+            out["properties"][fragment["name"]] = copy.deepcopy(fragment["atProvider"])
+    return out
+
+
+def status_of(spec, fragments):
+    status = copy.deepcopy(spec["status"])
+    if "atProvider" in status["properties"]:
+        status["properties"]["atProvider"] = at_provider_of(fragments)
+    return status
+
+
+# ---- the CRDs ----------------------------------------------------------------
 
 # Keywords of JSON Schema that OpenAPI 3.0 / Kubernetes do not have.
 DROPPED = {"$schema", "$id", "$defs", "$comment", "propertyNames", "examples"}
@@ -303,9 +400,8 @@ def crd_schema(json_schema, status):
     return ordered
 
 
-def crd(spec):
-    with open(os.path.join(HERE, "schema", spec["schema"]), encoding="utf-8") as f:
-        json_schema = json.load(f)
+def crd(spec, fragments):
+    schema = json_schema(spec["schema"], fragments)
     names = {
         "kind": spec["kind"],
         "listKind": spec["kind"] + "List",
@@ -330,56 +426,62 @@ def crd(spec):
                     "storage": True,
                     "subresources": {"status": {}},
                     "additionalPrinterColumns": spec["columns"],
-                    "schema": {"openAPIV3Schema": crd_schema(json_schema, spec["status"])},
+                    "schema": {"openAPIV3Schema": crd_schema(schema, status_of(spec, fragments))},
                 }
             ],
         },
     }
 
 
-def render(spec):
-    body = yaml.safe_dump(crd(spec), sort_keys=False, default_flow_style=False, width=100,
-                          allow_unicode=True)
+def render(spec, fragments):
+    body = yaml.safe_dump(crd(spec, fragments), sort_keys=False, default_flow_style=False,
+                          width=100, allow_unicode=True)
     return HEADER.format(schema=spec["schema"]) + body
 
 
 CHART_CRDS = os.path.join(os.path.dirname(HERE), "charts", "workspace-operator", "crds")
 
 
-def output_paths(spec):
+def outputs(spec, fragments):
+    """(path, text) of every file generated for one kind."""
     name = "%s.%s.yaml" % (spec["plural"], GROUP)
-    return [os.path.join(HERE, "crds", name), os.path.join(CHART_CRDS, name)]
+    crd_text = render(spec, fragments)
+    return [(os.path.join(HERE, "schema", spec["schema"]),
+             render_json_schema(json_schema(spec["schema"], fragments))),
+            (os.path.join(HERE, "crds", name), crd_text),
+            (os.path.join(CHART_CRDS, name), crd_text)]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true",
-                        help="fail if a committed CRD differs from the generated one")
+                        help="fail if a generated file differs from what would be generated")
     args = parser.parse_args()
+    fragments = load_fragments(fragment_paths())
     stale = []
-    for spec in KINDS:
-        text = render(spec)
-        for path in output_paths(spec):
-            if args.check:
-                try:
-                    with open(path, encoding="utf-8") as f:
-                        current = f.read()
-                except OSError:
-                    current = None
-                if current != text:
-                    stale.append(path)
-            else:
-                os.makedirs(os.path.dirname(path), exist_ok=True)
-                with open(path, "w", encoding="utf-8") as f:
-                    f.write(text)
-                print("wrote", os.path.relpath(path, os.path.dirname(HERE)))
+    generated = [output for spec in KINDS for output in outputs(spec, fragments)]
+    generated.append((CHART_VALUES, render_json_schema(chart_values_schema(fragments))))
+    for path, text in generated:
+        if args.check:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    current = f.read()
+            except OSError:
+                current = None
+            if current != text:
+                stale.append(path)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            print("wrote", os.path.relpath(path, ROOT))
     if stale:
         for path in stale:
-            print("stale: %s (run manifests/generate.py)" % os.path.relpath(path, os.path.dirname(HERE)),
+            print("stale: %s (run manifests/generate.py)" % os.path.relpath(path, ROOT),
                   file=sys.stderr)
         return 1
     if args.check:
-        print("CRDs match the JSON Schemas")
+        print("the JSON Schemas, the CRDs and the chart's values schema match their sources")
     return 0
 
 

@@ -43,11 +43,15 @@ struct RemoteWorkspace {
   std::optional<std::string> external_id;
   std::map<std::string, std::string> labels;
   std::optional<model::Hardware> hardware;  // every field set when present
-  std::optional<int64_t> company_id;
-  std::optional<std::string> document_upload_method;
-  std::optional<std::string> project_id;
-  std::optional<bool> keep_active;
   std::optional<TimePoint> created_at;
+  // The provider's own observations, which only its code reads (Paradigm's
+  // company and upload method, Aether's project and keep_active): an object
+  // of camelCase keys (or null when there are none), written and read
+  // through the provider's typed view (providers/<vendor>/*_observation.h).
+  // The core keeps it unread: the state store holds its keys beside the
+  // neutral ones (controller/reconcile/observed_json.cpp, which also lists
+  // the neutral keys it must never use).
+  nlohmann::json vendor_fields;
   // Facts people want to see (status.atProvider, `wsctl get -o wide`): an
   // object of camelCase keys such as Aether's machineId and privateIp or
   // Paradigm's usedStorage; null when there are none. Never a credential
@@ -162,23 +166,15 @@ class Provider {
   // kAmbiguous when the outcome is unknown.
   virtual Outcome<RemoteWorkspace> create(const model::Workspace& desired) = 0;
 
-  // Applies the mutable changes (from diff) to the remote workspace.
+  // Applies the mutable changes (from diff) to the remote workspace,
+  // including any power transition the provider has (Aether's start and
+  // stop, for spec.aether.powerState): that is the provider's own business.
   virtual Outcome<RemoteWorkspace> update(const RemoteWorkspace& current,
                                           const model::Workspace& desired,
                                           const std::vector<FieldChange>& changes) = 0;
 
   // Deletes (Cadenya: archives). OK when it is already gone.
   virtual Status remove(const std::string& id) = 0;
-
-  // Power control, for providers whose capabilities().power_control is
-  // true (Aether). Both answer with the provider's status word for the
-  // transition ("starting", "stopping"); the others refuse with kInvalid.
-  virtual Outcome<std::string> start_workspace(const std::string& id) {
-    return Status::error(Code::kInvalid, "this provider cannot start workspace " + id);
-  }
-  virtual Outcome<std::string> stop_workspace(const std::string& id) {
-    return Status::error(Code::kInvalid, "this provider cannot stop workspace " + id);
-  }
 
   // The managed fields that differ; only what the manifest sets is compared.
   virtual std::vector<FieldChange> diff(const model::Workspace& desired,
@@ -192,6 +188,16 @@ class Provider {
                                                 const model::Workspace& desired) {
     (void)desired;
     return get(id);
+  }
+
+  // Fills in `fresh` what this read left out and `last` (the same
+  // workspace as last observed) knew. Some reads leave out fields that
+  // other reads report (Paradigm's GET and list have no company); an
+  // immutable field the read did not report still has its last value, or
+  // the plan could not see an immutable change.
+  virtual void keep_unreported(const RemoteWorkspace& last, RemoteWorkspace& fresh) const {
+    (void)last;
+    (void)fresh;
   }
 
   // Whether a fresh list() would show `last` (the workspace as last

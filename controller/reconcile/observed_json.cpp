@@ -7,7 +7,6 @@
 namespace wsop::reconcile {
 namespace {
 
-using providers::get_bool;
 using providers::get_int;
 using providers::get_string;
 using Json = nlohmann::json;
@@ -15,6 +14,21 @@ using Json = nlohmann::json;
 const providers::Phase kPhases[] = {providers::Phase::kReady, providers::Phase::kProvisioning,
                                     providers::Phase::kFailed, providers::Phase::kStopped,
                                     providers::Phase::kGone};
+
+// The keys of the neutral fields. Every other key of an observation is the
+// provider's own (RemoteWorkspace::vendor_fields), stored beside them
+// unread: the one flat object the state store has always kept, so records
+// written before the provider's part was opaque read unchanged.
+const char* const kNeutralKeys[] = {"id",       "phase",       "status",     "errorMessage",
+                                    "name",     "description", "externalId", "labels",
+                                    "hardware", "createdAt",   "atProvider"};
+
+bool is_neutral_key(const std::string& key) {
+  for (const char* neutral : kNeutralKeys) {
+    if (key == neutral) return true;
+  }
+  return false;
+}
 
 model::Hardware hardware_from(const Json& json) {
   model::Hardware hw;
@@ -36,12 +50,15 @@ Json to_json(const providers::RemoteWorkspace& r) {
   if (r.external_id) out["externalId"] = *r.external_id;
   if (!r.labels.empty()) out["labels"] = r.labels;
   if (r.hardware) out["hardware"] = manifest::to_manifest_json(*r.hardware);
-  if (r.company_id) out["companyId"] = *r.company_id;
-  if (r.document_upload_method) out["documentUploadMethod"] = *r.document_upload_method;
-  if (r.project_id) out["projectId"] = *r.project_id;
-  if (r.keep_active) out["keepActive"] = *r.keep_active;
   if (r.created_at) out["createdAt"] = providers::format_timestamp(*r.created_at);
   if (r.at_provider.is_object() && !r.at_provider.empty()) out["atProvider"] = r.at_provider;
+  // A provider's key that is a neutral one would read back as that field:
+  // never written (a provider's typed view names its keys).
+  if (r.vendor_fields.is_object()) {
+    for (const auto& [key, value] : r.vendor_fields.items()) {
+      if (!is_neutral_key(key) && !value.is_null()) out[key] = value;
+    }
+  }
   return out;
 }
 
@@ -66,14 +83,13 @@ std::optional<providers::RemoteWorkspace> remote_from_json(const std::string& te
   }
   if (auto hw = json.find("hardware"); hw != json.end() && hw->is_object())
     r.hardware = hardware_from(*hw);
-  r.company_id = get_int(json, "companyId");
-  r.document_upload_method = get_string(json, "documentUploadMethod");
-  r.project_id = get_string(json, "projectId");
-  r.keep_active = get_bool(json, "keepActive");
   if (auto created = get_string(json, "createdAt"))
     r.created_at = providers::parse_timestamp(*created);
   if (auto facts = json.find("atProvider"); facts != json.end() && facts->is_object())
     r.at_provider = *facts;
+  for (const auto& [key, value] : json.items()) {
+    if (!is_neutral_key(key) && !value.is_null()) r.vendor_fields[key] = value;
+  }
   return r;
 }
 

@@ -1,5 +1,6 @@
 // A RemoteWorkspace as the JSON the state store keeps in observed_json (and
-// `wsctl get -o json` shows). Round-trips every field.
+// `wsctl get -o json` shows). Round-trips every field, the provider's own
+// (RemoteWorkspace::vendor_fields) as keys beside the neutral ones.
 #pragma once
 
 #include <nlohmann/json.hpp>

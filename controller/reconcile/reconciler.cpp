@@ -63,15 +63,15 @@ state::WorkspaceRecord adopted_record(state::WorkspaceRecord base, const std::st
 
 namespace {
 
-// Some reads leave out fields that other reads report (Paradigm's GET has no
-// company). An immutable field the read did not report still has the value
-// last observed; without it the plan could not see an immutable change.
-void keep_unreported_immutables(providers::RemoteWorkspace& remote,
-                                const providers::RemoteWorkspace& last) {
+// Some reads leave out fields that other reads report; the provider knows
+// which of its own it keeps from the last observation of the same workspace
+// (providers/provider.h, keep_unreported): without it the plan could not
+// see an immutable change.
+void keep_unreported_from_last(const providers::Provider& provider,
+                               providers::RemoteWorkspace& remote,
+                               const providers::RemoteWorkspace& last) {
   if (remote.id != last.id) return;
-  if (!remote.company_id) remote.company_id = last.company_id;
-  if (!remote.document_upload_method) remote.document_upload_method = last.document_upload_method;
-  if (!remote.project_id) remote.project_id = last.project_id;
+  provider.keep_unreported(last, remote);
 }
 
 }  // namespace
@@ -148,8 +148,8 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   }
   if (cached.remote) {
     out.remote = cached.remote;
-    // A list may leave out what a GET or create reported (Paradigm's company).
-    if (last) keep_unreported_immutables(*out.remote, *last);
+    // A list may leave out what a GET or create reported.
+    if (last) keep_unreported_from_last(provider, *out.remote, *last);
     return out;
   }
   // Missing from a fresh list is not proof of absence: the list covers the
@@ -158,7 +158,7 @@ plan::Observation WorkspaceReconciler::observe(const state::WorkspaceRecord& rec
   // Concluding "gone" would create a duplicate; one GET decides instead.
   auto remote = provider.get(id);
   if (remote) {
-    if (last) keep_unreported_immutables(*remote, *last);
+    if (last) keep_unreported_from_last(provider, *remote, *last);
     ctx_.cache->put(config, *remote);
     // A GET that shows it gone (Cadenya's archived) proves it is gone.
     out.confirmed_absent = remote->phase == providers::Phase::kGone;

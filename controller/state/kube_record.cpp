@@ -148,9 +148,10 @@ Json record_status(const WorkspaceRecord& record, std::int64_t generation) {
   if (observed.is_object()) {
     if (observed.contains("phase")) at_provider["phase"] = observed["phase"];
     // The provider's facts (machineId, privateIp...) and its own state word,
-    // under its type's name, as the CRD declares them (manifests/generate.py,
-    // AT_PROVIDER; the API server drops what it does not declare). Never a
-    // credential: no provider reads one (providers/provider.h).
+    // under its type's name, as the CRD declares them (each provider's
+    // schema fragment, merged by manifests/generate.py; the API server drops
+    // what it does not declare). Never a credential: no provider reads one
+    // (providers/provider.h).
     Json facts = Json::object();
     if (auto found = observed.find("atProvider"); found != observed.end() && found->is_object()) {
       facts = *found;

@@ -3,6 +3,7 @@
 #include <limits>
 #include <optional>
 
+#include "providers/aether/aether_observation.h"
 #include "providers/aether/aether_provider.h"
 #include "providers/support/http_status.h"
 #include "providers/support/time.h"
@@ -42,11 +43,11 @@ model::Hardware hardware_from_json(const Json& json) {
 RemoteWorkspace from_json(const Json& json) {
   RemoteWorkspace ws;
   ws.id = get_id(json, "id").value_or("");
-  ws.project_id = get_string(json, "project_id");
+  set_project(ws, get_string(json, "project_id"));
   ws.status = get_string(json, "status").value_or("unknown");
   ws.phase = phase_of(ws.status);
   ws.error_message = get_string(json, "error_message").value_or("");
-  ws.keep_active = get_bool(json, "keep_active");
+  set_keep_active(ws, get_bool(json, "keep_active"));
   if (const Json* hw = get_object(json, "hardware")) {
     ws.hardware = hardware_from_json(*hw);
   } else if (json.contains("cpus")) {

@@ -2,6 +2,7 @@
 
 #include "common/digest.h"
 #include "providers/aether/aether_mapping.h"
+#include "providers/aether/aether_observation.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
 #include "providers/support/pagination.h"
@@ -109,7 +110,7 @@ class AetherProvider : public Provider {
     if (!ws || ws->id.empty()) {
       return Status::error(Code::kAmbiguous, "Aether accepted the create but its answer has no id");
     }
-    if (!ws->project_id) ws->project_id = project;
+    if (!project_of(*ws)) set_project(*ws, project);
     return ws;
   }
 
@@ -125,22 +126,17 @@ class AetherProvider : public Provider {
       if (!updated) return updated.status();
       result = std::move(*updated);
     }
+    // The power transition is Aether's own: no other provider has one, so
+    // it is part of this update rather than of the Provider interface.
     if (has_change(changes, "spec.aether.powerState") && desired.aether &&
         desired.aether->power_state) {
       bool start = *desired.aether->power_state == model::PowerState::kRunning;
-      auto status = start ? start_workspace(current.id) : stop_workspace(current.id);
+      auto status = power(current.id, start);
       if (!status) return status.status();
       result.status = *status;
       result.phase = phase_of(result.status);
     }
     return result;
-  }
-
-  Outcome<std::string> start_workspace(const std::string& id) override {
-    return power(id, /*start=*/true);
-  }
-  Outcome<std::string> stop_workspace(const std::string& id) override {
-    return power(id, /*start=*/false);
   }
 
   Status remove(const std::string& id) override {
@@ -156,14 +152,14 @@ class AetherProvider : public Provider {
     if (desired.hardware) diff_hardware(*desired.hardware, observed.hardware, out);
     if (desired.aether) {
       auto text = [](const std::string& s) { return "\"" + s + "\""; };
-      if (observed.project_id) {
-        compare(out, "spec.aether.projectId", observed.project_id, desired.aether->project_id, text,
+      if (auto project = project_of(observed)) {
+        compare(out, "spec.aether.projectId", project, desired.aether->project_id, text,
                 /*requires_replacement=*/true);
       }
       if (desired.aether->keep_active) {
         auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
-        compare(out, "spec.aether.keepActive", observed.keep_active, *desired.aether->keep_active,
-                flag);
+        compare(out, "spec.aether.keepActive", keep_active_of(observed),
+                *desired.aether->keep_active, flag);
       }
       diff_power(*desired.aether, observed, out);
     }
@@ -172,6 +168,10 @@ class AetherProvider : public Provider {
 
   Outcome<LostCreateLookup> find_lost_create(const model::Workspace& desired,
                                              const CreateAttempt& attempt) override;
+
+  void keep_unreported(const RemoteWorkspace& last, RemoteWorkspace& fresh) const override {
+    keep_unreported_fields(last, fresh);
+  }
 
   std::string create_digest(const model::Workspace& desired) const override {
     return sha256_hex((desired.aether ? desired.aether->project_id : "") +
@@ -253,7 +253,7 @@ Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspac
       "s of the lost request";
   bool any_without_time = false;
   for (auto& ws : *all) {
-    if (!desired.aether || ws.project_id != desired.aether->project_id) continue;
+    if (!desired.aether || project_of(ws) != desired.aether->project_id) continue;
     if (desired.hardware && (!ws.hardware || !has_sent_hardware(*ws.hardware, *desired.hardware))) {
       continue;
     }

@@ -1,6 +1,7 @@
 #include "providers/paradigm/paradigm_mapping.h"
 
 #include "common/text.h"
+#include "providers/paradigm/paradigm_observation.h"
 #include "providers/support/time.h"
 
 namespace wsop::providers::paradigm {
@@ -41,9 +42,11 @@ RemoteWorkspace from_json(const Json& json) {
   ws.id = get_id(json, "id").value_or("");
   ws.name = get_string(json, "name");
   ws.description = get_string(json, "description").value_or("");
-  ws.document_upload_method = get_string(json, "document_upload_method");
-  if (const Json* company = get_object(json, "company")) ws.company_id = get_int(*company, "id");
-  if (!ws.company_id) ws.company_id = get_int(json, "company_id");
+  set_upload_method(ws, get_string(json, "document_upload_method"));
+  std::optional<int64_t> company;
+  if (const Json* nested = get_object(json, "company")) company = get_int(*nested, "id");
+  if (!company) company = get_int(json, "company_id");
+  set_company(ws, company);
   if (auto created = get_string(json, "created_at")) ws.created_at = parse_timestamp(*created);
   ws.status = "active";
   // Shown by `wsctl get -o json` (InstanceWorkspaceV3DetailsResponse).

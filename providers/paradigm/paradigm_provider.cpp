@@ -6,6 +6,7 @@
 #include "common/digest.h"
 #include "common/text.h"
 #include "providers/paradigm/paradigm_mapping.h"
+#include "providers/paradigm/paradigm_observation.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
 #include "providers/support/pagination.h"
@@ -75,7 +76,8 @@ class ParadigmProvider : public Provider {
     std::vector<RemoteWorkspace> out;
     out.reserve(all->size());
     for (auto& ws : *all) {
-      if (!ws.company_id || companies.empty() || companies.count(*ws.company_id)) {
+      auto company = company_of(ws);
+      if (!company || companies.empty() || companies.count(*company)) {
         out.push_back(std::move(ws));
       }
     }
@@ -97,7 +99,7 @@ class ParadigmProvider : public Provider {
                            "Paradigm accepted the create but its answer has no id");
     }
     RemoteWorkspace ws = from_json(*json);
-    if (!ws.company_id && desired.paradigm) ws.company_id = desired.paradigm->company_id;
+    if (!company_of(ws) && desired.paradigm) set_company(ws, desired.paradigm->company_id);
     return ws;
   }
 
@@ -122,9 +124,7 @@ class ParadigmProvider : public Provider {
     auto parsed = usable(*json, "Paradigm update answer");
     if (!parsed) return parsed;
     RemoteWorkspace updated = std::move(*parsed);
-    if (!updated.company_id) updated.company_id = current.company_id;
-    if (!updated.document_upload_method)
-      updated.document_upload_method = current.document_upload_method;
+    keep_unreported_fields(current, updated);
     return updated;
   }
 
@@ -153,14 +153,15 @@ class ParadigmProvider : public Provider {
     }
     if (desired.paradigm) {
       auto number = [](int64_t n) { return std::to_string(n); };
-      if (observed.company_id) {
-        compare(out, "spec.paradigm.companyId", observed.company_id, desired.paradigm->company_id,
-                number, /*requires_replacement=*/true);
+      if (auto company = company_of(observed)) {
+        compare(out, "spec.paradigm.companyId", company, desired.paradigm->company_id, number,
+                /*requires_replacement=*/true);
       }
       // Unset in the manifest: late-initialised from the remote, never a
       // replacement; only a value the user wrote can differ.
-      if (observed.document_upload_method && desired.paradigm->document_upload_method) {
-        compare(out, "spec.paradigm.documentUploadMethod", observed.document_upload_method,
+      auto method = upload_method_of(observed);
+      if (method && desired.paradigm->document_upload_method) {
+        compare(out, "spec.paradigm.documentUploadMethod", method,
                 std::string(model::to_string(*desired.paradigm->document_upload_method)), text,
                 true);
       }
@@ -175,7 +176,11 @@ class ParadigmProvider : public Provider {
                                         const model::Workspace& desired) override;
 
   bool list_proves_absence(const RemoteWorkspace& last) const override {
-    return covers(last.company_id);
+    return covers(company_of(last));
+  }
+
+  void keep_unreported(const RemoteWorkspace& last, RemoteWorkspace& fresh) const override {
+    keep_unreported_fields(last, fresh);
   }
 
   std::optional<ExistingIdentity> existing_identity(const model::Workspace& desired) const override;
@@ -211,14 +216,15 @@ class ParadigmProvider : public Provider {
     auto found = list_pages(Paths::list(name));
     if (!found) return found;
     for (auto& ws : *found) {
-      if (ws.company_id && ws.company_id != list_company_) {
+      auto company = company_of(ws);
+      if (company && company != list_company_) {
         return Status::error(Code::kConflict, "the company list of ProviderConfig \"" +
                                                   config_name_ + "\" shows company " +
-                                                  std::to_string(*ws.company_id) +
+                                                  std::to_string(*company) +
                                                   ", not the declared spec.paradigm.companyId " +
                                                   std::to_string(list_company_.value_or(0)));
       }
-      ws.company_id = list_company_;
+      set_company(ws, list_company_);
     }
     return found;
   }
@@ -317,7 +323,7 @@ std::optional<ExistingIdentity> ParadigmProvider::existing_identity(
   // token's company, which covers() has just matched.
   identity.name = name;
   identity.matches = [name, company](const RemoteWorkspace& ws) {
-    return ws.name == name && ws.company_id.value_or(company) == company &&
+    return ws.name == name && company_of(ws).value_or(company) == company &&
            ws.phase != Phase::kGone;
   };
   return identity;
@@ -341,7 +347,7 @@ Outcome<LostCreateLookup> ParadigmProvider::find_lost_create(const model::Worksp
   // then an empty list proves nothing, and creating again would duplicate.
   lookup.conclusive = !attempt.may_still_commit(std::chrono::system_clock::now());
   for (auto& ws : *found) {
-    if (ws.name && trim_whitespace(*ws.name) == name && ws.company_id == company) {
+    if (ws.name && trim_whitespace(*ws.name) == name && company_of(ws) == company) {
       lookup.candidates.push_back(std::move(ws));
     }
   }
@@ -355,8 +361,8 @@ Outcome<RemoteWorkspace> ParadigmProvider::get_to_adopt(const std::string& id,
   auto remote = get(id);
   if (!remote) return remote;
   int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
-  if (remote->company_id) {
-    if (*remote->company_id == company) return remote;
+  if (auto reported = company_of(*remote)) {
+    if (*reported == company) return remote;
   } else if (!covers(company)) {
     return Status::error(Code::kConflict, "cannot confirm that Paradigm workspace " + id +
                                               " belongs to company " + std::to_string(company) +
@@ -366,7 +372,7 @@ Outcome<RemoteWorkspace> ParadigmProvider::get_to_adopt(const std::string& id,
     if (!listed) return listed.status();
     for (const auto& ws : *listed) {
       if (ws.id == id) {
-        remote->company_id = company;
+        set_company(*remote, company);
         return remote;
       }
     }

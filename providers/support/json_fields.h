@@ -45,4 +45,19 @@ const Json* get_array(const Json& object, std::string_view key);
 // An id that vendors send as a number (Paradigm) or a string.
 std::optional<std::string> get_id(const Json& object, std::string_view key);
 
+// Writes `value` under `key` of `object` (made an object if it is not one),
+// or removes the key when there is no value; an object left without keys
+// becomes null. For a provider's own observations
+// (RemoteWorkspace::vendor_fields, providers/provider.h).
+template <typename T>
+void set_or_erase(Json& object, const std::string& key, const std::optional<T>& value) {
+  if (value) {
+    if (!object.is_object()) object = Json::object();
+    object[key] = *value;
+  } else if (object.is_object()) {
+    object.erase(key);
+    if (object.empty()) object = nullptr;
+  }
+}
+
 }  // namespace wsop::providers

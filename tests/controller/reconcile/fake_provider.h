@@ -79,6 +79,7 @@ class FakeProvider : public providers::Provider {
     ws.description = desired.description.value_or("");
     ws.external_id = desired.external_id;
     ws.phase = create_phase;
+    ws.vendor_fields = create_vendor_fields;
     remote[ws.id] = ws;
     if (fault == CreateFault::kLoseAnswerAfterCommit) {
       return Status::error(Code::kAmbiguous, "connection reset after commit");
@@ -153,6 +154,18 @@ class FakeProvider : public providers::Provider {
     return identity;
   }
 
+  // As a provider whose reads leave some of its own fields out: each of
+  // kept_keys a read lacks keeps its value of the last observation.
+  void keep_unreported(const providers::RemoteWorkspace& last,
+                       providers::RemoteWorkspace& fresh) const override {
+    for (const auto& key : kept_keys) {
+      bool reported = fresh.vendor_fields.is_object() && fresh.vendor_fields.contains(key);
+      if (!reported && last.vendor_fields.is_object() && last.vendor_fields.contains(key)) {
+        fresh.vendor_fields[key] = last.vendor_fields[key];
+      }
+    }
+  }
+
   int writes() const { return creates + updates + deletes; }
 
   std::mutex mu_;
@@ -165,6 +178,8 @@ class FakeProvider : public providers::Provider {
   bool lookups_conclusive = true;
   bool lookup_by_name = false;  // find_lost_create matches the name sent, not the externalId
   std::optional<providers::ExistingIdentity::Proof> identity_proof;
+  nlohmann::json create_vendor_fields;  // the provider's own fields a create reports
+  std::vector<std::string> kept_keys;   // those keep_unreported keeps
   providers::CreateAttempt last_attempt;
   int next_id = 0;
   std::chrono::milliseconds list_delay{0};  // how long each list takes

@@ -49,6 +49,10 @@ class Forwarder : public providers::Provider {
       const model::Workspace& d) const override {
     return fake_->existing_identity(d);
   }
+  void keep_unreported(const providers::RemoteWorkspace& last,
+                       providers::RemoteWorkspace& fresh) const override {
+    fake_->keep_unreported(last, fresh);
+  }
   void stop() override {}
 
  private:

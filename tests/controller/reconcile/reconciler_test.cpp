@@ -25,6 +25,28 @@ TEST_F(ReconcilerTest, CreatesOnceThenSendsNoWrites) {
   EXPECT_EQ(fake_.writes(), 1);
 }
 
+// A provider's own fields are stored unread, and what a later read leaves
+// out is kept from the last observation only where the provider says so
+// (providers/provider.h, keep_unreported).
+TEST_F(ReconcilerTest, AProvidersOwnFieldsAreStoredUnreadAndKeptWhereItSays) {
+  fake_.create_vendor_fields = {{"zone", "b"}, {"size", 3}};
+  fake_.kept_keys = {"zone"};
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(key_));
+  auto stored = nlohmann::json::parse(record().observed_json);
+  EXPECT_EQ(stored["zone"], "b");
+  EXPECT_EQ(stored["size"], 3);
+  // The next read, a GET once the create's answer is older than the
+  // maximum observation age (0 here), reports neither.
+  fake_.remote["id-1"].vendor_fields = nullptr;
+  clock_.advance(std::chrono::seconds(1));
+  ASSERT_TRUE(r.reconcile(key_));
+  EXPECT_GE(fake_.gets, 1);
+  stored = nlohmann::json::parse(record().observed_json);
+  EXPECT_EQ(stored["zone"], "b") << stored.dump();
+  EXPECT_FALSE(stored.contains("size")) << stored.dump();
+}
+
 TEST_F(ReconcilerTest, LostAnswerAfterCommitIsAdoptedNeverDuplicated) {
   fake_.next_create_fault = FakeProvider::CreateFault::kLoseAnswerAfterCommit;
   auto r = reconciler();

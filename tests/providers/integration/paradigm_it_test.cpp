@@ -1,6 +1,7 @@
 // Paradigm through the Provider interface against the simulator
 // (../shared/providers/paradigm.md): every operation, pagination through
 // `next`, soft delete, 403 as "not visible", DRF error bodies.
+#include "providers/paradigm/paradigm_observation.h"
 #include "tests/providers/integration/integration_fixture.h"
 
 namespace wsop::itest {
@@ -33,8 +34,8 @@ TEST_P(ParadigmIT, CreateGetUpdateDeleteDiff) {
   ASSERT_TRUE(created) << why(created);
   EXPECT_EQ(created->id, "1");
   EXPECT_EQ(created->name, "alpha");
-  EXPECT_EQ(created->company_id, 1);
-  EXPECT_EQ(created->document_upload_method, "manual");
+  EXPECT_EQ(providers::paradigm::company_of(*created), 1);
+  EXPECT_EQ(providers::paradigm::upload_method_of(*created), "manual");
   EXPECT_TRUE(created->created_at.has_value());
   EXPECT_TRUE(provider_->diff(want, *created).empty());
   EXPECT_EQ(calls(kParadigm, "create", "201"), 1);
@@ -123,7 +124,7 @@ TEST_P(ParadigmIT, ListFollowsNextPastOneHundredAndFiltersCompanies) {
   EXPECT_EQ(listed->size(), 130u);
   // The items name no company, and list() adds none: a guess must never
   // reach the state store (docs/PROVIDERS.md, Paradigm).
-  for (const auto& ws : *listed) EXPECT_FALSE(ws.company_id);
+  for (const auto& ws : *listed) EXPECT_FALSE(providers::paradigm::company_of(ws));
   EXPECT_EQ(listed->front().name, "ws-0");
   EXPECT_EQ(listed->back().name, "ws-129");
   EXPECT_EQ(calls(kParadigm, "list", "200"), 2);  // page_size=100, then `next`
@@ -170,7 +171,7 @@ TEST_P(ParadigmIT, FindLostCreateMatchesExactNameInCompany) {
   ASSERT_TRUE(found) << why(found);
   ASSERT_EQ(found->candidates.size(), 1u);
   EXPECT_EQ(found->candidates[0].name, "lost");
-  EXPECT_EQ(found->candidates[0].company_id, 1);
+  EXPECT_EQ(providers::paradigm::company_of(found->candidates[0]), 1);
   EXPECT_EQ(calls(kParadigm, "create"), 3);  // two direct, one from the provider
 }
 
