@@ -48,4 +48,19 @@ std::string_view trim_whitespace(std::string_view text) {
   return text;
 }
 
+std::string check_uuid(std::string_view value) {
+  static constexpr int kGroups[] = {8, 4, 4, 4, 12};
+  auto is_hex_digit = [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  };
+  size_t i = 0;
+  bool ok = value.size() == 36;
+  for (int g = 0; ok && g < 5; ++g) {
+    for (int k = 0; ok && k < kGroups[g]; ++k, ++i) ok = is_hex_digit(value[i]);
+    if (ok && g < 4) ok = value[i++] == '-';
+  }
+  if (!ok) return "\"" + std::string(value) + "\" is not a UUID (8-4-4-4-12 hexadecimal digits)";
+  return {};
+}
+
 }  // namespace wsop

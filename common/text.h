@@ -18,4 +18,8 @@ std::string_view trim_whitespace(std::string_view text);
 // The parts with `separator` between them ("a, b, c").
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// An empty string when value is a UUID (8-4-4-4-12 hexadecimal digits),
+// else the message that says it is not.
+std::string check_uuid(std::string_view value);
+
 }  // namespace wsop

@@ -67,22 +67,22 @@ struct FieldChange {
   bool requires_replacement = false;  // immutable after create
 };
 
-// What a provider can do, for plans, docs and the reconciler's choices.
+// What a provider can do. Every flag drives behaviour: the loader's
+// validation and warnings, the plan's attributes and the reconciler's
+// proofs of absence. A provider's descriptor (providers/descriptor.h) holds
+// them, and capabilities() returns the same.
 struct Capabilities {
-  bool native_external_id = false;  // the API stores our externalId
-  bool labels = false;              // the API stores labels
-  bool hardware = false;            // spec.hardware applies
-  bool async_provisioning = false;  // create returns before the workspace is ready
-  bool power_control = false;       // start / stop
-  bool paginated_list = false;
+  bool display_name = true;         // the API stores spec.displayName (else local only)
+  bool description = true;          // the API stores spec.description (else local only)
+  bool native_external_id = false;  // the API stores our externalId (else local only)
+  bool labels = false;              // the API stores labels (else local only)
+  bool hardware = false;            // spec.hardware applies (else an error)
   // A 404 from get() proves the workspace is gone (Paradigm: no, a 403 or
   // 404 only means "not visible").
   bool not_found_proves_absence = true;
   // list() shows every workspace the operator may own, so one missing from
   // a fresh list is gone (Cadenya: no, its list is filtered by our label).
   bool list_shows_all = true;
-  std::vector<std::string> mutable_fields;
-  std::vector<std::string> immutable_fields;
 };
 
 // The create journal's record of an attempt whose answer was lost, and the
@@ -143,6 +143,9 @@ struct ExistingIdentity {
   // `matches` still decides.
   std::optional<std::string> name;
   std::optional<std::string> external_id;
+  // kSameName: how the ProviderConfig allows a second workspace of the
+  // name, for the AlreadyExists message ("set spec.<type>.<field>: true").
+  std::string allow_duplicates_hint;
 };
 
 class Provider {

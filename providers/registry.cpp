@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "providers/aether/aether_provider.h"
-#include "providers/cadenya/cadenya_provider.h"
-#include "providers/paradigm/paradigm_provider.h"
+#include "providers/aether/aether_descriptor.h"
+#include "providers/cadenya/cadenya_descriptor.h"
+#include "providers/paradigm/paradigm_descriptor.h"
 
 namespace wsop::providers {
 
@@ -23,16 +23,60 @@ const Registry& Registry::builtin() {
   static const Registry registry = [] {
     Registry r;
     // One line per provider type.
-    r.add("paradigm", paradigm::make_provider);
-    r.add("cadenya", cadenya::make_provider);
-    r.add("aether", aether::make_provider);
+    r.add(paradigm::descriptor());
+    r.add(cadenya::descriptor());
+    r.add(aether::descriptor());
     return r;
   }();
   return registry;
 }
 
+void Registry::add(ProviderDescriptor descriptor) {
+  for (ProviderDescriptor& known : descriptors_) {
+    if (known.name == descriptor.name) {
+      known = std::move(descriptor);
+      return;
+    }
+  }
+  descriptors_.push_back(std::move(descriptor));
+}
+
 void Registry::add(std::string type, ProviderFactory factory) {
-  factories_[std::move(type)] = std::move(factory);
+  for (ProviderDescriptor& known : descriptors_) {
+    if (known.name == type) {
+      known.make = std::move(factory);
+      return;
+    }
+  }
+  ProviderDescriptor bare;
+  bare.name = std::move(type);
+  bare.make = std::move(factory);
+  descriptors_.push_back(std::move(bare));
+}
+
+const ProviderDescriptor* Registry::find(std::string_view name) const {
+  for (const ProviderDescriptor& known : descriptors_) {
+    if (known.name == name) return &known;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Registry::names() const {
+  std::vector<std::string> out;
+  for (const ProviderDescriptor& known : descriptors_) out.push_back(known.name);
+  return out;
+}
+
+std::vector<std::string> local_only_fields(const model::Workspace& workspace,
+                                           const Capabilities& can) {
+  std::vector<std::string> out;
+  bool explicit_display_name = workspace.display_name != workspace.name;
+  bool explicit_external_id = workspace.external_id != workspace.ns + "/" + workspace.name;
+  if (!can.display_name && explicit_display_name) out.push_back("spec.displayName");
+  if (!can.description && workspace.description) out.push_back("spec.description");
+  if (!can.labels && !workspace.labels.empty()) out.push_back("metadata.labels");
+  if (!can.native_external_id && explicit_external_id) out.push_back("spec.externalId");
+  return out;
 }
 
 Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
@@ -86,8 +130,8 @@ Outcome<http::ClientOptions> client_options(const model::ProviderConfig& config,
 
 Outcome<std::unique_ptr<Provider>> Registry::make(const model::ProviderConfig& config,
                                                   const ProviderContext& context) const {
-  auto it = factories_.find(model::to_string(config.type));
-  if (it == factories_.end()) {
+  const ProviderDescriptor* descriptor = find(config.type);
+  if (!descriptor || !descriptor->make) {
     return Status::error(Code::kInvalid, std::string("no provider registered for type ") +
                                              model::to_string(config.type));
   }
@@ -95,7 +139,7 @@ Outcome<std::unique_ptr<Provider>> Registry::make(const model::ProviderConfig& c
   if (!options) return options.status();
   auto client = http::Client::create(std::move(*options));
   if (!client) return client.status();
-  return it->second(config, std::move(*client), context);
+  return descriptor->make(config, std::move(*client), context);
 }
 
 }  // namespace wsop::providers

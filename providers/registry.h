@@ -1,15 +1,16 @@
-// Provider types registered by name, as Envoy registers extensions: the
-// controller asks for a provider by a ProviderConfig's type and never
-// includes a provider's header. Registration is explicit, one line per
-// provider in registry.cpp.
+// Provider types registered by name, as Envoy registers extensions: each
+// provider's folder defines a descriptor (descriptor.h) and the core finds
+// it by a ProviderConfig's type, never including a provider's header.
+// Registration is explicit, one line per provider in registry.cpp.
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
+#include "providers/descriptor.h"
 #include "providers/http/client.h"
 #include "providers/http/credential_policy.h"
 #include "providers/http/secret_reader.h"
@@ -44,15 +45,26 @@ struct ProviderContext {
   std::shared_ptr<http::SecretReader> secrets;
 };
 
-using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(
-    const model::ProviderConfig&, std::unique_ptr<http::Client>, const ProviderContext&)>;
-
 class Registry {
  public:
   // The registry with every built-in provider type.
   static const Registry& builtin();
 
+  // Registers descriptor under its name, replacing one of the same name.
+  void add(ProviderDescriptor descriptor);
+  // Replaces the client factory of type (a test wrapping a built-in one);
+  // an unknown type gets a descriptor with nothing but the factory.
   void add(std::string type, ProviderFactory factory);
+
+  // The descriptor registered as name, or null.
+  const ProviderDescriptor* find(std::string_view name) const;
+  const ProviderDescriptor* find(const model::ProviderType& type) const {
+    return find(std::string_view(type.name()));
+  }
+  // Every descriptor, in registration order (spec.type's allowed values
+  // are listed in that order).
+  const std::vector<ProviderDescriptor>& descriptors() const { return descriptors_; }
+  std::vector<std::string> names() const;
 
   // Builds the HTTP client of config (token source, rate limiter, TLS,
   // timeouts) and the provider of its type. kInvalid, and no provider, when
@@ -62,7 +74,7 @@ class Registry {
                                           const ProviderContext& context) const;
 
  private:
-  std::map<std::string, ProviderFactory> factories_;
+  std::vector<ProviderDescriptor> descriptors_;
 };
 
 // The HTTP client options a ProviderConfig asks for. The proxy is

@@ -1,8 +1,10 @@
 #include <functional>
 #include <map>
 #include <ostream>
+#include <string>
 
 #include "cmd/wsctl/commands.h"
+#include "providers/registry.h"
 
 namespace wsop::cli {
 namespace {
@@ -29,9 +31,20 @@ const std::map<std::string, Command>& commands() {
   return table;
 }
 
+// "A, B and C": the registered providers' titles, in registration order.
+std::string provider_titles() {
+  const auto& descriptors = providers::Registry::builtin().descriptors();
+  std::string out;
+  for (size_t i = 0; i < descriptors.size(); ++i) {
+    if (i > 0) out += i + 1 == descriptors.size() ? " and " : ", ";
+    out += descriptors[i].title;
+  }
+  return out;
+}
+
 void usage(std::ostream& out) {
-  out << "Usage: wsctl COMMAND [OPTIONS]\n\nKeeps workspaces on Paradigm, Cadenya and Aether equal "
-         "to their manifests.\n\nCommands:\n";
+  out << "Usage: wsctl COMMAND [OPTIONS]\n\nKeeps workspaces on " << provider_titles()
+      << " equal to their manifests.\n\nCommands:\n";
   for (const auto& [name, command] : commands()) {
     out << "  " << name << std::string(12 - name.size(), ' ') << command.summary << "\n";
   }

@@ -6,11 +6,14 @@
 // (providers/registry.cpp), so a GitOps repository of manifests meant for a
 // cluster still validates (wsctl validate warns: validate.cpp).
 #include "common/duration.h"
+#include "common/text.h"
 #include "controller/manifest/decode.h"
 #include "controller/manifest/decode_metadata.h"
 #include "controller/manifest/reader.h"
 #include "controller/manifest/rules.h"
+#include "controller/manifest/spec_block_reader.h"
 #include "providers/http/proxy.h"
+#include "providers/registry.h"
 
 namespace wsop::manifest {
 namespace {
@@ -188,46 +191,61 @@ void decode_proxy(Reader& reader, const YamlNode& node, model::Proxy& out) {
   }
 }
 
-// spec.paradigm: the token's company and the duplicate-name rule
-// (model::ParadigmProviderSpec).
-void decode_paradigm(Reader& reader, const YamlNode& node, model::ProviderConfig& out) {
-  if (!reader.object(node, "spec.paradigm")) return;
-  reader.reject_unknown(node, "spec.paradigm", {"companyId", "allowDuplicateNames"});
-  if (out.type != model::ProviderType::kParadigm) {
-    reader.error(node.mark, "spec.paradigm",
-                 std::string("not allowed for type ") + model::to_string(out.type));
+// spec.type: one of the registered names, in registration order.
+void decode_type(Reader& reader, const YamlNode& node, const providers::Registry& registry,
+                 model::ProviderConfig& out) {
+  auto text = reader.string(node, "spec.type");
+  if (!text) return;
+  if (const providers::ProviderDescriptor* type = registry.find(*text)) {
+    out.type = type->type();
+    out.base_url = type->default_base_url;
+    return;
   }
-  if (const YamlNode* v = node.find("companyId")) {
-    if (auto n = reader.integer(*v, "spec.paradigm.companyId", 1, INT64_MAX)) {
-      out.paradigm.company_id = *n;
+  reader.error(
+      node.mark, "spec.type",
+      "unsupported value \"" + *text + "\": must be one of " + join(registry.names(), ", "));
+}
+
+// spec.<type> blocks: only the one of the config's own type is allowed, and
+// its descriptor decodes it. With no type known, none is reported.
+void decode_type_blocks(Reader& reader, const YamlNode& spec, const providers::Registry& registry,
+                        model::ProviderConfig& out) {
+  for (const providers::ProviderDescriptor& type : registry.descriptors()) {
+    if (!type.config_block) continue;
+    const YamlNode* node = spec.find(type.name);
+    if (!node) continue;
+    const std::string path = "spec." + type.name;
+    if (!out.type.empty() && out.type.name() != type.name &&
+        value_type(*node) == ValueType::kObject) {
+      reader.error(node->mark, path, "not allowed for type " + model::to_string(out.type));
     }
+    out.provider_specs[type.name] = decode_spec_block(reader, *node, type.name, *type.config_block);
   }
-  if (const YamlNode* v = node.find("allowDuplicateNames")) {
-    if (auto flag = reader.boolean(*v, "spec.paradigm.allowDuplicateNames")) {
-      out.paradigm.allow_duplicate_names = *flag;
-    }
+}
+
+bool is_known_spec_field(std::string_view key, const providers::Registry& registry) {
+  static constexpr std::string_view kKnown[] = {"type",     "baseUrl", "credentials", "rateLimit",
+                                                "timeouts", "tls",     "proxy"};
+  for (std::string_view k : kKnown) {
+    if (k == key) return true;
   }
+  const providers::ProviderDescriptor* type = registry.find(key);
+  return type && type->config_block;
 }
 
 void decode_spec(Reader& reader, const YamlNode& spec, const http::CredentialPolicy& credentials,
                  model::ProviderConfig& out) {
+  const providers::Registry& registry = providers::Registry::builtin();
   for (const auto& entry : spec.entries) {
-    static constexpr std::string_view kKnown[] = {"type",     "baseUrl", "credentials", "rateLimit",
-                                                  "timeouts", "tls",     "proxy",       "paradigm"};
-    bool known = false;
-    for (std::string_view k : kKnown) known = known || k == entry.key;
-    if (known) continue;
+    if (is_known_spec_field(entry.key, registry)) continue;
     std::string path = "spec." + entry.key;
     reader.error(entry.key_mark, path,
                  is_inline_secret_key(entry.key) ? kInlineTokenMessage
                                                  : "unknown field \"" + entry.key + "\"");
   }
   if (const YamlNode* type = reader.required(spec, "spec", "type")) {
-    if (auto text = reader.one_of(*type, "spec.type", {"paradigm", "cadenya", "aether"})) {
-      out.type = *model::provider_type_from_string(*text);
-    }
+    decode_type(reader, *type, registry, out);
   }
-  out.base_url = model::default_base_url(out.type);
   if (const YamlNode* url = spec.find("baseUrl")) {
     if (auto text = reader.string(*url, "spec.baseUrl")) {
       if (auto problem = check_http_url(*text); !problem.empty()) {
@@ -242,7 +260,7 @@ void decode_spec(Reader& reader, const YamlNode& spec, const http::CredentialPol
   if (const YamlNode* v = spec.find("timeouts")) decode_timeouts(reader, *v, out.timeouts);
   if (const YamlNode* v = spec.find("tls")) decode_tls(reader, *v, out.tls);
   if (const YamlNode* v = spec.find("proxy")) decode_proxy(reader, *v, out.proxy);
-  if (const YamlNode* v = spec.find("paradigm")) decode_paradigm(reader, *v, out);
+  decode_type_blocks(reader, spec, registry, out);
 }
 
 }  // namespace

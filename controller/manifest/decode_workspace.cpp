@@ -1,12 +1,15 @@
 // Workspace: ARCHITECTURE.md section 1. Hardware keeps only the types the
 // vendor documents (../shared/seeds/003_209083090fbf6bb1.txt): the server
 // judges ranges and CPU kinds, and its 400 is reported with its message.
-// Which provider blocks fit which provider type is checked across documents
-// in validate.cpp.
+// A spec.<type> block is decoded by the descriptor registered as <type>
+// (providers/registry.h); which blocks fit which provider type is checked
+// across documents in validate.cpp.
 #include "common/text.h"
 #include "controller/manifest/decode.h"
 #include "controller/manifest/decode_metadata.h"
 #include "controller/manifest/rules.h"
+#include "controller/manifest/spec_block_reader.h"
+#include "providers/registry.h"
 
 namespace wsop::manifest {
 namespace {
@@ -45,44 +48,6 @@ void decode_hardware(Reader& reader, const YamlNode& node, model::Hardware& out)
         reader.error(v->mark, base + ".gpuKind", text->empty() ? "must not be empty" : problem);
       }
       out.gpu_kind = std::optional<std::string>(*text);
-    }
-  }
-}
-
-void decode_paradigm(Reader& reader, const YamlNode& node, model::ParadigmSpec& out) {
-  const std::string base = "spec.paradigm";
-  if (!reader.object(node, base)) return;
-  reader.reject_unknown(node, base, {"companyId", "documentUploadMethod"});
-  if (const YamlNode* v = reader.required(node, base, "companyId")) {
-    if (auto n = reader.integer(*v, base + ".companyId", 1, INT64_MAX)) out.company_id = *n;
-  }
-  if (const YamlNode* v = node.find("documentUploadMethod")) {
-    if (auto text = reader.one_of(*v, base + ".documentUploadMethod", {"manual", "synced"})) {
-      out.document_upload_method = *text == "manual" ? model::DocumentUploadMethod::kManual
-                                                     : model::DocumentUploadMethod::kSynced;
-    }
-  }
-}
-
-void decode_aether(Reader& reader, const YamlNode& node, model::AetherSpec& out) {
-  const std::string base = "spec.aether";
-  if (!reader.object(node, base)) return;
-  reader.reject_unknown(node, base, {"projectId", "keepActive", "powerState"});
-  if (const YamlNode* v = reader.required(node, base, "projectId")) {
-    if (auto text = reader.string(*v, base + ".projectId")) {
-      if (auto problem = check_uuid(*text); !problem.empty()) {
-        reader.error(v->mark, base + ".projectId", problem);
-      }
-      out.project_id = *text;
-    }
-  }
-  if (const YamlNode* v = node.find("keepActive")) {
-    out.keep_active = reader.boolean(*v, base + ".keepActive");
-  }
-  if (const YamlNode* v = node.find("powerState")) {
-    if (auto text = reader.one_of(*v, base + ".powerState", {"Running", "Stopped"})) {
-      out.power_state =
-          *text == "Running" ? model::PowerState::kRunning : model::PowerState::kStopped;
     }
   }
 }
@@ -138,10 +103,31 @@ void decode_provider_ref(Reader& reader, const YamlNode& spec, model::Workspace&
   }
 }
 
+bool is_generic_spec_field(std::string_view key) {
+  static constexpr std::string_view kGeneric[] = {
+      "providerConfigRef", "externalId",       "displayName", "description",
+      "deletionPolicy",    "managementPolicy", "hardware"};
+  for (std::string_view known : kGeneric) {
+    if (known == key) return true;
+  }
+  return false;
+}
+
+// The generic fields, and a block for every type whose descriptor has one.
+void reject_unknown_spec_fields(Reader& reader, const YamlNode& spec,
+                                const providers::Registry& registry) {
+  for (const auto& entry : spec.entries) {
+    if (is_generic_spec_field(entry.key)) continue;
+    const providers::ProviderDescriptor* type = registry.find(entry.key);
+    if (type && type->workspace_block) continue;
+    reader.error(entry.key_mark, join_path("spec", entry.key),
+                 "unknown field \"" + entry.key + "\"");
+  }
+}
+
 void decode_spec(Reader& reader, const YamlNode& spec, model::Workspace& out) {
-  reader.reject_unknown(spec, "spec",
-                        {"providerConfigRef", "externalId", "displayName", "description",
-                         "deletionPolicy", "managementPolicy", "hardware", "paradigm", "aether"});
+  const providers::Registry& registry = providers::Registry::builtin();
+  reject_unknown_spec_fields(reader, spec, registry);
   decode_provider_ref(reader, spec, out);
   out.marks.external_id = to_line_col(Reader::mark_of(spec, "externalId"));
   out.marks.display_name = to_line_col(Reader::mark_of(spec, "displayName"));
@@ -153,13 +139,12 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::Workspace& out) {
     out.marks.hardware = to_line_col(v->mark);
     decode_hardware(reader, *v, out.hardware.emplace());
   }
-  if (const YamlNode* v = spec.find("paradigm")) {
-    out.marks.paradigm = to_line_col(v->mark);
-    decode_paradigm(reader, *v, out.paradigm.emplace());
-  }
-  if (const YamlNode* v = spec.find("aether")) {
-    out.marks.aether = to_line_col(v->mark);
-    decode_aether(reader, *v, out.aether.emplace());
+  for (const providers::ProviderDescriptor& type : registry.descriptors()) {
+    if (!type.workspace_block) continue;
+    if (const YamlNode* v = spec.find(type.name)) {
+      out.provider_specs[type.name] =
+          decode_spec_block(reader, *v, type.name, *type.workspace_block);
+    }
   }
 }
 

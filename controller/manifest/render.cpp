@@ -3,6 +3,7 @@
 #include "common/digest.h"
 #include "common/duration.h"
 #include "providers/http/proxy.h"
+#include "providers/registry.h"
 
 namespace wsop::manifest {
 namespace {
@@ -17,6 +18,20 @@ Json metadata_json(const std::string& name, const std::string* ns,
   if (!labels.empty()) out["labels"] = labels;
   if (!annotations.empty()) out["annotations"] = annotations;
   return out;
+}
+
+// Each spec.<type> block, as its descriptor renders it; one of a type no
+// longer registered, or with nothing to show, is left out.
+void render_type_blocks(const model::ProviderSpecParts& parts, bool workspace, Json& spec) {
+  const providers::Registry& registry = providers::Registry::builtin();
+  for (const auto& [name, part] : parts) {
+    const providers::ProviderDescriptor* type = registry.find(name);
+    if (!type || !part.block) continue;
+    const auto& codec = workspace ? type->workspace_block : type->config_block;
+    if (!codec) continue;
+    Json block = codec->render(*part.block);
+    if (!block.is_null()) spec[name] = std::move(block);
+  }
 }
 
 }  // namespace
@@ -51,7 +66,7 @@ Json to_manifest_json(const model::ProviderConfig& config) {
   };
   if (config.proxy.url) spec["proxy"] = {{"url", *config.proxy.url}};
   if (config.proxy.none) spec["proxy"] = {{"none", true}};
-  if (config.paradigm.company_id) spec["paradigm"] = {{"companyId", *config.paradigm.company_id}};
+  render_type_blocks(config.provider_specs, /*workspace=*/false, spec);
   return {{"apiVersion", model::kApiVersion},
           {"kind", model::kKindProviderConfig},
           {"metadata", metadata_json(config.name, nullptr, config.labels, config.annotations)},
@@ -66,19 +81,7 @@ Json to_manifest_json(const model::Workspace& ws) {
   spec["deletionPolicy"] = model::to_string(ws.deletion_policy);
   spec["managementPolicy"] = model::to_string(ws.management_policy);
   if (ws.hardware) spec["hardware"] = to_manifest_json(*ws.hardware);
-  if (ws.paradigm) {
-    spec["paradigm"] = {{"companyId", ws.paradigm->company_id}};
-    // Unset stays unset: it is late-initialised from the remote on adoption.
-    if (auto method = ws.paradigm->document_upload_method) {
-      spec["paradigm"]["documentUploadMethod"] = model::to_string(*method);
-    }
-  }
-  if (ws.aether) {
-    Json aether = {{"projectId", ws.aether->project_id}};
-    if (ws.aether->keep_active) aether["keepActive"] = *ws.aether->keep_active;
-    if (ws.aether->power_state) aether["powerState"] = model::to_string(*ws.aether->power_state);
-    spec["aether"] = aether;
-  }
+  render_type_blocks(ws.provider_specs, /*workspace=*/true, spec);
   return {{"apiVersion", model::kApiVersion},
           {"kind", model::kKindWorkspace},
           {"metadata", metadata_json(ws.name, &ws.ns, ws.labels, ws.annotations)},

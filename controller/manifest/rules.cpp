@@ -11,10 +11,6 @@ bool is_lower_alnum(char c) {
 bool is_alnum(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) != 0;
 }
-bool is_hex(char c) {
-  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-}
-
 // Kubernetes' "qualified name" part: alphanumerics with '-', '_', '.' inside.
 bool is_qualified_part(std::string_view s) {
   if (s.empty() || s.size() > 63) return false;
@@ -77,18 +73,6 @@ std::string check_label_value(std::string_view value) {
     return "value \"" + std::string(value) +
            "\" is invalid: at most 63 alphanumerics with '-', '_' or '.' inside";
   }
-  return {};
-}
-
-std::string check_uuid(std::string_view value) {
-  static constexpr int kGroups[] = {8, 4, 4, 4, 12};
-  size_t i = 0;
-  bool ok = value.size() == 36;
-  for (int g = 0; ok && g < 5; ++g) {
-    for (int k = 0; ok && k < kGroups[g]; ++k, ++i) ok = is_hex(value[i]);
-    if (ok && g < 4) ok = value[i++] == '-';
-  }
-  if (!ok) return "\"" + std::string(value) + "\" is not a UUID (8-4-4-4-12 hexadecimal digits)";
   return {};
 }
 

@@ -10,7 +10,6 @@ namespace wsop::manifest {
 std::string check_dns1123_label(std::string_view value);  // metadata.name, namespace
 std::string check_label_key(std::string_view key);        // [prefix/]name
 std::string check_label_value(std::string_view value);    // <= 63, may be empty
-std::string check_uuid(std::string_view value);           // 8-4-4-4-12 hex
 std::string check_http_url(std::string_view value);       // http:// or https:// with a host
 std::string check_env_var_name(std::string_view value);   // [A-Za-z_][A-Za-z0-9_]*
 std::string check_printable(std::string_view value, size_t max_length);  // no control chars

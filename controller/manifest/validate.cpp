@@ -1,5 +1,6 @@
 // Rules that need more than one document: references, uniqueness, and which
-// spec blocks fit the referenced provider's type.
+// spec blocks fit the referenced provider's type, as its descriptor
+// (providers/descriptor.h) and capabilities say.
 #include <map>
 #include <string_view>
 
@@ -7,6 +8,7 @@
 #include "controller/manifest/decode.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/rules.h"
+#include "providers/registry.h"
 
 namespace wsop::manifest {
 namespace {
@@ -138,16 +140,11 @@ const WorkspaceFieldMarks* field_marks(const ManifestSet& set, const model::Work
 }
 
 void check_external_name(const model::Workspace& ws, const WorkspaceFieldMarks* marks,
-                         model::ProviderType type, std::vector<Diagnostic>& errors) {
+                         const providers::ProviderDescriptor& type,
+                         std::vector<Diagnostic>& errors) {
   auto id = ws.external_name();
-  if (!id) return;
-  std::string problem;
-  if (type == model::ProviderType::kParadigm &&
-      id->find_first_not_of("0123456789") != std::string::npos) {
-    problem = "must be a Paradigm workspace id (an integer), got \"" + *id + "\"";
-  } else if (type == model::ProviderType::kAether) {
-    problem = check_uuid(*id);
-  }
+  if (!id || !type.check_remote_id) return;
+  std::string problem = type.check_remote_id(*id);
   if (!problem.empty()) {
     Mark at =
         marks && marks->external_name.line > 0 ? marks->external_name : to_mark(ws.marks.name);
@@ -157,43 +154,57 @@ void check_external_name(const model::Workspace& ws, const WorkspaceFieldMarks* 
   }
 }
 
-void check_provider_blocks(const Checked<model::Workspace>& checked,
-                           const WorkspaceFieldMarks* marks, const model::ProviderConfig& config,
-                           std::vector<Diagnostic>& errors) {
+void check_display_name(const Checked<model::Workspace>& checked,
+                        const providers::ProviderDescriptor& type,
+                        std::vector<Diagnostic>& errors) {
   const model::Workspace& ws = *checked.resource;
-  const std::string& file = ws.position.file;
-  std::string type = model::to_string(config.type);
-  std::string suffix = " (ProviderConfig \"" + config.name + "\" has type " + type + ")";
-  auto add = [&](model::LineCol at, std::string path, std::string message) {
-    errors.push_back({file, to_mark(at), std::move(path), std::move(message)});
-  };
-  bool paradigm = config.type == model::ProviderType::kParadigm;
-  bool aether = config.type == model::ProviderType::kAether;
-  if (ws.paradigm && !paradigm) add(ws.marks.paradigm, "spec.paradigm", "not allowed" + suffix);
-  if (ws.aether && !aether) add(ws.marks.aether, "spec.aether", "not allowed" + suffix);
-  if (ws.hardware && !aether) {
-    add(ws.marks.hardware, "spec.hardware", "this provider has no hardware settings" + suffix);
-  }
-  // A missing field is reported at the map that lacks it, as Reader::required does.
-  model::LineCol spec_at =
-      marks && marks->spec.line > 0 ? to_line_col(marks->spec) : ws.position.at;
-  if (paradigm && !ws.paradigm) {
-    add(spec_at, "spec.paradigm", "required for a paradigm provider (companyId)");
-  }
-  if (aether && !ws.aether) {
-    add(spec_at, "spec.aether", "required for an aether provider (projectId)");
-  }
+  if (!type.max_display_name_length) return;
   // displayName defaults to metadata.name; either may have failed already.
   bool display_name_known = checked.trusts("spec.displayName") &&
                             (ws.display_name != ws.name || checked.trusts("metadata.name"));
   // Counted in characters after the trim the server applies.
   std::string_view sent_name = trim_whitespace(ws.display_name);
-  if (paradigm && display_name_known && sent_name.size() > model::kParadigmMaxNameLength) {
-    std::string problem = check_printable(sent_name, model::kParadigmMaxNameLength);
-    if (!problem.empty()) add(ws.marks.display_name, "spec.displayName", "Paradigm " + problem);
+  size_t limit = *type.max_display_name_length;
+  if (display_name_known && sent_name.size() > limit) {
+    std::string problem = check_printable(sent_name, limit);
+    if (!problem.empty()) {
+      errors.push_back({ws.position.file, to_mark(ws.marks.display_name), "spec.displayName",
+                        type.title + " " + problem});
+    }
   }
+}
+
+void check_provider_blocks(const Checked<model::Workspace>& checked,
+                           const WorkspaceFieldMarks* marks, const model::ProviderConfig& config,
+                           std::vector<Diagnostic>& errors) {
+  const model::Workspace& ws = *checked.resource;
+  const std::string& file = ws.position.file;
+  const std::string& type_name = model::to_string(config.type);
+  std::string suffix = " (ProviderConfig \"" + config.name + "\" has type " + type_name + ")";
+  auto add = [&](model::LineCol at, std::string path, std::string message) {
+    errors.push_back({file, to_mark(at), std::move(path), std::move(message)});
+  };
+  const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config.type);
+  if (!type) return;  // its spec.type has been reported
+  for (const auto& [name, part] : ws.provider_specs) {
+    if (name != type->name) add(part.mark, "spec." + name, "not allowed" + suffix);
+  }
+  if (ws.hardware && !type->capabilities.hardware) {
+    add(ws.marks.hardware, "spec.hardware", "this provider has no hardware settings" + suffix);
+  }
+  // A missing field is reported at the map that lacks it, as Reader::required does.
+  model::LineCol spec_at =
+      marks && marks->spec.line > 0 ? to_line_col(marks->spec) : ws.position.at;
+  bool required = type->workspace_block && !type->workspace_block->required_fields.empty();
+  if (required && ws.provider_specs.count(type->name) == 0) {
+    bool vowel = std::string_view("aeiou").find(type->name.front()) != std::string_view::npos;
+    add(spec_at, "spec." + type->name,
+        std::string("required for ") + (vowel ? "an " : "a ") + type->name + " provider (" +
+            type->workspace_block->required_fields + ")");
+  }
+  check_display_name(checked, *type, errors);
   if (checked.trusts(std::string("metadata.annotations[") + model::kAnnotationExternalName + "]")) {
-    check_external_name(ws, marks, config.type, errors);
+    check_external_name(ws, marks, *type, errors);
   }
 }
 
@@ -257,8 +268,10 @@ std::vector<Diagnostic> local_only_warnings(const ManifestSet& set) {
   for (const model::Workspace& ws : set.workspaces) {
     const model::ProviderConfig* config = set.find_provider_config(ws.provider_config);
     if (!config) continue;
+    const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config->type);
+    if (!type) continue;
     const WorkspaceFieldMarks* marks = field_marks(set, ws);
-    for (const std::string& path : ws.local_only_fields(config->type)) {
+    for (const std::string& path : providers::local_only_fields(ws, type->capabilities)) {
       Mark at = to_mark(ws.position.at);
       if (path == "spec.displayName") at = to_mark(ws.marks.display_name);
       if (path == "spec.externalId") at = to_mark(ws.marks.external_id);

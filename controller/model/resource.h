@@ -7,7 +7,9 @@
 #pragma once
 
 #include <chrono>
+#include <compare>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,12 +39,48 @@ struct SourcePosition {
 
 // Positions of the fields that rules across documents point at.
 struct WorkspaceMarks {
-  LineCol name, provider_config_ref, external_id, display_name, hardware, paradigm, aether;
+  LineCol name, provider_config_ref, external_id, display_name, hardware;
 };
 
-enum class ProviderType { kParadigm, kCadenya, kAether };
-const char* to_string(ProviderType type);
-std::optional<ProviderType> provider_type_from_string(const std::string& text);
+// A provider type: the name its descriptor is registered under
+// (providers/registry.h), as spec.type, the state store, the Kubernetes
+// record and plans spell it. The model knows no provider: whether a name is
+// registered is the registry's business; an empty name is no type (a
+// ProviderConfig whose spec.type failed to decode).
+class ProviderType {
+ public:
+  ProviderType() = default;
+  explicit ProviderType(std::string name) : name_(std::move(name)) {}
+  const std::string& name() const { return name_; }
+  bool empty() const { return name_.empty(); }
+  auto operator<=>(const ProviderType&) const = default;
+
+ private:
+  std::string name_;
+};
+inline const std::string& to_string(const ProviderType& type) {
+  return type.name();
+}
+
+// A provider's own block of a manifest (a Workspace's or a ProviderConfig's
+// spec.<type>): decoded, validated and rendered by that provider's
+// descriptor (providers/descriptor.h), which derives its typed block from
+// this class and reads it back through its own code (providers/<type>/).
+// The model holds it without knowing its type; it is immutable once decoded.
+class ProviderSpecBlock {
+ public:
+  virtual ~ProviderSpecBlock() = default;
+};
+
+// One spec.<type> block as loaded: block is null when the block was present
+// but failed to decode (its errors are reported; the document is invalid).
+struct ProviderSpecPart {
+  std::shared_ptr<const ProviderSpecBlock> block;
+  LineCol mark;  // the block's position
+};
+// By provider type name, so that a Workspace carrying another type's block
+// is still reported against the ProviderConfig it refers to.
+using ProviderSpecParts = std::map<std::string, ProviderSpecPart>;
 
 // A key of a Kubernetes Secret (Crossplane's secretRef shape). namespace and
 // name are DNS-1123 (a label, a subdomain); key follows Secret key rules
@@ -92,43 +130,34 @@ struct Proxy {
   bool none = false;
 };
 
-// Paradigm's ProviderConfig block: the company of the token, whose company
-// list (GET /api/v3/company/workspaces) covers that company only. Absence
-// from that list proves nothing for any other company (paradigm.md, traps).
-struct ParadigmProviderSpec {
-  std::optional<int64_t> company_id;
-  // Paradigm does not refuse a second workspace of the same name in a
-  // company; the operator does, unless this is set (a first create that
-  // finds the name taken reports AlreadyExists instead of creating).
-  bool allow_duplicate_names = false;
-};
-
 struct ProviderConfig {
   std::string name;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
-  ProviderType type = ProviderType::kParadigm;
+  ProviderType type;
   std::string base_url;  // defaulted from the type when unset
   Credentials credentials;
   RateLimit rate_limit;
   Timeouts timeouts;
   Tls tls;
   Proxy proxy;
-  ParadigmProviderSpec paradigm;
+  // spec.<type>: at most the one of its own type in a valid ProviderConfig.
+  ProviderSpecParts provider_specs;
   SourcePosition position;
   LineCol name_mark;
   LineCol secret_ref_mark;  // spec.credentials.secretRef, when set
-};
 
-// The vendor's default base URL for each type.
-const char* default_base_url(ProviderType type);
+  // The decoded block of spec.<type>, or null when absent or failed.
+  const ProviderSpecBlock* provider_spec(const std::string& type) const;
+};
 
 enum class DeletionPolicy { kDelete, kOrphan };
 enum class ManagementPolicy { kFull, kObserveOnly, kCreateOnly };
 const char* to_string(DeletionPolicy policy);
 const char* to_string(ManagementPolicy policy);
 
-// Aether's hardware; every field optional (unset: the account's default at
+// spec.hardware, for a provider whose Capabilities::hardware is set
+// (providers/provider.h; Aether today); every field optional (unset: the account's default at
 // create time, which need not be the documented one, and not compared
 // afterwards). No ranges: the vendor documents none, so the server judges
 // (docs/PROVIDERS.md, Aether).
@@ -139,27 +168,6 @@ struct Hardware {
   std::optional<int> volume_size_gb;
   // gpuKind: unset means unmanaged; set to null means "no GPU".
   std::optional<std::optional<std::string>> gpu_kind;
-};
-
-// Paradigm's name limit, in characters (../shared/seeds/000_4631a2fecae5f0ba.txt).
-inline constexpr size_t kParadigmMaxNameLength = 100;
-
-enum class DocumentUploadMethod { kManual, kSynced };
-const char* to_string(DocumentUploadMethod method);
-
-struct ParadigmSpec {
-  int64_t company_id = 0;
-  // Unset: "manual" at create, and on adoption whatever the remote has.
-  std::optional<DocumentUploadMethod> document_upload_method;
-};
-
-enum class PowerState { kRunning, kStopped };
-const char* to_string(PowerState state);
-
-struct AetherSpec {
-  std::string project_id;  // UUID
-  std::optional<bool> keep_active;
-  std::optional<PowerState> power_state;  // unset: leave it as it is
 };
 
 struct WorkspaceKey {
@@ -181,16 +189,15 @@ struct Workspace {
   DeletionPolicy deletion_policy = DeletionPolicy::kDelete;
   ManagementPolicy management_policy = ManagementPolicy::kFull;
   std::optional<Hardware> hardware;
-  std::optional<ParadigmSpec> paradigm;
-  std::optional<AetherSpec> aether;
+  // spec.<type>: in a valid Workspace, exactly the one its ProviderConfig's
+  // type requires, or none when that type has no block.
+  ProviderSpecParts provider_specs;
   SourcePosition position;
   WorkspaceMarks marks;
 
   WorkspaceKey key() const { return {ns, name}; }
-  // The fields this manifest sets that a provider of `type` never receives
-  // ("spec.description" for Aether): kept in the manifest only, so a change
-  // to them changes nothing remotely (docs/PROVIDERS.md).
-  std::vector<std::string> local_only_fields(ProviderType type) const;
+  // The decoded block of spec.<type>, or null when absent or failed.
+  const ProviderSpecBlock* provider_spec(const std::string& type) const;
   // The external-name annotation, when set: adopt this remote id.
   std::optional<std::string> external_name() const;
   bool paused() const;

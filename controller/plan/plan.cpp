@@ -2,6 +2,7 @@
 
 #include "common/text.h"
 #include "controller/manifest/render.h"
+#include "providers/descriptor.h"
 
 namespace wsop::plan {
 namespace {
@@ -91,7 +92,7 @@ std::vector<Attribute> create_attributes(const model::Workspace& desired,
     all.push_back({"metadata.labels." + key, nlohmann::json(value).dump()});
   }
   std::vector<std::string> local_only;
-  if (provider) local_only = desired.local_only_fields(provider->type());
+  if (provider) local_only = providers::local_only_fields(desired, provider->capabilities());
   std::vector<Attribute> out;
   for (auto& attribute : all) {
     if (is_sent(attribute.path, provider, local_only)) out.push_back(std::move(attribute));
@@ -140,12 +141,13 @@ WorkspacePlan plan_missing(const model::Workspace& desired, const state::Workspa
 // nothing: the change is in fields the provider never receives (or in
 // policies), which is recorded on apply and sent nowhere.
 std::string local_only_note(const model::Workspace& desired, const state::WorkspaceRecord& record,
-                            const std::string& digest, model::ProviderType type) {
+                            const std::string& digest, const providers::Provider& provider) {
   if (record.applied_digest.empty() || record.applied_digest == digest) return {};
-  std::string fields = join(desired.local_only_fields(type), ", ");
+  std::string fields = join(providers::local_only_fields(desired, provider.capabilities()), ", ");
+  const std::string& type = model::to_string(provider.type());
   return "local only: the manifest changed where the provider receives nothing" +
          (fields.empty() ? std::string(" (policies)")
-                         : " (" + fields + " are not sent to " + model::to_string(type) + ")") +
+                         : " (" + fields + " are not sent to " + type + ")") +
          "; apply records it, nothing is sent";
 }
 
@@ -156,7 +158,7 @@ WorkspacePlan plan_existing(const model::Workspace& desired, const state::Worksp
   out.desired_digest = manifest::desired_digest(desired);
   if (provider) out.changes = provider->diff(desired, remote);
   if (out.changes.empty()) {
-    if (provider) out.note = local_only_note(desired, record, out.desired_digest, provider->type());
+    if (provider) out.note = local_only_note(desired, record, out.desired_digest, *provider);
     out.local_only_change = !out.note.empty();
     return out;
   }

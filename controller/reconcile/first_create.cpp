@@ -58,8 +58,8 @@ Outcome<WorkspaceReconciler::Existing> WorkspaceReconciler::find_existing(
     out.note = "the workspaces matching " + identity.method + " (" + joined_ids(owned) +
                ") are managed by " + owners;
   }
-  if (identity.proof == Proof::kSameName) {
-    out.note += "; or set spec.paradigm.allowDuplicateNames: true on ProviderConfig \"" +
+  if (identity.proof == Proof::kSameName && !identity.allow_duplicates_hint.empty()) {
+    out.note += "; or " + identity.allow_duplicates_hint + " on ProviderConfig \"" +
                 step.provider_config + "\" to create another of the same name";
   }
   out.already_exists = true;

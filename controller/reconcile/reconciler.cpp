@@ -6,6 +6,7 @@
 
 #include "common/text.h"
 #include "controller/manifest/render.h"
+#include "providers/descriptor.h"
 
 #include "controller/reconcile/observed_json.h"
 #include "controller/reconcile/step.h"
@@ -259,7 +260,8 @@ Status WorkspaceReconciler::record_paused(Step& step) {
 std::string WorkspaceReconciler::synced_message(const Step& step) const {
   bool note_holds = !step.plan.note.empty() && !step.plan.local_only_change;
   if (note_holds || !step.desired || !step.provider) return step.plan.note;
-  std::string fields = join(step.desired->local_only_fields(step.provider->type()), ", ");
+  std::string fields =
+      join(providers::local_only_fields(*step.desired, step.provider->capabilities()), ", ");
   if (fields.empty()) return {};
   return std::string("not sent to ") + model::to_string(step.provider->type()) + ": " + fields;
 }
@@ -417,7 +419,7 @@ state::WorkspaceRecord WorkspaceReconciler::new_record(const Step& step) const {
   state::WorkspaceRecord record;
   record.key = step.key;
   record.provider_config = step.provider_config;
-  record.provider_type = step.provider ? step.provider->type() : model::ProviderType::kParadigm;
+  record.provider_type = step.provider ? step.provider->type() : model::ProviderType();
   record.owner_instance_id = ctx_.options.plan.instance_id;
   if (step.desired) {
     record.external_id = step.desired->external_id;

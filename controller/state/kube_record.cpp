@@ -188,8 +188,8 @@ Outcome<std::optional<WorkspaceRecord>> record_of(const Json& object) {
   }
   Fields f(json, where);
   r.provider_config = f.text("providerConfig");
-  r.provider_type = enum_field(f, f.text("providerType"), "providerType",
-                               model::provider_type_from_string, model::ProviderType::kParadigm);
+  // A registered provider's name, read as written (empty: none was known).
+  r.provider_type = model::ProviderType(f.text("providerType"));
   r.external_id = f.text("externalId");
   r.owner_instance_id = f.text("owner");
   r.origin = enum_field(f, f.text("origin"), "origin", origin_from_string, Origin::kCreated);

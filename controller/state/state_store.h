@@ -79,7 +79,9 @@ struct WorkspaceRecord {
   model::WorkspaceKey key;  // namespace/name: the primary key
   std::string external_id;
   std::string provider_config;  // the ProviderConfig's name
-  model::ProviderType provider_type = model::ProviderType::kParadigm;
+  // The provider's registered name (providers/registry.h); empty when no
+  // provider was known as the record was written.
+  model::ProviderType provider_type;
   std::optional<std::string> remote_id;  // unset until created or adopted
   std::string owner_instance_id;         // `--instance-id` of the creating/adopting operator
   Origin origin = Origin::kCreated;

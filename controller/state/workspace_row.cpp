@@ -56,10 +56,8 @@ Outcome<Condition> read_condition(const StatementUse& use, int first, const Work
 
 // Columns 4, 7 and 8: the enums other than conditions.
 Status read_enums(const StatementUse& use, WorkspaceRecord& record) {
-  std::string type = use.text(4);
-  std::optional<model::ProviderType> provider_type = model::provider_type_from_string(type);
-  if (!provider_type) return damaged(record, "provider_type", type);
-  record.provider_type = *provider_type;
+  // A registered provider's name, read as written (empty: none was known).
+  record.provider_type = model::ProviderType(use.text(4));
   std::string origin_text = use.text(7);
   std::optional<Origin> origin = origin_from_string(origin_text);
   if (!origin) return damaged(record, "origin", origin_text);

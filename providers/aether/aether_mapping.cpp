@@ -5,6 +5,7 @@
 
 #include "providers/aether/aether_observation.h"
 #include "providers/aether/aether_provider.h"
+#include "providers/aether/aether_spec.h"
 #include "providers/support/http_status.h"
 #include "providers/support/time.h"
 
@@ -77,8 +78,8 @@ Json hardware_json(const model::Hardware& hw) {
 Json create_body(const model::Workspace& desired) {
   Json body = Json::object();
   if (desired.hardware) body["hardware"] = hardware_json(*desired.hardware);
-  if (desired.aether && desired.aether->keep_active)
-    body["keep_active"] = *desired.aether->keep_active;
+  if (spec_of(desired) && spec_of(desired)->keep_active)
+    body["keep_active"] = *spec_of(desired)->keep_active;
   return body;
 }
 

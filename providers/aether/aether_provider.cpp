@@ -3,6 +3,7 @@
 #include "common/digest.h"
 #include "providers/aether/aether_mapping.h"
 #include "providers/aether/aether_observation.h"
+#include "providers/aether/aether_spec.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
 #include "providers/support/pagination.h"
@@ -35,32 +36,26 @@ void diff_hardware(const model::Hardware& want, const std::optional<model::Hardw
 // Power state is compared only when the manifest asks for one and the
 // workspace is settled: Aether stops idle workspaces by itself, and a
 // transition in progress is not drift (aether.md, "Lifecycle").
-void diff_power(const model::AetherSpec& want, const RemoteWorkspace& have,
+void diff_power(const WorkspaceSpec& want, const RemoteWorkspace& have,
                 std::vector<FieldChange>& out) {
   if (!want.power_state) return;
   bool running = have.phase == Phase::kReady;
   bool stopped = have.phase == Phase::kStopped;
   if (!running && !stopped) return;
-  bool want_running = *want.power_state == model::PowerState::kRunning;
+  bool want_running = *want.power_state == PowerState::kRunning;
   if (want_running != running) {
     out.push_back({"spec.aether.powerState", running ? "Running" : "Stopped",
-                   model::to_string(*want.power_state), false});
+                   to_string(*want.power_state), false});
   }
 }
 
 class AetherProvider : public Provider {
  public:
   AetherProvider(std::unique_ptr<http::Client> client, const PaginationLimits& pagination)
-      : client_(std::move(client)), pagination_(pagination) {
-    caps_.hardware = true;
-    caps_.async_provisioning = true;
-    caps_.power_control = true;
-    caps_.mutable_fields = {"spec.hardware.*", "spec.aether.keepActive", "spec.aether.powerState"};
-    caps_.immutable_fields = {"spec.aether.projectId"};
-  }
+      : client_(std::move(client)), pagination_(pagination) {}
 
-  const Capabilities& capabilities() const override { return caps_; }
-  model::ProviderType type() const override { return model::ProviderType::kAether; }
+  const Capabilities& capabilities() const override { return type_capabilities(); }
+  model::ProviderType type() const override { return model::ProviderType(kTypeName); }
   void stop() override { client_->stop(); }
 
   Outcome<RemoteWorkspace> get(const std::string& id) override {
@@ -99,7 +94,7 @@ class AetherProvider : public Provider {
   }
 
   Outcome<RemoteWorkspace> create(const model::Workspace& desired) override {
-    std::string project = desired.aether ? desired.aether->project_id : "";
+    std::string project = spec_of(desired) ? spec_of(desired)->project_id : "";
     auto response =
         client_->send_once({"create", "POST", Paths::create(project), create_body(desired).dump()});
     if (!response) return response.status();
@@ -128,9 +123,9 @@ class AetherProvider : public Provider {
     }
     // The power transition is Aether's own: no other provider has one, so
     // it is part of this update rather than of the Provider interface.
-    if (has_change(changes, "spec.aether.powerState") && desired.aether &&
-        desired.aether->power_state) {
-      bool start = *desired.aether->power_state == model::PowerState::kRunning;
+    if (has_change(changes, "spec.aether.powerState") && spec_of(desired) &&
+        spec_of(desired)->power_state) {
+      bool start = *spec_of(desired)->power_state == PowerState::kRunning;
       auto status = power(current.id, start);
       if (!status) return status.status();
       result.status = *status;
@@ -150,18 +145,18 @@ class AetherProvider : public Provider {
                                 const RemoteWorkspace& observed) const override {
     std::vector<FieldChange> out;
     if (desired.hardware) diff_hardware(*desired.hardware, observed.hardware, out);
-    if (desired.aether) {
+    if (spec_of(desired)) {
       auto text = [](const std::string& s) { return "\"" + s + "\""; };
       if (auto project = project_of(observed)) {
-        compare(out, "spec.aether.projectId", project, desired.aether->project_id, text,
+        compare(out, "spec.aether.projectId", project, spec_of(desired)->project_id, text,
                 /*requires_replacement=*/true);
       }
-      if (desired.aether->keep_active) {
+      if (spec_of(desired)->keep_active) {
         auto flag = [](bool b) { return std::string(b ? "true" : "false"); };
         compare(out, "spec.aether.keepActive", keep_active_of(observed),
-                *desired.aether->keep_active, flag);
+                *spec_of(desired)->keep_active, flag);
       }
-      diff_power(*desired.aether, observed, out);
+      diff_power(*spec_of(desired), observed, out);
     }
     return out;
   }
@@ -174,7 +169,7 @@ class AetherProvider : public Provider {
   }
 
   std::string create_digest(const model::Workspace& desired) const override {
-    return sha256_hex((desired.aether ? desired.aether->project_id : "") +
+    return sha256_hex((spec_of(desired) ? spec_of(desired)->project_id : "") +
                       create_body(desired).dump());
   }
 
@@ -194,9 +189,9 @@ class AetherProvider : public Provider {
         if (has_change(changes, path)) body[key] = hw[key];
       }
     }
-    if (has_change(changes, "spec.aether.keepActive") && desired.aether &&
-        desired.aether->keep_active) {
-      body["keep_active"] = *desired.aether->keep_active;
+    if (has_change(changes, "spec.aether.keepActive") && spec_of(desired) &&
+        spec_of(desired)->keep_active) {
+      body["keep_active"] = *spec_of(desired)->keep_active;
     }
     return body;
   }
@@ -230,7 +225,6 @@ class AetherProvider : public Provider {
 
   std::unique_ptr<http::Client> client_;
   PaginationLimits pagination_;
-  Capabilities caps_;
 };
 
 // Only the list can tell: same project, the hardware fields the create sent
@@ -253,7 +247,7 @@ Outcome<LostCreateLookup> AetherProvider::find_lost_create(const model::Workspac
       "s of the lost request";
   bool any_without_time = false;
   for (auto& ws : *all) {
-    if (!desired.aether || project_of(ws) != desired.aether->project_id) continue;
+    if (!spec_of(desired) || project_of(ws) != spec_of(desired)->project_id) continue;
     if (desired.hardware && (!ws.hardware || !has_sent_hardware(*ws.hardware, *desired.hardware))) {
       continue;
     }

@@ -1,6 +1,7 @@
 #include "providers/cadenya/cadenya_provider.h"
 
 #include "common/digest.h"
+#include "providers/cadenya/cadenya_descriptor.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
 #include "providers/support/json_fields.h"
@@ -110,17 +111,10 @@ class CadenyaProvider : public Provider {
  public:
   CadenyaProvider(std::unique_ptr<http::Client> client, std::string instance_id,
                   const PaginationLimits& pagination)
-      : client_(std::move(client)), instance_id_(std::move(instance_id)), pagination_(pagination) {
-    caps_.native_external_id = true;
-    caps_.labels = true;
-    caps_.paginated_list = true;
-    caps_.list_shows_all = false;
-    caps_.mutable_fields = {"spec.displayName", "spec.description", "spec.externalId",
-                            "metadata.labels"};
-  }
+      : client_(std::move(client)), instance_id_(std::move(instance_id)), pagination_(pagination) {}
 
-  const Capabilities& capabilities() const override { return caps_; }
-  model::ProviderType type() const override { return model::ProviderType::kCadenya; }
+  const Capabilities& capabilities() const override { return type_capabilities(); }
+  model::ProviderType type() const override { return model::ProviderType(kTypeName); }
   void stop() override { client_->stop(); }
 
   Outcome<RemoteWorkspace> get(const std::string& id) override {
@@ -306,7 +300,6 @@ class CadenyaProvider : public Provider {
   std::unique_ptr<http::Client> client_;
   std::string instance_id_;
   PaginationLimits pagination_;
-  Capabilities caps_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include "common/text.h"
 #include "providers/paradigm/paradigm_observation.h"
+#include "providers/paradigm/paradigm_spec.h"
 #include "providers/support/time.h"
 
 namespace wsop::providers::paradigm {
@@ -66,13 +67,13 @@ std::string sent_description(const model::Workspace& desired) {
 }
 
 Json create_body(const model::Workspace& desired) {
-  const model::ParadigmSpec spec = desired.paradigm.value_or(model::ParadigmSpec{});
-  auto method = spec.document_upload_method.value_or(model::DocumentUploadMethod::kManual);
+  const WorkspaceSpec spec = spec_of(desired) ? *spec_of(desired) : WorkspaceSpec{};
+  auto method = spec.document_upload_method.value_or(DocumentUploadMethod::kManual);
   return {{"name", sent_name(desired)},
           {"company_id", spec.company_id},
           {"description", sent_description(desired)},
           {"workspace_type", "custom"},
-          {"document_upload_method", model::to_string(method)}};
+          {"document_upload_method", to_string(method)}};
 }
 
 }  // namespace wsop::providers::paradigm

@@ -7,6 +7,7 @@
 #include "common/text.h"
 #include "providers/paradigm/paradigm_mapping.h"
 #include "providers/paradigm/paradigm_observation.h"
+#include "providers/paradigm/paradigm_spec.h"
 #include "providers/support/diff.h"
 #include "providers/support/http_status.h"
 #include "providers/support/pagination.h"
@@ -35,17 +36,12 @@ class ParadigmProvider : public Provider {
                    const PaginationLimits& pagination)
       : client_(std::move(client)),
         config_name_(config.name),
-        list_company_(config.paradigm.company_id),
-        allow_duplicate_names_(config.paradigm.allow_duplicate_names),
-        pagination_(pagination) {
-    caps_.paginated_list = true;
-    caps_.not_found_proves_absence = false;
-    caps_.mutable_fields = {"spec.displayName", "spec.description"};
-    caps_.immutable_fields = {"spec.paradigm.companyId", "spec.paradigm.documentUploadMethod"};
-  }
+        list_company_(config_spec_of(config).company_id),
+        allow_duplicate_names_(config_spec_of(config).allow_duplicate_names),
+        pagination_(pagination) {}
 
-  const Capabilities& capabilities() const override { return caps_; }
-  model::ProviderType type() const override { return model::ProviderType::kParadigm; }
+  const Capabilities& capabilities() const override { return type_capabilities(); }
+  model::ProviderType type() const override { return model::ProviderType(kTypeName); }
   void stop() override { client_->stop(); }
 
   Outcome<RemoteWorkspace> get(const std::string& id) override {
@@ -66,7 +62,7 @@ class ParadigmProvider : public Provider {
       const std::vector<const model::Workspace*>& desired) override {
     std::set<int64_t> companies;
     for (const auto* ws : desired) {
-      if (ws->paradigm) companies.insert(ws->paradigm->company_id);
+      if (const WorkspaceSpec* spec = spec_of(*ws)) companies.insert(spec->company_id);
     }
     // Not company_list(): an item's company stays what the server said, so
     // a guess never reaches the state store, where it would later "prove"
@@ -99,7 +95,7 @@ class ParadigmProvider : public Provider {
                            "Paradigm accepted the create but its answer has no id");
     }
     RemoteWorkspace ws = from_json(*json);
-    if (!company_of(ws) && desired.paradigm) set_company(ws, desired.paradigm->company_id);
+    if (!company_of(ws) && spec_of(desired)) set_company(ws, spec_of(desired)->company_id);
     return ws;
   }
 
@@ -151,19 +147,18 @@ class ParadigmProvider : public Provider {
       compare(out, "spec.description", trimmed(observed.description), sent_description(desired),
               text);
     }
-    if (desired.paradigm) {
+    if (const WorkspaceSpec* spec = spec_of(desired)) {
       auto number = [](int64_t n) { return std::to_string(n); };
       if (auto company = company_of(observed)) {
-        compare(out, "spec.paradigm.companyId", company, desired.paradigm->company_id, number,
+        compare(out, "spec.paradigm.companyId", company, spec->company_id, number,
                 /*requires_replacement=*/true);
       }
       // Unset in the manifest: late-initialised from the remote, never a
       // replacement; only a value the user wrote can differ.
       auto method = upload_method_of(observed);
-      if (method && desired.paradigm->document_upload_method) {
+      if (method && spec->document_upload_method) {
         compare(out, "spec.paradigm.documentUploadMethod", method,
-                std::string(model::to_string(*desired.paradigm->document_upload_method)), text,
-                true);
+                std::string(to_string(*spec->document_upload_method)), text, true);
       }
     }
     return out;
@@ -292,7 +287,6 @@ class ParadigmProvider : public Provider {
   }
 
   std::unique_ptr<http::Client> client_;
-  Capabilities caps_;
   std::string config_name_;
   std::optional<int64_t> list_company_;
   bool allow_duplicate_names_ = false;
@@ -313,12 +307,13 @@ class ParadigmProvider : public Provider {
 // be seen, and the create goes ahead as Paradigm itself would accept it.
 std::optional<ExistingIdentity> ParadigmProvider::existing_identity(
     const model::Workspace& desired) const {
-  int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
+  int64_t company = spec_of(desired) ? spec_of(desired)->company_id : 0;
   if (allow_duplicate_names_ || !covers(company)) return std::nullopt;
   ExistingIdentity identity;
   identity.proof = ExistingIdentity::Proof::kSameName;
   std::string name = sent_name(desired);
   identity.method = "name \"" + name + "\" in company " + std::to_string(company);
+  identity.allow_duplicates_hint = "set spec.paradigm.allowDuplicateNames: true";
   // The company list's items may leave out their company: they are in the
   // token's company, which covers() has just matched.
   identity.name = name;
@@ -331,7 +326,7 @@ std::optional<ExistingIdentity> ParadigmProvider::existing_identity(
 
 Outcome<LostCreateLookup> ParadigmProvider::find_lost_create(const model::Workspace& desired,
                                                              const CreateAttempt& attempt) {
-  int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
+  int64_t company = spec_of(desired) ? spec_of(desired)->company_id : 0;
   std::string name = sent_name(desired);
   LostCreateLookup lookup;
   lookup.method = "exact name \"" + name + "\" in company " + std::to_string(company);
@@ -360,7 +355,7 @@ Outcome<RemoteWorkspace> ParadigmProvider::get_to_adopt(const std::string& id,
                                                         const model::Workspace& desired) {
   auto remote = get(id);
   if (!remote) return remote;
-  int64_t company = desired.paradigm ? desired.paradigm->company_id : 0;
+  int64_t company = spec_of(desired) ? spec_of(desired)->company_id : 0;
   if (auto reported = company_of(*remote)) {
     if (*reported == company) return remote;
   } else if (!covers(company)) {

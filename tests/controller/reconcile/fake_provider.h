@@ -24,10 +24,10 @@ class FakeProvider : public providers::Provider {
     kRefuse,
   };
 
-  FakeProvider() { caps_.mutable_fields = {"spec.displayName", "spec.description"}; }
+  FakeProvider() = default;
 
   const providers::Capabilities& capabilities() const override { return caps_; }
-  model::ProviderType type() const override { return model::ProviderType::kCadenya; }
+  model::ProviderType type() const override { return model::ProviderType("cadenya"); }
   void stop() override {}
 
   Outcome<providers::RemoteWorkspace> get(const std::string& id) override {
@@ -148,6 +148,7 @@ class FakeProvider : public providers::Provider {
     providers::ExistingIdentity identity;
     identity.proof = *identity_proof;
     identity.method = "externalId \"" + desired.external_id + "\"";
+    identity.allow_duplicates_hint = "set spec.fake.allowDuplicateNames: true";
     identity.matches = [external_id = desired.external_id](const providers::RemoteWorkspace& ws) {
       return ws.external_id == external_id;
     };

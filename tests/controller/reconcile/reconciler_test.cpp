@@ -229,7 +229,6 @@ TEST_F(ReconcilerTest, ProvisioningRequeuesUntilReady) {
 
 TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
   fake_.create_phase = providers::Phase::kProvisioning;
-  fake_.caps_.async_provisioning = true;
   auto r = reconciler();
   ASSERT_TRUE(r.reconcile(key_));
   int gets = fake_.gets, lists = fake_.lists;
@@ -244,7 +243,6 @@ TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
 TEST_F(ReconcilerTest, ProvisioningIsDueWhenTheSharedListExpires) {
   using namespace std::chrono_literals;
   fake_.create_phase = providers::Phase::kProvisioning;
-  fake_.caps_.async_provisioning = true;
   provisioning_poll_ = 10s;
   auto r = reconciler();
   ASSERT_TRUE(r.reconcile(key_));   // the create: nothing listed yet
@@ -311,7 +309,6 @@ TEST_F(ReconcilerTest, APollThatWouldWaitForAnotherWorkersListComesBackWhenItLan
   provisioning_poll_ = 10ms;
   provisioning_poll_quiet_ = 10ms;
   fake_.create_phase = providers::Phase::kProvisioning;
-  fake_.caps_.async_provisioning = true;
   fake_.list_delay = 100ms;
   auto r = reconciler();
   ASSERT_TRUE(r.reconcile(key_));  // the create

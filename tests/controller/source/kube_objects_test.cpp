@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "controller/manifest/render.h"
+#include "providers/registry.h"
 
 namespace wsop::source {
 namespace {
@@ -73,7 +74,7 @@ TEST(KubeObjects, ValidObjectsLoadAsTheFileModeLoadsThem) {
   EXPECT_EQ(ws.display_name, "Legal documents");
   EXPECT_EQ(ws.deletion_policy, model::DeletionPolicy::kDelete);  // the file mode's default
   EXPECT_EQ(snapshot.set.provider_configs[0].base_url,
-            model::default_base_url(model::ProviderType::kParadigm));
+            providers::Registry::builtin().find("paradigm")->default_base_url);
   const ObjectMeta& meta = snapshot.meta.at({ObjectKind::kWorkspace, "team-legal", "legal-docs"});
   EXPECT_EQ(meta.generation, 3);
   EXPECT_EQ(meta.uid, "uid-legal-docs");

@@ -137,7 +137,7 @@ TEST_F(SqliteStateStoreTest, OpensAVersion1FileWrittenByAnOlderBinary) {
   auto got = store->get({"team-a", "ml"});
   ASSERT_TRUE(got.is_ok() && got->has_value()) << got.status().to_string();
   const WorkspaceRecord& r = **got;
-  EXPECT_EQ(r.provider_type, model::ProviderType::kCadenya);
+  EXPECT_EQ(r.provider_type, model::ProviderType("cadenya"));
   EXPECT_EQ(r.remote_id, "c-9");
   EXPECT_EQ(r.origin, Origin::kImported);
   EXPECT_EQ(r.create.state, CreateState::kPending);

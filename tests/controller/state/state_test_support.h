@@ -26,7 +26,7 @@ inline WorkspaceRecord full_record(const std::string& ns, const std::string& nam
   r.key = {ns, name};
   r.external_id = ns + "/" + name + "-ext";
   r.provider_config = "aether-prod";
-  r.provider_type = model::ProviderType::kAether;
+  r.provider_type = model::ProviderType("aether");
   r.remote_id = "remote-" + ns + "-" + name;
   r.owner_instance_id = "instance-1";
   r.origin = Origin::kAdopted;
@@ -54,7 +54,7 @@ inline WorkspaceRecord new_record(const std::string& ns, const std::string& name
   r.key = {ns, name};
   r.external_id = ns + "/" + name;
   r.provider_config = "paradigm-prod";
-  r.provider_type = model::ProviderType::kParadigm;
+  r.provider_type = model::ProviderType("paradigm");
   r.owner_instance_id = "instance-1";
   r.create.request_digest = "sha256:create-" + name;
   return r;

@@ -288,7 +288,7 @@ TEST_F(KubeSecretsItTest, TheRegistrysClientReadsThroughIt) {
   start({ref("cadenya")});
   model::ProviderConfig config;
   config.name = "cd";
-  config.type = model::ProviderType::kCadenya;
+  config.type = model::ProviderType("cadenya");
   config.base_url = "http://127.0.0.1:9";
   config.credentials.secret_ref = ref("cadenya");
   providers::ProviderContext context;

@@ -126,7 +126,7 @@ TEST(SecretRefTokenSource, WithoutAReaderTheKubernetesModeIsNeeded) {
 model::ProviderConfig secret_ref_config() {
   model::ProviderConfig config;
   config.name = "cd";
-  config.type = model::ProviderType::kCadenya;
+  config.type = model::ProviderType("cadenya");
   config.base_url = "http://127.0.0.1:9";
   config.credentials = secret_credentials();
   return config;

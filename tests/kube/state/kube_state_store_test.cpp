@@ -206,7 +206,7 @@ TEST_F(KubeStoreTest, StatusIsWrittenOnlyWhenItChanged) {
   // Paradigm's facts are not in the CRD's schema: the server prunes them,
   // and an unchanged record must still write nothing the second time.
   WorkspaceRecord paradigm = full_record("default", "paradigm");
-  paradigm.provider_type = model::ProviderType::kParadigm;
+  paradigm.provider_type = model::ProviderType("paradigm");
   paradigm.provider_config = "paradigm-prod";
   paradigm.observed_json = R"({"status":"ACTIVE","phase":"Ready"})";
   ASSERT_TRUE(store_->put_all({aether, paradigm}));

@@ -8,7 +8,15 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kAether = model::ProviderType::kAether;
+// Changes w's spec.aether as an edit of its manifest would.
+template <class Edit>
+void with_spec(model::Workspace& w, Edit edit) {
+  providers::aether::WorkspaceSpec spec = *providers::aether::spec_of(w);
+  edit(spec);
+  providers::aether::set_spec(w, spec);
+}
+
+const model::ProviderType kAether("aether");
 
 class AetherIT : public IntegrationTest {
  protected:
@@ -37,8 +45,8 @@ class AetherIT : public IntegrationTest {
 TEST_P(AetherIT, Capabilities) {
   const auto& caps = provider_->capabilities();
   EXPECT_TRUE(caps.hardware);
-  EXPECT_TRUE(caps.async_provisioning);
-  EXPECT_TRUE(caps.power_control);
+  EXPECT_FALSE(caps.display_name);
+  EXPECT_FALSE(caps.description);
   EXPECT_FALSE(caps.native_external_id);
 }
 
@@ -75,7 +83,8 @@ TEST_P(AetherIT, CreateProvisionUpdateEachFieldStopStartDelete) {
       {"spec.hardware.cpuKind", [](model::Workspace& w) { w.hardware->cpu_kind = "performance"; }},
       {"spec.hardware.gpuKind",
        [](model::Workspace& w) { w.hardware->gpu_kind = std::optional<std::string>("a10"); }},
-      {"spec.aether.keepActive", [](model::Workspace& w) { w.aether->keep_active = true; }},
+      {"spec.aether.keepActive",
+       [](model::Workspace& w) { with_spec(w, [](auto& s) { s.keep_active = true; }); }},
   };
   RemoteWorkspace current = running;
   for (const Step& step : steps) {
@@ -101,7 +110,7 @@ TEST_P(AetherIT, CreateProvisionUpdateEachFieldStopStartDelete) {
   EXPECT_FALSE(updated->hardware->gpu_kind.value_or(std::nullopt).has_value());
 
   // Stop through update with powerState.
-  want.aether->power_state = model::PowerState::kStopped;
+  with_spec(want, [](auto& s) { s.power_state = providers::aether::PowerState::kStopped; });
   auto changes = provider_->diff(want, *updated);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0].path, "spec.aether.powerState");
@@ -115,7 +124,7 @@ TEST_P(AetherIT, CreateProvisionUpdateEachFieldStopStartDelete) {
   EXPECT_EQ(calls(kAether, "stop", "200"), 1);
 
   // And start again, together with a hardware change.
-  want.aether->power_state = model::PowerState::kRunning;
+  with_spec(want, [](auto& s) { s.power_state = providers::aether::PowerState::kRunning; });
   want.hardware->cpus = 8;
   changes = provider_->diff(want, stopped);
   ASSERT_EQ(changes.size(), 2u);
@@ -129,7 +138,7 @@ TEST_P(AetherIT, CreateProvisionUpdateEachFieldStopStartDelete) {
 
   // A project change is a replacement.
   model::Workspace moved = want;
-  moved.aether->project_id = "00000000-0000-4000-8000-000000000002";
+  with_spec(moved, [](auto& s) { s.project_id = "00000000-0000-4000-8000-000000000002"; });
   changes = provider_->diff(moved, running);
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_TRUE(changes[0].requires_replacement);
@@ -154,7 +163,7 @@ TEST_P(AetherIT, StartingAWorkspaceThatIsNotStoppedIsInvalid) {
   RemoteWorkspace stale = running;
   stale.phase = Phase::kStopped;
   stale.status = "stopped";
-  want.aether->power_state = model::PowerState::kRunning;
+  with_spec(want, [](auto& s) { s.power_state = providers::aether::PowerState::kRunning; });
   auto updated = provider_->update(stale, want, provider_->diff(want, stale));
   ASSERT_FALSE(updated);
   EXPECT_EQ(updated.status().code(), Code::kInvalid) << why(updated);
@@ -229,7 +238,7 @@ TEST_P(AetherIT, FindLostCreateByProjectHardwareAndWindow) {
 
 TEST_P(AetherIT, ErrorBodiesMapToCategories) {
   model::Workspace nowhere = aether_ws("nowhere");
-  nowhere.aether->project_id = "00000000-0000-4000-8000-00000000dead";
+  with_spec(nowhere, [](auto& s) { s.project_id = "00000000-0000-4000-8000-00000000dead"; });
   auto created = provider_->create(nowhere);
   ASSERT_FALSE(created);
   EXPECT_EQ(created.status().code(), Code::kNotFound) << why(created);

@@ -86,7 +86,9 @@ class BoundsIT : public ::testing::Test {
     c.credentials.env = kTokenVar;
     c.rate_limit = {10000, 10000};
     c.timeouts = {milliseconds(2000), milliseconds(20000)};
-    c.paradigm.company_id = 1;
+    providers::paradigm::ConfigSpec company;
+    company.company_id = 1;
+    providers::paradigm::set_config_spec(c, company);
     providers::ProviderContext context(kInstance);
     context.pagination = limits;
     context.cutoff = std::move(cutoff);

@@ -7,7 +7,7 @@
 namespace wsop::itest {
 namespace {
 
-constexpr auto kCadenya = model::ProviderType::kCadenya;
+const model::ProviderType kCadenya("cadenya");
 const std::string kOwner = std::string(providers::cadenya::kOwnerLabel) + "=" + kInstance;
 
 class CadenyaIT : public IntegrationTest {
@@ -39,7 +39,6 @@ TEST_P(CadenyaIT, Capabilities) {
   EXPECT_TRUE(caps.native_external_id);
   EXPECT_TRUE(caps.labels);
   EXPECT_FALSE(caps.list_shows_all);
-  EXPECT_TRUE(caps.paginated_list);
 }
 
 TEST_P(CadenyaIT, CreateGetUpdateEachFieldArchive) {

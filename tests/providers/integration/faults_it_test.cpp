@@ -274,7 +274,7 @@ TEST_F(PlainIntegrationTest, RefusedConnectionIsNotAmbiguous) {
     ASSERT_TRUE(server.start().is_ok());
     closed = server.url();
   }
-  model::ProviderConfig c = config(model::ProviderType::kCadenya);
+  model::ProviderConfig c = config(model::ProviderType("cadenya"));
   c.base_url = closed;
   auto p = make(c);
   auto created = p->create(cadenya_ws("nowhere"));
@@ -295,21 +295,21 @@ TEST_F(PlainIntegrationTest, ObserverSeesEveryAttempt) {
     std::vector<std::string> attempts;
   };
   auto seen = std::make_shared<Seen>();
-  auto made = providers::Registry::builtin().make(config(model::ProviderType::kParadigm),
+  auto made = providers::Registry::builtin().make(config(model::ProviderType("paradigm")),
                                                   {kInstance, seen});
   ASSERT_TRUE(made) << why(made);
   auto& p = *made;
   auto created = p->create(paradigm_ws("observed"));
   ASSERT_TRUE(created) << why(created);
-  set_faults(model::ProviderType::kParadigm, {{"resetRate", 1.0}});
+  set_faults(model::ProviderType("paradigm"), {{"resetRate", 1.0}});
   {
-    auto healer = heal_after(model::ProviderType::kParadigm, "get", 1);
+    auto healer = heal_after(model::ProviderType("paradigm"), "get", 1);
     ASSERT_TRUE(p->get(created->id));
   }
   // The reset GETs (how many depends on when the healer steps in) are each
   // seen with code 0, as many as the simulator reset, then the answer.
   std::lock_guard lock(seen->mu);
-  int64_t resets = calls(model::ProviderType::kParadigm, "get", "reset");
+  int64_t resets = calls(model::ProviderType("paradigm"), "get", "reset");
   ASSERT_GE(resets, 1);
   ASSERT_EQ(seen->attempts.size(), static_cast<size_t>(resets) + 2);
   EXPECT_EQ(seen->attempts.front(), "it-paradigm create 201");

@@ -135,31 +135,24 @@ std::unique_ptr<Provider> make_provider(model::ProviderType type, const std::str
   c.rate_limit = {10000, 10000};
   c.timeouts = {milliseconds(1000), kRequestTimeout};
   providers::Registry registry = providers::Registry::builtin();
-  registry.add(model::to_string(type),
-               [](const model::ProviderConfig& cfg, std::unique_ptr<http::Client> client,
-                  const providers::ProviderContext& ctx) {
-                 http::ClientOptions options = client->options();
-                 options.retry = {2, milliseconds(5), milliseconds(20), milliseconds(50)};
-                 auto quick = http::Client::create(options);
-                 if (!quick) return Outcome<std::unique_ptr<Provider>>(quick.status());
-                 switch (cfg.type) {
-                   case model::ProviderType::kParadigm:
-                     return providers::paradigm::make_provider(cfg, std::move(*quick), ctx);
-                   case model::ProviderType::kCadenya:
-                     return providers::cadenya::make_provider(cfg, std::move(*quick), ctx);
-                   case model::ProviderType::kAether: break;
-                 }
-                 return providers::aether::make_provider(cfg, std::move(*quick), ctx);
-               });
+  registry.add(model::to_string(type), [](const model::ProviderConfig& cfg,
+                                          std::unique_ptr<http::Client> client,
+                                          const providers::ProviderContext& ctx) {
+    http::ClientOptions options = client->options();
+    options.retry = {2, milliseconds(5), milliseconds(20), milliseconds(50)};
+    auto quick = http::Client::create(options);
+    if (!quick) return Outcome<std::unique_ptr<Provider>>(quick.status());
+    return providers::Registry::builtin().find(cfg.type)->make(cfg, std::move(*quick), ctx);
+  });
   auto made = registry.make(c, {kInstance, nullptr});
   EXPECT_TRUE(made) << made.status().to_string();
   return made ? std::move(*made) : nullptr;
 }
 
 std::vector<Target> targets() {
-  return {{model::ProviderType::kParadigm, "1", paradigm_ws("w")},
-          {model::ProviderType::kCadenya, "ws_1", cadenya_ws("w")},
-          {model::ProviderType::kAether, "abc", aether_ws("w")}};
+  return {{model::ProviderType("paradigm"), "1", paradigm_ws("w")},
+          {model::ProviderType("cadenya"), "ws_1", cadenya_ws("w")},
+          {model::ProviderType("aether"), "abc", aether_ws("w")}};
 }
 
 class HostileResponsesIT : public ::testing::TestWithParam<HostileCase> {

@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "providers/aether/aether_provider.h"
+#include "providers/aether/aether_spec.h"
 #include "providers/cadenya/cadenya_provider.h"
 #include "providers/paradigm/paradigm_provider.h"
+#include "providers/paradigm/paradigm_spec.h"
 #include "providers/registry.h"
 #include "sim/core/simulator.h"
 #include "tests/providers/sim/sim_fixture.h"
@@ -54,8 +56,8 @@ inline simtest::TlsFiles& other_cert() {
   return files;
 }
 
-inline const char* provider_name(model::ProviderType type) {
-  return model::to_string(type);
+inline const char* provider_name(const model::ProviderType& type) {
+  return model::to_string(type).c_str();
 }
 
 // Workspaces as the manifest loader would produce them.
@@ -66,7 +68,7 @@ inline model::Workspace paradigm_ws(const std::string& name, int64_t company = 1
   w.external_id = "default/" + name;
   w.display_name = name;
   w.description = "about " + name;
-  w.paradigm = model::ParadigmSpec{company, model::DocumentUploadMethod::kManual};
+  providers::paradigm::set_spec(w, {company, providers::paradigm::DocumentUploadMethod::kManual});
   return w;
 }
 
@@ -94,21 +96,19 @@ inline model::Workspace aether_ws(const std::string& name, int cpus = 2) {
   hw.volume_size_gb = 10;
   hw.gpu_kind = std::optional<std::string>();
   w.hardware = hw;
-  w.aether = model::AetherSpec{kProject, false, std::nullopt};
+  providers::aether::set_spec(w, {kProject, false, std::nullopt});
   return w;
 }
 
-constexpr auto kParadigm = model::ProviderType::kParadigm;
-constexpr auto kCadenya = model::ProviderType::kCadenya;
-constexpr auto kAether = model::ProviderType::kAether;
+inline const model::ProviderType kParadigm("paradigm");
+inline const model::ProviderType kCadenya("cadenya");
+inline const model::ProviderType kAether("aether");
 
 // A workspace of the given provider's kind, named `name`.
 inline model::Workspace workspace_for(model::ProviderType type, const std::string& name) {
-  switch (type) {
-    case model::ProviderType::kParadigm: return paradigm_ws(name);
-    case model::ProviderType::kCadenya: return cadenya_ws(name);
-    case model::ProviderType::kAether: return aether_ws(name);
-  }
+  if (type == kParadigm) return paradigm_ws(name);
+  if (type == kCadenya) return cadenya_ws(name);
+  if (type == kAether) return aether_ws(name);
   return {};
 }
 
@@ -156,7 +156,11 @@ class IntegrationBase {
     c.rate_limit = {1000, 1000};
     c.timeouts = {milliseconds(2000), milliseconds(3000)};
     // The simulator's default token belongs to company 1.
-    if (type == model::ProviderType::kParadigm) c.paradigm.company_id = 1;
+    if (type == model::ProviderType("paradigm")) {
+      providers::paradigm::ConfigSpec spec;
+      spec.company_id = 1;
+      providers::paradigm::set_config_spec(c, spec);
+    }
     if (tls()) c.tls.ca_file = sim_cert().cert_file();
     return c;
   }
@@ -187,15 +191,9 @@ class IntegrationBase {
   static Outcome<std::unique_ptr<Provider>> make_builtin(const model::ProviderConfig& c,
                                                          std::unique_ptr<http::Client> client,
                                                          const providers::ProviderContext& ctx) {
-    switch (c.type) {
-      case model::ProviderType::kParadigm:
-        return providers::paradigm::make_provider(c, std::move(client), ctx);
-      case model::ProviderType::kCadenya:
-        return providers::cadenya::make_provider(c, std::move(client), ctx);
-      case model::ProviderType::kAether:
-        return providers::aether::make_provider(c, std::move(client), ctx);
-    }
-    return Status::error(Code::kInternal, "unknown type");
+    const providers::ProviderDescriptor* type = providers::Registry::builtin().find(c.type);
+    if (!type) return Status::error(Code::kInternal, "unknown type");
+    return type->make(c, std::move(client), ctx);
   }
 
   // The simulator's admin API (never subject to faults or auth).

@@ -23,7 +23,7 @@ TEST_F(PlainIntegrationTest, IdleConnectionsClosedByTheServerAreReplacedNotFaile
     return response;
   });
   ASSERT_TRUE(server.start().is_ok());
-  model::ProviderConfig c = config(model::ProviderType::kAether);
+  model::ProviderConfig c = config(model::ProviderType("aether"));
   c.base_url = server.url();
   auto provider = make(c);
   ASSERT_NE(provider, nullptr);

@@ -50,8 +50,8 @@ TEST_P(LateCommitIT, EmptyLookupBeforeTheWindowEndsIsNotProof) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Providers, LateCommitIT,
-                         ::testing::Values(model::ProviderType::kParadigm,
-                                           model::ProviderType::kCadenya),
+                         ::testing::Values(model::ProviderType("paradigm"),
+                                           model::ProviderType("cadenya")),
                          [](const ::testing::TestParamInfo<model::ProviderType>& info) {
                            return std::string(provider_name(info.param));
                          });

@@ -23,7 +23,6 @@ TEST_P(ParadigmIT, CapabilitiesSayNotFoundIsNoProof) {
   const auto& caps = provider_->capabilities();
   EXPECT_EQ(provider_->type(), kParadigm);
   EXPECT_FALSE(caps.not_found_proves_absence);
-  EXPECT_TRUE(caps.paginated_list);
   EXPECT_FALSE(caps.native_external_id);
   EXPECT_FALSE(caps.labels);
 }
@@ -87,8 +86,7 @@ TEST_P(ParadigmIT, CreateGetUpdateDeleteDiff) {
 
   // Immutable fields are replacements, never updates.
   model::Workspace moved = cleared;
-  moved.paradigm->company_id = 2;
-  moved.paradigm->document_upload_method = model::DocumentUploadMethod::kSynced;
+  providers::paradigm::set_spec(moved, {2, providers::paradigm::DocumentUploadMethod::kSynced});
   changes = provider_->diff(moved, *updated);
   ASSERT_EQ(changes.size(), 2u);
   for (const auto& c : changes) EXPECT_TRUE(c.requires_replacement) << c.path;
