@@ -179,7 +179,7 @@ TEST_P(AetherIT, StopAndStartAreCarriedOutByUpdate) {
   ASSERT_TRUE(created) << why(created);
   RemoteWorkspace running = wait_for(created->id, Phase::kReady);
 
-  want.aether->power_state = model::PowerState::kStopped;
+  with_spec(want, [](auto& s) { s.power_state = providers::aether::PowerState::kStopped; });
   auto stopping = provider_->update(running, want, provider_->diff(want, running));
   ASSERT_TRUE(stopping) << why(stopping);
   EXPECT_EQ(stopping->status, "stopping");
@@ -193,7 +193,7 @@ TEST_P(AetherIT, StopAndStartAreCarriedOutByUpdate) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.status().code(), Code::kInvalid) << why(again);
 
-  want.aether->power_state = model::PowerState::kRunning;
+  with_spec(want, [](auto& s) { s.power_state = providers::aether::PowerState::kRunning; });
   auto starting = provider_->update(stopped, want, provider_->diff(want, stopped));
   ASSERT_TRUE(starting) << why(starting);
   EXPECT_EQ(starting->status, "starting");
