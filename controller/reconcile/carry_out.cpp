@@ -12,13 +12,9 @@ namespace wsop::reconcile {
 // forget (where the remote lives), the manifest's for an import.
 Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare_request(
     const model::WorkspaceKey& key, const plan::Request& request) {
-  Step step;
-  step.key = key;
-  step.snapshot = ctx_.desired();
-  step.desired = step.snapshot ? step.snapshot->find(key) : nullptr;
-  auto record = ctx_.store->get(key);
-  if (!record) return record.status();
-  step.record = std::move(*record);
+  auto read = read_step(key);
+  if (!read) return read.status();
+  Step step = std::move(*read);
   const bool import = request.kind == plan::RequestKind::kImport;
   if (import && step.desired) step.provider_config = step.desired->provider_config;
   if (!import && step.record) step.provider_config = step.record->provider_config;

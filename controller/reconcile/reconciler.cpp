@@ -77,8 +77,8 @@ void keep_unreported_from_last(const providers::Provider& provider,
 
 }  // namespace
 
-Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::WorkspaceKey& key,
-                                                                bool may_defer) {
+Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::read_step(
+    const model::WorkspaceKey& key) const {
   Step step;
   step.key = key;
   step.snapshot = ctx_.desired();
@@ -86,6 +86,14 @@ Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::Wor
   auto record = ctx_.store->get(key);
   if (!record) return record.status();
   step.record = std::move(*record);
+  return step;
+}
+
+Outcome<WorkspaceReconciler::Step> WorkspaceReconciler::prepare(const model::WorkspaceKey& key,
+                                                                bool may_defer) {
+  auto read = read_step(key);
+  if (!read) return read.status();
+  Step step = std::move(*read);
   if (!step.desired && !step.record) return step;
   step.provider_config =
       step.desired ? step.desired->provider_config : step.record->provider_config;

@@ -110,6 +110,9 @@ class WorkspaceReconciler : public Reconciler {
   // may_defer: a provisioning poll may come back later (Step::poll_deferred)
   // rather than wait for a list another worker is sending.
   Outcome<Step> prepare(const model::WorkspaceKey& key, bool may_defer);
+  // The key's manifest (in the current snapshot) and record: the start of
+  // prepare() and of prepare_request().
+  Outcome<Step> read_step(const model::WorkspaceKey& key) const;
   Outcome<std::vector<providers::RemoteWorkspace>> list_scope(providers::Provider& provider,
                                                               const std::string& config) const;
   plan::Observation observe(const state::WorkspaceRecord& record, providers::Provider& provider,
