@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "providers/aether/aether_provider.h"
-#include "providers/cadenya/cadenya_provider.h"
-#include "providers/paradigm/paradigm_provider.h"
-
 namespace wsop::providers {
 
 const char* to_string(Phase phase) {
@@ -17,18 +13,6 @@ const char* to_string(Phase phase) {
     case Phase::kGone: return "Gone";
   }
   return "Unknown";
-}
-
-const Registry& Registry::builtin() {
-  static const Registry registry = [] {
-    Registry r;
-    // One line per provider type.
-    r.add("paradigm", paradigm::make_provider);
-    r.add("cadenya", cadenya::make_provider);
-    r.add("aether", aether::make_provider);
-    return r;
-  }();
-  return registry;
 }
 
 void Registry::add(std::string type, ProviderFactory factory) {

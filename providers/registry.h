@@ -1,7 +1,7 @@
 // Provider types registered by name, as Envoy registers extensions: the
 // controller asks for a provider by a ProviderConfig's type and never
 // includes a provider's header. Registration is explicit, one line per
-// provider in registry.cpp.
+// provider in builtin_registry.cpp.
 #pragma once
 
 #include <functional>
@@ -49,7 +49,9 @@ using ProviderFactory = std::function<Outcome<std::unique_ptr<Provider>>(
 
 class Registry {
  public:
-  // The registry with every built-in provider type.
+  // The registry with every built-in provider type. Defined in
+  // builtin_registry.cpp, in wsop_provider_registry: the providers include
+  // this header for ProviderContext, but only what links that library calls it.
   static const Registry& builtin();
 
   void add(std::string type, ProviderFactory factory);
