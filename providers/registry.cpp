@@ -2,10 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "providers/aether/aether_descriptor.h"
-#include "providers/cadenya/cadenya_descriptor.h"
-#include "providers/paradigm/paradigm_descriptor.h"
-
 namespace wsop::providers {
 
 const char* to_string(Phase phase) {
@@ -17,18 +13,6 @@ const char* to_string(Phase phase) {
     case Phase::kGone: return "Gone";
   }
   return "Unknown";
-}
-
-const Registry& Registry::builtin() {
-  static const Registry registry = [] {
-    Registry r;
-    // One line per provider type.
-    r.add(paradigm::descriptor());
-    r.add(cadenya::descriptor());
-    r.add(aether::descriptor());
-    return r;
-  }();
-  return registry;
 }
 
 void Registry::add(ProviderDescriptor descriptor) {

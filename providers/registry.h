@@ -1,7 +1,7 @@
 // Provider types registered by name, as Envoy registers extensions: each
 // provider's folder defines a descriptor (descriptor.h) and the core finds
 // it by a ProviderConfig's type, never including a provider's header.
-// Registration is explicit, one line per provider in registry.cpp.
+// Registration is explicit, one line per provider in builtin_registry.cpp.
 #pragma once
 
 #include <functional>
@@ -47,7 +47,9 @@ struct ProviderContext {
 
 class Registry {
  public:
-  // The registry with every built-in provider type.
+  // The registry with every built-in provider type. Defined in
+  // builtin_registry.cpp, in wsop_provider_registry: the providers include
+  // this header for ProviderContext, but only what links that library calls it.
   static const Registry& builtin();
 
   // Registers descriptor under its name, replacing one of the same name.

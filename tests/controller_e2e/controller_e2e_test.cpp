@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "tests/controller_e2e/controller_harness.h"
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::e2e {
 namespace {

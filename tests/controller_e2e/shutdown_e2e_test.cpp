@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "tests/controller_e2e/controller_harness.h"
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::e2e {
 namespace {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tests/e2e/run_wsctl.h"
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::e2e {
 

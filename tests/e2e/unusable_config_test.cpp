@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "common/http/server.h"
+#include "tests/common/http/tls_files.h"
 #include "tests/e2e/cli_fixture.h"
-#include "tests/providers/sim/tls_files.h"
 
 namespace wsop::e2e {
 namespace {

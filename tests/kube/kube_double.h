@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "tests/common/http/test_client.h"
+#include "tests/common/http/tls_files.h"
 #include "tests/e2e/run_wsctl.h"
-#include "tests/providers/sim/test_client.h"
-#include "tests/providers/sim/tls_files.h"
 
 namespace wsop::kubetest {
 

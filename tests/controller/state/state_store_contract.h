@@ -2,7 +2,7 @@
 // every implementation runs: state_store_test.cpp holds the cases, and each
 // store's test binary instantiates them with a StoreKind (the SQLite store
 // in sqlite_state_store_test.cpp, the Kubernetes store in
-// tests/kube/state/kube_contract_test.cpp). A case about a promise only some
+// tests/controller/state/kube_contract_test.cpp). A case about a promise only some
 // stores make (one transaction across records, meta values that survive a
 // restart) asks the harness and says why it skips.
 #pragma once

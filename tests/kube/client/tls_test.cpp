@@ -16,7 +16,7 @@
 
 #include "common/http/server.h"
 #include "kube/transport.h"
-#include "tests/providers/sim/tls_files.h"
+#include "tests/common/http/tls_files.h"
 
 namespace wsop::kube {
 namespace {

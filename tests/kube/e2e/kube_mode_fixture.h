@@ -17,7 +17,7 @@
 
 #include "tests/controller_e2e/controller_harness.h"
 #include "tests/kube/kube_double.h"
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::e2e {
 

@@ -22,9 +22,9 @@
 #include "providers/paradigm/paradigm_spec.h"
 #include "providers/registry.h"
 #include "sim/core/simulator.h"
-#include "tests/providers/sim/sim_fixture.h"
-#include "tests/providers/sim/test_client.h"
-#include "tests/providers/sim/tls_files.h"
+#include "tests/common/http/test_client.h"
+#include "tests/common/http/tls_files.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::itest {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "common/http/server.h"
-#include "tests/providers/sim/test_client.h"
+#include "tests/common/http/test_client.h"
 
 namespace wsop::itest {
 

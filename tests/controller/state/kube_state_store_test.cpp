@@ -5,7 +5,7 @@
 // concurrent label and re-checking the journal's rule; the finalizer added
 // and removed so a deleted object goes; status written only when it
 // changed (counted on the double); move; put_all in order.
-#include "tests/kube/state/kube_state_support.h"
+#include "tests/controller/state/kube_state_support.h"
 
 namespace wsop::state::kubestore_test {
 namespace {

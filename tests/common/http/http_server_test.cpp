@@ -7,8 +7,8 @@
 
 #include "common/http/router.h"
 #include "common/http/server.h"
-#include "tests/providers/sim/test_client.h"
-#include "tests/providers/sim/tls_files.h"
+#include "tests/common/http/test_client.h"
+#include "tests/common/http/tls_files.h"
 
 namespace wsop::simtest {
 namespace {

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "common/http/server.h"
-#include "tests/providers/sim/test_client.h"
+#include "tests/common/http/test_client.h"
 
 namespace wsop::simtest {
 namespace {

@@ -12,7 +12,7 @@
 #include <fstream>
 #include <regex>
 
-#include "tests/providers/sim/test_client.h"
+#include "tests/common/http/test_client.h"
 
 namespace wsop::simtest {
 namespace {

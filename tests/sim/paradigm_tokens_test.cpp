@@ -5,7 +5,7 @@
 
 #include <set>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

@@ -1,4 +1,4 @@
-#include "tests/providers/sim/test_client.h"
+#include "tests/common/http/test_client.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -4,7 +4,7 @@
 // the wrong JSON type.
 #include <gtest/gtest.h>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

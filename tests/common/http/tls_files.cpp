@@ -1,4 +1,4 @@
-#include "tests/providers/sim/tls_files.h"
+#include "tests/common/http/tls_files.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>

@@ -7,8 +7,8 @@
 // a replica taking over would read. put_all is not one transaction and meta
 // values are kept in memory (kube_state_store.h): those cases say so.
 #include "kube/errors.h"
+#include "tests/controller/state/kube_state_support.h"
 #include "tests/controller/state/state_store_contract.h"
-#include "tests/kube/state/kube_state_support.h"
 
 namespace wsop::state::kubestore_test {
 namespace {

@@ -1,7 +1,7 @@
 // The simulated Paradigm API against ../shared/providers/paradigm.md.
 #include <gtest/gtest.h>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

@@ -4,7 +4,7 @@
 // create also reads the two form media types seed 000 lists (lines 35-45).
 #include <gtest/gtest.h>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

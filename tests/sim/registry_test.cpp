@@ -13,7 +13,7 @@
 #include "sim/core/routes.h"
 #include "sim/core/simulator.h"
 #include "sim/registry.h"
-#include "tests/providers/sim/test_client.h"
+#include "tests/common/http/test_client.h"
 
 namespace wsop::simtest {
 namespace {

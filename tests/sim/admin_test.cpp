@@ -1,7 +1,7 @@
 // The admin API under /_sim/: stats, state and reset.
 #include <gtest/gtest.h>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

@@ -8,7 +8,7 @@
 // stay in memory once the informer has them.
 #include <thread>
 
-#include "tests/kube/state/kube_state_support.h"
+#include "tests/controller/state/kube_state_support.h"
 
 namespace wsop::state::kubestore_test {
 namespace {

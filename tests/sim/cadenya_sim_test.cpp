@@ -4,7 +4,7 @@
 #include <regex>
 #include <set>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <regex>
 
-#include "tests/providers/sim/sim_fixture.h"
+#include "tests/sim/sim_fixture.h"
 
 namespace wsop::simtest {
 namespace {

@@ -14,7 +14,7 @@
 #include "sim/core/simulator.h"
 #include "sim/paradigm/paradigm_descriptor.h"
 #include "sim/registry.h"
-#include "tests/providers/sim/test_client.h"
+#include "tests/common/http/test_client.h"
 
 namespace wsop::simtest {
 
