@@ -61,6 +61,9 @@ RateLimiter::Grant RateLimiter::acquire_by(Kind kind, TimePoint deadline) {
   const bool read = kind == Kind::kRead;
   int& waiting = read ? reads_waiting_ : writes_waiting_;
   ++waiting;
+  std::set<std::uint64_t>& queue = read ? waiting_reads_ : waiting_writes_;
+  const std::uint64_t ticket = next_ticket_++;
+  queue.insert(ticket);
   Grant grant = Grant::kStopped;
   while (!stopped_) {
     auto now = clock_.now();
@@ -74,7 +77,9 @@ RateLimiter::Grant RateLimiter::acquire_by(Kind kind, TimePoint deadline) {
       continue;
     }
     refill(now);
-    const double needed = tokens_needed(read);
+    // The tokens of the waiters of its kind ahead of it are theirs: it
+    // goes when the bucket holds those and its own.
+    const double needed = tokens_needed(read) + ahead_of(read, ticket);
     if (tokens_ >= needed) {
       granted(read);
       grant = Grant::kGranted;
@@ -90,8 +95,14 @@ RateLimiter::Grant RateLimiter::acquire_by(Kind kind, TimePoint deadline) {
     clock_.wait_for(cv_, lock, wait);
   }
   --waiting;
+  queue.erase(ticket);
   if (read) cv_.notify_all();  // the writes behind it need one token fewer
   return grant;
+}
+
+int RateLimiter::ahead_of(bool read, std::uint64_t ticket) const {
+  const std::set<std::uint64_t>& queue = read ? waiting_reads_ : waiting_writes_;
+  return static_cast<int>(std::distance(queue.begin(), queue.find(ticket)));
 }
 
 double RateLimiter::on_throttled(std::optional<std::chrono::milliseconds> retry_after,

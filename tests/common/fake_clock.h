@@ -96,6 +96,18 @@ class FakeClock final : public Clock {
                                              [&](const Waiter* w) { return w->deadline > now_; }));
   }
 
+  // The deadlines of the threads inside wait_until() that are still ahead,
+  // earliest first: which of them the next advance() will wake.
+  std::vector<SteadyTime> deadlines() const {
+    std::lock_guard guard(mu_);
+    std::vector<SteadyTime> out;
+    for (const Waiter* w : waiters_) {
+      if (w->deadline > now_) out.push_back(w->deadline);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   // Waits (in real time, up to `limit`) until at least `count` threads are
   // blocked on this clock: a test's way to know its threads reached their
   // wait before it moves the time.
