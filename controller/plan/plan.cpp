@@ -144,7 +144,7 @@ std::string local_only_note(const model::Workspace& desired, const state::Worksp
                             const std::string& digest, const providers::Provider& provider) {
   if (record.applied_digest.empty() || record.applied_digest == digest) return {};
   std::string fields = join(providers::local_only_fields(desired, provider.capabilities()), ", ");
-  const std::string& type = model::to_string(provider.type());
+  const std::string type = model::to_string(provider.type());
   return "local only: the manifest changed where the provider receives nothing" +
          (fields.empty() ? std::string(" (policies)")
                          : " (" + fields + " are not sent to " + type + ")") +
