@@ -61,6 +61,11 @@ class ProviderType {
 inline const std::string& to_string(const ProviderType& type) {
   return type.name();
 }
+// A temporary's name is copied out (Provider::type() returns by value): a
+// reference into it would dangle once the expression ends.
+inline std::string to_string(ProviderType&& type) {
+  return type.name();
+}
 
 // A provider's own block of a manifest (a Workspace's or a ProviderConfig's
 // spec.<type>): decoded, validated and rendered by that provider's
