@@ -16,7 +16,10 @@ export no_proxy="127.0.0.1,localhost,::1${no_proxy:+,$no_proxy}"
 export NO_PROXY="$no_proxy"
 
 jobs=$(nproc)
-echo "== build (RelWithDebInfo)"
+# Each step says when it began, in seconds since the start: CI must stay
+# under thirty minutes on two cores, and the log shows where they go.
+step() { echo "== $1 [${SECONDS}s]"; }
+step "build (RelWithDebInfo)"
 # -g1 (line tables only) keeps file:line in every stack trace and halves the
 # compile time that full debug information costs.
 bash scripts/build.sh build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG"
@@ -39,7 +42,7 @@ finish_asan_build() {
   local status=0
   wait "$asan_build_pid" || status=$?
   asan_build_pid=
-  echo "== build (AddressSanitizer + UndefinedBehaviorSanitizer), compiled beside the tests"
+  step "build (AddressSanitizer + UndefinedBehaviorSanitizer), compiled beside the tests"
   if [ "$status" != 0 ]; then
     tail -n 60 build-asan/build.log
     return "$status"
@@ -60,9 +63,9 @@ start_fuzz_build() {
     cmake --build build-fuzz --target manifest_fuzzer -j "$(nproc)"' >build/fuzz-build.log 2>&1 &
   fuzz_build_pid=$!
 }
-echo "== tests"
+step "tests"
 (cd build && ctest --output-on-failure -j "$jobs" --output-junit "$here/build/ctest.xml")
-echo "== Helm chart: lint, render, checks"
+step "Helm chart: lint, render, checks"
 bash scripts/check_chart.sh build/cmd/wsctl/wsctl
 # The reliability runs mostly wait (faults, backoff, lost-create windows;
 # the identical-machines run takes six minutes): they go on in the
@@ -71,7 +74,7 @@ bash scripts/check_chart.sh build/cmd/wsctl/wsctl
 # for.
 reliability_pid=
 start_reliability() {
-  echo "== reliability: fault soak and crash-kill, CI size, in the background"
+  step "reliability: fault soak and crash-kill, CI size, in the background"
   mkdir -p build/reliability
   CASES_JUNIT="$here/build/ctest.xml" BUILD_DIR="$here/build" \
     setsid bash scripts/reliability.sh >build/reliability/ci.log 2>&1 &
@@ -81,7 +84,7 @@ finish_reliability() {
   local status=0
   wait "$reliability_pid" || status=$?
   reliability_pid=
-  echo "== reliability (scripts/reliability.sh --full for the full run)"
+  step "reliability (scripts/reliability.sh --full for the full run)"
   cat build/reliability/ci.log
   return "$status"
 }
@@ -90,7 +93,7 @@ if [ "$sanitize" = 1 ]; then
   finish_asan_build
   start_reliability
   start_fuzz_build
-  echo "== tests under ASan + UBSan (those that run none of our C++, label no-cxx, ran above)"
+  step "tests under ASan + UBSan (those that run none of our C++, label no-cxx, ran above)"
   # One more test than cores: most of these tests wait (subprocesses,
   # timeouts, lost-create windows) rather than compute.
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -110,7 +113,7 @@ if [ "${WSOP_SKIP_FUZZ:-0}" != "1" ]; then
     tail -n 40 build/fuzz-build.log
     exit "$fuzz_status"
   fi
-  echo "== manifest fuzzer, short run (scripts/fuzz.sh SECONDS for a long one)"
+  step "manifest fuzzer, short run (scripts/fuzz.sh SECONDS for a long one)"
   bash scripts/fuzz.sh 30 2>&1 | tail -n 8
 fi
-echo "== all tests passed"
+step "all tests passed"
