@@ -35,9 +35,10 @@ void print_unusable(Io io, const std::string& command, const manifest::ManifestS
   for (const auto& config : unusable) {
     auto n = workspaces.find(config.name);
     io.err << "wsctl " << command << ": ";
-    if (const auto* declared = set.find_provider_config(config.name)) {
-      io.err << declared->position.file << ":" << declared->position.at.line << ":"
-             << declared->position.at.column << ": ";
+    const auto* declared = set.find_provider_config(config.name);
+    if (const manifest::DocumentSource* source = declared ? set.source_of(*declared) : nullptr) {
+      io.err << source->file_name() << ":" << source->start.line << ":" << source->start.column
+             << ": ";
     }
     io.err << "ProviderConfig \"" << config.name << "\" " << config.why.message();
     if (n != workspaces.end() && n->second > 0) {

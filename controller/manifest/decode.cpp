@@ -83,16 +83,11 @@ std::optional<DecodedDocument> decode_document(const YamlDocument& document, Dia
 
   // A bad apiVersion does not stop decoding: the kind says what the user
   // meant, and the rest of the document's errors are worth reporting too.
-  model::SourcePosition position{sink.file(), to_line_col(root.mark)};
   DecodedDocument out;
   if (*kind_text == model::kKindWorkspace) {
-    model::Workspace workspace = decode_workspace(root, sink);
-    workspace.position = std::move(position);
-    out.resource = std::move(workspace);
+    out.resource = decode_workspace(root, sink);
   } else {
-    model::ProviderConfig config = decode_provider_config(root, sink, credentials);
-    config.position = std::move(position);
-    out.resource = std::move(config);
+    out.resource = decode_provider_config(root, sink, credentials);
   }
   out.valid = sink.count() == errors_before;
   out.error_paths = sink.paths_since(errors_before);

@@ -20,7 +20,7 @@ using Resource = std::variant<model::ProviderConfig, model::Workspace>;
 
 // One decoded document. When it has errors of its own (in sink), valid is
 // false and resource holds only what could be read: names, references,
-// which blocks are present, positions. The rules across documents still
+// which blocks are present. The rules across documents still
 // check it, so that every error of the set is reported, but it must never be
 // applied; error_paths are the fields its errors are about, which those rules
 // must not trust.
@@ -51,12 +51,5 @@ std::optional<Diagnostic> foreign_document(const YamlDocument& document, const s
 model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink,
                                              const http::CredentialPolicy& credentials);
 model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink);
-
-inline model::LineCol to_line_col(Mark mark) {
-  return {mark.line, mark.column};
-}
-inline Mark to_mark(model::LineCol at) {
-  return {at.line, at.column};
-}
 
 }  // namespace wsop::manifest

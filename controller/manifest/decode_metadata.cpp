@@ -60,7 +60,6 @@ Metadata decode_metadata(Reader& reader, const YamlNode& root, bool namespaced) 
     }
   }
   if (const YamlNode* name = reader.required(*node, "metadata", "name")) {
-    out.name_mark = name->mark;
     if (auto text = reader.string(*name, "metadata.name")) {
       out.name = *text;
       if (auto problem = check_dns1123_label(*text); !problem.empty())

@@ -14,7 +14,6 @@ struct Metadata {
   std::optional<std::string> ns;
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
-  Mark name_mark;
 };
 
 // Reads root.metadata, reporting problems to reader; fills what it can.

@@ -35,7 +35,6 @@ const char* kInlineTokenMessage =
 // spec.credentials.secretRef: {namespace, name, key}, all required.
 void decode_secret_ref(Reader& reader, const YamlNode& node, model::ProviderConfig& out) {
   const std::string path = "spec.credentials.secretRef";
-  out.secret_ref_mark = to_line_col(node.mark);
   if (!reader.object(node, path)) return;
   reader.reject_unknown(node, path, {"namespace", "name", "key"});
   model::SecretKeySelector selector;
@@ -272,7 +271,6 @@ model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSin
   reader.reject_unknown(root, "", {"apiVersion", "kind", "metadata", "spec"});
   Metadata metadata = decode_metadata(reader, root, /*namespaced=*/false);
   out.name = metadata.name;
-  out.name_mark = to_line_col(metadata.name_mark);
   out.labels = std::move(metadata.labels);
   out.annotations = std::move(metadata.annotations);
   const YamlNode* spec = reader.required(root, "", "spec");

@@ -93,7 +93,6 @@ void decode_provider_ref(Reader& reader, const YamlNode& spec, model::Workspace&
   if (!ref || !reader.object(*ref, "spec.providerConfigRef")) return;
   reader.reject_unknown(*ref, "spec.providerConfigRef", {"name"});
   if (const YamlNode* name = reader.required(*ref, "spec.providerConfigRef", "name")) {
-    out.marks.provider_config_ref = to_line_col(name->mark);
     if (auto text = reader.string(*name, "spec.providerConfigRef.name")) {
       if (auto problem = check_dns1123_label(*text); !problem.empty()) {
         reader.error(name->mark, "spec.providerConfigRef.name", problem);
@@ -129,14 +128,11 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::Workspace& out) {
   const providers::Registry& registry = providers::Registry::builtin();
   reject_unknown_spec_fields(reader, spec, registry);
   decode_provider_ref(reader, spec, out);
-  out.marks.external_id = to_line_col(Reader::mark_of(spec, "externalId"));
-  out.marks.display_name = to_line_col(Reader::mark_of(spec, "displayName"));
   if (auto v = text_field(reader, spec, "externalId", kMaxExternalId)) out.external_id = *v;
   if (auto v = text_field(reader, spec, "displayName", kMaxDisplayName)) out.display_name = *v;
   out.description = text_field(reader, spec, "description", kMaxDescription);
   decode_policies(reader, spec, out);
   if (const YamlNode* v = spec.find("hardware")) {
-    out.marks.hardware = to_line_col(v->mark);
     decode_hardware(reader, *v, out.hardware.emplace());
   }
   for (const providers::ProviderDescriptor& type : registry.descriptors()) {
@@ -165,7 +161,6 @@ model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink) {
   out.ns = metadata.ns.value_or(model::kDefaultNamespace);
   out.labels = std::move(metadata.labels);
   out.annotations = std::move(metadata.annotations);
-  out.marks.name = to_line_col(metadata.name_mark);
   const YamlNode* spec = reader.required(root, "", "spec");
   if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, out);
   if (out.external_id.empty()) out.external_id = out.ns + "/" + out.name;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -116,25 +117,6 @@ std::vector<YamlDocument> expand_lists(std::vector<YamlDocument> documents) {
   return out;
 }
 
-// The positions validate_set needs beyond model::WorkspaceMarks, read from a
-// Workspace document (valid or not).
-WorkspaceFieldMarks field_marks(const YamlNode& root) {
-  WorkspaceFieldMarks marks;
-  if (const YamlNode* spec = root.find("spec")) marks.spec = spec->mark;
-  const YamlNode* metadata = root.find("metadata");
-  const YamlNode* annotations = metadata ? metadata->find("annotations") : nullptr;
-  const YamlNode* name = annotations ? annotations->find(model::kAnnotationExternalName) : nullptr;
-  if (name) marks.external_name = name->mark;
-  if (const YamlNode* labels = metadata ? metadata->find("labels") : nullptr) {
-    marks.labels = labels->mark;
-  }
-  const YamlNode* spec = root.find("spec");
-  if (const YamlNode* description = spec ? spec->find("description") : nullptr) {
-    marks.description = description->mark;
-  }
-  return marks;
-}
-
 bool is_document_marker(std::string_view line) {
   if (line.substr(0, 3) != "---" && line.substr(0, 3) != "...") return false;
   return line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' ||
@@ -174,26 +156,36 @@ std::optional<std::string> written_name(const YamlNode& root) {
   return name->value;
 }
 
-void add_document(const YamlDocument& document, DecodedDocument decoded, ManifestSet& set) {
+std::vector<std::string> block_names(const model::ProviderSpecParts& parts) {
+  std::vector<std::string> names;
+  for (const auto& entry : parts) names.push_back(entry.first);
+  return names;
+}
+
+void add_document(const YamlDocument& document, DecodedDocument decoded,
+                  const std::shared_ptr<const std::string>& file, ManifestSet& set) {
   if (auto* ws = std::get_if<model::Workspace>(&decoded.resource)) {
-    set.workspace_field_marks[{ws->position.file, ws->position.at.line, ws->position.at.column}] =
-        field_marks(*document.root);
+    DocumentSource source = read_source(*document.root, file, block_names(ws->provider_specs));
     if (decoded.valid) {
       set.workspaces.push_back(std::move(*ws));
+      set.sources.workspaces.push_back(std::move(source));
     } else {
-      set.rejected_workspaces.push_back(
-          {std::move(*ws), std::move(decoded.error_paths), set.workspaces.size()});
+      set.rejected_workspaces.push_back({std::move(*ws), std::move(source),
+                                         std::move(decoded.error_paths), set.workspaces.size()});
     }
     return;
   }
   auto& config = std::get<model::ProviderConfig>(decoded.resource);
+  DocumentSource source = read_source(*document.root, file, {});
   if (decoded.valid) {
     set.provider_configs.push_back(std::move(config));
+    set.sources.provider_configs.push_back(std::move(source));
     return;
   }
   if (auto name = written_name(*document.root)) set.invalid_provider_config_names.insert(*name);
-  set.rejected_provider_configs.push_back(
-      {std::move(config), std::move(decoded.error_paths), set.provider_configs.size()});
+  set.rejected_provider_configs.push_back({std::move(config), std::move(source),
+                                           std::move(decoded.error_paths),
+                                           set.provider_configs.size()});
 }
 
 // In a --provider-configs file, any document but a ProviderConfig (one with
@@ -218,6 +210,7 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
     result.set.provider_config_names_unknown = true;
   }
   DiagnosticSink sink(text.name, result.errors);
+  auto file = std::make_shared<const std::string>(text.name);
   for (const YamlDocument& document : expand_lists(std::move(parsed.documents))) {
     if (++result.documents > options.max_total_documents) {
       sink.add(document.start, "<document>",
@@ -237,7 +230,7 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
       }
     }
     if (auto decoded = decode_document(document, sink, options.credentials)) {
-      add_document(document, std::move(*decoded), result.set);
+      add_document(document, std::move(*decoded), file, result.set);
     }
   }
 }
@@ -273,9 +266,10 @@ void append_result(LoadResult& into, LoadResult&& part) {
   }
   append_moved(set.workspaces, from.workspaces);
   append_moved(set.provider_configs, from.provider_configs);
+  append_moved(set.sources.workspaces, from.sources.workspaces);
+  append_moved(set.sources.provider_configs, from.sources.provider_configs);
   set.invalid_provider_config_names.merge(from.invalid_provider_config_names);
   set.provider_config_names_unknown |= from.provider_config_names_unknown;
-  set.workspace_field_marks.merge(from.workspace_field_marks);
   std::move(part.errors.begin(), part.errors.end(), std::back_inserter(into.errors));
   std::move(part.warnings.begin(), part.warnings.end(), std::back_inserter(into.warnings));
   into.documents += part.documents;

@@ -12,20 +12,12 @@
 #include <vector>
 
 #include "controller/manifest/diagnostic.h"
+#include "controller/manifest/source_map.h"
 #include "controller/manifest/yaml_tree.h"
 #include "controller/model/resource.h"
 #include "providers/http/credential_policy.h"
 
 namespace wsop::manifest {
-
-// Where fields of one Workspace document sit, beyond model::WorkspaceMarks,
-// for the rules across documents to point at.
-struct WorkspaceFieldMarks {
-  Mark spec;           // the spec map
-  Mark external_name;  // the external-name annotation's value; line 0 if unset
-  Mark labels;         // metadata.labels; line 0 if unset
-  Mark description;    // spec.description; line 0 if unset
-};
 
 // A document with errors of its own, kept as far as it decoded so that the
 // rules across documents (duplicates, references, provider blocks) still
@@ -33,6 +25,7 @@ struct WorkspaceFieldMarks {
 template <class T>
 struct RejectedDocument {
   T resource;
+  DocumentSource source;
   std::vector<std::string> error_paths;  // fields with errors of their own: not to be trusted
   size_t valid_before = 0;  // valid documents of its kind loaded before it (document order)
 };
@@ -51,11 +44,19 @@ struct ManifestSet {
   // YAML error, too many documents, an unreadable file): any reference may
   // point at one, so none is reported as dangling.
   bool provider_config_names_unknown = false;
-  // Filled by the loader, keyed by each Workspace's position (file, line,
-  // column of its document); rules fall back to WorkspaceMarks without it.
-  std::map<std::tuple<std::string, int, int>, WorkspaceFieldMarks> workspace_field_marks;
+  // Where each valid document came from, in step with the vectors above
+  // (source_map.h); empty for a set built by hand or once dropped.
+  SourceMap sources;
 
   const model::ProviderConfig* find_provider_config(const std::string& name) const;
+  // Where an element of provider_configs or workspaces came from; null when
+  // it is not one of them or the set keeps no sources.
+  const DocumentSource* source_of(const model::ProviderConfig& config) const;
+  const DocumentSource* source_of(const model::Workspace& workspace) const;
+  // Positions serve messages about the load; a desired state kept for a
+  // controller's lifetime needs none, nor can one that filters the vectors
+  // keep them in step.
+  void drop_sources() { sources = {}; }
 };
 
 struct LoadOptions {

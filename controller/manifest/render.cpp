@@ -24,12 +24,12 @@ Json metadata_json(const std::string& name, const std::string* ns,
 // longer registered, or with nothing to show, is left out.
 void render_type_blocks(const model::ProviderSpecParts& parts, bool workspace, Json& spec) {
   const providers::Registry& registry = providers::Registry::builtin();
-  for (const auto& [name, part] : parts) {
+  for (const auto& [name, decoded] : parts) {
     const providers::ProviderDescriptor* type = registry.find(name);
-    if (!type || !part.block) continue;
+    if (!type || !decoded) continue;
     const auto& codec = workspace ? type->workspace_block : type->config_block;
     if (!codec) continue;
-    Json block = codec->render(*part.block);
+    Json block = codec->render(*decoded);
     if (!block.is_null()) spec[name] = std::move(block);
   }
 }

@@ -42,16 +42,13 @@ void SpecBlockTreeReader::error(std::string_view key, std::string message) {
   reader_.error(Reader::mark_of(block_, key), field(key), std::move(message));
 }
 
-model::ProviderSpecPart decode_spec_block(Reader& reader, const YamlNode& node,
-                                          const std::string& name,
-                                          const providers::SpecBlockCodec& codec) {
-  model::ProviderSpecPart part;
-  part.mark = to_line_col(node.mark);
+std::shared_ptr<const model::ProviderSpecBlock> decode_spec_block(
+    Reader& reader, const YamlNode& node, const std::string& name,
+    const providers::SpecBlockCodec& codec) {
   const std::string path = "spec." + name;
-  if (!reader.object(node, path)) return part;
+  if (!reader.object(node, path)) return nullptr;
   SpecBlockTreeReader block(reader, node, path);
-  part.block = codec.decode(block);
-  return part;
+  return codec.decode(block);
 }
 
 }  // namespace wsop::manifest

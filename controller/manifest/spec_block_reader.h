@@ -37,10 +37,9 @@ class SpecBlockTreeReader : public providers::SpecBlockReader {
   std::string path_;
 };
 
-// Decodes the spec.<name> block at node with codec into a part (its block
-// null when node is not a map). The caller reports whether the block is
-// allowed where it is.
-model::ProviderSpecPart decode_spec_block(Reader& reader, const YamlNode& node,
+// Decodes the spec.<name> block at node with codec (null when node is not a
+// map). The caller reports whether the block is allowed where it is.
+std::shared_ptr<const model::ProviderSpecBlock> decode_spec_block(Reader& reader, const YamlNode& node,
                                           const std::string& name,
                                           const providers::SpecBlockCodec& codec);
 

@@ -13,8 +13,11 @@
 namespace wsop::manifest {
 namespace {
 
-std::string where(const std::string& file, model::LineCol at) {
-  return file + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
+// A set built by hand has no sources: its messages carry no position.
+const DocumentSource kNoSource;
+
+std::string where(const DocumentSource& source, Mark at) {
+  return source.file_name() + ":" + std::to_string(at.line) + ":" + std::to_string(at.column);
 }
 
 bool within(std::string_view path, std::string_view ancestor) {
@@ -29,6 +32,7 @@ bool within(std::string_view path, std::string_view ancestor) {
 template <class T>
 struct Checked {
   const T* resource;
+  const DocumentSource* source;
   const std::vector<std::string>* error_paths = nullptr;  // null when valid
 
   bool valid() const { return error_paths == nullptr; }
@@ -55,15 +59,21 @@ struct Checked {
 // so that "first defined at" names the first one in the set.
 template <class T>
 std::vector<Checked<T>> in_document_order(const std::vector<T>& valid,
+                                          const std::vector<DocumentSource>& sources,
                                           const std::vector<RejectedDocument<T>>& rejected) {
   std::vector<Checked<T>> out;
   out.reserve(valid.size() + rejected.size());
+  bool in_step = sources.size() == valid.size();
   size_t next = 0;
+  auto push_valid = [&] {
+    out.push_back({&valid[next], in_step ? &sources[next] : &kNoSource});
+    ++next;
+  };
   for (const auto& doc : rejected) {
-    while (next < doc.valid_before && next < valid.size()) out.push_back({&valid[next++]});
-    out.push_back({&doc.resource, &doc.error_paths});
+    while (next < doc.valid_before && next < valid.size()) push_valid();
+    out.push_back({&doc.resource, &doc.source, &doc.error_paths});
   }
-  while (next < valid.size()) out.push_back({&valid[next++]});
+  while (next < valid.size()) push_valid();
   return out;
 }
 
@@ -87,68 +97,59 @@ bool external_id_known(const Checked<model::Workspace>& checked, bool key_is_kno
   return key_is_known || ws.external_id != ws.ns + "/" + ws.name;
 }
 
-model::LineCol name_at(const model::Workspace& ws) {
-  return ws.marks.name.line > 0 ? ws.marks.name : ws.position.at;
-}
-
 void check_unique_configs(const CheckedConfigs& configs, std::vector<Diagnostic>& errors) {
-  std::map<std::string, const model::ProviderConfig*> seen;
+  std::map<std::string, const DocumentSource*> seen;
   for (const auto& checked : configs) {
     if (!name_known(checked)) continue;
     const model::ProviderConfig& config = *checked.resource;
-    auto [it, inserted] = seen.emplace(config.name, &config);
+    const DocumentSource& source = *checked.source;
+    auto [it, inserted] = seen.emplace(config.name, &source);
     if (!inserted) {
-      errors.push_back({config.position.file, to_mark(config.name_mark), "metadata.name",
+      errors.push_back({source.file_name(), source.name, "metadata.name",
                         "duplicate ProviderConfig \"" + config.name + "\" (first defined at " +
-                            where(it->second->position.file, it->second->name_mark) + ")"});
+                            where(*it->second, it->second->name) + ")"});
     }
   }
 }
 
 void check_unique_workspaces(const CheckedWorkspaces& workspaces, std::vector<Diagnostic>& errors) {
-  std::map<model::WorkspaceKey, const model::Workspace*> keys;
-  std::map<std::string, const model::Workspace*> external_ids;
+  std::map<model::WorkspaceKey, const DocumentSource*> keys;
+  std::map<std::string, const Checked<model::Workspace>*> external_ids;
   for (const auto& checked : workspaces) {
     const model::Workspace& ws = *checked.resource;
+    const DocumentSource& source = *checked.source;
     bool known = key_known(checked);
     if (known) {
-      auto [it, inserted] = keys.emplace(ws.key(), &ws);
+      auto [it, inserted] = keys.emplace(ws.key(), &source);
       if (!inserted) {  // its default externalId is a duplicate too: one error is enough
-        errors.push_back({ws.position.file, to_mark(ws.marks.name), "metadata.name",
+        errors.push_back({source.file_name(), source.name, "metadata.name",
                           "duplicate Workspace \"" + ws.key().to_string() +
-                              "\" (first defined at " +
-                              where(it->second->position.file, it->second->marks.name) + ")"});
+                              "\" (first defined at " + where(*it->second, it->second->name) +
+                              ")"});
         continue;
       }
     }
     if (!external_id_known(checked, known)) continue;
-    auto [id_it, id_inserted] = external_ids.emplace(ws.external_id, &ws);
+    auto [id_it, id_inserted] = external_ids.emplace(ws.external_id, &checked);
     if (!id_inserted) {
-      errors.push_back({ws.position.file, to_mark(ws.marks.external_id), "spec.externalId",
+      const DocumentSource& first = *id_it->second->source;
+      errors.push_back({source.file_name(), source.external_id, "spec.externalId",
                         "duplicate externalId \"" + ws.external_id + "\" (also used by Workspace " +
-                            id_it->second->key().to_string() + " at " +
-                            where(id_it->second->position.file, name_at(*id_it->second)) + ")"});
+                            id_it->second->resource->key().to_string() + " at " +
+                            where(first, first.or_start(first.name)) + ")"});
     }
   }
 }
 
-// The loader's extra positions for ws, or nothing (a set built by hand).
-const WorkspaceFieldMarks* field_marks(const ManifestSet& set, const model::Workspace& ws) {
-  auto it = set.workspace_field_marks.find(
-      {ws.position.file, ws.position.at.line, ws.position.at.column});
-  return it == set.workspace_field_marks.end() ? nullptr : &it->second;
-}
-
-void check_external_name(const model::Workspace& ws, const WorkspaceFieldMarks* marks,
+void check_external_name(const model::Workspace& ws, const DocumentSource& source,
                          const providers::ProviderDescriptor& type,
                          std::vector<Diagnostic>& errors) {
   auto id = ws.external_name();
   if (!id || !type.check_remote_id) return;
   std::string problem = type.check_remote_id(*id);
   if (!problem.empty()) {
-    Mark at =
-        marks && marks->external_name.line > 0 ? marks->external_name : to_mark(ws.marks.name);
-    errors.push_back({ws.position.file, at,
+    Mark at = source.external_name.line > 0 ? source.external_name : source.name;
+    errors.push_back({source.file_name(), at,
                       std::string("metadata.annotations[") + model::kAnnotationExternalName + "]",
                       problem});
   }
@@ -168,33 +169,34 @@ void check_display_name(const Checked<model::Workspace>& checked,
   if (display_name_known && sent_name.size() > limit) {
     std::string problem = check_printable(sent_name, limit);
     if (!problem.empty()) {
-      errors.push_back({ws.position.file, to_mark(ws.marks.display_name), "spec.displayName",
+      const DocumentSource& source = *checked.source;
+      errors.push_back({source.file_name(), source.display_name, "spec.displayName",
                         type.title + " " + problem});
     }
   }
 }
 
 void check_provider_blocks(const Checked<model::Workspace>& checked,
-                           const WorkspaceFieldMarks* marks, const model::ProviderConfig& config,
-                           std::vector<Diagnostic>& errors) {
+                           const model::ProviderConfig& config, std::vector<Diagnostic>& errors) {
   const model::Workspace& ws = *checked.resource;
-  const std::string& file = ws.position.file;
+  const DocumentSource& source = *checked.source;
+  const std::string& file = source.file_name();
   const std::string& type_name = model::to_string(config.type);
   std::string suffix = " (ProviderConfig \"" + config.name + "\" has type " + type_name + ")";
-  auto add = [&](model::LineCol at, std::string path, std::string message) {
-    errors.push_back({file, to_mark(at), std::move(path), std::move(message)});
+  auto add = [&](Mark at, std::string path, std::string message) {
+    errors.push_back({file, at, std::move(path), std::move(message)});
   };
   const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config.type);
   if (!type) return;  // its spec.type has been reported
-  for (const auto& [name, part] : ws.provider_specs) {
-    if (name != type->name) add(part.mark, "spec." + name, "not allowed" + suffix);
+  for (const auto& entry : ws.provider_specs) {
+    const std::string& name = entry.first;
+    if (name != type->name) add(source.block(name), "spec." + name, "not allowed" + suffix);
   }
   if (ws.hardware && !type->capabilities.hardware) {
-    add(ws.marks.hardware, "spec.hardware", "this provider has no hardware settings" + suffix);
+    add(source.hardware, "spec.hardware", "this provider has no hardware settings" + suffix);
   }
   // A missing field is reported at the map that lacks it, as Reader::required does.
-  model::LineCol spec_at =
-      marks && marks->spec.line > 0 ? to_line_col(marks->spec) : ws.position.at;
+  Mark spec_at = source.or_start(source.spec);
   bool required = type->workspace_block && !type->workspace_block->required_fields.empty();
   if (required && ws.provider_specs.count(type->name) == 0) {
     bool vowel = std::string_view("aeiou").find(type->name.front()) != std::string_view::npos;
@@ -204,7 +206,7 @@ void check_provider_blocks(const Checked<model::Workspace>& checked,
   }
   check_display_name(checked, *type, errors);
   if (checked.trusts(std::string("metadata.annotations[") + model::kAnnotationExternalName + "]")) {
-    check_external_name(ws, marks, *type, errors);
+    check_external_name(ws, source, *type, errors);
   }
 }
 
@@ -239,22 +241,24 @@ void check_reference(const ManifestSet& set, const CheckedConfigs& configs, bool
   // A reference with an error of its own has been reported already.
   if (ws.provider_config.empty() || !checked.trusts("spec.providerConfigRef.name")) return;
   if (const model::ProviderConfig* config = find_typed_config(configs, ws.provider_config)) {
-    check_provider_blocks(checked, field_marks(set, ws), *config, errors);
+    check_provider_blocks(checked, *config, errors);
     return;
   }
   // The ProviderConfig may be one that failed, or one in input never read.
   if (set.invalid_provider_config_names.count(ws.provider_config) != 0) return;
   if (names_unknown) return;
-  errors.push_back({ws.position.file, to_mark(ws.marks.provider_config_ref),
-                    "spec.providerConfigRef.name",
+  const DocumentSource& source = *checked.source;
+  errors.push_back({source.file_name(), source.provider_config_ref, "spec.providerConfigRef.name",
                     "ProviderConfig \"" + ws.provider_config + "\" is not defined in the set"});
 }
 
 }  // namespace
 
 void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors) {
-  CheckedConfigs configs = in_document_order(set.provider_configs, set.rejected_provider_configs);
-  CheckedWorkspaces workspaces = in_document_order(set.workspaces, set.rejected_workspaces);
+  CheckedConfigs configs = in_document_order(set.provider_configs, set.sources.provider_configs,
+                                             set.rejected_provider_configs);
+  CheckedWorkspaces workspaces =
+      in_document_order(set.workspaces, set.sources.workspaces, set.rejected_workspaces);
   check_unique_configs(configs, errors);
   check_unique_workspaces(workspaces, errors);
   bool names_unknown = some_config_name_unknown(set, configs);
@@ -270,15 +274,15 @@ std::vector<Diagnostic> local_only_warnings(const ManifestSet& set) {
     if (!config) continue;
     const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config->type);
     if (!type) continue;
-    const WorkspaceFieldMarks* marks = field_marks(set, ws);
+    const DocumentSource* found = set.source_of(ws);
+    const DocumentSource& source = found ? *found : kNoSource;
     for (const std::string& path : providers::local_only_fields(ws, type->capabilities)) {
-      Mark at = to_mark(ws.position.at);
-      if (path == "spec.displayName") at = to_mark(ws.marks.display_name);
-      if (path == "spec.externalId") at = to_mark(ws.marks.external_id);
-      if (marks && path == "metadata.labels") at = marks->labels;
-      if (marks && path == "spec.description") at = marks->description;
-      if (at.line == 0) at = to_mark(ws.position.at);
-      out.push_back({ws.position.file, at, path,
+      Mark at = source.start;
+      if (path == "spec.displayName") at = source.display_name;
+      if (path == "spec.externalId") at = source.external_id;
+      if (path == "metadata.labels") at = source.labels;
+      if (path == "spec.description") at = source.description;
+      out.push_back({source.file_name(), source.or_start(at), path,
                      std::string("warning: not sent to ") + model::to_string(config->type) +
                          ", which has no such field; kept in the manifest only, so changing it "
                          "changes nothing remotely"});
@@ -292,9 +296,10 @@ std::vector<Diagnostic> kubernetes_only_warnings(const ManifestSet& set) {
   std::vector<Diagnostic> out;
   for (const model::ProviderConfig& config : set.provider_configs) {
     if (!config.credentials.secret_ref) continue;
-    Mark at = to_mark(config.secret_ref_mark);
-    if (at.line == 0) at = to_mark(config.position.at);
-    out.push_back({config.position.file, at, "spec.credentials.secretRef",
+    const DocumentSource* found = set.source_of(config);
+    const DocumentSource& source = found ? *found : kNoSource;
+    out.push_back({source.file_name(), source.or_start(source.secret_ref),
+                   "spec.credentials.secretRef",
                    "warning: " + std::string(http::kSecretRefNeedsKubernetes) +
                        "; the file and git modes refuse this ProviderConfig's workspaces"});
   }

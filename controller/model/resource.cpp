@@ -19,7 +19,7 @@ namespace {
 
 const ProviderSpecBlock* block_of(const ProviderSpecParts& parts, const std::string& type) {
   auto it = parts.find(type);
-  return it == parts.end() ? nullptr : it->second.block.get();
+  return it == parts.end() ? nullptr : it->second.get();
 }
 
 }  // namespace

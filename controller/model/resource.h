@@ -1,5 +1,7 @@
 // The resource model of ARCHITECTURE.md section 1: ProviderConfig and
-// Workspace, after loading and defaulting. Every optional<> field is one the
+// Workspace, after loading and defaulting. No source position: where a
+// loaded document came from is the loader's business
+// (controller/manifest/source_map.h). Every optional<> field is one the
 // manifest may leave unset; an unset field is not managed (section 5: only the
 // fields a manifest sets are compared with the remote).
 //
@@ -26,21 +28,6 @@ inline constexpr const char* kAnnotationExternalName = "workspace-operator.io/ex
 inline constexpr const char* kAnnotationPaused = "workspace-operator.io/paused";
 inline constexpr const char* kAnnotationReconcileRequestedAt =
     "workspace-operator.io/reconcile-requested-at";
-
-// Where a resource came from, for error messages after loading.
-struct LineCol {
-  int line = 0;    // 1-based; 0 when unknown
-  int column = 0;  // 1-based
-};
-struct SourcePosition {
-  std::string file;
-  LineCol at;  // the document's start
-};
-
-// Positions of the fields that rules across documents point at.
-struct WorkspaceMarks {
-  LineCol name, provider_config_ref, external_id, display_name, hardware;
-};
 
 // A provider type: the name its descriptor is registered under
 // (providers/registry.h), as spec.type, the state store, the Kubernetes
@@ -77,15 +64,11 @@ class ProviderSpecBlock {
   virtual ~ProviderSpecBlock() = default;
 };
 
-// One spec.<type> block as loaded: block is null when the block was present
-// but failed to decode (its errors are reported; the document is invalid).
-struct ProviderSpecPart {
-  std::shared_ptr<const ProviderSpecBlock> block;
-  LineCol mark;  // the block's position
-};
-// By provider type name, so that a Workspace carrying another type's block
-// is still reported against the ProviderConfig it refers to.
-using ProviderSpecParts = std::map<std::string, ProviderSpecPart>;
+// The spec.<type> blocks as loaded, by provider type name, so that a
+// Workspace carrying another type's block is still reported against the
+// ProviderConfig it refers to. A block is null when it was present but
+// failed to decode (its errors are reported; the document is invalid).
+using ProviderSpecParts = std::map<std::string, std::shared_ptr<const ProviderSpecBlock>>;
 
 // A key of a Kubernetes Secret (Crossplane's secretRef shape). namespace and
 // name are DNS-1123 (a label, a subdomain); key follows Secret key rules
@@ -148,9 +131,6 @@ struct ProviderConfig {
   Proxy proxy;
   // spec.<type>: at most the one of its own type in a valid ProviderConfig.
   ProviderSpecParts provider_specs;
-  SourcePosition position;
-  LineCol name_mark;
-  LineCol secret_ref_mark;  // spec.credentials.secretRef, when set
 
   // The decoded block of spec.<type>, or null when absent or failed.
   const ProviderSpecBlock* provider_spec(const std::string& type) const;
@@ -197,8 +177,6 @@ struct Workspace {
   // spec.<type>: in a valid Workspace, exactly the one its ProviderConfig's
   // type requires, or none when that type has no block.
   ProviderSpecParts provider_specs;
-  SourcePosition position;
-  WorkspaceMarks marks;
 
   WorkspaceKey key() const { return {ns, name}; }
   // The decoded block of spec.<type>, or null when absent or failed.

@@ -167,6 +167,7 @@ KubeRevision KubeSource::build() {
     }
   }
   snapshot.set.workspaces = std::move(kept);
+  snapshot.set.drop_sources();  // no longer in step; the revision prints no position
   out.desired = std::make_shared<reconcile::DesiredState>(std::move(snapshot.set),
                                                           "kubernetes#" + std::to_string(number));
   out.desired->set_prunable(out.deleting);

@@ -194,6 +194,9 @@ void Manager::on_source_change() {
     log_error("provider unavailable", {{"providerConfig", config}, {"error", status.message()}});
   }
   size_workers(options_.workers, loaded.set, *runner_, *metrics_);
+  // Positions served the messages above; the revision, kept until the next,
+  // needs none.
+  loaded.set.drop_sources();
   auto snapshot = std::make_shared<reconcile::DesiredState>(std::move(loaded.set), name);
   snapshot->set_prune_allowed(prune_allowed(*snapshot));
   std::shared_ptr<const reconcile::DesiredState> previous;

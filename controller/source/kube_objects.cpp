@@ -146,11 +146,6 @@ Outcome<bool> ObjectSet::upsert(const nlohmann::json& object) {
   }
   Decoded decoded{std::move(meta), manifest::load_texts({std::move(text)}, options_), 0,
                   std::move(digest)};
-  // The loader's field positions only place diagnostics at a line of the
-  // text it read, which problem_text() leaves out (it is not the user's
-  // text); the rules fall back to the decoded marks without them
-  // (manifest/validate.cpp). About 250 bytes a Workspace, 10,000 kept.
-  decoded.loaded->set.workspace_field_marks.clear();
   objects_.insert_or_assign(*ref, std::move(decoded));
   return true;
 }
@@ -180,7 +175,7 @@ ObjectSnapshot ObjectSet::snapshot() const {
         }
         continue;
       }
-      manifest::append_loaded(combined, loaded_of(decoded));
+      manifest::append_loaded(combined, loaded_of(ref, decoded));
     }
     std::vector<manifest::Diagnostic> errors;
     manifest::validate_set(combined.set, errors);
@@ -202,11 +197,16 @@ ObjectSnapshot ObjectSet::snapshot() const {
   return out;
 }
 
-manifest::LoadResult ObjectSet::loaded_of(const Decoded& decoded) const {
+manifest::LoadResult ObjectSet::loaded_of(const ObjectRef& ref, const Decoded& decoded) const {
   if (decoded.loaded) return *decoded.loaded;
   manifest::LoadResult out;
   out.files = out.documents = 1;
   out.set.workspaces.push_back(published_->workspaces.at(decoded.published_at));
+  // The published set keeps no positions: the rules across objects need
+  // only the object's name, which their errors are filed under (snapshot).
+  manifest::DocumentSource source;
+  source.file = std::make_shared<const std::string>(ref.to_string());
+  out.set.sources.workspaces.push_back(std::move(source));
   return out;
 }
 
@@ -218,8 +218,7 @@ bool just_a_workspace(const manifest::LoadResult& loaded) {
   const manifest::ManifestSet& set = loaded.set;
   return loaded.errors.empty() && set.workspaces.size() == 1 && set.provider_configs.empty() &&
          set.rejected_workspaces.empty() && set.rejected_provider_configs.empty() &&
-         set.invalid_provider_config_names.empty() && !set.provider_config_names_unknown &&
-         set.workspace_field_marks.empty();
+         set.invalid_provider_config_names.empty() && !set.provider_config_names_unknown;
 }
 
 }  // namespace
@@ -236,7 +235,7 @@ void ObjectSet::publish(std::shared_ptr<const manifest::ManifestSet> set) {
       // Left out of the new set (set aside, being deleted): kept here again,
       // copied from the set it was in before that one goes.
       if (found == at.end())
-        decoded.loaded = loaded_of(decoded);
+        decoded.loaded = loaded_of(ref, decoded);
       else
         decoded.published_at = found->second;
     } else if (found != at.end() && just_a_workspace(*decoded.loaded)) {

@@ -110,7 +110,7 @@ class ObjectSet {
     // not kept (about 600 bytes a Workspace).
     std::string text_digest;
   };
-  manifest::LoadResult loaded_of(const Decoded& decoded) const;
+  manifest::LoadResult loaded_of(const ObjectRef& ref, const Decoded& decoded) const;
 
   manifest::LoadOptions options_;
   std::map<ObjectRef, Decoded> objects_;

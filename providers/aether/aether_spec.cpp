@@ -13,7 +13,7 @@ const WorkspaceSpec* spec_of(const model::Workspace& desired) {
 }
 
 void set_spec(model::Workspace& workspace, WorkspaceSpec spec) {
-  workspace.provider_specs[kTypeName].block =
+  workspace.provider_specs[kTypeName] =
       std::make_shared<const WorkspaceSpec>(std::move(spec));
 }
 

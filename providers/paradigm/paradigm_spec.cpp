@@ -19,12 +19,12 @@ const ConfigSpec& config_spec_of(const model::ProviderConfig& config) {
 }
 
 void set_spec(model::Workspace& workspace, WorkspaceSpec spec) {
-  workspace.provider_specs[kTypeName].block =
+  workspace.provider_specs[kTypeName] =
       std::make_shared<const WorkspaceSpec>(std::move(spec));
 }
 
 void set_config_spec(model::ProviderConfig& config, ConfigSpec spec) {
-  config.provider_specs[kTypeName].block = std::make_shared<const ConfigSpec>(std::move(spec));
+  config.provider_specs[kTypeName] = std::make_shared<const ConfigSpec>(std::move(spec));
 }
 
 const Capabilities& type_capabilities() {

@@ -167,7 +167,9 @@ TEST(ValidateTest, DocumentsWithErrorsAreCheckedAcrossTheSetButNeverApplied) {
   EXPECT_EQ(r.errors[2].path, "metadata.name");
   // Only the document without errors of its own is in what may be applied.
   ASSERT_EQ(r.set.workspaces.size(), 1u);
-  EXPECT_EQ(r.set.workspaces[0].position.at.line, 10);
+  const DocumentSource* source = r.set.source_of(r.set.workspaces[0]);
+  ASSERT_NE(source, nullptr);
+  EXPECT_EQ(source->start.line, 10);
   ASSERT_EQ(r.set.rejected_workspaces.size(), 1u);
   EXPECT_EQ(r.set.rejected_workspaces[0].valid_before, 0u);
 }
