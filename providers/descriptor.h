@@ -20,8 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 #include "providers/provider.h"
 
 namespace wsop::http {

@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 
 namespace wsop::providers {
 

@@ -114,7 +114,7 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, App
   // The plan is a sweep: with --wait, a provisioning workspace's next poll
   // goes ahead of the creates still waiting for the provider's rate.
   for (const auto* item : interleaved_by_provider_config(plan)) {
-    queue.add(runtime::key_string(item->key), runtime::Priority::kLow);
+    queue.add(item->key.to_string(), runtime::Priority::kLow);
   }
   // At a signal: no reconcile starts, and the providers' waits end.
   stop.on_interrupt([&queue, &engine] {
@@ -138,9 +138,9 @@ int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, App
     auto record = engine.store().get(item.key);
     if (!record || !*record) continue;
     const auto& c = (*record)->conditions;
-    if (c.synced.status == state::ConditionStatus::kFalse) {
+    if (c.synced.status == model::ConditionStatus::kFalse) {
       progress.mark_failed(item.key.to_string(), c.synced.reason + ": " + c.synced.message);
-    } else if (flags.wait && c.ready.status != state::ConditionStatus::kTrue) {
+    } else if (flags.wait && c.ready.status != model::ConditionStatus::kTrue) {
       progress.mark_failed(item.key.to_string(),
                            "not Ready: " + c.ready.reason + " " + c.ready.message);
     }

@@ -81,15 +81,13 @@ std::optional<int> query_from(const po::variables_map& values, GetQuery& query, 
     names.erase(names.begin());
   }
   for (const auto& argument : names) {
-    size_t slash = argument.find('/');
-    NameQuery name{query.ns, argument};
-    if (slash != std::string::npos) name = {argument.substr(0, slash), argument.substr(slash + 1)};
-    if (name.name.empty() || name.name.find('/') != std::string::npos ||
-        (slash != std::string::npos && name.ns.empty())) {
+    // Without a namespace (-A), a bare NAME is looked for in every one.
+    auto key = model::WorkspaceKey::parse(argument, query.ns);
+    if (!key) {
       io.err << "wsctl get: \"" << argument << "\" is not NAME or NAMESPACE/NAME\n";
       return kExitInvalid;
     }
-    query.names.push_back(name);
+    query.names.push_back({key->ns, key->name});
   }
   return select_by_labels(values, query, io);
 }

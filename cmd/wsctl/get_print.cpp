@@ -67,18 +67,18 @@ void print_table_rows(const std::vector<state::WorkspaceRecord>& records, bool w
   for (const auto& r : records) {
     const auto& c = r.conditions;
     std::string reason =
-        c.synced.status != state::ConditionStatus::kTrue ? c.synced.reason : c.ready.reason;
+        c.synced.status != model::ConditionStatus::kTrue ? c.synced.reason : c.ready.reason;
     std::vector<std::string> row = {r.key.ns,
                                     r.key.name,
                                     r.provider_config,
                                     r.remote_id.value_or("<none>"),
-                                    state::to_string(c.ready.status),
-                                    state::to_string(c.synced.status),
+                                    model::to_string(c.ready.status),
+                                    model::to_string(c.synced.status),
                                     reason.empty() ? "-" : reason,
                                     age(r.last_applied_at)};
     if (wide) {
       std::string message =
-          c.synced.status != state::ConditionStatus::kTrue ? c.synced.message : c.ready.message;
+          c.synced.status != model::ConditionStatus::kTrue ? c.synced.message : c.ready.message;
       if (message.empty()) message = c.synced.message;  // fields not sent, when nothing else
       row.insert(row.end(), {r.external_id, state::to_string(r.origin), r.owner_instance_id,
                              at_provider(r), message.empty() ? "-" : message});
@@ -105,7 +105,7 @@ state::WorkspaceRecord displayed(state::WorkspaceRecord record) {
   // was last reconciled may no longer hold, so it shows as Unknown, Paused
   // (as Crossplane shows a paused resource). The stored record is unchanged.
   if (record.paused) {
-    record.conditions.ready.status = state::ConditionStatus::kUnknown;
+    record.conditions.ready.status = model::ConditionStatus::kUnknown;
     record.conditions.ready.reason = "Paused";
     record.conditions.ready.message =
         "reconciliation is paused by the workspace-operator.io/paused annotation";

@@ -30,14 +30,7 @@ std::vector<std::string> names_of(const po::variables_map& values) {
 // "ns/name", or "name" in --namespace: as kubectl prints keys and wsctl get
 // shows them. nullopt when it is neither.
 std::optional<model::WorkspaceKey> key_of(const std::string& text, const std::string& ns) {
-  size_t slash = text.find('/');
-  if (slash == std::string::npos) {
-    if (text.empty()) return std::nullopt;
-    return model::WorkspaceKey{ns, text};
-  }
-  std::string name = text.substr(slash + 1);
-  if (slash == 0 || name.empty() || name.find('/') != std::string::npos) return std::nullopt;
-  return model::WorkspaceKey{text.substr(0, slash), name};
+  return model::WorkspaceKey::parse(text, ns);
 }
 
 // The keys of the NAME arguments; kExitInvalid after a message when one is

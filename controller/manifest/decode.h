@@ -9,9 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "api/v1alpha1/types.h"
 #include "controller/manifest/diagnostic.h"
 #include "controller/manifest/yaml_tree.h"
-#include "controller/model/resource.h"
 #include "providers/http/credential_policy.h"
 
 namespace wsop::manifest {

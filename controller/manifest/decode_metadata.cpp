@@ -1,7 +1,7 @@
 #include "controller/manifest/decode_metadata.h"
 
+#include "api/v1alpha1/types.h"
 #include "controller/manifest/rules.h"
-#include "controller/model/resource.h"
 
 namespace wsop::manifest {
 namespace {

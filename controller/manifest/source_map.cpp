@@ -2,8 +2,8 @@
 
 #include <functional>
 
+#include "api/v1alpha1/types.h"
 #include "controller/manifest/manifest_set.h"
-#include "controller/model/resource.h"
 
 namespace wsop::manifest {
 namespace {

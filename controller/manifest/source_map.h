@@ -1,6 +1,6 @@
 // Where each loaded document came from: its file, where it starts and where
 // the fields sit that the rules across documents and the warnings point at.
-// The resource types (controller/model/resource.h) carry no position: a
+// The resource types (api/v1alpha1/types.h) carry no position: a
 // resource read from the Kubernetes API has none, and the desired state a
 // controller keeps needs none, so positions live beside the set that was
 // loaded, for as long as messages about it may be printed.

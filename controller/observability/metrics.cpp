@@ -245,8 +245,8 @@ void Metrics::refresh_workspaces(state::StateStore& store) {
   std::map<std::string, double> counts;
   double unresolved = 0;
   for (const auto& row : *rows) {
-    std::string key = row.provider_config + '\0' + state::to_string(row.ready) + '\0' +
-                      state::to_string(row.synced);
+    std::string key = row.provider_config + '\0' + model::to_string(row.ready) + '\0' +
+                      model::to_string(row.synced);
     counts[key] += static_cast<double>(row.records);
     unresolved += static_cast<double>(row.unresolved);
   }

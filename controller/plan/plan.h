@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 #include "controller/state/state_store.h"
 #include "providers/provider.h"
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 
 namespace wsop::reconcile {
 

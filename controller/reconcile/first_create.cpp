@@ -135,7 +135,7 @@ Outcome<Result> WorkspaceReconciler::wait_for_turn(Step& step, const model::Work
                    "one request could not be told apart";
   auto now = ctx_.clock->wall_now();
   state::WorkspaceRecord record = step.record ? *step.record : new_record(step);
-  set_condition(record.conditions.synced, state::ConditionStatus::kFalse, "CreateQueued",
+  set_condition(record.conditions.synced, model::ConditionStatus::kFalse, "CreateQueued",
                 step.plan.note, now);
   if (!step.record || !(record == *step.record)) {
     if (Status s = ctx_.store->put(record); !s.is_ok()) return s;

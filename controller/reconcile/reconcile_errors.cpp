@@ -9,7 +9,7 @@
 
 namespace wsop::reconcile {
 
-using state::ConditionStatus;
+using model::ConditionStatus;
 
 Outcome<Result> WorkspaceReconciler::reconcile(const model::WorkspaceKey& key) {
   bool reported = false;
@@ -31,7 +31,7 @@ void WorkspaceReconciler::report(const model::WorkspaceKey& key, const Status& s
   auto record = ctx_.store->get(key);
   if (record && *record) {
     provider_config = (*record)->provider_config;
-    state::Conditions conditions = (*record)->conditions;
+    model::Conditions conditions = (*record)->conditions;
     set_condition(conditions.synced, ConditionStatus::kFalse, "ReconcileError", status.message(),
                   ctx_.clock->wall_now());
     if (!(conditions == (*record)->conditions)) unstored = store_failure_condition(key, conditions);
@@ -43,7 +43,7 @@ void WorkspaceReconciler::report(const model::WorkspaceKey& key, const Status& s
 }
 
 std::string WorkspaceReconciler::store_failure_condition(const model::WorkspaceKey& key,
-                                                         const state::Conditions& conditions) {
+                                                         const model::Conditions& conditions) {
   Status stored = ctx_.store->set_conditions(key, conditions);
   return stored ? "" : "; Synced condition not stored: " + stored.to_string();
 }

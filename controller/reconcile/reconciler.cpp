@@ -13,9 +13,9 @@
 
 namespace wsop::reconcile {
 
-using state::ConditionStatus;
+using model::ConditionStatus;
 
-void set_condition(state::Condition& condition, ConditionStatus status, const std::string& reason,
+void set_condition(model::Condition& condition, ConditionStatus status, const std::string& reason,
                    const std::string& message, state::Time now) {
   if (condition.status != status || !condition.last_transition_time) {
     condition.last_transition_time = now;
@@ -25,7 +25,7 @@ void set_condition(state::Condition& condition, ConditionStatus status, const st
   condition.message = message;
 }
 
-void set_ready_from(state::Conditions& c, const providers::RemoteWorkspace& remote,
+void set_ready_from(model::Conditions& c, const providers::RemoteWorkspace& remote,
                     state::Time now) {
   switch (remote.phase) {
     case providers::Phase::kReady:

@@ -106,7 +106,7 @@ class WorkspaceReconciler : public Reconciler {
   // Stores the Synced condition a failure set. "" once stored; otherwise a
   // clause for the failure's event, so that a store refusing it is not silent.
   std::string store_failure_condition(const model::WorkspaceKey& key,
-                                      const state::Conditions& conditions);
+                                      const model::Conditions& conditions);
   // may_defer: a provisioning poll may come back later (Step::poll_deferred)
   // rather than wait for a list another worker is sending.
   Outcome<Step> prepare(const model::WorkspaceKey& key, bool may_defer);

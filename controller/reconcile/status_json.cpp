@@ -7,9 +7,9 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
-OrderedJson condition_json(const char* type, const state::Condition& c) {
+OrderedJson condition_json(const char* type, const model::Condition& c) {
   OrderedJson out = {{"type", type},
-                     {"status", state::to_string(c.status)},
+                     {"status", model::to_string(c.status)},
                      {"reason", c.reason},
                      {"message", c.message}};
   if (c.last_transition_time) {

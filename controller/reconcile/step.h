@@ -35,7 +35,7 @@ struct WorkspaceReconciler::Step {
 };
 
 // Sets a condition, keeping its transition time unless the status changes.
-void set_condition(state::Condition& condition, state::ConditionStatus status,
+void set_condition(model::Condition& condition, model::ConditionStatus status,
                    const std::string& reason, const std::string& message, state::Time now);
 
 // The record of a remote workspace this instance takes over (the
@@ -47,7 +47,7 @@ state::WorkspaceRecord adopted_record(state::WorkspaceRecord base, const std::st
                                       state::Origin origin);
 
 // Ready as the remote's phase says (section 5).
-void set_ready_from(state::Conditions& conditions, const providers::RemoteWorkspace& remote,
+void set_ready_from(model::Conditions& conditions, const providers::RemoteWorkspace& remote,
                     state::Time now);
 
 }  // namespace wsop::reconcile

@@ -14,7 +14,8 @@ namespace wsop::runtime {
 
 std::string provider_config_lane(const reconcile::DesiredState* desired, const std::string& key) {
   if (!desired) return "";
-  const model::Workspace* workspace = desired->find(parse_key(key));
+  auto parsed = queued_key(key);
+  const model::Workspace* workspace = parsed ? desired->find(*parsed) : nullptr;
   return workspace ? workspace->provider_config : "";
 }
 

@@ -265,7 +265,7 @@ void KubeManager::on_revision(KubeRevision revision) {
   for (const auto& key : Manager::changed_keys(previous.get(), *revision.desired)) {
     queue_->add(key);
   }
-  for (const auto& key : revision.deleting) queue_->add(key_string(key));
+  for (const auto& key : revision.deleting) queue_->add(key.to_string());
 }
 
 // Synced=False, reason InvalidSpec, with the loader's message, on each
@@ -324,8 +324,8 @@ void KubeManager::requeue_users_of(const model::SecretKeySelector& ref) {
   for (const auto& config : snapshot->set().provider_configs) {
     if (config.credentials.secret_ref != ref) continue;
     for (const auto* ws : snapshot->workspaces_of(config.name)) {
-      queue_->forget(key_string(ws->key()));
-      queue_->add(key_string(ws->key()));
+      queue_->forget(ws->key().to_string());
+      queue_->add(ws->key().to_string());
     }
   }
 }
@@ -334,10 +334,10 @@ void KubeManager::enqueue_all() {
   auto snapshot = desired();
   if (!snapshot) return;
   for (const auto& ws : snapshot->set().workspaces) {
-    queue_->add(key_string(ws.key()), Priority::kLow);
+    queue_->add(ws.key().to_string(), Priority::kLow);
   }
   if (auto records = parts_->store().keys()) {
-    for (const auto& r : *records) queue_->add(key_string(r.key), Priority::kLow);
+    for (const auto& r : *records) queue_->add(r.key.to_string(), Priority::kLow);
   }
 #if defined(__GLIBC__)
   malloc_trim(0);  // as Manager::enqueue_all: a resync's lists are garbage now

@@ -1,6 +1,6 @@
 #include "controller/runtime/kube_source.h"
 
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 #include "controller/observability/logging.h"
 
 namespace wsop::runtime {

@@ -236,7 +236,7 @@ std::vector<std::string> Manager::changed_keys(const reconcile::DesiredState* pr
     bool changed = !before || before->annotations != ws.annotations ||
                    manifest::desired_digest(*before) != manifest::desired_digest(ws);
     if (!changed) continue;
-    out.push_back(key_string(ws.key()));
+    out.push_back(ws.key().to_string());
     auto requested = ws.annotations.find(model::kAnnotationReconcileRequestedAt);
     if (before && requested != ws.annotations.end()) {
       auto was = before->annotations.find(model::kAnnotationReconcileRequestedAt);
@@ -253,10 +253,10 @@ void Manager::enqueue_all() {
   auto snapshot = desired();
   if (!snapshot) return;
   for (const auto& ws : snapshot->set().workspaces) {
-    queue_->add(key_string(ws.key()), Priority::kLow);
+    queue_->add(ws.key().to_string(), Priority::kLow);
   }
   if (auto records = parts_->store().keys()) {
-    for (const auto& r : *records) queue_->add(key_string(r.key), Priority::kLow);
+    for (const auto& r : *records) queue_->add(r.key.to_string(), Priority::kLow);
   }
 #if defined(__GLIBC__)
   // The lists and records of a resync are garbage now: hand the pages back

@@ -2,14 +2,8 @@
 
 namespace wsop::runtime {
 
-std::string key_string(const model::WorkspaceKey& key) {
-  return key.ns + "/" + key.name;
-}
-
-model::WorkspaceKey parse_key(const std::string& text) {
-  size_t slash = text.find('/');
-  if (slash == std::string::npos) return {model::kDefaultNamespace, text};
-  return {text.substr(0, slash), text.substr(slash + 1)};
+std::optional<model::WorkspaceKey> queued_key(const std::string& text) {
+  return model::WorkspaceKey::parse(text, model::kDefaultNamespace);
 }
 
 Runner::Runner(reconcile::Reconciler& reconciler, WorkQueue& queue, RunnerOptions options,
@@ -81,7 +75,11 @@ void Runner::process(const std::string& key) {
   auto started = std::chrono::steady_clock::now();
   Outcome<reconcile::Result> result = Status::error(Code::kInternal, "not run");
   try {
-    result = reconciler_.reconcile(parse_key(key));
+    if (auto workspace = queued_key(key)) {
+      result = reconciler_.reconcile(*workspace);
+    } else {
+      result = Status::error(Code::kInternal, "not a workspace key: " + key);
+    }
   } catch (const std::exception& e) {
     // A bug must not take the worker down with it; retry with backoff.
     result = Status::error(Code::kInternal, std::string("reconcile threw: ") + e.what());

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -76,8 +77,8 @@ class Runner {
   std::atomic<int> active_{0};
 };
 
-// "namespace/name" <-> WorkspaceKey.
-std::string key_string(const model::WorkspaceKey& key);
-model::WorkspaceKey parse_key(const std::string& text);
+// The work queue's keys are WorkspaceKey::to_string(); a key that does not
+// parse (none is queued) is no Workspace.
+std::optional<model::WorkspaceKey> queued_key(const std::string& text);
 
 }  // namespace wsop::runtime

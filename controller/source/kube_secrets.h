@@ -48,8 +48,8 @@
 #include <utility>
 #include <vector>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 #include "kube/client.h"
 #include "kube/informer.h"
 #include "providers/http/secret_reader.h"

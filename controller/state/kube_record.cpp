@@ -33,7 +33,7 @@ Json record_json(const WorkspaceRecord& r) {
           {"lastAppliedAt", time_json(r.last_applied_at)}};
 }
 
-Json condition_json(const char* type, const Condition& c, std::int64_t generation) {
+Json condition_json(const char* type, const model::Condition& c, std::int64_t generation) {
   Json out = {{"type", type}, {"status", to_string(c.status)}, {"observedGeneration", generation}};
   if (!c.reason.empty()) out["reason"] = c.reason;
   if (!c.message.empty()) out["message"] = c.message;
@@ -102,12 +102,12 @@ void read_conditions(const Json& object, WorkspaceRecord& record) {
   for (const auto& c : status.value("conditions", Json::array())) {
     if (!c.is_object()) continue;
     std::string type = c.value("type", "");
-    Condition* into = type == "Ready"    ? &record.conditions.ready
-                      : type == "Synced" ? &record.conditions.synced
-                                         : nullptr;
+    model::Condition* into = type == "Ready"    ? &record.conditions.ready
+                             : type == "Synced" ? &record.conditions.synced
+                                                : nullptr;
     if (!into) continue;
-    into->status =
-        condition_status_from_string(c.value("status", "")).value_or(ConditionStatus::kUnknown);
+    into->status = model::condition_status_from_string(c.value("status", ""))
+                       .value_or(model::ConditionStatus::kUnknown);
     into->reason = c.value("reason", "");
     into->message = c.value("message", "");
     if (auto t = c.find("lastTransitionTime"); t != c.end() && t->is_string()) {

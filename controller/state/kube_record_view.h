@@ -55,8 +55,8 @@ struct RecordSummary {
   std::string provider_config;
   CreateState create_state = CreateState::kNone;
   std::string request_digest;  // only when create_state is kPending
-  ConditionStatus ready = ConditionStatus::kUnknown;
-  ConditionStatus synced = ConditionStatus::kUnknown;
+  model::ConditionStatus ready = model::ConditionStatus::kUnknown;
+  model::ConditionStatus synced = model::ConditionStatus::kUnknown;
   bool unresolved = false;  // Synced's reason is CreatePendingUnresolved
 };
 

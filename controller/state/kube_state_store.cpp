@@ -305,7 +305,7 @@ Status KubeStateStore::complete_create(const model::WorkspaceKey& key, const std
 }
 
 Status KubeStateStore::set_conditions(const model::WorkspaceKey& key,
-                                      const Conditions& conditions) {
+                                      const model::Conditions& conditions) {
   MakeRecord record_for = [&](const Json& object) -> Outcome<WorkspaceRecord> {
     Outcome<std::optional<WorkspaceRecord>> stored = record_of(object);
     if (!stored) return stored.status();

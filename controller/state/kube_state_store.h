@@ -149,7 +149,8 @@ class KubeStateStore : public StateStore {
                          const SettleRecord& settle = {}) override;
   Outcome<std::optional<WorkspaceRecord>> find_by_remote_id(const std::string& provider_config,
                                                             const std::string& remote_id) override;
-  Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override;
+  Status set_conditions(const model::WorkspaceKey& key,
+                        const model::Conditions& conditions) override;
   Outcome<std::optional<std::string>> get_meta(const std::string& key) override;
   Status set_meta(const std::string& key, const std::string& value) override;
 

@@ -67,7 +67,8 @@ class SqliteStateStore final : public StateStore {
     StatementUse use(db(), stmts().count_by_condition.get());
     return read_rows<ConditionCount>(use, "count by condition", [](const StatementUse& row) {
       auto status = [&](int column) {
-        return condition_status_from_string(row.text(column)).value_or(ConditionStatus::kUnknown);
+        return model::condition_status_from_string(row.text(column))
+            .value_or(model::ConditionStatus::kUnknown);
       };
       return ConditionCount{row.text(0), status(1), status(2), row.integer(3), row.integer(4)};
     });
@@ -129,7 +130,8 @@ class SqliteStateStore final : public StateStore {
     return find_by_remote_id_locked(provider_config, remote_id);
   }
 
-  Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override {
+  Status set_conditions(const model::WorkspaceKey& key,
+                        const model::Conditions& conditions) override {
     return write([&] {
       StatementUse use(db(), stmts().set_conditions.get());
       use.bind(1, std::string_view(key.ns)).bind(2, std::string_view(key.name));

@@ -2,22 +2,6 @@
 
 namespace wsop::state {
 
-const char* to_string(ConditionStatus status) {
-  switch (status) {
-    case ConditionStatus::kTrue: return "True";
-    case ConditionStatus::kFalse: return "False";
-    case ConditionStatus::kUnknown: return "Unknown";
-  }
-  return "Unknown";
-}
-
-std::optional<ConditionStatus> condition_status_from_string(const std::string& text) {
-  if (text == "True") return ConditionStatus::kTrue;
-  if (text == "False") return ConditionStatus::kFalse;
-  if (text == "Unknown") return ConditionStatus::kUnknown;
-  return std::nullopt;
-}
-
 const char* to_string(CreateState state) {
   switch (state) {
     case CreateState::kNone: return "none";

@@ -19,36 +19,13 @@
 #include <string>
 #include <vector>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 
 namespace wsop::state {
 
 // Times are stored with millisecond precision; finer parts are dropped.
 using Time = std::chrono::system_clock::time_point;
-
-// A Crossplane-style condition (section 5).
-enum class ConditionStatus { kUnknown, kTrue, kFalse };
-const char* to_string(ConditionStatus status);  // "True" | "False" | "Unknown"
-std::optional<ConditionStatus> condition_status_from_string(const std::string& text);
-
-struct Condition {
-  ConditionStatus status = ConditionStatus::kUnknown;
-  std::string reason;   // CamelCase, e.g. "CreatePendingUnresolved"
-  std::string message;  // for people
-  // When status last changed. The store keeps what it is given; the caller
-  // decides whether a write is a transition.
-  std::optional<Time> last_transition_time;
-
-  bool operator==(const Condition&) const = default;
-};
-
-struct Conditions {
-  Condition ready;   // the remote exists and is provisioned
-  Condition synced;  // the last reconcile succeeded
-
-  bool operator==(const Conditions&) const = default;
-};
 
 // The create protocol of section 4. kPending means a create request may have
 // been sent and its outcome is unknown until proven otherwise.
@@ -88,7 +65,7 @@ struct WorkspaceRecord {
   CreateJournal create;
   // The provider-neutral observed state as JSON text; empty: never observed.
   std::string observed_json;
-  Conditions conditions;
+  model::Conditions conditions;
   // The manifest's policies when last applied: pruning a manifest that left
   // the source follows them (section 5).
   model::DeletionPolicy deletion_policy = model::DeletionPolicy::kDelete;
@@ -129,8 +106,8 @@ struct PendingCreate {
 // status, and how many of them carry CreatePendingUnresolved.
 struct ConditionCount {
   std::string provider_config;
-  ConditionStatus ready = ConditionStatus::kUnknown;
-  ConditionStatus synced = ConditionStatus::kUnknown;
+  model::ConditionStatus ready = model::ConditionStatus::kUnknown;
+  model::ConditionStatus synced = model::ConditionStatus::kUnknown;
   int64_t records = 0;
   int64_t unresolved = 0;
 };
@@ -223,7 +200,8 @@ class StateStore {
       const std::string& provider_config, const std::string& remote_id) = 0;
 
   // Replaces only the conditions of `key`'s record. kNotFound without a record.
-  virtual Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) = 0;
+  virtual Status set_conditions(const model::WorkspaceKey& key,
+                                const model::Conditions& conditions) = 0;
 
   // A small key/value table for the store's owner (e.g. "source.revision",
   // the last good source revision). get_meta: nullopt when unset.

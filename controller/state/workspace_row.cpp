@@ -28,7 +28,7 @@ std::optional<Time> from_optional_millis(const std::optional<int64_t>& millis) {
 }
 
 // Binds one condition to four parameters from `first`.
-void bind_condition(StatementUse& use, int first, const Condition& condition) {
+void bind_condition(StatementUse& use, int first, const model::Condition& condition) {
   use.bind(first, std::string_view(to_string(condition.status)))
       .bind(first + 1, std::string_view(condition.reason))
       .bind(first + 2, std::string_view(condition.message))
@@ -41,11 +41,11 @@ Status damaged(const WorkspaceRecord& record, const char* column, const std::str
 }
 
 // Reads one condition from four columns from `first`.
-Outcome<Condition> read_condition(const StatementUse& use, int first, const WorkspaceRecord& record,
-                                  const char* column) {
-  Condition condition;
+Outcome<model::Condition> read_condition(const StatementUse& use, int first,
+                                         const WorkspaceRecord& record, const char* column) {
+  model::Condition condition;
   std::string status = use.text(first);
-  std::optional<ConditionStatus> parsed = condition_status_from_string(status);
+  std::optional<model::ConditionStatus> parsed = model::condition_status_from_string(status);
   if (!parsed) return damaged(record, column, status);
   condition.status = *parsed;
   condition.reason = use.text(first + 1);
@@ -93,7 +93,7 @@ Status read_policies(const StatementUse& use, WorkspaceRecord& record) {
 
 }  // namespace
 
-void bind_conditions(StatementUse& use, int first, const Conditions& conditions) {
+void bind_conditions(StatementUse& use, int first, const model::Conditions& conditions) {
   bind_condition(use, first, conditions.ready);
   bind_condition(use, first + 4, conditions.synced);
 }
@@ -143,10 +143,10 @@ Outcome<WorkspaceRecord> read_record(const StatementUse& use) {
   r.create.request_digest = use.text(10);
   r.create.pending_attempts = static_cast<int>(use.integer(11));
   r.observed_json = use.text(12);
-  Outcome<Condition> ready = read_condition(use, 13, r, "ready_status");
+  Outcome<model::Condition> ready = read_condition(use, 13, r, "ready_status");
   if (!ready) return ready.status();
   r.conditions.ready = std::move(*ready);
-  Outcome<Condition> synced = read_condition(use, 17, r, "synced_status");
+  Outcome<model::Condition> synced = read_condition(use, 17, r, "synced_status");
   if (!synced) return synced.status();
   r.conditions.synced = std::move(*synced);
   r.applied_generation = use.integer(21);

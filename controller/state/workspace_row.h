@@ -18,7 +18,7 @@ void bind_record(StatementUse& use, const WorkspaceRecord& record);
 
 // Binds `conditions` to eight parameters from `first` (ready, then synced:
 // status, reason, message, last transition).
-void bind_conditions(StatementUse& use, int first, const Conditions& conditions);
+void bind_conditions(StatementUse& use, int first, const model::Conditions& conditions);
 
 // Reads the current row, selected as kWorkspaceColumns. kInternal when a
 // stored value is not one this binary can read (a damaged or foreign file).

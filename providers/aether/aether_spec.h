@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 #include "providers/provider.h"
 
 namespace wsop::providers::aether {

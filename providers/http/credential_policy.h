@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 
 namespace wsop::http {
 

@@ -19,8 +19,8 @@
 
 #include <string>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 
 namespace wsop::http {
 

@@ -22,8 +22,8 @@
 #include <string>
 #include <string_view>
 
+#include "api/v1alpha1/types.h"
 #include "common/status.h"
-#include "controller/model/resource.h"
 #include "providers/http/credential_policy.h"
 #include "providers/http/secret_reader.h"
 

@@ -9,7 +9,7 @@
 #include <optional>
 #include <utility>
 
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 #include "providers/provider.h"
 
 namespace wsop::providers::paradigm {

@@ -1,4 +1,4 @@
-// spec.credentials.secretRef (controller/model/resource.h, SecretKeySelector):
+// spec.credentials.secretRef (api/v1alpha1/types.h, SecretKeySelector):
 // decoded in every mode with Kubernetes' rules for its fields, a warning at
 // the field when loaded from files (only the kubernetes mode reads Secrets),
 // rendered back as it was, and refused where the token source is made

@@ -70,7 +70,7 @@ TEST_F(CreateJournalTest, InconclusiveLookupPastTheWindowIsUnresolvedWithWhatToR
   ASSERT_TRUE(blocked);
   EXPECT_FALSE(blocked->requeue_after.has_value()) << "retrying nothing until the user acts";
   auto rec = record();
-  EXPECT_EQ(rec.conditions.synced.status, state::ConditionStatus::kFalse);
+  EXPECT_EQ(rec.conditions.synced.status, model::ConditionStatus::kFalse);
   EXPECT_EQ(rec.conditions.synced.reason, "CreatePendingUnresolved");
   EXPECT_NE(rec.conditions.synced.message.find("wsctl import ws -n default"), std::string::npos)
       << rec.conditions.synced.message;

@@ -50,7 +50,7 @@ class FullDiskStore : public state::StateStore {
                                                                    const std::string& id) override {
     return real_.find_by_remote_id(c, id);
   }
-  Status set_conditions(const model::WorkspaceKey& k, const state::Conditions& c) override {
+  Status set_conditions(const model::WorkspaceKey& k, const model::Conditions& c) override {
     if (refuse_conditions) return Status::error(Code::kInternal, "conditions: disk is full");
     return real_.set_conditions(k, c);
   }

@@ -18,8 +18,8 @@ TEST_F(ReconcilerTest, CreatesOnceThenSendsNoWrites) {
   auto rec = record();
   EXPECT_EQ(rec.remote_id, "id-1");
   EXPECT_EQ(rec.create.state, state::CreateState::kSucceeded);
-  EXPECT_EQ(rec.conditions.ready.status, state::ConditionStatus::kTrue);
-  EXPECT_EQ(rec.conditions.synced.status, state::ConditionStatus::kTrue);
+  EXPECT_EQ(rec.conditions.ready.status, model::ConditionStatus::kTrue);
+  EXPECT_EQ(rec.conditions.synced.status, model::ConditionStatus::kTrue);
   ASSERT_TRUE(r.reconcile(key_));
   ASSERT_TRUE(r.reconcile(key_));
   EXPECT_EQ(fake_.writes(), 1);
@@ -60,7 +60,7 @@ TEST_F(ReconcilerTest, LostAnswerAfterCommitIsAdoptedNeverDuplicated) {
   EXPECT_EQ(fake_.remote.size(), 1u);
   EXPECT_EQ(record().remote_id, "id-1");
   EXPECT_EQ(record().create.state, state::CreateState::kSucceeded);
-  EXPECT_EQ(record().conditions.synced.status, state::ConditionStatus::kTrue);
+  EXPECT_EQ(record().conditions.synced.status, model::ConditionStatus::kTrue);
 }
 
 TEST_F(ReconcilerTest, LostAnswerBeforeCommitCreatesAgainWhenTheLookupIsConclusive) {
@@ -85,7 +85,7 @@ TEST_F(ReconcilerTest, InconclusiveLookupNeverCreatesAgain) {
   ASSERT_TRUE(r.reconcile(key_));
   EXPECT_EQ(fake_.creates, 1);
   EXPECT_EQ(record().create.state, state::CreateState::kPending);
-  EXPECT_EQ(record().conditions.synced.status, state::ConditionStatus::kFalse);
+  EXPECT_EQ(record().conditions.synced.status, model::ConditionStatus::kFalse);
 }
 
 TEST_F(ReconcilerTest, SeveralUnownedCandidatesAreReportedNotGuessed) {
@@ -219,12 +219,12 @@ TEST_F(ReconcilerTest, ProvisioningRequeuesUntilReady) {
   auto first = r.reconcile(key_);
   ASSERT_TRUE(first);
   EXPECT_TRUE(first->provisioning);
-  EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kFalse);
+  EXPECT_EQ(record().conditions.ready.status, model::ConditionStatus::kFalse);
   fake_.remote["id-1"].phase = providers::Phase::kReady;
   auto second = r.reconcile(key_);
   ASSERT_TRUE(second);
   EXPECT_FALSE(second->requeue_after.has_value());
-  EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kTrue);
+  EXPECT_EQ(record().conditions.ready.status, model::ConditionStatus::kTrue);
 }
 
 TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
@@ -237,7 +237,7 @@ TEST_F(ReconcilerTest, ProvisioningIsPolledThroughTheListNotAGetEach) {
   ASSERT_TRUE(second);
   EXPECT_EQ(fake_.gets, gets);
   EXPECT_EQ(fake_.lists, lists + 1);
-  EXPECT_EQ(record().conditions.ready.status, state::ConditionStatus::kTrue);
+  EXPECT_EQ(record().conditions.ready.status, model::ConditionStatus::kTrue);
 }
 
 TEST_F(ReconcilerTest, ProvisioningIsDueWhenTheSharedListExpires) {

@@ -118,7 +118,8 @@ class ObjectsOnDemand : public StateStore {
                                                             const std::string& remote_id) override {
     return store_->find_by_remote_id(provider_config, remote_id);
   }
-  Status set_conditions(const model::WorkspaceKey& key, const Conditions& conditions) override {
+  Status set_conditions(const model::WorkspaceKey& key,
+                        const model::Conditions& conditions) override {
     return store_->set_conditions(key, conditions);
   }
   Outcome<std::optional<std::string>> get_meta(const std::string& key) override {

@@ -109,12 +109,12 @@ TEST_F(KubeStoreTest, KeysPendingCreatesAndCountsReadTheRecords) {
   for (const char* name : {"ready-1", "ready-2"}) {
     WorkspaceRecord ready = full_record("default", name);
     ready.remote_id = std::string("r-") + name;
-    ready.conditions.synced.status = ConditionStatus::kTrue;
+    ready.conditions.synced.status = model::ConditionStatus::kTrue;
     ASSERT_TRUE(store_->put(ready));
   }
   ASSERT_TRUE(store_->begin_create(new_record("default", "stuck"), test_support::at_millis(1)));
-  Conditions unresolved;
-  unresolved.synced = {ConditionStatus::kFalse, "CreatePendingUnresolved", "annotate", {}};
+  model::Conditions unresolved;
+  unresolved.synced = {model::ConditionStatus::kFalse, "CreatePendingUnresolved", "annotate", {}};
   ASSERT_TRUE(store_->set_conditions({"default", "stuck"}, unresolved));
 
   auto keys = store_->keys();

@@ -99,7 +99,8 @@ TEST_F(KubeStoreTest, CompleteCreateRecordsTheRemoteIdOnTheObject) {
   EXPECT_EQ(object["status"]["observation"], R"({"phase":"Ready"})") << object.dump();
   EXPECT_EQ(object["status"]["conditions"][0]["status"], "Unknown");
   WorkspaceRecord settled = **got;
-  settled.conditions.ready = {ConditionStatus::kTrue, "Available", "", test_support::at_millis(6)};
+  settled.conditions.ready = {model::ConditionStatus::kTrue, "Available", "",
+                              test_support::at_millis(6)};
   ASSERT_TRUE(store_->put(settled));
   object = raw("ws");
   EXPECT_EQ(object["status"]["atProvider"]["remoteId"], "r-1");
@@ -216,8 +217,9 @@ TEST_F(KubeStoreTest, StatusIsWrittenOnlyWhenItChanged) {
   EXPECT_EQ(count("patch workspaces"), 0);
   EXPECT_EQ(count("get workspaces"), 0);
 
-  Conditions changed = aether.conditions;
-  changed.synced = {ConditionStatus::kTrue, "ReconcileSuccess", "", test_support::at_millis(9)};
+  model::Conditions changed = aether.conditions;
+  changed.synced = {model::ConditionStatus::kTrue, "ReconcileSuccess", "",
+                    test_support::at_millis(9)};
   ASSERT_TRUE(store_->set_conditions(aether.key, changed));
   EXPECT_EQ(count("patch workspaces/status"), 1);
   ASSERT_TRUE(store_->set_conditions(aether.key, changed));

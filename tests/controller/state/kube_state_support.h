@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 #include "controller/state/kube_record.h"
 #include "controller/state/kube_state_store.h"
 #include "kube/errors.h"

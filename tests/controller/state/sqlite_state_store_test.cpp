@@ -143,8 +143,8 @@ TEST_F(SqliteStateStoreTest, OpensAVersion1FileWrittenByAnOlderBinary) {
   EXPECT_EQ(r.create.state, CreateState::kPending);
   EXPECT_EQ(r.create.requested_at, at_millis(1'700'000'000'123));
   EXPECT_EQ(r.create.pending_attempts, 2);
-  EXPECT_EQ(r.conditions.ready.status, ConditionStatus::kTrue);
-  EXPECT_EQ(r.conditions.synced.status, ConditionStatus::kUnknown);
+  EXPECT_EQ(r.conditions.ready.status, model::ConditionStatus::kTrue);
+  EXPECT_EQ(r.conditions.synced.status, model::ConditionStatus::kUnknown);
   EXPECT_EQ(r.applied_generation, 7);
   // Migration 2 gave the old row the policies' defaults.
   EXPECT_EQ(r.deletion_policy, model::DeletionPolicy::kDelete);
@@ -255,8 +255,9 @@ TEST_F(SqliteStateStoreTest, EightThreadsLoseNoWrite) {
         Status s = store->begin_create(record, at_millis(i)).status();
         if (s) s = store->complete_create(record.key, "r-" + name, "{}");
         if (s)
-          s = store->set_conditions(record.key, {{ConditionStatus::kTrue, "Available", "", {}},
-                                                 {ConditionStatus::kTrue, "Synced", "", {}}});
+          s = store->set_conditions(record.key,
+                                    {{model::ConditionStatus::kTrue, "Available", "", {}},
+                                     {model::ConditionStatus::kTrue, "Synced", "", {}}});
         if (s) s = store->set_meta("thread-" + std::to_string(t), name);
         if (s) s = store->get(record.key).status();
         if (s) s = store->list({.provider_config = "other"}).status();

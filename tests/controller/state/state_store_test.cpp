@@ -65,10 +65,11 @@ TEST_P(StateStoreTest, CountsRecordsByProviderConfigAndConditions) {
   std::vector<WorkspaceRecord> records;
   for (int i = 0; i < 3; ++i) {
     records.push_back(full_record("a", "ready-" + std::to_string(i)));
-    records.back().conditions.synced.status = ConditionStatus::kTrue;
+    records.back().conditions.synced.status = model::ConditionStatus::kTrue;
   }
   WorkspaceRecord stuck = new_record("a", "stuck");
-  stuck.conditions.synced = {ConditionStatus::kFalse, "CreatePendingUnresolved", "run import", {}};
+  stuck.conditions.synced = {
+      model::ConditionStatus::kFalse, "CreatePendingUnresolved", "run import", {}};
   records.push_back(stuck);
   records.push_back(new_record("a", "fresh"));
   ASSERT_TRUE(store->put_all(records));
@@ -150,7 +151,7 @@ TEST_P(StateStoreTest, RemoveDropsTheRecordAndReportsAMissingOne) {
 
 TEST_P(StateStoreTest, BeginCreatePersistsPendingBeforeAnyCompletion) {
   WorkspaceRecord record = new_record("team-a", "ws");
-  record.conditions.synced = {ConditionStatus::kUnknown, "Creating", "", std::nullopt};
+  record.conditions.synced = {model::ConditionStatus::kUnknown, "Creating", "", std::nullopt};
   {
     auto store = open_store();
     auto begun = store->begin_create(record, at_millis(1'000'000));
@@ -212,7 +213,8 @@ TEST_P(StateStoreTest, CompleteCreateSettlesTheRecordInTheSameWrite) {
       record.key, "r-1", R"({"status":"ready"})", [](WorkspaceRecord& settled) {
         settled.applied_digest = "sha256:applied";
         settled.last_applied_at = at_millis(2000);
-        settled.conditions.ready = {ConditionStatus::kTrue, "Available", "", at_millis(2000)};
+        settled.conditions.ready = {model::ConditionStatus::kTrue, "Available", "",
+                                    at_millis(2000)};
         settled.remote_id = "r-other";  // not the settler's
         settled.create.state = CreateState::kPending;
       }));
@@ -220,7 +222,7 @@ TEST_P(StateStoreTest, CompleteCreateSettlesTheRecordInTheSameWrite) {
   ASSERT_TRUE(got.is_ok() && got->has_value());
   EXPECT_EQ((*got)->applied_digest, "sha256:applied");
   EXPECT_EQ((*got)->last_applied_at, at_millis(2000));
-  EXPECT_EQ((*got)->conditions.ready.status, ConditionStatus::kTrue);
+  EXPECT_EQ((*got)->conditions.ready.status, model::ConditionStatus::kTrue);
   EXPECT_EQ((*got)->remote_id, "r-1");
   EXPECT_EQ((*got)->create.state, CreateState::kSucceeded);
   EXPECT_EQ((*got)->create.pending_attempts, 0);
@@ -332,9 +334,9 @@ TEST_P(StateStoreTest, SetConditionsChangesOnlyTheConditions) {
   auto store = open_store();
   WorkspaceRecord record = full_record("a", "x");
   ASSERT_TRUE(store->put(record));
-  Conditions unresolved;
-  unresolved.ready = {ConditionStatus::kUnknown, "", "", std::nullopt};
-  unresolved.synced = {ConditionStatus::kFalse, "CreatePendingUnresolved",
+  model::Conditions unresolved;
+  unresolved.ready = {model::ConditionStatus::kUnknown, "", "", std::nullopt};
+  unresolved.synced = {model::ConditionStatus::kFalse, "CreatePendingUnresolved",
                        "run `wsctl import` or `wsctl forget`", at_millis(5000)};
   ASSERT_TRUE(store->set_conditions(record.key, unresolved));
   auto got = store->get(record.key);

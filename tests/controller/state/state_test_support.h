@@ -35,9 +35,9 @@ inline WorkspaceRecord full_record(const std::string& ns, const std::string& nam
   r.create.request_digest = "sha256:abcdef";
   r.create.pending_attempts = 3;
   r.observed_json = R"({"status":"running","cpus":4,"name":"caf\u00e9 \"x\""})";
-  r.conditions.ready = {ConditionStatus::kTrue, "Available", "running",
+  r.conditions.ready = {model::ConditionStatus::kTrue, "Available", "running",
                         at_millis(1'700'000'001'000)};
-  r.conditions.synced = {ConditionStatus::kFalse, "ReconcileError", "HTTP 500: boom",
+  r.conditions.synced = {model::ConditionStatus::kFalse, "ReconcileError", "HTTP 500: boom",
                          at_millis(1'700'000'002'000)};
   r.deletion_policy = model::DeletionPolicy::kOrphan;
   r.management_policy = model::ManagementPolicy::kCreateOnly;

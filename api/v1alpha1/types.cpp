@@ -1,4 +1,4 @@
-#include "controller/model/resource.h"
+#include "api/v1alpha1/types.h"
 
 namespace wsop::model {
 
@@ -13,6 +13,34 @@ const char* to_string(ManagementPolicy policy) {
     case ManagementPolicy::kCreateOnly: return "CreateOnly";
   }
   return "unknown";
+}
+
+const char* to_string(ConditionStatus status) {
+  switch (status) {
+    case ConditionStatus::kTrue: return "True";
+    case ConditionStatus::kFalse: return "False";
+    case ConditionStatus::kUnknown: return "Unknown";
+  }
+  return "Unknown";
+}
+
+std::optional<ConditionStatus> condition_status_from_string(const std::string& text) {
+  if (text == "True") return ConditionStatus::kTrue;
+  if (text == "False") return ConditionStatus::kFalse;
+  if (text == "Unknown") return ConditionStatus::kUnknown;
+  return std::nullopt;
+}
+
+std::optional<WorkspaceKey> WorkspaceKey::parse(std::string_view text,
+                                                std::string_view default_ns) {
+  size_t slash = text.find('/');
+  if (slash == std::string_view::npos) {
+    if (text.empty()) return std::nullopt;
+    return WorkspaceKey{std::string(default_ns), std::string(text)};
+  }
+  std::string_view ns = text.substr(0, slash), name = text.substr(slash + 1);
+  if (ns.empty() || name.empty() || name.find('/') != std::string_view::npos) return std::nullopt;
+  return WorkspaceKey{std::string(ns), std::string(name)};
 }
 
 namespace {
