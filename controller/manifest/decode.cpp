@@ -61,7 +61,8 @@ std::optional<Diagnostic> foreign_document(const YamlDocument& document, const s
 }
 
 std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
-                                               const http::CredentialPolicy& credentials) {
+                                               const http::CredentialPolicy& credentials,
+                                               const providers::Registry& registry) {
   const YamlNode& root = *document.root;
   Reader reader(sink);
   if (value_type(root) == ValueType::kNull) return std::nullopt;  // "---" with nothing after
@@ -86,11 +87,11 @@ std::optional<DecodedDocument> decode_document(const YamlDocument& document, Dia
   model::SourcePosition position{sink.file(), to_line_col(root.mark)};
   DecodedDocument out;
   if (*kind_text == model::kKindWorkspace) {
-    model::Workspace workspace = decode_workspace(root, sink);
+    model::Workspace workspace = decode_workspace(root, sink, registry);
     workspace.position = std::move(position);
     out.resource = std::move(workspace);
   } else {
-    model::ProviderConfig config = decode_provider_config(root, sink, credentials);
+    model::ProviderConfig config = decode_provider_config(root, sink, credentials, registry);
     config.position = std::move(position);
     out.resource = std::move(config);
   }

@@ -176,7 +176,7 @@ void check_display_name(const Checked<model::Workspace>& checked,
 
 void check_provider_blocks(const Checked<model::Workspace>& checked,
                            const WorkspaceFieldMarks* marks, const model::ProviderConfig& config,
-                           std::vector<Diagnostic>& errors) {
+                           const providers::Registry& registry, std::vector<Diagnostic>& errors) {
   const model::Workspace& ws = *checked.resource;
   const std::string& file = ws.position.file;
   const std::string& type_name = model::to_string(config.type);
@@ -184,7 +184,7 @@ void check_provider_blocks(const Checked<model::Workspace>& checked,
   auto add = [&](model::LineCol at, std::string path, std::string message) {
     errors.push_back({file, to_mark(at), std::move(path), std::move(message)});
   };
-  const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config.type);
+  const providers::ProviderDescriptor* type = registry.find(config.type);
   if (!type) return;  // its spec.type has been reported
   for (const auto& [name, part] : ws.provider_specs) {
     if (name != type->name) add(part.mark, "spec." + name, "not allowed" + suffix);
@@ -234,12 +234,13 @@ bool some_config_name_unknown(const ManifestSet& set, const CheckedConfigs& conf
 }
 
 void check_reference(const ManifestSet& set, const CheckedConfigs& configs, bool names_unknown,
-                     const Checked<model::Workspace>& checked, std::vector<Diagnostic>& errors) {
+                     const Checked<model::Workspace>& checked, const providers::Registry& registry,
+                     std::vector<Diagnostic>& errors) {
   const model::Workspace& ws = *checked.resource;
   // A reference with an error of its own has been reported already.
   if (ws.provider_config.empty() || !checked.trusts("spec.providerConfigRef.name")) return;
   if (const model::ProviderConfig* config = find_typed_config(configs, ws.provider_config)) {
-    check_provider_blocks(checked, field_marks(set, ws), *config, errors);
+    check_provider_blocks(checked, field_marks(set, ws), *config, registry, errors);
     return;
   }
   // The ProviderConfig may be one that failed, or one in input never read.
@@ -252,23 +253,25 @@ void check_reference(const ManifestSet& set, const CheckedConfigs& configs, bool
 
 }  // namespace
 
-void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors) {
+void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors,
+                  const providers::Registry& registry) {
   CheckedConfigs configs = in_document_order(set.provider_configs, set.rejected_provider_configs);
   CheckedWorkspaces workspaces = in_document_order(set.workspaces, set.rejected_workspaces);
   check_unique_configs(configs, errors);
   check_unique_workspaces(workspaces, errors);
   bool names_unknown = some_config_name_unknown(set, configs);
   for (const auto& checked : workspaces) {
-    check_reference(set, configs, names_unknown, checked, errors);
+    check_reference(set, configs, names_unknown, checked, registry, errors);
   }
 }
 
-std::vector<Diagnostic> local_only_warnings(const ManifestSet& set) {
+std::vector<Diagnostic> local_only_warnings(const ManifestSet& set,
+                                            const providers::Registry& registry) {
   std::vector<Diagnostic> out;
   for (const model::Workspace& ws : set.workspaces) {
     const model::ProviderConfig* config = set.find_provider_config(ws.provider_config);
     if (!config) continue;
-    const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config->type);
+    const providers::ProviderDescriptor* type = registry.find(config->type);
     if (!type) continue;
     const WorkspaceFieldMarks* marks = field_marks(set, ws);
     for (const std::string& path : providers::local_only_fields(ws, type->capabilities)) {
