@@ -61,7 +61,8 @@ std::optional<Diagnostic> foreign_document(const YamlDocument& document, const s
 }
 
 std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
-                                               const http::CredentialPolicy& credentials) {
+                                               const http::CredentialPolicy& credentials,
+                                               const providers::Registry& registry) {
   const YamlNode& root = *document.root;
   Reader reader(sink);
   if (value_type(root) == ValueType::kNull) return std::nullopt;  // "---" with nothing after
@@ -85,9 +86,9 @@ std::optional<DecodedDocument> decode_document(const YamlDocument& document, Dia
   // meant, and the rest of the document's errors are worth reporting too.
   DecodedDocument out;
   if (*kind_text == model::kKindWorkspace) {
-    out.resource = decode_workspace(root, sink);
+    out.resource = decode_workspace(root, sink, registry);
   } else {
-    out.resource = decode_provider_config(root, sink, credentials);
+    out.resource = decode_provider_config(root, sink, credentials, registry);
   }
   out.valid = sink.count() == errors_before;
   out.error_paths = sink.paths_since(errors_before);

@@ -13,6 +13,7 @@
 #include "controller/manifest/diagnostic.h"
 #include "controller/manifest/yaml_tree.h"
 #include "providers/http/credential_policy.h"
+#include "providers/registry.h"
 
 namespace wsop::manifest {
 
@@ -32,9 +33,12 @@ struct DecodedDocument {
 
 // Nothing (and no error) for an empty document; nothing with errors in sink
 // for one whose kind cannot be told (not a map, kind missing or unknown).
-// credentials: the variables and files a ProviderConfig may name.
-std::optional<DecodedDocument> decode_document(const YamlDocument& document, DiagnosticSink& sink,
-                                               const http::CredentialPolicy& credentials);
+// credentials: the variables and files a ProviderConfig may name;
+// registry: the provider types spec.type and the spec.<type> blocks may
+// name (LoadOptions::registry).
+std::optional<DecodedDocument> decode_document(
+    const YamlDocument& document, DiagnosticSink& sink, const http::CredentialPolicy& credentials,
+    const providers::Registry& registry = providers::Registry::builtin());
 
 // A document of another API group (kustomize's kustomization.yaml, a
 // Namespace, a ConfigMap) that shares the source directory: not ours, so
@@ -48,8 +52,11 @@ std::optional<Diagnostic> foreign_document(const YamlDocument& document, const s
 // Per kind; root is the document's map, known to have that kind. They fill
 // what they can and report every problem to sink: the result is valid only
 // if sink received nothing.
-model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink,
-                                             const http::CredentialPolicy& credentials);
-model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink);
+model::ProviderConfig decode_provider_config(
+    const YamlNode& root, DiagnosticSink& sink, const http::CredentialPolicy& credentials,
+    const providers::Registry& registry = providers::Registry::builtin());
+model::Workspace decode_workspace(
+    const YamlNode& root, DiagnosticSink& sink,
+    const providers::Registry& registry = providers::Registry::builtin());
 
 }  // namespace wsop::manifest

@@ -233,8 +233,7 @@ bool is_known_spec_field(std::string_view key, const providers::Registry& regist
 }
 
 void decode_spec(Reader& reader, const YamlNode& spec, const http::CredentialPolicy& credentials,
-                 model::ProviderConfig& out) {
-  const providers::Registry& registry = providers::Registry::builtin();
+                 const providers::Registry& registry, model::ProviderConfig& out) {
   for (const auto& entry : spec.entries) {
     if (is_known_spec_field(entry.key, registry)) continue;
     std::string path = "spec." + entry.key;
@@ -265,7 +264,8 @@ void decode_spec(Reader& reader, const YamlNode& spec, const http::CredentialPol
 }  // namespace
 
 model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSink& sink,
-                                             const http::CredentialPolicy& credentials) {
+                                             const http::CredentialPolicy& credentials,
+                                             const providers::Registry& registry) {
   Reader reader(sink);
   model::ProviderConfig out;
   reader.reject_unknown(root, "", {"apiVersion", "kind", "metadata", "spec"});
@@ -274,7 +274,7 @@ model::ProviderConfig decode_provider_config(const YamlNode& root, DiagnosticSin
   out.labels = std::move(metadata.labels);
   out.annotations = std::move(metadata.annotations);
   const YamlNode* spec = reader.required(root, "", "spec");
-  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, credentials, out);
+  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, credentials, registry, out);
   return out;
 }
 

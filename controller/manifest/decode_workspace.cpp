@@ -124,8 +124,8 @@ void reject_unknown_spec_fields(Reader& reader, const YamlNode& spec,
   }
 }
 
-void decode_spec(Reader& reader, const YamlNode& spec, model::Workspace& out) {
-  const providers::Registry& registry = providers::Registry::builtin();
+void decode_spec(Reader& reader, const YamlNode& spec, const providers::Registry& registry,
+                 model::Workspace& out) {
   reject_unknown_spec_fields(reader, spec, registry);
   decode_provider_ref(reader, spec, out);
   if (auto v = text_field(reader, spec, "externalId", kMaxExternalId)) out.external_id = *v;
@@ -146,7 +146,8 @@ void decode_spec(Reader& reader, const YamlNode& spec, model::Workspace& out) {
 
 }  // namespace
 
-model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink) {
+model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink,
+                                  const providers::Registry& registry) {
   Reader reader(sink);
   model::Workspace out;
   for (const auto& entry : root.entries) {
@@ -162,7 +163,7 @@ model::Workspace decode_workspace(const YamlNode& root, DiagnosticSink& sink) {
   out.labels = std::move(metadata.labels);
   out.annotations = std::move(metadata.annotations);
   const YamlNode* spec = reader.required(root, "", "spec");
-  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, out);
+  if (spec && reader.object(*spec, "spec")) decode_spec(reader, *spec, registry, out);
   if (out.external_id.empty()) out.external_id = out.ns + "/" + out.name;
   if (out.display_name.empty()) out.display_name = out.name;
   return out;

@@ -18,6 +18,10 @@ namespace wsop::manifest {
 namespace fs = std::filesystem;
 namespace {
 
+const providers::Registry& registry_of(const LoadOptions& options) {
+  return options.registry ? *options.registry : providers::Registry::builtin();
+}
+
 constexpr const char* kStdinName = "<stdin>";
 
 void error_at_file(std::vector<Diagnostic>& errors, const std::string& file, std::string message) {
@@ -229,7 +233,7 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
         continue;
       }
     }
-    if (auto decoded = decode_document(document, sink, options.credentials)) {
+    if (auto decoded = decode_document(document, sink, options.credentials, registry_of(options))) {
       add_document(document, std::move(*decoded), file, result.set);
     }
   }
@@ -336,9 +340,9 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   if (options.cancel && options.cancel->load()) {
     error_at_file(result.errors, "<load>", "cancelled: the controller is stopping");
   }
-  if (options.cross_document_rules) validate_set(result.set, result.errors);
+  if (options.cross_document_rules) validate_set(result.set, result.errors, registry_of(options));
   sort_diagnostics(result.errors);
-  auto local_only = local_only_warnings(result.set);
+  auto local_only = local_only_warnings(result.set, registry_of(options));
   std::move(local_only.begin(), local_only.end(), std::back_inserter(result.warnings));
   if (!options.secret_refs_readable) {
     auto kubernetes_only = kubernetes_only_warnings(result.set);

@@ -16,6 +16,7 @@
 #include "controller/manifest/source_map.h"
 #include "controller/manifest/yaml_tree.h"
 #include "providers/http/credential_policy.h"
+#include "providers/registry.h"
 
 namespace wsop::manifest {
 
@@ -88,6 +89,10 @@ struct LoadOptions {
   // gets no kubernetes_only_warnings. False (files and git): each secretRef
   // is warned about, since the provider of its ProviderConfig is refused.
   bool secret_refs_readable = false;
+  // The provider types the set may use (spec.type, the spec.<type> blocks,
+  // their rules); null: Registry::builtin(). A build that registers more
+  // types passes its own (tests/extension/).
+  const providers::Registry* registry = nullptr;
 };
 
 struct LoadResult {
@@ -120,11 +125,13 @@ LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& o
 void append_loaded(LoadResult& into, LoadResult&& part);
 
 // The rules across documents of ARCHITECTURE.md section 1, appended to errors.
-void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors);
+void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors,
+                  const providers::Registry& registry = providers::Registry::builtin());
 
 // One warning per field a valid workspace sets that its provider does not
 // receive (model::Workspace::local_only_fields), at the field, sorted.
-std::vector<Diagnostic> local_only_warnings(const ManifestSet& set);
+std::vector<Diagnostic> local_only_warnings(
+    const ManifestSet& set, const providers::Registry& registry = providers::Registry::builtin());
 
 // One warning per valid ProviderConfig whose credentials are a secretRef,
 // at the field: only the kubernetes mode reads Secrets, so the file and git

@@ -22,8 +22,8 @@ Json metadata_json(const std::string& name, const std::string* ns,
 
 // Each spec.<type> block, as its descriptor renders it; one of a type no
 // longer registered, or with nothing to show, is left out.
-void render_type_blocks(const model::ProviderSpecParts& parts, bool workspace, Json& spec) {
-  const providers::Registry& registry = providers::Registry::builtin();
+void render_type_blocks(const model::ProviderSpecParts& parts, bool workspace,
+                        const providers::Registry& registry, Json& spec) {
   for (const auto& [name, decoded] : parts) {
     const providers::ProviderDescriptor* type = registry.find(name);
     if (!type || !decoded) continue;
@@ -46,7 +46,7 @@ Json to_manifest_json(const model::Hardware& hw) {
   return out;
 }
 
-Json to_manifest_json(const model::ProviderConfig& config) {
+Json to_manifest_json(const model::ProviderConfig& config, const providers::Registry& registry) {
   Json credentials = Json::object();
   if (config.credentials.env) credentials["env"] = *config.credentials.env;
   if (config.credentials.file) credentials["file"] = *config.credentials.file;
@@ -66,14 +66,14 @@ Json to_manifest_json(const model::ProviderConfig& config) {
   };
   if (config.proxy.url) spec["proxy"] = {{"url", *config.proxy.url}};
   if (config.proxy.none) spec["proxy"] = {{"none", true}};
-  render_type_blocks(config.provider_specs, /*workspace=*/false, spec);
+  render_type_blocks(config.provider_specs, /*workspace=*/false, registry, spec);
   return {{"apiVersion", model::kApiVersion},
           {"kind", model::kKindProviderConfig},
           {"metadata", metadata_json(config.name, nullptr, config.labels, config.annotations)},
           {"spec", spec}};
 }
 
-Json to_manifest_json(const model::Workspace& ws) {
+Json to_manifest_json(const model::Workspace& ws, const providers::Registry& registry) {
   Json spec = {{"providerConfigRef", {{"name", ws.provider_config}}},
                {"externalId", ws.external_id},
                {"displayName", ws.display_name}};
@@ -81,7 +81,7 @@ Json to_manifest_json(const model::Workspace& ws) {
   spec["deletionPolicy"] = model::to_string(ws.deletion_policy);
   spec["managementPolicy"] = model::to_string(ws.management_policy);
   if (ws.hardware) spec["hardware"] = to_manifest_json(*ws.hardware);
-  render_type_blocks(ws.provider_specs, /*workspace=*/true, spec);
+  render_type_blocks(ws.provider_specs, /*workspace=*/true, registry, spec);
   return {{"apiVersion", model::kApiVersion},
           {"kind", model::kKindWorkspace},
           {"metadata", metadata_json(ws.name, &ws.ns, ws.labels, ws.annotations)},
@@ -100,8 +100,8 @@ Json to_manifest_list(const ManifestSet& set) {
   return {{"apiVersion", "v1"}, {"kind", "List"}, {"items", items}};
 }
 
-std::string desired_digest(const model::Workspace& workspace) {
-  auto json = to_manifest_json(workspace);
+std::string desired_digest(const model::Workspace& workspace, const providers::Registry& registry) {
+  auto json = to_manifest_json(workspace, registry);
   json["metadata"].erase("annotations");  // a reconcile request is not a spec change
   return sha256_hex(json.dump());
 }

@@ -177,7 +177,8 @@ void check_display_name(const Checked<model::Workspace>& checked,
 }
 
 void check_provider_blocks(const Checked<model::Workspace>& checked,
-                           const model::ProviderConfig& config, std::vector<Diagnostic>& errors) {
+                           const model::ProviderConfig& config,
+                           const providers::Registry& registry, std::vector<Diagnostic>& errors) {
   const model::Workspace& ws = *checked.resource;
   const DocumentSource& source = *checked.source;
   const std::string& file = source.file_name();
@@ -186,7 +187,7 @@ void check_provider_blocks(const Checked<model::Workspace>& checked,
   auto add = [&](Mark at, std::string path, std::string message) {
     errors.push_back({file, at, std::move(path), std::move(message)});
   };
-  const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config.type);
+  const providers::ProviderDescriptor* type = registry.find(config.type);
   if (!type) return;  // its spec.type has been reported
   for (const auto& entry : ws.provider_specs) {
     const std::string& name = entry.first;
@@ -236,12 +237,13 @@ bool some_config_name_unknown(const ManifestSet& set, const CheckedConfigs& conf
 }
 
 void check_reference(const ManifestSet& set, const CheckedConfigs& configs, bool names_unknown,
-                     const Checked<model::Workspace>& checked, std::vector<Diagnostic>& errors) {
+                     const Checked<model::Workspace>& checked, const providers::Registry& registry,
+                     std::vector<Diagnostic>& errors) {
   const model::Workspace& ws = *checked.resource;
   // A reference with an error of its own has been reported already.
   if (ws.provider_config.empty() || !checked.trusts("spec.providerConfigRef.name")) return;
   if (const model::ProviderConfig* config = find_typed_config(configs, ws.provider_config)) {
-    check_provider_blocks(checked, *config, errors);
+    check_provider_blocks(checked, *config, registry, errors);
     return;
   }
   // The ProviderConfig may be one that failed, or one in input never read.
@@ -254,7 +256,8 @@ void check_reference(const ManifestSet& set, const CheckedConfigs& configs, bool
 
 }  // namespace
 
-void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors) {
+void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors,
+                  const providers::Registry& registry) {
   CheckedConfigs configs = in_document_order(set.provider_configs, set.sources.provider_configs,
                                              set.rejected_provider_configs);
   CheckedWorkspaces workspaces =
@@ -263,16 +266,17 @@ void validate_set(const ManifestSet& set, std::vector<Diagnostic>& errors) {
   check_unique_workspaces(workspaces, errors);
   bool names_unknown = some_config_name_unknown(set, configs);
   for (const auto& checked : workspaces) {
-    check_reference(set, configs, names_unknown, checked, errors);
+    check_reference(set, configs, names_unknown, checked, registry, errors);
   }
 }
 
-std::vector<Diagnostic> local_only_warnings(const ManifestSet& set) {
+std::vector<Diagnostic> local_only_warnings(const ManifestSet& set,
+                                            const providers::Registry& registry) {
   std::vector<Diagnostic> out;
   for (const model::Workspace& ws : set.workspaces) {
     const model::ProviderConfig* config = set.find_provider_config(ws.provider_config);
     if (!config) continue;
-    const providers::ProviderDescriptor* type = providers::Registry::builtin().find(config->type);
+    const providers::ProviderDescriptor* type = registry.find(config->type);
     if (!type) continue;
     const DocumentSource* found = set.source_of(ws);
     const DocumentSource& source = found ? *found : kNoSource;

@@ -7,6 +7,10 @@
 namespace wsop::plan {
 namespace {
 
+const providers::Registry& plan_registry(const PlanOptions& options) {
+  return options.registry ? *options.registry : providers::Registry::builtin();
+}
+
 WorkspacePlan base(const model::Workspace* desired, const state::WorkspaceRecord* record) {
   WorkspacePlan out;
   out.key = desired ? desired->key() : record->key;
@@ -80,8 +84,9 @@ void flatten(const nlohmann::ordered_json& node, const std::string& path,
 // (controller/manifest/render.cpp): the policies and the ProviderConfig
 // reference stay here, and so do the fields this provider never receives.
 std::vector<Attribute> create_attributes(const model::Workspace& desired,
-                                         const providers::Provider* provider) {
-  auto manifest = manifest::to_manifest_json(desired);
+                                         const providers::Provider* provider,
+                                         const providers::Registry& registry) {
+  auto manifest = manifest::to_manifest_json(desired, registry);
   auto spec = manifest["spec"];
   for (const char* local : {"providerConfigRef", "deletionPolicy", "managementPolicy"}) {
     spec.erase(local);
@@ -102,7 +107,8 @@ std::vector<Attribute> create_attributes(const model::Workspace& desired,
 
 // No remote workspace is known for a manifest.
 WorkspacePlan plan_missing(const model::Workspace& desired, const state::WorkspaceRecord* record,
-                           const Observation& observation, const providers::Provider* provider) {
+                           const Observation& observation, const providers::Provider* provider,
+                           const providers::Registry& registry) {
   WorkspacePlan out = base(&desired, record);
   const bool pending = record && record->create.state == state::CreateState::kPending;
   // An external-name the user set on a pending create is their answer to
@@ -130,7 +136,7 @@ WorkspacePlan plan_missing(const model::Workspace& desired, const state::Workspa
     return out;
   }
   out.action = Action::kCreate;
-  out.attributes = create_attributes(desired, provider);
+  out.attributes = create_attributes(desired, provider, registry);
   if (record && record->remote_id && observation.confirmed_absent) {
     out.note = "remote workspace " + *record->remote_id + " no longer exists: create again";
   }
@@ -155,7 +161,7 @@ WorkspacePlan plan_existing(const model::Workspace& desired, const state::Worksp
                             const providers::RemoteWorkspace& remote,
                             const providers::Provider* provider, const PlanOptions& options) {
   WorkspacePlan out = base(&desired, &record);
-  out.desired_digest = manifest::desired_digest(desired);
+  out.desired_digest = manifest::desired_digest(desired, plan_registry(options));
   if (provider) out.changes = provider->diff(desired, remote);
   if (out.changes.empty()) {
     if (provider) out.note = local_only_note(desired, record, out.desired_digest, *provider);
@@ -229,7 +235,7 @@ WorkspacePlan plan_workspace(const model::Workspace* desired, const state::Works
       out.unobserved = true;
       return out;
     }
-    return plan_missing(*desired, record, observation, provider);
+    return plan_missing(*desired, record, observation, provider, plan_registry(options));
   }
   return plan_existing(*desired, *record, *observation.remote, provider, options);
 }

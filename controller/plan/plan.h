@@ -12,6 +12,7 @@
 #include "api/v1alpha1/types.h"
 #include "controller/state/state_store.h"
 #include "providers/provider.h"
+#include "providers/registry.h"
 
 namespace wsop::plan {
 
@@ -74,6 +75,10 @@ struct PlanOptions {
   bool prune = false;
   bool allow_replace = false;
   std::string instance_id;
+  // Whose descriptors render the spec.<type> blocks into the desired
+  // digest and the create attributes; null: Registry::builtin(). The
+  // composition root sets its own (controller/runtime/composition.h).
+  const providers::Registry* registry = nullptr;
 };
 
 // What is known about the remote side of one workspace.

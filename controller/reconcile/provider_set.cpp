@@ -10,7 +10,7 @@ std::vector<std::pair<std::string, Status>> ProviderSet::update(
   std::map<std::string, Entry> next;
   std::lock_guard lock(mu_);
   for (const auto& config : configs) {
-    std::string fingerprint = manifest::to_manifest_json(config)["spec"].dump();
+    std::string fingerprint = manifest::to_manifest_json(config, registry_)["spec"].dump();
     auto it = entries_.find(config.name);
     if (it != entries_.end() && it->second.fingerprint == fingerprint) {
       next[config.name] = std::move(it->second);

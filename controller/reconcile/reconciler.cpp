@@ -287,8 +287,10 @@ state::WorkspaceRecord WorkspaceReconciler::settled_record(const Step& step,
     record.deletion_policy = step.desired->deletion_policy;
     record.management_policy = step.desired->management_policy;
     record.paused = step.desired->paused();
-    std::string digest = step.plan.desired_digest.empty() ? manifest::desired_digest(*step.desired)
-                                                          : step.plan.desired_digest;
+    const providers::Registry* registry = ctx_.options.plan.registry;
+    std::string digest = !step.plan.desired_digest.empty() ? step.plan.desired_digest
+                         : registry ? manifest::desired_digest(*step.desired, *registry)
+                                    : manifest::desired_digest(*step.desired);
     if (record.applied_digest != digest) {
       record.applied_digest = digest;
       ++record.applied_generation;

@@ -20,8 +20,10 @@ Composition::Composition(CompositionOptions options, std::unique_ptr<state::Stat
                          DesiredSource desired, reconcile::EventSink* events)
     : options_(std::move(options)), desired_(std::move(desired)), store_(std::move(store)) {
   options_.reconcile.plan.instance_id = options_.context.instance_id;
-  providers_ =
-      std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), options_.context);
+  const providers::Registry& registry =
+      options_.registry ? *options_.registry : providers::Registry::builtin();
+  options_.reconcile.plan.registry = &registry;
+  providers_ = std::make_unique<reconcile::ProviderSet>(registry, options_.context);
   set_events(events);
 }
 

@@ -37,6 +37,10 @@ struct CompositionOptions {
   providers::ProviderContext context;
   // reconcile.plan.instance_id is set from context.instance_id.
   reconcile::ReconcileOptions reconcile;
+  // The provider types to make providers of; null: Registry::builtin(). A
+  // build that registers more types passes its own (tests/extension/); it
+  // must outlive the Composition.
+  const providers::Registry* registry = nullptr;
 };
 
 class Composition {
