@@ -20,8 +20,8 @@ Composition::Composition(CompositionOptions options, std::unique_ptr<state::Stat
                          DesiredSource desired, reconcile::EventSink* events)
     : options_(std::move(options)), desired_(std::move(desired)), store_(std::move(store)) {
   options_.reconcile.plan.instance_id = options_.context.instance_id;
-  providers_ =
-      std::make_unique<reconcile::ProviderSet>(providers::Registry::builtin(), options_.context);
+  providers_ = std::make_unique<reconcile::ProviderSet>(
+      options_.registry ? *options_.registry : providers::Registry::builtin(), options_.context);
   set_events(events);
 }
 
