@@ -35,8 +35,9 @@ struct ApplyFlags {
 std::optional<std::string> apply_prune_refusal(runtime::Session& session, const ApplyFlags& flags) {
   if (!flags.prune) return std::nullopt;
   auto refusal = session.prune_refusal({flags.max_prune_percent, /*force=*/flags.force});
-  if (!refusal) return std::nullopt;
-  return *refusal + " (use --force if you mean it)";
+  if (!refusal) return "cannot count what pruning would delete: " + refusal.status().message();
+  if (!*refusal) return std::nullopt;
+  return **refusal + " (use --force if you mean it)";
 }
 
 std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags, Io io) {

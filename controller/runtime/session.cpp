@@ -177,9 +177,10 @@ Outcome<plan::Plan> Session::plan(bool prune) {
   return out;
 }
 
-std::optional<std::string> Session::prune_refusal(const reconcile::PruneGuardOptions& guard) {
+Outcome<std::optional<std::string>> Session::prune_refusal(
+    const reconcile::PruneGuardOptions& guard) {
   auto count = reconcile::count_prune(store(), *desired_, parts_->instance_id());
-  if (!count) return "cannot count what pruning would delete: " + count.status().message();
+  if (!count) return count.status();
   return reconcile::prune_refusal(*count, guard);
 }
 

@@ -160,8 +160,9 @@ class Session {
   // The plan of every selected workspace, and with prune of every record.
   Outcome<plan::Plan> plan(bool prune);
   // Why the prune guard (reconcile/prune_guard.h) refuses this run, or
-  // nullopt when it may prune.
-  std::optional<std::string> prune_refusal(const reconcile::PruneGuardOptions& guard);
+  // nullopt when it may prune. Errors: the store's, when what pruning would
+  // remove cannot be counted.
+  Outcome<std::optional<std::string>> prune_refusal(const reconcile::PruneGuardOptions& guard);
   // Carries out every item of `plan` through the reconciler on a Runner,
   // the items taking turns between ProviderConfigs, until the queue is idle,
   // the deadline passes or interrupt() is called.

@@ -283,6 +283,36 @@ TEST_F(SessionTest, DeleteWithoutTheSourceStopsBeforeDeletingAnything) {
   EXPECT_EQ(record_count(**session), 1u);
 }
 
+// The one prune guard (reconcile/prune_guard.h), counted over the
+// session's store and source for its instance.
+TEST_F(SessionTest, PruneRefusalFollowsTheGuard) {
+  const struct {
+    const char* instance;
+    reconcile::PruneGuardOptions guard;
+    bool refused;
+  } cases[] = {
+      {"test", {50, false}, true},    // an empty source would prune the only record
+      {"test", {50, true}, false},    // --force
+      {"other", {50, false}, false},  // another instance's record is never pruned
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(std::string(c.instance) + (c.guard.force ? " force" : ""));
+    auto opts = options();
+    opts.instance_id = c.instance;
+    auto session = open("", opts);
+    ASSERT_TRUE(session);
+    state::WorkspaceRecord mine;
+    mine.key = {"default", "left"};
+    mine.provider_config = "fake";
+    mine.remote_id = "r1";
+    mine.owner_instance_id = "test";
+    ASSERT_TRUE(session->store().put(mine).is_ok());
+    auto refusal = session->prune_refusal(c.guard);
+    ASSERT_TRUE(refusal) << refusal.status().to_string();
+    EXPECT_EQ(refusal->has_value(), c.refused) << refusal->value_or("");
+  }
+}
+
 TEST_F(SessionTest, KeysFollowTheSelectionAndTheRecords) {
   auto opts = options();
   opts.selects = [](const std::map<std::string, std::string>& labels) {
