@@ -11,17 +11,13 @@
 
 #include "cmd/wsctl/apply_progress.h"
 #include "cmd/wsctl/apply_stop.h"
-#include "cmd/wsctl/engine_options.h"
+#include "cmd/wsctl/session_options.h"
+#include "cmd/wsctl/session_print.h"
 #include "common/duration.h"
 #include "controller/plan/render.h"
-#include "controller/reconcile/prune_guard.h"
 #include "controller/runtime/worker_sizing.h"
 
 namespace wsop::cli {
-
-Outcome<plan::Plan> make_plan(Engine& engine, bool prune);                // diff.cpp
-std::map<std::string, size_t> unknown_by_config(const plan::Plan& plan);  // diff.cpp
-
 namespace {
 
 using runtime::kMaxWorkers;
@@ -36,14 +32,12 @@ struct ApplyFlags {
 
 // The controller's prune guard (controller/reconcile/prune_guard.h); here a
 // refusal stops the whole run.
-std::optional<std::string> apply_prune_refusal(Engine& engine, const ApplyFlags& flags,
-                                               const std::string& instance) {
+std::optional<std::string> apply_prune_refusal(runtime::Session& session, const ApplyFlags& flags) {
   if (!flags.prune) return std::nullopt;
-  auto count = reconcile::count_prune(engine.store(), engine.desired(), instance);
-  if (!count) return "cannot count what pruning would delete: " + count.status().message();
-  auto refusal = reconcile::prune_refusal(*count, {flags.max_prune_percent, /*force=*/flags.force});
-  if (!refusal) return std::nullopt;
-  return *refusal + " (use --force if you mean it)";
+  auto refusal = session.prune_refusal({flags.max_prune_percent, /*force=*/flags.force});
+  if (!refusal) return "cannot count what pruning would delete: " + refusal.status().message();
+  if (!*refusal) return std::nullopt;
+  return **refusal + " (use --force if you mean it)";
 }
 
 std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags, Io io) {
@@ -80,86 +74,46 @@ std::optional<int> read_flags(const po::variables_map& values, ApplyFlags& flags
   return std::nullopt;
 }
 
-// The plan's items taking turns between ProviderConfigs. In the plan's
-// order (by key) every worker would wait on the first ProviderConfig's
-// bucket while the others sat idle: the providers would be served one after
-// another instead of at once.
-std::vector<const plan::WorkspacePlan*> interleaved_by_provider_config(const plan::Plan& plan) {
-  std::map<std::string, std::vector<const plan::WorkspacePlan*>> by_config;
-  for (const auto& item : plan.items) by_config[item.provider_config].push_back(&item);
-  std::vector<const plan::WorkspacePlan*> out;
-  out.reserve(plan.items.size());
-  for (size_t turn = 0; out.size() < plan.items.size(); ++turn) {
-    for (const auto& [config, items] : by_config) {
-      if (turn < items.size()) out.push_back(items[turn]);
-    }
-  }
-  return out;
-}
-
-// Runs every planned key through the reconciler until the queue is idle or
-// the run stops (stop.deadline(), a signal); returns the exit code.
-int execute(Engine& engine, const plan::Plan& plan, const ApplyFlags& flags, ApplyStop& stop,
-            size_t skipped, Io io) {
-  const int workers = flags.workers > 0
-                          ? flags.workers
-                          : runtime::workers_for(engine.desired().set(), plan.items.size());
+// Runs every planned key through the session's runner until the queue is
+// idle or the run stops (stop.deadline(), a signal); returns the exit code.
+int execute(runtime::Session& session, const plan::Plan& plan, const ApplyFlags& flags,
+            ApplyStop& stop, size_t skipped, Io io) {
   bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
   ApplyProgress progress(io.out, tty, plan.items.size(), flags.progress_every);
-  engine.set_events(&progress);
-  runtime::WorkQueue queue({std::chrono::milliseconds(500), std::chrono::seconds(10), 0.1});
-  runtime::Runner runner(engine.reconciler(), queue,
-                         {workers, /*max_failures=*/3, /*follow_provisioning=*/flags.wait},
-                         &progress);
-  // The plan is a sweep: with --wait, a provisioning workspace's next poll
-  // goes ahead of the creates still waiting for the provider's rate.
-  for (const auto* item : interleaved_by_provider_config(plan)) {
-    queue.add(item->key.to_string(), runtime::Priority::kLow);
-  }
+  runtime::RunOptions run;
+  run.workers = flags.workers;
+  run.follow_provisioning = flags.wait;
+  run.deadline = stop.deadline();
+  run.events = &progress;
+  run.observer = &progress;
   // At a signal: no reconcile starts, and the providers' waits end.
-  stop.on_interrupt([&queue, &engine] {
-    queue.shut_down();
-    engine.providers().stop_all();
-  });
-  runner.start();
+  stop.on_interrupt([&session] { session.interrupt(); });
   progress.start();
-  bool idle = queue.wait_idle(stop.deadline());
-  // Past the deadline the clients start nothing (the cutoff): the
-  // reconciles under way end within the grace, recording what they met.
-  runner.stop();
+  auto result = session.run(plan, run);
   stop.on_interrupt(nullptr);
   progress.finish();
-  if (!idle && !stop.signal()) {
+  if (!result.idle && !stop.signal()) {
     io.err << "wsctl apply: timed out after " << format_duration(flags.timeout)
            << ": nothing new was started after the deadline; what was under way is recorded\n";
   }
-  // Whatever did not end Synced (or Ready, with --wait) has failed.
-  for (const auto& item : plan.items) {
-    auto record = engine.store().get(item.key);
-    if (!record || !*record) continue;
-    const auto& c = (*record)->conditions;
-    if (c.synced.status == model::ConditionStatus::kFalse) {
-      progress.mark_failed(item.key.to_string(), c.synced.reason + ": " + c.synced.message);
-    } else if (flags.wait && c.ready.status != model::ConditionStatus::kTrue) {
-      progress.mark_failed(item.key.to_string(),
-                           "not Ready: " + c.ready.reason + " " + c.ready.message);
-    }
+  for (const auto& failure : result.failures) {
+    progress.mark_failed(failure.key.to_string(), failure.why);
   }
   io.out << "Apply: " << progress.summary(plan.items.size());
   // The workspaces of ProviderConfigs that cannot be used (reported above).
   if (skipped > 0) io.out << ", skipped " << skipped;
   io.out << ".\n";
-  return progress.failed().empty() && idle ? kExitOk : kExitFailed;
+  return progress.failed().empty() && result.idle ? kExitOk : kExitFailed;
 }
 
-int apply_bounded(const po::variables_map& values, EngineOptions& engine_options,
+int apply_bounded(const po::variables_map& values, runtime::SessionOptions& session_options,
                   const ApplyFlags& flags, ApplyStop& stop, Io io);
 
 }  // namespace
 
 int run_apply(const Args& args, Io io) {
   po::options_description options("Options");
-  add_engine_options(options);
+  add_session_options(options);
   options.add_options()("prune", po::bool_switch(),
                         "delete (or forget, per deletionPolicy) workspaces that left the source")(
       "max-prune", po::value<int>()->default_value(50),
@@ -180,14 +134,14 @@ int run_apply(const Args& args, Io io) {
                                 args, values, io)) {
     return *exit;
   }
-  EngineOptions engine_options;
+  runtime::SessionOptions session_options;
   ApplyFlags flags;
-  if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
+  if (auto exit = session_options_from(values, session_options, io)) return *exit;
   if (auto exit = read_flags(values, flags, io)) return *exit;
   // From here the whole run is bounded by --timeout and stops at a signal.
   ApplyStop stop(flags.timeout, io.err);
-  engine_options.cutoff = stop.cutoff();
-  int exit = apply_bounded(values, engine_options, flags, stop, io);
+  session_options.cutoff = stop.cutoff();
+  int exit = apply_bounded(values, session_options, flags, stop, io);
   if (auto signal = stop.signal()) {
     io.err << "wsctl apply: interrupted: requests in flight were given "
            << format_duration(ApplyStop::kGrace)
@@ -200,44 +154,40 @@ int run_apply(const Args& args, Io io) {
 
 namespace {
 
-int apply_bounded(const po::variables_map& values, EngineOptions& engine_options,
+int apply_bounded(const po::variables_map& values, runtime::SessionOptions& session_options,
                   const ApplyFlags& flags, ApplyStop& stop, Io io) {
-  if (flags.prune && !engine_options.selector.empty()) {
+  if (flags.prune && !values["selector"].as<std::string>().empty()) {
     io.err
         << "wsctl apply: --prune with -l is not supported: the state store does not keep labels\n";
     return kExitInvalid;
   }
-  engine_options.reconcile.plan.prune = flags.prune;
-  engine_options.reconcile.plan.allow_replace = values["allow-replace"].as<bool>();
+  session_options.reconcile.plan.prune = flags.prune;
+  session_options.reconcile.plan.allow_replace = values["allow-replace"].as<bool>();
   int exit_code = kExitOk;
-  auto engine = Engine::open(engine_options, io, exit_code);
-  if (!engine) return exit_code;
-  stop.on_interrupt([&engine] { engine->providers().stop_all(); });
-  auto failed_lists = engine->observe_all();
+  auto session = open_session(session_options, io, exit_code);
+  if (!session) return exit_code;
+  stop.on_interrupt([&session] { session->interrupt(); });
+  auto failed_lists = session->observe_all();
   stop.on_interrupt(nullptr);
   if (stop.signal()) return kExitFailed;
   // A list that failed for want of reach is retried by each workspace,
   // which records what it met; a ProviderConfig that cannot be used at all
   // is reported once and its workspaces are left alone.
   for (const auto& [name, status] : failed_lists) {
-    if (!is_configuration_failure(status)) {
+    if (!runtime::is_configuration_failure(status)) {
       io.err << "wsctl apply: observing " << name << ": " << status.message() << "\n";
     }
   }
-  auto unusable = engine->set_aside_unusable(failed_lists, /*only_configuration=*/true);
-  auto plan = make_plan(*engine, flags.prune);
+  auto unusable = session->set_aside_unusable(failed_lists, /*only_configuration=*/true);
+  auto plan = session->plan(flags.prune);
   if (!plan) {
     io.err << "wsctl apply: " << plan.status().message() << "\n";
     return kExitInvalid;
   }
-  print_unusable(io, "apply", engine->desired().set(), unusable, unknown_by_config(*plan),
+  print_unusable(io, "apply", session->desired().set(), unusable, runtime::unknown_by_config(*plan),
                  "skipped, nothing recorded for them");
-  std::set<std::string> unusable_names;
-  for (const auto& config : unusable) unusable_names.insert(config.name);
-  size_t skipped = std::erase_if(plan->items, [&](const plan::WorkspacePlan& item) {
-    return item.unobserved && unusable_names.count(item.provider_config) > 0;
-  });
-  if (auto refusal = apply_prune_refusal(*engine, flags, engine_options.instance_id)) {
+  size_t skipped = runtime::drop_unusable(*plan, unusable);
+  if (auto refusal = apply_prune_refusal(*session, flags)) {
     io.err << "wsctl apply: " << *refusal << "; nothing was applied\n";
     return kExitInvalid;
   }
@@ -245,7 +195,7 @@ int apply_bounded(const po::variables_map& values, EngineOptions& engine_options
     plan::render_text(*plan, {false, false}, io.out);
     return unusable.empty() ? kExitOk : kExitFailed;
   }
-  int exit = execute(*engine, *plan, flags, stop, skipped, io);
+  int exit = execute(*session, *plan, flags, stop, skipped, io);
   return unusable.empty() ? exit : kExitFailed;
 }
 

@@ -6,31 +6,11 @@
 #include <iostream>
 #include <map>
 
-#include "cmd/wsctl/engine_options.h"
+#include "cmd/wsctl/session_options.h"
+#include "cmd/wsctl/session_print.h"
 #include "controller/plan/render.h"
 
 namespace wsop::cli {
-
-// The plan of every selected workspace (and, with prune, of every record).
-Outcome<plan::Plan> make_plan(Engine& engine, bool prune) {
-  plan::Plan plan;
-  for (const auto& key : engine.keys(prune)) {
-    auto item = engine.reconciler().plan(key);
-    if (!item) return item.status();
-    if (!prune && !engine.desired().find(key)) continue;
-    plan.items.push_back(std::move(*item));
-  }
-  return plan;
-}
-
-// Unknown plans by ProviderConfig.
-std::map<std::string, size_t> unknown_by_config(const plan::Plan& plan) {
-  std::map<std::string, size_t> out;
-  for (const auto& item : plan.items) {
-    if (item.unobserved) ++out[item.provider_config];
-  }
-  return out;
-}
 
 namespace {
 
@@ -39,8 +19,8 @@ namespace {
 // an unknown plan, not "no changes" and never "create": one error per
 // ProviderConfig, naming it. Returns whether there was any.
 bool report_unknown(const plan::Plan& plan, const manifest::ManifestSet& set,
-                    const std::vector<UnusableConfig>& unusable, Io io) {
-  auto unknown = unknown_by_config(plan);
+                    const std::vector<runtime::UnusableConfig>& unusable, Io io) {
+  auto unknown = runtime::unknown_by_config(plan);
   print_unusable(io, "diff", set, unusable, unknown, "are unknown");
   for (const auto& config : unusable) unknown.erase(config.name);
   for (const auto& [config, n] : unknown) {
@@ -54,7 +34,7 @@ bool report_unknown(const plan::Plan& plan, const manifest::ManifestSet& set,
 
 int run_diff(const Args& args, Io io) {
   po::options_description options("Options");
-  add_engine_options(options);
+  add_session_options(options);
   options.add_options()("output,o", po::value<std::string>()->default_value(""),
                         "json: the plan for machines (docs/GITOPS.md); markdown: for a pull "
                         "request comment")("prune", po::bool_switch(),
@@ -68,31 +48,31 @@ int run_diff(const Args& args, Io io) {
           args, values, io)) {
     return *exit;
   }
-  EngineOptions engine_options;
-  if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
+  runtime::SessionOptions session_options;
+  if (auto exit = session_options_from(values, session_options, io)) return *exit;
   std::string output = values["output"].as<std::string>();
   if (output != "" && output != "json" && output != "markdown") {
     io.err << "wsctl diff: unsupported output format \"" << output << "\" (use json or markdown)\n";
     return kExitInvalid;
   }
   bool prune = values["prune"].as<bool>();
-  engine_options.reconcile.plan.prune = prune;
-  engine_options.reconcile.plan.allow_replace = values["allow-replace"].as<bool>();
-  engine_options.read_only = true;  // diff records nothing
+  session_options.reconcile.plan.prune = prune;
+  session_options.reconcile.plan.allow_replace = values["allow-replace"].as<bool>();
+  session_options.state.read_only = true;  // diff records nothing
   int exit_code = kExitOk;
-  auto engine = Engine::open(engine_options, io, exit_code);
-  if (!engine) return exit_code;
+  auto session = open_session(session_options, io, exit_code);
+  if (!session) return exit_code;
   bool refresh = values["refresh"].as<bool>();
-  std::vector<UnusableConfig> unusable;
+  std::vector<runtime::UnusableConfig> unusable;
   if (refresh) {
     // diff records nothing: an account whose list failed is reported once
     // below, instead of its workspaces each retrying their own reads.
-    unusable = engine->set_aside_unusable(engine->observe_all(), /*only_configuration=*/false);
+    unusable = session->set_aside_unusable(session->observe_all(), /*only_configuration=*/false);
   } else {
-    engine->observe_from_state();
-    unusable = engine->set_aside_unusable({}, /*only_configuration=*/false);
+    session->observe_from_state();
+    unusable = session->set_aside_unusable({}, /*only_configuration=*/false);
   }
-  auto plan = make_plan(*engine, prune);
+  auto plan = session->plan(prune);
   if (!plan) {
     io.err << "wsctl diff: " << plan.status().message() << "\n";
     return kExitInvalid;
@@ -105,7 +85,7 @@ int run_diff(const Args& args, Io io) {
     bool tty = &io.out == &std::cout && isatty(STDOUT_FILENO);
     plan::render_text(*plan, {tty, false}, io.out);
   }
-  if (report_unknown(*plan, engine->desired().set(), unusable, io)) return kExitInvalid;
+  if (report_unknown(*plan, session->desired().set(), unusable, io)) return kExitInvalid;
   return plan->has_changes() ? kExitChanges : kExitOk;
 }
 

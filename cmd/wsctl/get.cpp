@@ -6,7 +6,6 @@
 #include <ostream>
 #include <set>
 
-#include "cmd/wsctl/engine.h"
 #include "cmd/wsctl/get_print.h"
 #include "cmd/wsctl/label_selector.h"
 #include "cmd/wsctl/options.h"

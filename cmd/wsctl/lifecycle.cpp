@@ -5,7 +5,8 @@
 #include <optional>
 #include <ostream>
 
-#include "cmd/wsctl/engine_options.h"
+#include "cmd/wsctl/session_options.h"
+#include "cmd/wsctl/session_print.h"
 
 namespace wsop::cli {
 namespace {
@@ -54,36 +55,20 @@ std::string remote_clause(const std::optional<state::WorkspaceRecord>& before, b
   return " (remote " + *before->remote_id + (deleted ? ")" : " kept)");
 }
 
-// Plans every workspace first (controller/plan/request.h): a request that
-// needs what the command was not given (a ProviderConfig) is a usage error
-// that stops the whole command before anything is deleted. Then the
-// reconciler carries each out.
-int delete_all(Engine& engine, const std::vector<model::WorkspaceKey>& keys, Io io) {
-  const plan::Request request{plan::RequestKind::kDelete, ""};
-  std::vector<Status> refusals;
-  bool usage = false;
-  for (const auto& key : keys) {
-    auto planned = engine.reconciler().plan_request(key, request);
-    refusals.push_back(planned ? Status::ok() : planned.status());
-    usage = usage || (!planned && planned.status().code() == Code::kInvalid);
-  }
+// runtime::Session::delete_all decides; here the report of each key.
+int delete_all(runtime::Session& session, const std::vector<model::WorkspaceKey>& keys, Io io) {
   int failures = 0;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    Status s = refusals[i];
-    if (s.is_ok() && !usage) {
-      auto done = engine.reconciler().carry_out(keys[i], request);
-      if (done) {
-        bool deleted = done->plan.action == plan::Action::kDelete;
-        io.out << (deleted ? "deleted " : "forgotten ") << keys[i].to_string()
-               << remote_clause(done->before, deleted) << "\n";
-      }
-      s = done ? Status::ok() : done.status();
+  bool usage = session.delete_all(keys, [&](size_t i, const runtime::DeleteOutcome& outcome) {
+    if (const auto& done = outcome.done) {
+      bool deleted = done->plan.action == plan::Action::kDelete;
+      io.out << (deleted ? "deleted " : "forgotten ") << keys[i].to_string()
+             << remote_clause(done->before, deleted) << "\n";
     }
-    if (!s.is_ok()) {
-      io.err << "wsctl delete: " << s.message() << "\n";
+    if (!outcome.status.is_ok()) {
+      io.err << "wsctl delete: " << outcome.status.message() << "\n";
       ++failures;
     }
-  }
+  });
   if (usage) {
     io.err << "wsctl delete: nothing was deleted\n";
     return kExitInvalid;
@@ -95,7 +80,7 @@ int delete_all(Engine& engine, const std::vector<model::WorkspaceKey>& keys, Io 
 
 int run_delete(const Args& args, Io io) {
   po::options_description options("Options");
-  add_engine_options(options);
+  add_session_options(options);
   add_name_options(options);
   po::variables_map values;
   auto positional = names_positional();
@@ -110,25 +95,25 @@ int run_delete(const Args& args, Io io) {
               "store)\n";
     return kExitInvalid;
   }
-  EngineOptions engine_options;
+  runtime::SessionOptions session_options;
   if (auto exit =
-          engine_options_from(values, engine_options, io, /*files_required=*/keys.empty())) {
+          session_options_from(values, session_options, io, /*files_required=*/keys.empty())) {
     return *exit;
   }
   int exit_code = kExitOk;
   // By name from the state store alone: forgets, or says which
   // ProviderConfig a remote delete needs.
-  auto engine = engine_options.files.empty()
-                    ? Engine::open_records(engine_options, "delete", io, exit_code)
-                    : Engine::open(engine_options, io, exit_code);
-  if (!engine) return exit_code;
-  if (keys.empty()) keys = engine->keys(/*with_records=*/false);
-  return delete_all(*engine, keys, io);
+  auto session = session_options.files.empty()
+                     ? open_records(session_options, "delete", io, exit_code)
+                     : open_session(session_options, io, exit_code);
+  if (!session) return exit_code;
+  if (keys.empty()) keys = session->keys(/*with_records=*/false);
+  return delete_all(*session, keys, io);
 }
 
 int run_import(const Args& args, Io io) {
   po::options_description options("Options");
-  add_engine_options(options);
+  add_session_options(options);
   add_name_options(options);
   options.add_options()("id", po::value<std::string>(), "the remote workspace id to adopt");
   po::variables_map values;
@@ -142,22 +127,22 @@ int run_import(const Args& args, Io io) {
     io.err << "wsctl import: exactly one NAME and --id REMOTE_ID are required\n";
     return kExitInvalid;
   }
-  EngineOptions engine_options;
-  if (auto exit = engine_options_from(values, engine_options, io)) return *exit;
+  runtime::SessionOptions session_options;
+  if (auto exit = session_options_from(values, session_options, io)) return *exit;
   int exit_code = kExitOk;
-  auto engine = Engine::open(engine_options, io, exit_code);
-  if (!engine) return exit_code;
+  auto session = open_session(session_options, io, exit_code);
+  if (!session) return exit_code;
   std::vector<model::WorkspaceKey> keys;
   if (auto exit = keys_of(values, "import", keys, io)) return *exit;
   const model::WorkspaceKey& key = keys[0];
   const plan::Request request{plan::RequestKind::kImport, values["id"].as<std::string>()};
   // Refused before anything is asked of the provider: no manifest (usage),
   // or the remote or the record is another's.
-  if (auto planned = engine->reconciler().plan_request(key, request); !planned) {
+  if (auto planned = session->reconciler().plan_request(key, request); !planned) {
     io.err << "wsctl import: " << planned.status().message() << "\n";
     return planned.status().code() == Code::kInvalid ? kExitInvalid : kExitFailed;
   }
-  auto done = engine->reconciler().carry_out(key, request);
+  auto done = session->reconciler().carry_out(key, request);
   if (!done) {
     io.err << "wsctl import: " << done.status().message() << "\n";
     return kExitFailed;
@@ -189,14 +174,14 @@ int run_forget(const Args& args, Io io) {
   }
   std::vector<model::WorkspaceKey> keys;
   if (auto exit = keys_of(values, "forget", keys, io)) return *exit;
-  EngineOptions engine_options;
-  engine_options.state_path = values["state"].as<std::string>();
+  runtime::SessionOptions session_options;
+  session_options.state.path = values["state"].as<std::string>();
   int exit_code = kExitOk;
-  auto engine = Engine::open_records(engine_options, "forget", io, exit_code);
-  if (!engine) return exit_code;
+  auto session = open_records(session_options, "forget", io, exit_code);
+  if (!session) return exit_code;
   int failures = 0;
   for (const auto& key : keys) {
-    auto done = engine->reconciler().carry_out(key, {plan::RequestKind::kForget, ""});
+    auto done = session->reconciler().carry_out(key, {plan::RequestKind::kForget, ""});
     if (!done) {
       io.err << "wsctl forget: " << key.to_string() << ": " << done.status().message() << "\n";
       ++failures;

@@ -4,8 +4,8 @@
 // Exit 0 valid, 2 invalid or a ProviderConfig that cannot be used.
 #include <ostream>
 
-#include "cmd/wsctl/engine.h"
 #include "cmd/wsctl/options.h"
+#include "cmd/wsctl/session_print.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/render.h"
 
@@ -13,37 +13,24 @@ namespace wsop::cli {
 
 namespace {
 
-// One list per ProviderConfig of the source, as diff would send it.
-int check_credentials(const manifest::ManifestSet& set, const http::CredentialPolicy& policy,
+// One list per ProviderConfig of the source, as diff would send it
+// (runtime::Session::check_accounts, over the composition root every
+// command shares).
+int check_credentials(manifest::ManifestSet set, const http::CredentialPolicy& policy,
                       bool print_summary, Io io) {
-  reconcile::ProviderSet providers(providers::Registry::builtin(),
-                                   providers::ProviderContext{"default", nullptr, policy});
-  std::vector<UnusableConfig> unusable;
-  std::set<std::string> names;
-  for (const auto& [name, status] : providers.update(set.provider_configs)) {
-    unusable.push_back({name, status.with_context("cannot be used")});
-  }
-  for (const auto& config : set.provider_configs) names.insert(config.name);
   std::map<std::string, size_t> workspaces;
   for (const auto& ws : set.workspaces) ++workspaces[ws.provider_config];
-  auto scope = [&set](const std::string& name) {
-    std::vector<const model::Workspace*> out;
-    for (const auto& ws : set.workspaces) {
-      if (ws.provider_config == name) out.push_back(&ws);
-    }
-    return out;
-  };
-  auto failed = list_each(providers, names, scope,
-                          [](const std::string&, std::vector<providers::RemoteWorkspace>) {});
-  for (auto& [name, status] : failed) {
-    unusable.push_back(
-        {name, status.with_context(is_configuration_failure(status) ? "cannot be used"
-                                                                    : "could not be reached")});
-  }
-  print_unusable(io, "validate", set, unusable, workspaces, "could not be applied");
-  providers.stop_all();
+  runtime::SessionOptions options;
+  options.credentials = policy;
+  auto session = runtime::Session::open_without_store(std::move(options), std::move(set));
+  auto unusable = session->check_accounts();
+  print_unusable(io, "validate", session->desired().set(), unusable, workspaces,
+                 "could not be applied");
   if (!unusable.empty()) return kExitInvalid;
-  if (print_summary) io.out << "credentials: " << names.size() << " ProviderConfig(s) answered\n";
+  if (print_summary) {
+    io.out << "credentials: " << session->desired().set().provider_configs.size()
+           << " ProviderConfig(s) answered\n";
+  }
   return kExitOk;
 }
 
@@ -95,7 +82,7 @@ int run_validate(const Args& args, Io io) {
            << (result.files == 1 ? " file" : " files") << "\n";
   }
   if (values["check-credentials"].as<bool>()) {
-    return check_credentials(result.set, load_options.credentials, output.empty(), io);
+    return check_credentials(std::move(result.set), load_options.credentials, output.empty(), io);
   }
   return kExitOk;
 }

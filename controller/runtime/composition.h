@@ -1,7 +1,7 @@
 // The one composition root (ARCHITECTURE.md section 2): from resolved
 // options, the state store, the providers, the observed cache and the
-// reconciler over them. wsctl's one-shot commands (cmd/wsctl/engine.cpp:
-// apply, diff, delete, import, forget) and the file-mode controller
+// reconciler over them. wsctl's one-shot commands (session.h: validate
+// --check-credentials, apply, diff, delete, import, forget) and the file-mode controller
 // (manager.cpp) are made here, so that a command run by hand and the
 // controller are wired alike: the instance id the owner check and the prune
 // guard read, the credential policy every provider is made with, the events.
@@ -48,7 +48,10 @@ class Composition {
   using DesiredSource = std::function<std::shared_ptr<const reconcile::DesiredState>()>;
 
   // `desired`: the revision each reconcile reads (the controller's current
-  // one, or a one-shot command's source). `events` may be null.
+  // one, or a one-shot command's source). `events` may be null. `store` may
+  // be null for parts that only list accounts (session.h's
+  // open_without_store): then store() must not be called, nor anything
+  // reconciled.
   Composition(CompositionOptions options, std::unique_ptr<state::StateStore> store,
               DesiredSource desired, reconcile::EventSink* events = nullptr);
   Composition(const Composition&) = delete;
@@ -60,6 +63,7 @@ class Composition {
 
   const CompositionOptions& options() const { return options_; }
   const std::string& instance_id() const { return options_.context.instance_id; }
+  bool has_store() const { return store_ != nullptr; }
   state::StateStore& store() { return *store_; }
   reconcile::ProviderSet& providers() { return *providers_; }
   reconcile::ObservedCache& cache() { return cache_; }

@@ -10,8 +10,8 @@
 #include <mutex>
 #include <string>
 
-#include "cmd/wsctl/engine.h"
 #include "controller/manifest/manifest_set.h"
+#include "controller/runtime/session.h"
 #include "controller/source/kube_secrets.h"
 #include "providers/http/token_source.h"
 #include "providers/registry.h"
@@ -101,8 +101,8 @@ TEST(SecretRefTokenSource, PassesTheReadersErrorOnAsItIs) {
   EXPECT_EQ(token.status().code(), Code::kUnauthorized);
   EXPECT_EQ(token.status().message(), "Secret creds/cadenya not found");
   // The same category as an unset variable: the ProviderConfig is set aside
-  // as unusable by the same path (cmd/wsctl/engine.cpp, set_aside_unusable).
-  EXPECT_TRUE(cli::is_configuration_failure(token.status()));
+  // as unusable by the same path (controller/runtime/session.cpp, set_aside_unusable).
+  EXPECT_TRUE(runtime::is_configuration_failure(token.status()));
   model::Credentials env;
   env.env = "WSOP_TEST_SURELY_UNSET_TOKEN";
   auto unset = http::TokenSource(env, http::CredentialPolicy{}).token();
@@ -163,7 +163,7 @@ TEST(SecretRefRegistry, AMissingSecretMakesTheProviderUnusableAtItsFirstRequest)
   EXPECT_EQ(listed.status().code(), Code::kUnauthorized) << listed.status().to_string();
   EXPECT_NE(listed.status().message().find("Secret creds/cadenya not found"), std::string::npos)
       << listed.status().to_string();
-  EXPECT_TRUE(cli::is_configuration_failure(listed.status()));
+  EXPECT_TRUE(runtime::is_configuration_failure(listed.status()));
   EXPECT_GE(secrets->reads(), 1);
 }
 

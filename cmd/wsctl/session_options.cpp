@@ -1,4 +1,4 @@
-#include "cmd/wsctl/engine_options.h"
+#include "cmd/wsctl/session_options.h"
 
 #include <ostream>
 
@@ -7,7 +7,7 @@
 
 namespace wsop::cli {
 
-void add_engine_options(po::options_description& options) {
+void add_session_options(po::options_description& options) {
   add_filename_option(options);
   options.add_options()("state", po::value<std::string>()->default_value("./.wsctl/state.db"),
                         "state store file")(
@@ -20,18 +20,21 @@ void add_engine_options(po::options_description& options) {
   add_credential_options(options);
 }
 
-std::optional<int> engine_options_from(const po::variables_map& values, EngineOptions& out, Io io,
-                                       bool files_required) {
+std::optional<int> session_options_from(const po::variables_map& values,
+                                        runtime::SessionOptions& out, Io io, bool files_required) {
   if (values.count("filename")) out.files = values["filename"].as<std::vector<std::string>>();
   out.provider_config_paths = provider_config_paths(values);
-  out.state_path = values["state"].as<std::string>();
-  out.init_state = values["init"].as<bool>();
+  out.state.path = values["state"].as<std::string>();
+  out.state.init = values["init"].as<bool>();
   out.instance_id = values["instance-id"].as<std::string>();
-  out.selector = values["selector"].as<std::string>();
-  if (auto selector = LabelSelector::parse(out.selector); !selector) {
+  auto selector = LabelSelector::parse(values["selector"].as<std::string>());
+  if (!selector) {
     io.err << "wsctl: -l: " << selector.status().message() << "\n";
     return kExitInvalid;
   }
+  out.selects = [selector = *selector](const std::map<std::string, std::string>& labels) {
+    return selector.matches(labels);
+  };
   if (auto exit = credential_policy_from(values, "", out.credentials, io)) return exit;
   // The instance id is a Cadenya label value (the ownership label).
   if (auto problem = manifest::check_label_value(out.instance_id);
