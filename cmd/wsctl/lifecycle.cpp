@@ -58,7 +58,7 @@ std::string remote_clause(const std::optional<state::WorkspaceRecord>& before, b
 // runtime::Session::delete_all decides; here the report of each key.
 int delete_all(runtime::Session& session, const std::vector<model::WorkspaceKey>& keys, Io io) {
   int failures = 0;
-  bool usage = session.delete_all(keys, [&](size_t i, const runtime::DeleteOutcome& outcome) {
+  bool usage = session.delete_all(keys, [&](size_t i, const runtime::RequestOutcome& outcome) {
     if (const auto& done = outcome.done) {
       bool deleted = done->plan.action == plan::Action::kDelete;
       io.out << (deleted ? "deleted " : "forgotten ") << keys[i].to_string()
@@ -135,23 +135,19 @@ int run_import(const Args& args, Io io) {
   std::vector<model::WorkspaceKey> keys;
   if (auto exit = keys_of(values, "import", keys, io)) return *exit;
   const model::WorkspaceKey& key = keys[0];
-  const plan::Request request{plan::RequestKind::kImport, values["id"].as<std::string>()};
-  // Refused before anything is asked of the provider: no manifest (usage),
-  // or the remote or the record is another's.
-  if (auto planned = session->reconciler().plan_request(key, request); !planned) {
-    io.err << "wsctl import: " << planned.status().message() << "\n";
-    return planned.status().code() == Code::kInvalid ? kExitInvalid : kExitFailed;
+  const std::string remote_id = values["id"].as<std::string>();
+  runtime::RequestOutcome outcome = session->import(key, remote_id);
+  if (!outcome.status.is_ok()) {
+    io.err << "wsctl import: " << outcome.status.message() << "\n";
+    // A usage refusal (no manifest) is exit 2; the rest failed.
+    bool usage = outcome.refused && outcome.status.code() == Code::kInvalid;
+    return usage ? kExitInvalid : kExitFailed;
   }
-  auto done = session->reconciler().carry_out(key, request);
-  if (!done) {
-    io.err << "wsctl import: " << done.status().message() << "\n";
-    return kExitFailed;
+  if (outcome.done && outcome.done->plan.moved_from) {
+    io.out << "moved " << outcome.done->plan.moved_from->to_string() << " to " << key.to_string()
+           << " (remote workspace " << remote_id << ", kept)\n";
   }
-  if (done->plan.moved_from) {
-    io.out << "moved " << done->plan.moved_from->to_string() << " to " << key.to_string()
-           << " (remote workspace " << request.import_id << ", kept)\n";
-  }
-  io.out << "imported " << key.to_string() << " as remote workspace " << request.import_id
+  io.out << "imported " << key.to_string() << " as remote workspace " << remote_id
          << "; run `wsctl apply` to bring it in line with its manifest\n";
   return kExitOk;
 }
@@ -180,15 +176,14 @@ int run_forget(const Args& args, Io io) {
   auto session = open_records(session_options, "forget", io, exit_code);
   if (!session) return exit_code;
   int failures = 0;
-  for (const auto& key : keys) {
-    auto done = session->reconciler().carry_out(key, {plan::RequestKind::kForget, ""});
-    if (!done) {
-      io.err << "wsctl forget: " << key.to_string() << ": " << done.status().message() << "\n";
+  session->forget_all(keys, [&](size_t i, const runtime::RequestOutcome& outcome) {
+    if (!outcome.status.is_ok()) {
+      io.err << "wsctl forget: " << keys[i].to_string() << ": " << outcome.status.message() << "\n";
       ++failures;
     } else {
-      io.out << "forgotten " << key.to_string() << " (the remote workspace is untouched)\n";
+      io.out << "forgotten " << keys[i].to_string() << " (the remote workspace is untouched)\n";
     }
-  }
+  });
   return failures ? kExitFailed : kExitOk;
 }
 

@@ -248,18 +248,19 @@ RunResult Session::run(const plan::Plan& plan, const RunOptions& options) {
 }
 
 bool Session::delete_all(const std::vector<model::WorkspaceKey>& keys,
-                         const std::function<void(size_t, const DeleteOutcome&)>& report) {
+                         const std::function<void(size_t, const RequestOutcome&)>& report) {
   const plan::Request request{plan::RequestKind::kDelete, ""};
-  std::vector<DeleteOutcome> refusals(keys.size());
+  std::vector<RequestOutcome> refusals(keys.size());
   bool usage = false;
   for (size_t i = 0; i < keys.size(); ++i) {
     auto planned = reconciler().plan_request(keys[i], request);
     if (planned) continue;
     refusals[i].status = planned.status();
+    refusals[i].refused = true;
     usage = usage || planned.status().code() == Code::kInvalid;
   }
   for (size_t i = 0; i < keys.size(); ++i) {
-    DeleteOutcome outcome = std::move(refusals[i]);
+    RequestOutcome outcome = std::move(refusals[i]);
     if (outcome.status.is_ok() && !usage) {
       auto done = reconciler().carry_out(keys[i], request);
       if (done) {
@@ -271,6 +272,35 @@ bool Session::delete_all(const std::vector<model::WorkspaceKey>& keys,
     report(i, outcome);
   }
   return usage;
+}
+
+namespace {
+
+RequestOutcome carried_out(Outcome<reconcile::WorkspaceReconciler::RequestDone> done) {
+  RequestOutcome outcome;
+  if (done) {
+    outcome.done = std::move(*done);
+  } else {
+    outcome.status = done.status();
+  }
+  return outcome;
+}
+
+}  // namespace
+
+RequestOutcome Session::import(const model::WorkspaceKey& key, const std::string& remote_id) {
+  const plan::Request request{plan::RequestKind::kImport, remote_id};
+  if (auto planned = reconciler().plan_request(key, request); !planned) {
+    return {planned.status(), /*refused=*/true, std::nullopt};
+  }
+  return carried_out(reconciler().carry_out(key, request));
+}
+
+void Session::forget_all(const std::vector<model::WorkspaceKey>& keys,
+                         const std::function<void(size_t, const RequestOutcome&)>& report) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    report(i, carried_out(reconciler().carry_out(keys[i], {plan::RequestKind::kForget, ""})));
+  }
 }
 
 void Session::interrupt() {

@@ -108,9 +108,11 @@ struct RunResult {
   std::vector<RunFailure> failures;
 };
 
-// What `wsctl delete` did to one key (Session::delete_all).
-struct DeleteOutcome {
+// What a request (delete, import, forget) did to one key.
+struct RequestOutcome {
   Status status;  // the refusal or the failure; ok otherwise
+  // Refused when planned, before anything was asked of a provider.
+  bool refused = false;
   // Set when the request was carried out: deleted, or forgotten (per
   // deletionPolicy), with the record as it was.
   std::optional<reconcile::WorkspaceReconciler::RequestDone> done;
@@ -176,13 +178,20 @@ class Session {
   // order, as it is done (index into keys); returns whether the usage
   // error stopped the command.
   bool delete_all(const std::vector<model::WorkspaceKey>& keys,
-                  const std::function<void(size_t, const DeleteOutcome&)>& report);
+                  const std::function<void(size_t, const RequestOutcome&)>& report);
+  // Adopts remote_id as key's remote workspace (`wsctl import`). Planned
+  // first: a refusal (no manifest: kInvalid; the remote or the record is
+  // another's) comes back before the provider is asked anything.
+  RequestOutcome import(const model::WorkspaceKey& key, const std::string& remote_id);
+  // Forgets each key's record, the remote untouched (`wsctl forget`);
+  // `report` is told of each key in order, as it is done.
+  void forget_all(const std::vector<model::WorkspaceKey>& keys,
+                  const std::function<void(size_t, const RequestOutcome&)>& report);
   // Ends the work under way: no reconcile starts any more and the
   // providers' waits end. Safe from any thread; a run that starts later
   // stops at once.
   void interrupt();
 
-  // Requests (delete, import, forget) go straight to the reconciler.
   reconcile::WorkspaceReconciler& reconciler() { return parts_->reconciler(); }
   state::StateStore& store() { return parts_->store(); }
   reconcile::ProviderSet& providers() { return parts_->providers(); }

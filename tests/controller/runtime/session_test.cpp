@@ -248,7 +248,7 @@ TEST_F(SessionTest, DeleteCarriesOutEachKeyInOrder) {
   ASSERT_TRUE(session);
   std::vector<size_t> reported;
   bool usage = session->delete_all(
-      {{"default", "a"}, {"default", "b"}}, [&](size_t i, const DeleteOutcome& outcome) {
+      {{"default", "a"}, {"default", "b"}}, [&](size_t i, const RequestOutcome& outcome) {
         reported.push_back(i);
         EXPECT_TRUE(outcome.status.is_ok()) << outcome.status.message();
         ASSERT_TRUE(outcome.done);
@@ -273,7 +273,7 @@ TEST_F(SessionTest, DeleteWithoutTheSourceStopsBeforeDeletingAnything) {
   auto session = Session::open_records(options());
   ASSERT_TRUE(session) << session.status().to_string();
   int refused = 0;
-  bool usage = (*session)->delete_all({{"default", "a"}}, [&](size_t, const DeleteOutcome& o) {
+  bool usage = (*session)->delete_all({{"default", "a"}}, [&](size_t, const RequestOutcome& o) {
     EXPECT_FALSE(o.done);
     refused += o.status.code() == Code::kInvalid;
   });
@@ -281,6 +281,44 @@ TEST_F(SessionTest, DeleteWithoutTheSourceStopsBeforeDeletingAnything) {
   EXPECT_EQ(refused, 1);
   EXPECT_EQ(fake_.deletes, 0);
   EXPECT_EQ(record_count(**session), 1u);
+}
+
+// wsctl import of a key the source does not declare: a usage refusal,
+// planned before the provider is asked anything, and nothing recorded.
+TEST_F(SessionTest, ImportWithoutAManifestIsRefusedBeforeTheProviderIsAsked) {
+  auto session = open(workspace_doc("a"));
+  ASSERT_TRUE(session);
+  fake_.gets = fake_.lists = 0;
+  RequestOutcome outcome = session->import({"default", "elsewhere"}, "remote-1");
+  EXPECT_TRUE(outcome.refused);
+  EXPECT_EQ(outcome.status.code(), Code::kInvalid) << outcome.status.message();
+  EXPECT_FALSE(outcome.done);
+  EXPECT_EQ(fake_.gets + fake_.lists, 0);
+  EXPECT_EQ(record_count(*session), 0u);
+}
+
+TEST_F(SessionTest, ForgetAllDropsEachRecordInOrderAndLeavesTheRemotes) {
+  {
+    auto session = open(workspace_doc("a") + workspace_doc("b"));
+    ASSERT_TRUE(session);
+    auto plan = session->plan(false);
+    ASSERT_TRUE(plan);
+    ASSERT_TRUE(session->run(*plan, {}).failures.empty());
+  }
+  auto session = Session::open_records(options());
+  ASSERT_TRUE(session) << session.status().to_string();
+  std::vector<size_t> reported;
+  std::vector<bool> ok;
+  (*session)->forget_all({{"default", "b"}, {"default", "never"}, {"default", "a"}},
+                         [&](size_t i, const RequestOutcome& o) {
+                           reported.push_back(i);
+                           ok.push_back(o.status.is_ok());
+                         });
+  EXPECT_EQ(reported, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(ok, (std::vector<bool>{true, false, true})) << "a key without a record fails alone";
+  EXPECT_EQ(fake_.deletes, 0);
+  EXPECT_EQ(fake_.remote.size(), 2u);
+  EXPECT_EQ(record_count(**session), 0u);
 }
 
 // The one prune guard (reconcile/prune_guard.h), counted over the
