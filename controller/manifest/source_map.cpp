@@ -4,6 +4,7 @@
 
 #include "api/v1alpha1/types.h"
 #include "controller/manifest/manifest_set.h"
+#include "controller/manifest/reader.h"
 
 namespace wsop::manifest {
 namespace {
@@ -16,11 +17,10 @@ Mark mark_of(const YamlNode* node) {
   return node ? node->mark : Mark{};
 }
 
-// A field's value, else the map that should hold it (as Reader::mark_of
-// places an error about it).
+// A field's value, else the map that should hold it: where the loader
+// places an error about it.
 Mark value_or_map(const YamlNode* map, const char* key) {
-  const YamlNode* value = child(map, key);
-  return value ? value->mark : mark_of(map);
+  return map ? Reader::mark_of(*map, key) : Mark{};
 }
 
 }  // namespace

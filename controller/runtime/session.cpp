@@ -247,33 +247,6 @@ RunResult Session::run(const plan::Plan& plan, const RunOptions& options) {
   return result;
 }
 
-bool Session::delete_all(const std::vector<model::WorkspaceKey>& keys,
-                         const std::function<void(size_t, const RequestOutcome&)>& report) {
-  const plan::Request request{plan::RequestKind::kDelete, ""};
-  std::vector<RequestOutcome> refusals(keys.size());
-  bool usage = false;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    auto planned = reconciler().plan_request(keys[i], request);
-    if (planned) continue;
-    refusals[i].status = planned.status();
-    refusals[i].refused = true;
-    usage = usage || planned.status().code() == Code::kInvalid;
-  }
-  for (size_t i = 0; i < keys.size(); ++i) {
-    RequestOutcome outcome = std::move(refusals[i]);
-    if (outcome.status.is_ok() && !usage) {
-      auto done = reconciler().carry_out(keys[i], request);
-      if (done) {
-        outcome.done = std::move(*done);
-      } else {
-        outcome.status = done.status();
-      }
-    }
-    report(i, outcome);
-  }
-  return usage;
-}
-
 namespace {
 
 RequestOutcome carried_out(Outcome<reconcile::WorkspaceReconciler::RequestDone> done) {
@@ -287,6 +260,25 @@ RequestOutcome carried_out(Outcome<reconcile::WorkspaceReconciler::RequestDone> 
 }
 
 }  // namespace
+
+bool Session::delete_all(const std::vector<model::WorkspaceKey>& keys,
+                         const std::function<void(size_t, const RequestOutcome&)>& report) {
+  const plan::Request request{plan::RequestKind::kDelete, ""};
+  std::vector<RequestOutcome> refusals(keys.size());
+  bool usage = false;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto planned = reconciler().plan_request(keys[i], request);
+    if (planned) continue;
+    refusals[i].status = planned.status();
+    refusals[i].refused = true;
+    usage = usage || planned.status().code() == Code::kInvalid;
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    bool go = refusals[i].status.is_ok() && !usage;
+    report(i, go ? carried_out(reconciler().carry_out(keys[i], request)) : refusals[i]);
+  }
+  return usage;
+}
 
 RequestOutcome Session::import(const model::WorkspaceKey& key, const std::string& remote_id) {
   const plan::Request request{plan::RequestKind::kImport, remote_id};

@@ -75,6 +75,15 @@ class SessionTest : public ::testing::Test {
   std::unique_ptr<Session> open(const std::string& workspaces) {
     return open(workspaces, options());
   }
+  // Plans and runs workspaces to the end, then closes the session: the
+  // store holds their records for the session a test opens next.
+  void apply_all(const std::string& workspaces) {
+    auto session = open(workspaces);
+    ASSERT_TRUE(session);
+    auto plan = session->plan(false);
+    ASSERT_TRUE(plan);
+    ASSERT_TRUE(session->run(*plan, {}).failures.empty());
+  }
   size_t record_count(Session& session) {
     auto records = session.store().list({});
     EXPECT_TRUE(records);
@@ -214,13 +223,7 @@ TEST_F(SessionTest, AnInterruptedRunStartsNothing) {
 // Terraform's -refresh=false: the plan reads the store's observations, and
 // nothing is asked of the provider.
 TEST_F(SessionTest, ObserveFromStatePlansAgainstTheRecordsWithoutAsking) {
-  {
-    auto session = open(workspace_doc("ws"));
-    ASSERT_TRUE(session);
-    auto plan = session->plan(false);
-    ASSERT_TRUE(plan);
-    ASSERT_TRUE(session->run(*plan, {}).failures.empty());
-  }
+  ASSERT_NO_FATAL_FAILURE(apply_all(workspace_doc("ws")));
   ASSERT_EQ(fake_.creates, 1);
   fake_.remote.clear();  // a refresh would now plan a create
   fake_.gets = fake_.lists = 0;
@@ -237,13 +240,7 @@ TEST_F(SessionTest, ObserveFromStatePlansAgainstTheRecordsWithoutAsking) {
 }
 
 TEST_F(SessionTest, DeleteCarriesOutEachKeyInOrder) {
-  {
-    auto session = open(workspace_doc("a") + workspace_doc("b"));
-    ASSERT_TRUE(session);
-    auto plan = session->plan(false);
-    ASSERT_TRUE(plan);
-    ASSERT_TRUE(session->run(*plan, {}).failures.empty());
-  }
+  ASSERT_NO_FATAL_FAILURE(apply_all(workspace_doc("a") + workspace_doc("b")));
   auto session = open(workspace_doc("a") + workspace_doc("b"));
   ASSERT_TRUE(session);
   std::vector<size_t> reported;
@@ -263,13 +260,7 @@ TEST_F(SessionTest, DeleteCarriesOutEachKeyInOrder) {
 // By name from the store alone, a remote delete needs the ProviderConfig
 // the command was not given: a usage error, and nothing is deleted.
 TEST_F(SessionTest, DeleteWithoutTheSourceStopsBeforeDeletingAnything) {
-  {
-    auto session = open(workspace_doc("a"));
-    ASSERT_TRUE(session);
-    auto plan = session->plan(false);
-    ASSERT_TRUE(plan);
-    ASSERT_TRUE(session->run(*plan, {}).failures.empty());
-  }
+  ASSERT_NO_FATAL_FAILURE(apply_all(workspace_doc("a")));
   auto session = Session::open_records(options());
   ASSERT_TRUE(session) << session.status().to_string();
   int refused = 0;
@@ -298,13 +289,7 @@ TEST_F(SessionTest, ImportWithoutAManifestIsRefusedBeforeTheProviderIsAsked) {
 }
 
 TEST_F(SessionTest, ForgetAllDropsEachRecordInOrderAndLeavesTheRemotes) {
-  {
-    auto session = open(workspace_doc("a") + workspace_doc("b"));
-    ASSERT_TRUE(session);
-    auto plan = session->plan(false);
-    ASSERT_TRUE(plan);
-    ASSERT_TRUE(session->run(*plan, {}).failures.empty());
-  }
+  ASSERT_NO_FATAL_FAILURE(apply_all(workspace_doc("a") + workspace_doc("b")));
   auto session = Session::open_records(options());
   ASSERT_TRUE(session) << session.status().to_string();
   std::vector<size_t> reported;
