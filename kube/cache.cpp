@@ -172,50 +172,69 @@ std::vector<std::pair<std::string, std::string>> ObjectCache::versions() const {
   return out;
 }
 
-void ObjectCache::index_locked(const std::string& key, const nlohmann::json& object, bool add) {
-  auto index = [&](const char* section, const std::vector<std::string>& names) {
+std::vector<std::optional<std::string>> ObjectCache::indexed_values(
+    const nlohmann::json& object) const {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(indexed_labels_.size() + indexed_annotations_.size());
+  auto add = [&](const char* section, const std::vector<std::string>& names) {
     for (const std::string& name : names) {
       const nlohmann::json* value = metadata_string(object, section, name);
+      values.push_back(value ? std::optional<std::string>(value->get<std::string>())
+                             : std::nullopt);
+    }
+  };
+  add("labels", indexed_labels_);
+  add("annotations", indexed_annotations_);
+  return values;
+}
+
+void ObjectCache::index_locked(const std::string& key,
+                               const std::vector<std::optional<std::string>>& values, bool add) {
+  std::size_t at = 0;
+  auto index = [&](const char* section, const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+      const std::optional<std::string>& value = values[at++];
       if (!value) continue;
-      auto& values = index_[section][name];
-      auto& keys = values[value->get<std::string>()];
+      auto& by_value = index_[section][name];
       if (add) {
-        keys.insert(key);
-      } else {
-        keys.erase(key);
-        if (keys.empty()) values.erase(value->get<std::string>());
+        by_value[*value].insert(key);
+        continue;
       }
+      auto keys = by_value.find(*value);
+      if (keys == by_value.end()) continue;
+      keys->second.erase(key);
+      if (keys->second.empty()) by_value.erase(keys);
     }
   };
   index("labels", indexed_labels_);
   index("annotations", indexed_annotations_);
 }
 
-ObjectPtr ObjectCache::upsert_locked(const std::string& key, const ObjectPtr& object) {
+Replaced ObjectCache::upsert_locked(const std::string& key, const ObjectPtr& object) {
   Entry& slot = objects_[key];
-  ObjectPtr old = decode_object(slot.encoded);
-  if (old) index_locked(key, *old, false);
-  index_locked(key, *object, true);
-  slot = {encode_object(*object), object_resource_version(*object)};
+  Replaced old{std::move(slot.encoded)};
+  if (old) index_locked(key, slot.indexed, false);
+  slot = {encode_object(*object), object_resource_version(*object), indexed_values(*object)};
+  index_locked(key, slot.indexed, true);
   return old;
 }
 
-ObjectPtr ObjectCache::erase_locked(const std::string& key) {
+Replaced ObjectCache::erase_locked(const std::string& key) {
   auto found = objects_.find(key);
-  if (found == objects_.end()) return nullptr;
-  ObjectPtr old = decode_object(found->second.encoded);
+  if (found == objects_.end()) return {};
+  index_locked(key, found->second.indexed, false);
+  Replaced old{std::move(found->second.encoded)};
   objects_.erase(found);
-  index_locked(key, *old, false);
   return old;
 }
 
-ObjectPtr ObjectCache::upsert(ObjectPtr object) {
+Replaced ObjectCache::upsert(const ObjectPtr& object) {
   const std::string key = object_key(*object);
   std::unique_lock lock(mu_);
   return upsert_locked(key, object);
 }
 
-ObjectPtr ObjectCache::erase(const std::string& key) {
+Replaced ObjectCache::erase(const std::string& key) {
   std::unique_lock lock(mu_);
   return erase_locked(key);
 }
@@ -232,15 +251,16 @@ std::vector<ObjectCache::Change> ObjectCache::replace(std::vector<ObjectPtr> obj
         found->second.resource_version == object_resource_version(*object)) {
       continue;  // unchanged since the watch saw it
     }
-    ObjectPtr old = upsert_locked(key, object);
-    changes.push_back({old ? Change::Kind::kUpdate : Change::Kind::kAdd, old, std::move(object)});
+    Replaced old = upsert_locked(key, object);
+    changes.push_back(
+        {old ? Change::Kind::kUpdate : Change::Kind::kAdd, old.object(), std::move(object)});
   }
   std::vector<std::string> gone;
   for (const auto& [key, entry] : objects_) {
     if (!listed.count(key)) gone.push_back(key);
   }
   for (const std::string& key : gone) {
-    changes.push_back({Change::Kind::kDelete, erase_locked(key), nullptr});
+    changes.push_back({Change::Kind::kDelete, erase_locked(key).object(), nullptr});
   }
   return changes;
 }

@@ -221,7 +221,7 @@ void Informer::apply(WatchEvent& event) {
   std::string version = event.resource_version();
   bool bookmark = event.type == WatchEvent::Type::kBookmark;
   ObjectPtr object = bookmark ? nullptr : own(std::move(event.object));
-  ObjectPtr old;
+  Replaced old;
   if (event.type == WatchEvent::Type::kAdded || event.type == WatchEvent::Type::kModified) {
     old = cache_.upsert(object);
   } else if (event.type == WatchEvent::Type::kDeleted) {
@@ -236,7 +236,9 @@ void Informer::apply(WatchEvent& event) {
   if (event.type == WatchEvent::Type::kDeleted) {
     if (handlers_.on_delete) handlers_.on_delete(object);
   } else if (old) {
-    if (handlers_.on_update) handlers_.on_update(old, object);
+    if (handlers_.on_update) {
+      handlers_.on_update(handlers_.reads_old_object ? old.object() : nullptr, object);
+    }
   } else if (handlers_.on_add) {
     handlers_.on_add(object);
   }

@@ -50,6 +50,10 @@ namespace wsop::kube {
 struct EventHandlers {
   std::function<void(const ObjectPtr& object)> on_add;
   std::function<void(const ObjectPtr& old_object, const ObjectPtr& new_object)> on_update;
+  // Whether on_update reads old_object. The cache keeps objects encoded
+  // (kube/cache.h), so the replaced one is decoded for on_update only when
+  // this is set; otherwise old_object is null.
+  bool reads_old_object = true;
   // The last state the informer knew (the watch's object, or the cached one
   // for a delete found by a relist).
   std::function<void(const ObjectPtr& object)> on_delete;

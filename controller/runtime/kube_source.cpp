@@ -47,6 +47,7 @@ kube::EventHandlers KubeSource::handlers() {
   h.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& new_object) {
     upsert(new_object, false);
   };
+  h.reads_old_object = false;
   h.on_delete = [this](const kube::ObjectPtr& object) { remove(object); };
   // The last informer to sync wakes the source at once (the first revision
   // waits for every one of them).

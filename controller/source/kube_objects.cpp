@@ -1,5 +1,6 @@
 #include "controller/source/kube_objects.h"
 
+#include <optional>
 #include <set>
 
 #include "common/digest.h"
@@ -20,16 +21,24 @@ std::string string_at(const nlohmann::json& object, const char* section, const c
   return f != s->end() && f->is_string() ? f->get<std::string>() : std::string();
 }
 
+// The object's metadata, or null (read in place: a copy would copy the
+// record annotation with it, on every watch event).
+const nlohmann::json* metadata_of(const nlohmann::json& object) {
+  auto metadata = object.find("metadata");
+  return metadata != object.end() && metadata->is_object() ? &*metadata : nullptr;
+}
+
 ObjectMeta meta_of(const nlohmann::json& object) {
   ObjectMeta meta;
   meta.uid = string_at(object, "metadata", "uid");
   meta.resource_version = string_at(object, "metadata", "resourceVersion");
-  const auto& metadata = object.value("metadata", nlohmann::json::object());
-  if (auto g = metadata.find("generation"); g != metadata.end() && g->is_number_integer()) {
+  const nlohmann::json* metadata = metadata_of(object);
+  if (!metadata) return meta;
+  if (auto g = metadata->find("generation"); g != metadata->end() && g->is_number_integer()) {
     meta.generation = g->get<std::int64_t>();
   }
-  meta.deleting =
-      metadata.contains("deletionTimestamp") && !metadata["deletionTimestamp"].is_null();
+  auto deletion = metadata->find("deletionTimestamp");
+  meta.deleting = deletion != metadata->end() && !deletion->is_null();
   return meta;
 }
 
@@ -56,24 +65,85 @@ std::string joined(const std::vector<std::string>& problems) {
   return out;
 }
 
+// The record annotation's top-level "remoteId" when it is a string, read
+// without building the record's tree (a watch event's object carries it).
+class RemoteIdReader : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  std::optional<std::string> remote_id;
+
+  bool null() override { return done(); }
+  bool boolean(bool) override { return done(); }
+  bool number_integer(number_integer_t) override { return done(); }
+  bool number_unsigned(number_unsigned_t) override { return done(); }
+  bool number_float(number_float_t, const string_t&) override { return done(); }
+  bool binary(binary_t&) override { return done(); }
+  bool string(string_t& value) override {
+    if (at_remote_id_) remote_id = value;
+    return done();
+  }
+  bool start_object(std::size_t) override { return enter(); }
+  bool end_object() override { return leave(); }
+  bool start_array(std::size_t) override { return enter(); }
+  bool end_array() override { return leave(); }
+  bool key(string_t& name) override {
+    at_remote_id_ = depth_ == 1 && name == "remoteId";
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    remote_id.reset();
+    return false;
+  }
+
+ private:
+  bool enter() {
+    at_remote_id_ = false;
+    ++depth_;
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+  bool done() {
+    at_remote_id_ = false;
+    return true;
+  }
+  int depth_ = 0;
+  bool at_remote_id_ = false;
+};
+
+std::optional<std::string> record_remote_id(const nlohmann::json& record) {
+  if (!record.is_string()) return std::nullopt;
+  RemoteIdReader reader;
+  if (!nlohmann::json::sax_parse(record.get_ref<const std::string&>(), &reader)) {
+    return std::nullopt;
+  }
+  return reader.remote_id;
+}
+
 // What the user wrote, not what the operator keeps on the object: kubectl's
 // copy of the last apply, the record (controller/state/kube_record.h) and
 // the external-name the operator mirrors from it. An external-name that
 // differs from the record's remote id stays: it is the user's request to
 // adopt or resolve, judged as in file mode. So the operator's own writes
 // never read as a change of the desired state.
-void without_operator_annotations(nlohmann::json& annotations) {
-  annotations.erase(kLastApplied);
+// The annotations are copied one by one, so the record, the largest of
+// them, is never copied.
+nlohmann::json user_annotations(const nlohmann::json& annotations) {
   auto record = annotations.find(state::kRecordAnnotation);
-  if (record == annotations.end()) return;
-  nlohmann::json parsed = record->is_string()
-                              ? nlohmann::json::parse(record->get<std::string>(), nullptr, false)
-                              : nlohmann::json();
-  annotations.erase(record);
-  auto external = annotations.find(model::kAnnotationExternalName);
-  if (external == annotations.end() || !parsed.is_object()) return;
-  auto remote = parsed.find("remoteId");
-  if (remote != parsed.end() && *remote == *external) annotations.erase(external);
+  std::optional<std::string> mirrored;
+  if (record != annotations.end()) mirrored = record_remote_id(*record);
+  nlohmann::json kept = nlohmann::json::object();
+  for (auto it = annotations.begin(); it != annotations.end(); ++it) {
+    const std::string& name = it.key();
+    if (name == kLastApplied || name == state::kRecordAnnotation) continue;
+    if (name == model::kAnnotationExternalName && mirrored && it->is_string() &&
+        it->get_ref<const std::string&>() == *mirrored) {
+      continue;
+    }
+    kept[name] = *it;
+  }
+  return kept;
 }
 
 }  // namespace
@@ -106,12 +176,13 @@ Outcome<ObjectRef> object_ref(const nlohmann::json& object) {
 manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& ref) {
   nlohmann::json metadata = {{"name", ref.name}};
   if (ref.kind == ObjectKind::kWorkspace) metadata["namespace"] = ref.ns;
-  const auto& from = object.value("metadata", nlohmann::json::object());
-  if (auto labels = from.find("labels"); labels != from.end()) metadata["labels"] = *labels;
-  if (auto annotations = from.find("annotations"); annotations != from.end()) {
-    nlohmann::json kept = *annotations;
-    if (kept.is_object()) without_operator_annotations(kept);
-    if (!kept.empty()) metadata["annotations"] = std::move(kept);
+  if (const nlohmann::json* from = metadata_of(object)) {
+    if (auto labels = from->find("labels"); labels != from->end()) metadata["labels"] = *labels;
+    if (auto annotations = from->find("annotations"); annotations != from->end()) {
+      nlohmann::json kept =
+          annotations->is_object() ? user_annotations(*annotations) : *annotations;
+      if (!kept.empty()) metadata["annotations"] = std::move(kept);
+    }
   }
   nlohmann::json text = {{"apiVersion", object.value("apiVersion", kGroupVersion)},
                          {"kind", object.value("kind", "")},

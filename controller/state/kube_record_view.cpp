@@ -312,33 +312,39 @@ RecordSummary KubeRecordView::summarise(const nlohmann::json& object) {
 std::vector<RecordSummary> KubeRecordView::summaries(const std::vector<Listed>& objects) const {
   std::vector<RecordSummary> out;
   out.reserve(objects.size());
+  for_each_summary(objects,
+                   [&](std::size_t, const RecordSummary& summary) { out.push_back(summary); });
+  return out;
+}
+
+void KubeRecordView::for_each_summary(
+    const std::vector<Listed>& objects,
+    const std::function<void(std::size_t, const RecordSummary&)>& visit) const {
+  static const RecordSummary kNoRecord;
   std::vector<std::string> problems;
   std::lock_guard lock(memo_mu_);
-  for (const Listed& listed : objects) {
-    Memo& memo = memo_[listed.key.to_string()];
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    const Listed& listed = objects[i];
+    Memo& memo = memo_[listed.key];
     if (memo.resource_version.empty() || memo.resource_version != listed.resource_version) {
       // One object decoded at a time: its tree is freed before the next.
       kube::ObjectPtr object = load(listed);
       if (!object) {
-        out.emplace_back();  // deleted since the snapshot: no record
+        visit(i, kNoRecord);  // deleted since the snapshot: no record
         continue;
       }
       memo = {version_of(*object), summarise(*object)};
     }
     if (!memo.summary.invalid.empty()) problems.push_back(memo.summary.invalid);
-    out.push_back(memo.summary);
+    visit(i, memo.summary);
   }
   // Forget objects that are gone, once they are many.
   if (memo_.size() > 2 * objects.size() + 64) {
-    std::unordered_map<std::string, Memo> kept;
-    for (const Listed& listed : objects) {
-      std::string name = listed.key.to_string();
-      kept[name] = std::move(memo_[name]);
-    }
+    std::unordered_map<model::WorkspaceKey, Memo, KeyHash> kept;
+    for (const Listed& listed : objects) kept[listed.key] = std::move(memo_[listed.key]);
     memo_ = std::move(kept);
   }
   invalid_ = std::move(problems);
-  return out;
 }
 
 void KubeRecordView::note_invalid(std::vector<std::string> problems) const {

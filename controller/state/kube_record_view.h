@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -98,6 +99,12 @@ class KubeRecordView {
   // object is loaded and summarised); damaged records are noted for
   // invalid_records(). An object deleted since the snapshot has no record.
   std::vector<RecordSummary> summaries(const std::vector<Listed>& objects) const;
+  // The same, each summary handed to `visit` in the order of `objects`
+  // (under the memo's lock: `visit` must not call back into this view), so
+  // a count copies none of them: /metrics counts 10,000 records this way
+  // on each scrape.
+  void for_each_summary(const std::vector<Listed>& objects,
+                        const std::function<void(std::size_t, const RecordSummary&)>& visit) const;
   // Notes the damaged records a full scan found (each message names its object).
   void note_invalid(std::vector<std::string> problems) const;
   std::vector<std::string> invalid_records() const;
@@ -150,9 +157,14 @@ class KubeRecordView {
     std::string resource_version;
     RecordSummary summary;
   };
+  struct KeyHash {
+    std::size_t operator()(const model::WorkspaceKey& key) const {
+      return std::hash<std::string>{}(key.ns) * 31 + std::hash<std::string>{}(key.name);
+    }
+  };
   mutable std::mutex memo_mu_;
-  mutable std::unordered_map<std::string, Memo> memo_;  // "ns/name"; guarded by memo_mu_
-  mutable std::vector<std::string> invalid_;            // guarded by memo_mu_
+  mutable std::unordered_map<model::WorkspaceKey, Memo, KeyHash> memo_;  // guarded by memo_mu_
+  mutable std::vector<std::string> invalid_;                             // guarded by memo_mu_
 };
 
 }  // namespace wsop::state

@@ -1,6 +1,8 @@
 // KubeStateStore's reads (kube_state_store.h): from the informer's cache and
 // the store's own writes (kube_record_view.h), never from the API.
-#include <map>
+#include <algorithm>
+#include <functional>
+#include <string_view>
 #include <tuple>
 
 #include "controller/state/kube_record.h"
@@ -69,21 +71,30 @@ Outcome<std::vector<PendingCreate>> KubeStateStore::pending_creates() {
 }
 
 Outcome<std::vector<ConditionCount>> KubeStateStore::count_by_condition() {
-  std::vector<RecordSummary> summaries = view_.summaries(view_.snapshot());
-  // Ordered as SQLite's GROUP BY answers: by the grouped columns' text.
-  std::map<std::tuple<std::string, std::string, std::string>, ConditionCount> groups;
-  for (const RecordSummary& s : summaries) {
-    if (!s.has_record) continue;
-    ConditionCount& count = groups[{s.provider_config, to_string(s.ready), to_string(s.synced)}];
-    count.provider_config = s.provider_config;
-    count.ready = s.ready;
-    count.synced = s.synced;
-    ++count.records;
-    if (s.unresolved) ++count.unresolved;
-  }
+  // A handful of groups (ProviderConfigs times condition pairs): found by a
+  // scan, so counting 10,000 records builds no key per record.
   std::vector<ConditionCount> out;
-  out.reserve(groups.size());
-  for (auto& [group, count] : groups) out.push_back(std::move(count));
+  view_.for_each_summary(view_.snapshot(), [&](std::size_t, const RecordSummary& s) {
+    if (!s.has_record) return;
+    auto group = std::find_if(out.begin(), out.end(), [&](const ConditionCount& c) {
+      return c.ready == s.ready && c.synced == s.synced && c.provider_config == s.provider_config;
+    });
+    if (group == out.end()) {
+      group = out.insert(out.end(), ConditionCount{});
+      group->provider_config = s.provider_config;
+      group->ready = s.ready;
+      group->synced = s.synced;
+    }
+    ++group->records;
+    if (s.unresolved) ++group->unresolved;
+  });
+  // Ordered as SQLite's GROUP BY answers: by the grouped columns' text.
+  auto text = [](const ConditionCount& c) {
+    return std::make_tuple(std::cref(c.provider_config), std::string_view(to_string(c.ready)),
+                           std::string_view(to_string(c.synced)));
+  };
+  std::sort(out.begin(), out.end(),
+            [&](const ConditionCount& a, const ConditionCount& b) { return text(a) < text(b); });
   return out;
 }
 

@@ -24,20 +24,20 @@ std::vector<std::string> names_of(const std::vector<ObjectPtr>& objects) {
 
 TEST(ObjectCacheTest, KeysNamespacesAndTheLabelIndex) {
   ObjectCache cache({"team"});
-  EXPECT_EQ(cache.upsert(cached("a", "x", "1", "red")), nullptr);
+  EXPECT_FALSE(cache.upsert(cached("a", "x", "1", "red")));
   cache.upsert(cached("a", "y", "2", "blue"));
   cache.upsert(cached("ab", "z", "3", "red"));
   EXPECT_EQ(cache.size(), 3u);
   EXPECT_EQ((*cache.get("a/x"))["metadata"]["resourceVersion"], "1");
   EXPECT_EQ(names_of(cache.list_namespace("a")), (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(names_of(cache.by_label("team", "red")), (std::vector<std::string>{"x", "z"}));
-  ObjectPtr old = cache.upsert(cached("a", "x", "4", "blue"));  // relabelled
+  ObjectPtr old = cache.upsert(cached("a", "x", "4", "blue")).object();  // relabelled
   ASSERT_NE(old, nullptr);
   EXPECT_EQ((*old)["metadata"]["resourceVersion"], "1");
   EXPECT_EQ(names_of(cache.by_label("team", "red")), (std::vector<std::string>{"z"}));
   EXPECT_EQ(names_of(cache.by_label("team", "blue")), (std::vector<std::string>{"x", "y"}));
-  EXPECT_NE(cache.erase("ab/z"), nullptr);
-  EXPECT_EQ(cache.erase("ab/z"), nullptr);
+  EXPECT_TRUE(cache.erase("ab/z"));
+  EXPECT_FALSE(cache.erase("ab/z"));
   EXPECT_TRUE(cache.by_label("team", "red").empty());
   // A label that is not indexed is found by a scan.
   ObjectCache plain;
@@ -117,7 +117,7 @@ TEST(ObjectCacheTest, KeepsObjectsEncodedAndEachReadDecodesItsOwnCopy) {
   EXPECT_EQ(cache.versions(),
             (std::vector<std::pair<std::string, std::string>>{{"a/w", "9"}, {"a/x", "7"}}));
   // A later write changes nothing a reader already holds.
-  ObjectPtr replaced = cache.upsert(cached("a", "x", "8"));
+  ObjectPtr replaced = cache.upsert(cached("a", "x", "8")).object();
   EXPECT_EQ(*replaced, object);
   EXPECT_EQ((*first)["metadata"]["resourceVersion"], "7");
   ASSERT_TRUE(cache.resource_version("a/x", version));

@@ -43,17 +43,24 @@ class InformerItTest : public ::testing::Test {
     ASSERT_TRUE(created) << created.status().to_string();
   }
 
-  void start_informer(InformerOptions options = {}) {
+  void start_informer(InformerOptions options = {}, bool reads_old_object = true) {
     options.resource = kWorkspaceResource;
     options.namespace_name = "default";
     options.indexed_labels = {"team"};
     options.page_size = 2;  // several pages for a few objects
     EventHandlers handlers;
     handlers.on_add = [this](const ObjectPtr& o) { log_.add("add " + name_of(o)); };
-    handlers.on_update = [this](const ObjectPtr& old_object, const ObjectPtr& new_object) {
-      EXPECT_EQ(name_of(old_object), name_of(new_object));
+    handlers.on_update = [this, reads_old_object](const ObjectPtr& old_object,
+                                                  const ObjectPtr& new_object) {
+      if (reads_old_object) {
+        EXPECT_EQ(name_of(old_object), name_of(new_object));
+        EXPECT_NE(object_resource_version(*old_object), object_resource_version(*new_object));
+      } else {
+        EXPECT_EQ(old_object, nullptr);  // not decoded for a handler that does not read it
+      }
       log_.add("update " + name_of(new_object));
     };
+    handlers.reads_old_object = reads_old_object;
     handlers.on_delete = [this](const ObjectPtr& o) { log_.add("delete " + name_of(o)); };
     informer_ = std::make_unique<Informer>(client_, options, handlers);
     informer_->start();
@@ -89,6 +96,17 @@ TEST_F(InformerItTest, ListsOnceThenOnlyWatches) {
   EXPECT_EQ(double_count(kube_, "list workspaces"), 0);  // nothing but the watch since
   EXPECT_EQ(informer_->stats().lists, 1u);
   EXPECT_EQ(informer_->stats().relists, 0u);
+}
+
+// A handler that does not read the replaced object gets null for it: the
+// cache does not decode it (kube/cache.h). The update arrives all the same.
+TEST_F(InformerItTest, AnUpdateCarriesNoOldObjectForAHandlerThatDoesNotReadIt) {
+  create("a");
+  start_informer({}, /*reads_old_object=*/false);
+  ASSERT_TRUE(
+      client_->patch(kWorkspaceResource, "default", "a", {{"spec", {{"description", "x"}}}}));
+  ASSERT_TRUE(log_.wait_for("update a"));
+  EXPECT_EQ((*informer_->get("default", "a"))["spec"]["description"], "x");
 }
 
 // client-go's reflector lists first at resourceVersion "0", which the API
