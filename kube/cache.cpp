@@ -252,15 +252,15 @@ std::vector<ObjectCache::Change> ObjectCache::replace(std::vector<ObjectPtr> obj
       continue;  // unchanged since the watch saw it
     }
     Replaced old = upsert_locked(key, object);
-    changes.push_back(
-        {old ? Change::Kind::kUpdate : Change::Kind::kAdd, old.object(), std::move(object)});
+    const Change::Kind kind = old ? Change::Kind::kUpdate : Change::Kind::kAdd;
+    changes.push_back({kind, std::move(old), std::move(object)});
   }
   std::vector<std::string> gone;
   for (const auto& [key, entry] : objects_) {
     if (!listed.count(key)) gone.push_back(key);
   }
   for (const std::string& key : gone) {
-    changes.push_back({Change::Kind::kDelete, erase_locked(key).object(), nullptr});
+    changes.push_back({Change::Kind::kDelete, erase_locked(key), nullptr});
   }
   return changes;
 }

@@ -85,7 +85,7 @@ class ObjectCache {
   struct Change {
     enum class Kind { kAdd, kUpdate, kDelete };
     Kind kind;
-    ObjectPtr old_object;  // kUpdate, kDelete
+    Replaced old;          // kUpdate, kDelete: the object replaced, undecoded
     ObjectPtr new_object;  // kAdd, kUpdate
   };
   // Makes the cache hold exactly `objects` (a relist): adds what is new,

@@ -161,15 +161,18 @@ Status Informer::list_and_replace() {
         if (handlers_.on_add) handlers_.on_add(change.new_object);
         break;
       case ObjectCache::Change::Kind::kUpdate:
-        if (handlers_.on_update) handlers_.on_update(change.old_object, change.new_object);
+        if (handlers_.on_update) {
+          handlers_.on_update(handlers_.reads_old_object ? change.old.object() : nullptr,
+                              change.new_object);
+        }
         break;
       case ObjectCache::Change::Kind::kDelete:
-        if (handlers_.on_delete) handlers_.on_delete(change.old_object);
+        if (handlers_.on_delete) handlers_.on_delete(change.old.object());
         break;
     }
     // The cache keeps its own encoding: each listed tree goes once handled,
     // not all of them at the end of a list of thousands.
-    change.old_object.reset();
+    change.old = {};
     change.new_object.reset();
   }
   {

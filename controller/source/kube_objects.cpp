@@ -78,8 +78,11 @@ class RemoteIdReader : public nlohmann::json_sax<nlohmann::json> {
   bool number_float(number_float_t, const string_t&) override { return done(); }
   bool binary(binary_t&) override { return done(); }
   bool string(string_t& value) override {
-    if (at_remote_id_) remote_id = value;
-    return done();
+    if (at_remote_id_) {
+      remote_id = value;  // a later duplicate key wins, as in a parsed tree
+      at_remote_id_ = false;
+    }
+    return true;
   }
   bool start_object(std::size_t) override { return enter(); }
   bool end_object() override { return leave(); }
@@ -96,7 +99,7 @@ class RemoteIdReader : public nlohmann::json_sax<nlohmann::json> {
 
  private:
   bool enter() {
-    at_remote_id_ = false;
+    done();
     ++depth_;
     return true;
   }
@@ -104,7 +107,10 @@ class RemoteIdReader : public nlohmann::json_sax<nlohmann::json> {
     --depth_;
     return true;
   }
+  // A value that is not a string: "remoteId" names none (and a duplicate
+  // key that is not a string undoes an earlier one, as in a parsed tree).
   bool done() {
+    if (at_remote_id_) remote_id.reset();
     at_remote_id_ = false;
     return true;
   }

@@ -111,14 +111,25 @@ kube::ObjectPtr KubeRecordView::newest(const model::WorkspaceKey& key) const {
   const std::string informer_version = informer->last_resource_version();
   std::string cached_version;
   const bool cached = informer->cache().resource_version(cache_key(key), cached_version);
-  std::shared_ptr<const std::string> written;
+  kube::ObjectPtr tree;
+  std::shared_ptr<const std::string> encoded;
   {
     std::lock_guard lock(mu_);
-    if (const Written* entry = pick_locked(key, cached, cached_version, informer_version)) {
-      written = entry->encoded;
+    auto entry = overlay_.find(key);
+    if (entry != overlay_.end() && cached &&
+        compare_resource_versions(cached_version, entry->second.resource_version) == 0) {
+      // The informer has caught up with the write: the same version is the
+      // same object, handed over once instead of decoding the cache's.
+      tree = std::move(entry->second.tree);
+      encoded = std::move(entry->second.encoded);
+      overlay_.erase(entry);
+    } else if (const Written* newer = pick_locked(key, cached, cached_version, informer_version)) {
+      tree = newer->tree;
+      encoded = newer->encoded;
     }
   }
-  if (written) return kube::decode_object(written);  // unlocked
+  if (tree) return tree;
+  if (encoded) return kube::decode_object(encoded);  // unlocked
   // The cache's version, or a newer one the informer stored since.
   return cached ? informer->get(key.ns, key.name) : nullptr;
 }
@@ -140,9 +151,9 @@ std::vector<KubeRecordView::Listed> KubeRecordView::snapshot() const {
       model::WorkspaceKey key = key_of_cache_key(cached_key);
       if (!unlisted.empty()) unlisted.erase(key);
       if (const Written* written = pick_locked(key, true, version, informer_version)) {
-        out.push_back({std::move(key), written->resource_version, written->encoded});
+        out.push_back({std::move(key), written->resource_version, written->tree, written->encoded});
       } else {
-        out.push_back({std::move(key), std::move(version), nullptr});
+        out.push_back({std::move(key), std::move(version), nullptr, nullptr});
       }
     }
   }
@@ -150,7 +161,9 @@ std::vector<KubeRecordView::Listed> KubeRecordView::snapshot() const {
     const kube::Informer* informer = informer_for(key.ns);
     const Written* written =
         pick_locked(key, false, "", informer ? informer->last_resource_version() : std::string());
-    if (written) out.push_back({key, written->resource_version, written->encoded});
+    if (written) {
+      out.push_back({key, written->resource_version, written->tree, written->encoded});
+    }
   }
   // The caches order by "ns/name"; the contract orders by namespace, then name.
   std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.key < b.key; });
@@ -158,7 +171,8 @@ std::vector<KubeRecordView::Listed> KubeRecordView::snapshot() const {
 }
 
 kube::ObjectPtr KubeRecordView::load(const Listed& listed) const {
-  if (listed.written) return kube::decode_object(listed.written);
+  if (listed.written) return listed.written;
+  if (listed.written_encoded) return kube::decode_object(listed.written_encoded);
   const kube::Informer* informer = informer_for(listed.key.ns);
   return informer ? informer->get(listed.key.ns, listed.key.name) : nullptr;
 }
@@ -169,11 +183,23 @@ kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   if (auto metadata = object.find("metadata"); metadata != object.end() && metadata->is_object()) {
     metadata->erase("managedFields");
   }
-  Written written{version_of(object), std::nullopt, kube::encode_object(object)};
+  Written written{version_of(object), std::nullopt, nullptr, nullptr};
   if (const nlohmann::json* name = external_name(object); name && name->is_string()) {
     written.external_name = name->get<std::string>();
   }
   auto shared = std::make_shared<const nlohmann::json>(std::move(object));
+  bool many = false;
+  {
+    std::lock_guard lock(mu_);
+    many = overlay_.size() >= kTreesKept;
+  }
+  // Encoded unlocked; a race with another remember() only moves the
+  // bound by a few entries.
+  if (many) {
+    written.encoded = kube::encode_object(*shared);
+  } else {
+    written.tree = shared;
+  }
   bool sweep = false;
   {
     std::lock_guard lock(mu_);

@@ -13,12 +13,25 @@
 // resourceVersion), so writes whose keys are never read again do not keep
 // whole objects alive.
 //
-// Memory: the cache keeps objects encoded (kube/cache.h), and so does the
-// overlay (with each entry's resourceVersion and external-name beside, so
-// that comparing and naming decode nothing); snapshot() lists
-// keys and resourceVersions only, and each object is decoded when a reader
-// needs it (load()), one at a time, so no reader holds every object's tree
-// at once.
+// Memory: the cache keeps objects encoded (kube/cache.h). The overlay keeps
+// a written object's tree, so that the store's reads right after its own
+// write decode nothing, while it holds fewer than kTreesKept entries (the
+// writes the informer has not delivered yet: normally a few milliseconds'
+// worth); a write remembered when it holds more is kept encoded, so a
+// lagging watch costs what the cache costs. Each entry's resourceVersion
+// and external-name are kept beside it, so that comparing and naming decode
+// nothing. snapshot() lists keys and resourceVersions only, and each object
+// is decoded when a reader needs it (load()), one at a time, so no reader
+// holds every object's tree at once.
+//
+// The first read after the informer has caught up with a write (the cache
+// holds the same resourceVersion) answers the written object and drops the
+// entry: the same version is the same object (the informer drops
+// managedFields as remember() does), and the cache's copy would have to be
+// decoded. Should the cache move on between its version being read and the
+// overlay's lock, that read answers the version it compared, as a read a
+// moment earlier would have; a write planned on it meets a 409 and reads
+// again.
 //
 // Thread-safe: any thread reads; remember() may race with reads.
 #pragma once
@@ -75,7 +88,8 @@ class KubeRecordView {
   struct Listed {
     model::WorkspaceKey key;
     std::string resource_version;
-    std::shared_ptr<const std::string> written;  // kube::encode_object's
+    kube::ObjectPtr written;                             // the written tree, or
+    std::shared_ptr<const std::string> written_encoded;  // its kube::encode_object
   };
   std::vector<Listed> snapshot() const;
   // The object `listed` names (null: deleted since the snapshot).
@@ -113,10 +127,12 @@ class KubeRecordView {
   std::size_t overlay_size() const;
 
  private:
-  // A written object, kept encoded as the cache keeps its own (kube/cache.h).
+  // A written object: its tree, or (once the overlay holds more than
+  // kTreesKept entries) its encoding as the cache keeps its own.
   struct Written {
     std::string resource_version;
     std::optional<std::string> external_name;  // the annotation, when a string
+    kube::ObjectPtr tree;
     std::shared_ptr<const std::string> encoded;
   };
   // The overlay's entry when it is newer than the cache's object (`cached`:
@@ -138,6 +154,7 @@ class KubeRecordView {
   std::string versions() const;
 
   static constexpr std::size_t kOverlaySweepSize = 32;
+  static constexpr std::size_t kTreesKept = 256;
 
   const std::vector<const kube::Informer*> informers_;
   mutable std::mutex mu_;

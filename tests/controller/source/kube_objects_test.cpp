@@ -186,6 +186,38 @@ TEST(KubeObjects, OnlyWhatTheUserWroteOrADeletionIsAChange) {
   EXPECT_TRUE(objects.snapshot().meta.at({ObjectKind::kWorkspace, "a", "ws"}).deleting);
 }
 
+// The external-name that equals the record's top-level remoteId is the
+// operator's mirror of it; any other is the user's (a request to adopt),
+// read as a parsed record reads it: a nested remoteId is not the record's,
+// and of duplicate keys the last one counts.
+TEST(KubeObjects, TheMirroredExternalNameIsTheOperatorsAndAnyOtherTheUsers) {
+  ObjectSet objects;
+  ASSERT_TRUE(objects.upsert(provider_config("paradigm-prod", "paradigm")).is_ok());
+  json object = workspace("a", "ws", paradigm_spec(), "20");
+  ASSERT_TRUE(objects.upsert(object).is_ok());
+  int version = 20;
+  auto change_of = [&](const std::string& record, const std::string& external) {
+    object["metadata"]["resourceVersion"] = std::to_string(++version);
+    object["metadata"]["annotations"]["workspace-operator.io/record"] = record;
+    object["metadata"]["annotations"]["workspace-operator.io/external-name"] = external;
+    Outcome<bool> changed = objects.upsert(object);
+    EXPECT_TRUE(changed.is_ok());
+    // Back to the mirrored state each time, so each case stands alone.
+    object["metadata"]["resourceVersion"] = std::to_string(++version);
+    object["metadata"]["annotations"]["workspace-operator.io/record"] = R"({"remoteId":"r-1"})";
+    object["metadata"]["annotations"]["workspace-operator.io/external-name"] = "r-1";
+    EXPECT_TRUE(objects.upsert(object).is_ok());
+    return changed.is_ok() && *changed;
+  };
+  EXPECT_FALSE(change_of(R"({"remoteId":"r-1"})", "r-1")) << "the operator's own mirror";
+  EXPECT_FALSE(change_of(R"({"v":1,"remoteId":"r-1","create":{"state":"done"}})", "r-1"));
+  EXPECT_TRUE(change_of(R"({"remoteId":"r-1"})", "r-2")) << "the user's adoption request";
+  EXPECT_TRUE(change_of(R"({"create":{"remoteId":"r-1"}})", "r-1")) << "nested: not the record's";
+  EXPECT_FALSE(change_of(R"({"remoteId":5,"remoteId":"r-1"})", "r-1")) << "the last key counts";
+  EXPECT_TRUE(change_of(R"({"remoteId":"r-1","remoteId":5})", "r-1")) << "the last key counts";
+  EXPECT_TRUE(change_of(R"({"remoteId":"r-1")", "r-1")) << "a damaged record mirrors nothing";
+}
+
 // What a set's Workspaces are, to compare two sets.
 std::vector<std::string> fingerprints(const std::vector<model::Workspace>& workspaces) {
   std::vector<std::string> out;

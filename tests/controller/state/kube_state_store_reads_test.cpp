@@ -221,6 +221,56 @@ TEST_F(KubeStoreTest, ManyThreadsLoseNoWrite) {
   }
 }
 
+// The first read after the informer has caught up with a write answers the
+// written object itself (the same resourceVersion is the same object) and
+// drops it, so that read decodes nothing; the next one decodes the cache's.
+TEST_F(KubeStoreTest, TheFirstReadAfterTheInformerCaughtUpTakesTheWrittenObject) {
+  create_object("ws");
+  start();
+  const Json object = raw("ws");  // the version the informer has, or soon will
+  const std::string version = object["metadata"].value("resourceVersion", "");
+  ASSERT_TRUE(kubetest::eventually([&] {
+    std::string cached;
+    return informer_->cache().resource_version("default/ws", cached) && cached == version;
+  }));
+  KubeRecordView view({informer_.get()});
+  kube::ObjectPtr written = view.remember(object);
+  EXPECT_EQ(view.overlay_size(), 1u);
+  EXPECT_EQ(view.newest({"default", "ws"}), written);  // handed over: no decode
+  EXPECT_EQ(view.overlay_size(), 0u);
+  kube::ObjectPtr cached = view.newest({"default", "ws"});
+  ASSERT_NE(cached, nullptr);
+  EXPECT_NE(cached, written);  // the cache's own copy, decoded
+  EXPECT_EQ(*cached, *written);
+}
+
+// A watch that lags keeps many writes in the overlay: those remembered once
+// it holds 256 are kept encoded, as the cache keeps its objects; trees and
+// encoded ones read back the same.
+TEST_F(KubeStoreTest, ManyWritesTheWatchHasNotDeliveredReadBackTheSame) {
+  constexpr int kObjects = 300;
+  for (int i = 0; i < kObjects; ++i) create_object("lag-" + std::to_string(i));
+  start();
+  informer_->stop();  // nothing more arrives: every write stays in the overlay
+  std::vector<WorkspaceRecord> records;
+  for (int i = 0; i < kObjects; ++i) {
+    records.push_back(full_record("default", "lag-" + std::to_string(i)));
+    ASSERT_TRUE(store_->put(records.back()));
+  }
+  EXPECT_EQ(store_->unconfirmed_writes(), static_cast<std::size_t>(kObjects));
+  for (const WorkspaceRecord& record : records) {
+    auto got = store_->get(record.key);
+    ASSERT_TRUE(got && got->has_value()) << record.key.to_string();
+    EXPECT_EQ(**got, record);
+  }
+  auto listed = store_->list({});
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(listed->size(), static_cast<std::size_t>(kObjects));
+  auto owner = store_->find_by_remote_id(records[7].provider_config, *records[7].remote_id);
+  ASSERT_TRUE(owner && owner->has_value());
+  EXPECT_EQ((*owner)->key, records[7].key);
+}
+
 // Each write's answer is kept until the informer delivers that version
 // (kube_record_view.h); 10,000 Workspaces written once each during a
 // convergence must not each keep a whole object because nobody read them

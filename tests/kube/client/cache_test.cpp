@@ -84,11 +84,11 @@ TEST(ObjectCacheTest, ReplaceYieldsAddsUpdatesAndDeletes) {
       {cached("n", "kept", "1"), cached("n", "changed", "5"), cached("n", "new", "6")});
   ASSERT_EQ(changes.size(), 3u);
   EXPECT_EQ(changes[0].kind, ObjectCache::Change::Kind::kUpdate);
-  EXPECT_EQ((*changes[0].old_object)["metadata"]["resourceVersion"], "2");
+  EXPECT_EQ((*changes[0].old.object())["metadata"]["resourceVersion"], "2");
   EXPECT_EQ((*changes[0].new_object)["metadata"]["resourceVersion"], "5");
   EXPECT_EQ(changes[1].kind, ObjectCache::Change::Kind::kAdd);
   EXPECT_EQ(changes[2].kind, ObjectCache::Change::Kind::kDelete);
-  EXPECT_EQ((*changes[2].old_object)["metadata"]["name"], "gone");
+  EXPECT_EQ((*changes[2].old.object())["metadata"]["name"], "gone");
   EXPECT_EQ(cache.size(), 3u);
   EXPECT_EQ(cache.get("n/gone"), nullptr);
   EXPECT_TRUE(cache.by_label("team", "red").empty());
