@@ -72,6 +72,15 @@ Outcome<std::string> Client::authorization() {
   return "Bearer " + *token;
 }
 
+std::shared_ptr<const TokenRedactor> Client::redactor_for(const std::string& authorization) {
+  std::lock_guard lock(redactor_mu_);
+  if (!redactor_ || redactor_authorization_ != authorization) {
+    redactor_ = std::make_shared<const TokenRedactor>(bearer_token(authorization));
+    redactor_authorization_ = authorization;
+  }
+  return redactor_;
+}
+
 std::unique_ptr<Connection> Client::take_connection(bool fresh, const Deadlines& deadlines,
                                                     ExchangeFailure& failure, bool& reused) {
   reused = false;
@@ -151,7 +160,7 @@ Client::Attempt Client::attempt(const ClientRequest& request, bool fresh_connect
   give_back(std::move(connection));
   // Some APIs quote the key they reject ("Invalid token abc..."), whole,
   // in part or encoded: none of it may reach a Status, a log or the store.
-  redact_authorization(answer.body, *auth);
+  redactor_for(*auth)->redact(answer.body);
   response = {answer.status, std::move(answer.body), parse_retry_after(answer.retry_after)};
   return Attempt::kAnswered;
 }

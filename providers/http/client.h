@@ -30,6 +30,7 @@
 #include "providers/http/cutoff.h"
 #include "providers/http/proxy.h"
 #include "providers/http/rate_limiter.h"
+#include "providers/http/redact.h"
 #include "providers/http/token_source.h"
 #include "providers/http/url.h"
 
@@ -136,6 +137,9 @@ class Client {
   std::optional<std::chrono::milliseconds> capped(
       std::optional<std::chrono::milliseconds> retry_after) const;
   Outcome<std::string> authorization();
+  // The redactor of the Authorization value's token, built again only when
+  // the value changes (a token file rewritten).
+  std::shared_ptr<const TokenRedactor> redactor_for(const std::string& authorization);
 
   ClientOptions options_;
   std::shared_ptr<TlsContext> tls_;
@@ -144,6 +148,9 @@ class Client {
   bool stopped_ = false;
   std::condition_variable stop_cv_;
   std::mt19937_64 random_;  // retry jitter; guarded by mu_
+  std::mutex redactor_mu_;
+  std::string redactor_authorization_;  // what redactor_ was built for; guarded by redactor_mu_
+  std::shared_ptr<const TokenRedactor> redactor_;  // guarded by redactor_mu_
 };
 
 // Parses a Retry-After header: delay-seconds (HTTP-date is treated as 1s).

@@ -23,9 +23,11 @@ uint64_t window_at(const char* at) {
 // Beside it, the bytes any form holds: a window with another byte in it
 // cannot be in the set, so most of a body is passed over with one table
 // lookup per byte and no hashing.
-class WindowSet {
+}  // namespace
+
+class TokenRedactor::Windows {
  public:
-  explicit WindowSet(const std::vector<std::string>& forms) {
+  explicit Windows(const std::vector<std::string>& forms) {
     size_t expected = 0;
     for (const auto& form : forms) expected += form.size();
     size_t capacity = 16;
@@ -59,6 +61,8 @@ class WindowSet {
   std::array<bool, 256> in_forms_{};
   size_t mask_ = 0;
 };
+
+namespace {
 
 std::string url_encoded(std::string_view token, const char* hex) {
   std::string out;
@@ -119,11 +123,29 @@ std::vector<std::string> forms_of(std::string_view token) {
   return forms;
 }
 
+void redact_with(std::string& body, const TokenRedactor::Windows& set);
+
 }  // namespace
+
+TokenRedactor::TokenRedactor(std::string_view token) {
+  if (token.size() >= kMinRedactedEcho) windows_ = std::make_unique<const Windows>(forms_of(token));
+}
+
+TokenRedactor::~TokenRedactor() = default;
+
+void TokenRedactor::redact(std::string& body) const {
+  if (windows_) redact_with(body, *windows_);
+}
 
 void redact_token(std::string& body, std::string_view token) {
   if (token.size() < kMinRedactedEcho || body.size() < kMinRedactedEcho) return;
-  const WindowSet set(forms_of(token));
+  TokenRedactor(token).redact(body);
+}
+
+namespace {
+
+void redact_with(std::string& body, const TokenRedactor::Windows& set) {
+  if (body.size() < kMinRedactedEcho) return;
 
   std::string out;
   size_t copied = 0;   // body[0, copied) is in out already
@@ -155,10 +177,16 @@ void redact_token(std::string& body, std::string_view token) {
   body = std::move(out);
 }
 
-void redact_authorization(std::string& body, std::string_view authorization) {
+}  // namespace
+
+std::string_view bearer_token(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.substr(0, kBearer.size()) != kBearer) return;
-  redact_token(body, authorization.substr(kBearer.size()));
+  if (authorization.substr(0, kBearer.size()) != kBearer) return {};
+  return authorization.substr(kBearer.size());
+}
+
+void redact_authorization(std::string& body, std::string_view authorization) {
+  redact_token(body, bearer_token(authorization));
 }
 
 }  // namespace wsop::http

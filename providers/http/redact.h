@@ -26,6 +26,7 @@
 // in both, and markup or punctuation-heavy bodies are passed over quickly.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -37,8 +38,30 @@ inline constexpr size_t kMinRedactedEcho = 8;
 // Redacts every echo of token in body (see above).
 void redact_token(std::string& body, std::string_view token);
 
-// The same for the token of an Authorization header value ("Bearer T");
-// nothing for any other scheme or an empty value.
+// The same, with the windows of one token's forms built once: a client
+// redacts every answer with the same token, and building them (about ten
+// set entries per character of the token, eleven strings) costs more than
+// scanning a short answer.
+class TokenRedactor {
+ public:
+  explicit TokenRedactor(std::string_view token);
+  ~TokenRedactor();
+  TokenRedactor(const TokenRedactor&) = delete;
+  TokenRedactor& operator=(const TokenRedactor&) = delete;
+  void redact(std::string& body) const;
+
+  class Windows;  // the forms' 8-byte windows (redact.cpp)
+
+ private:
+  std::unique_ptr<const Windows> windows_;  // null: a token too short to tell
+};
+
+// The token of an Authorization header value ("Bearer T"); empty for any
+// other scheme or an empty value.
+std::string_view bearer_token(std::string_view authorization);
+
+// redact_token for the token of an Authorization header value (nothing
+// for any other scheme).
 void redact_authorization(std::string& body, std::string_view authorization);
 
 }  // namespace wsop::http

@@ -66,8 +66,13 @@ void expect_no_window_of(const std::string& body, const std::string& leaked) {
   }
 }
 
+// redact_token's answer, checked against a TokenRedactor's: the client
+// builds one per token and uses it on every answer.
 std::string redacted(std::string body, const std::string& token = kToken) {
+  std::string by_redactor = body;
+  TokenRedactor(token).redact(by_redactor);
   redact_token(body, token);
+  EXPECT_EQ(by_redactor, body) << "a TokenRedactor redacts as redact_token does";
   return body;
 }
 
@@ -78,6 +83,20 @@ TEST(RedactTest, WholeTokenAndTheTextAroundIt) {
   EXPECT_EQ(body, "key [REDACTED]");
   redact_authorization(body = "key " + kToken, "Basic " + kToken);
   EXPECT_EQ(body, "key " + kToken) << "only a bearer token is known to be one";
+}
+
+TEST(RedactTest, ARedactorBuiltOnceServesManyBodies) {
+  const TokenRedactor redactor(kToken);
+  for (int i = 0; i < 3; ++i) {
+    std::string body = "attempt " + std::to_string(i) + ": " + kToken;
+    redactor.redact(body);
+    EXPECT_EQ(body, "attempt " + std::to_string(i) + ": [REDACTED]");
+  }
+  std::string body = "key abc1234";
+  TokenRedactor("abc1234").redact(body);  // under 8 characters: cannot be told from text
+  EXPECT_EQ(body, "key abc1234");
+  EXPECT_EQ(bearer_token("Bearer " + kToken), kToken);
+  EXPECT_EQ(bearer_token("Basic " + kToken), "");
 }
 
 TEST(RedactTest, HalvesQuartersPrefixesAndSuffixes) {

@@ -225,6 +225,34 @@ TEST_P(CredentialsIT, PartialAndEncodedEchoesAreRedacted) {
   EXPECT_EQ(message.find("Echo%2BMe%3DZq"), std::string::npos) << message;
 }
 
+// The client builds its redactor once per token (providers/http/redact.h:
+// TokenRedactor): a token changed between two requests of one client is the
+// one redacted from the second answer.
+TEST_P(CredentialsIT, TheEchoOfATokenChangedSinceTheLastRequestIsRedacted) {
+  http::Server echo(http::ServerOptions{}, [&](const http::Request& r) {
+    http::Response response;
+    response.status = 401;
+    response.body =
+        json{{"detail", "bad key " + r.header("authorization").value_or("").substr(7)}}.dump();
+    return response;
+  });
+  ASSERT_TRUE(echo.start().is_ok());
+  model::ProviderConfig c = config(kParadigm);
+  c.base_url = echo.url();
+  c.tls = {};
+  ::setenv(kTokenVar, "sk-first-Aq5Yd1K8wP3n", 1);
+  auto provider = make(c);
+  for (const std::string token : {"sk-first-Aq5Yd1K8wP3n", "sk-second-Vx9Lm4Rt7Hj2"}) {
+    ::setenv(kTokenVar, token.c_str(), 1);
+    auto listed = provider->list({});
+    ASSERT_FALSE(listed);
+    std::string message = listed.status().to_string();
+    EXPECT_NE(message.find("bad key " + std::string(http::kRedacted)), std::string::npos)
+        << message;
+    EXPECT_EQ(message.find(token.substr(3, http::kMinRedactedEcho)), std::string::npos) << message;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Integration, CredentialsIT,
                          ::testing::Values(Transport::kPlain, Transport::kTls), transport_name);
 
