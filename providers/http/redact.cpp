@@ -123,8 +123,6 @@ std::vector<std::string> forms_of(std::string_view token) {
   return forms;
 }
 
-void redact_with(std::string& body, const TokenRedactor::Windows& set);
-
 }  // namespace
 
 TokenRedactor::TokenRedactor(std::string_view token) {
@@ -134,19 +132,8 @@ TokenRedactor::TokenRedactor(std::string_view token) {
 TokenRedactor::~TokenRedactor() = default;
 
 void TokenRedactor::redact(std::string& body) const {
-  if (windows_) redact_with(body, *windows_);
-}
-
-void redact_token(std::string& body, std::string_view token) {
-  if (token.size() < kMinRedactedEcho || body.size() < kMinRedactedEcho) return;
-  TokenRedactor(token).redact(body);
-}
-
-namespace {
-
-void redact_with(std::string& body, const TokenRedactor::Windows& set) {
-  if (body.size() < kMinRedactedEcho) return;
-
+  if (!windows_ || body.size() < kMinRedactedEcho) return;
+  const Windows& set = *windows_;
   std::string out;
   size_t copied = 0;   // body[0, copied) is in out already
   size_t run_end = 0;  // end of the covered run being built
@@ -177,16 +164,15 @@ void redact_with(std::string& body, const TokenRedactor::Windows& set) {
   body = std::move(out);
 }
 
-}  // namespace
+void redact_token(std::string& body, std::string_view token) {
+  if (token.size() < kMinRedactedEcho || body.size() < kMinRedactedEcho) return;
+  TokenRedactor(token).redact(body);
+}
 
 std::string_view bearer_token(std::string_view authorization) {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.substr(0, kBearer.size()) != kBearer) return {};
   return authorization.substr(kBearer.size());
-}
-
-void redact_authorization(std::string& body, std::string_view authorization) {
-  redact_token(body, bearer_token(authorization));
 }
 
 }  // namespace wsop::http

@@ -50,18 +50,13 @@ class TokenRedactor {
   TokenRedactor& operator=(const TokenRedactor&) = delete;
   void redact(std::string& body) const;
 
-  class Windows;  // the forms' 8-byte windows (redact.cpp)
-
  private:
+  class Windows;                            // the forms' 8-byte windows (redact.cpp)
   std::unique_ptr<const Windows> windows_;  // null: a token too short to tell
 };
 
 // The token of an Authorization header value ("Bearer T"); empty for any
 // other scheme or an empty value.
 std::string_view bearer_token(std::string_view authorization);
-
-// redact_token for the token of an Authorization header value (nothing
-// for any other scheme).
-void redact_authorization(std::string& body, std::string_view authorization);
 
 }  // namespace wsop::http

@@ -79,9 +79,9 @@ std::string redacted(std::string body, const std::string& token = kToken) {
 TEST(RedactTest, WholeTokenAndTheTextAroundIt) {
   std::string body = redacted("{\"detail\": \"invalid token " + kToken + ", try again\"}");
   EXPECT_EQ(body, "{\"detail\": \"invalid token [REDACTED], try again\"}");
-  redact_authorization(body = "key " + kToken, "Bearer " + kToken);
+  redact_token(body = "key " + kToken, bearer_token("Bearer " + kToken));
   EXPECT_EQ(body, "key [REDACTED]");
-  redact_authorization(body = "key " + kToken, "Basic " + kToken);
+  redact_token(body = "key " + kToken, bearer_token("Basic " + kToken));
   EXPECT_EQ(body, "key " + kToken) << "only a bearer token is known to be one";
 }
 
