@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "controller/manifest/decode.h"
+#include "controller/manifest/json_tree.h"
 #include "controller/manifest/manifest_set.h"
 #include "controller/manifest/tree_walk.h"
 
@@ -205,16 +206,14 @@ std::optional<Diagnostic> not_a_provider_config(const YamlDocument& document,
                         ": --provider-configs files are read for their ProviderConfigs only"};
 }
 
-void load_text(const SourceText& text, const LoadOptions& options, LoadResult& result) {
-  YamlParseResult parsed = parse_yaml(text.content, options.limits);
+// The documents of one input, parsed: errors filed under name.
+void load_parsed(const std::string& name, YamlParseResult parsed, bool provider_configs_only,
+                 const LoadOptions& options, LoadResult& result) {
   for (const YamlError& error : parsed.errors) {
-    result.errors.push_back({text.name, error.mark, "<document>", error.message});
+    result.errors.push_back({name, error.mark, "<document>", error.message});
   }
-  if (!parsed.errors.empty() && unread_text_may_define_provider_configs(text.content, parsed)) {
-    result.set.provider_config_names_unknown = true;
-  }
-  DiagnosticSink sink(text.name, result.errors);
-  auto file = std::make_shared<const std::string>(text.name);
+  DiagnosticSink sink(name, result.errors);
+  auto file = std::make_shared<const std::string>(name);
   for (const YamlDocument& document : expand_lists(std::move(parsed.documents))) {
     if (++result.documents > options.max_total_documents) {
       sink.add(document.start, "<document>",
@@ -223,12 +222,12 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
       result.set.provider_config_names_unknown = true;  // the rest is never decoded
       return;
     }
-    if (auto skipped = foreign_document(document, text.name)) {
+    if (auto skipped = foreign_document(document, name)) {
       result.warnings.push_back(std::move(*skipped));
       continue;
     }
-    if (text.provider_configs_only) {
-      if (auto skipped = not_a_provider_config(document, text.name)) {
+    if (provider_configs_only) {
+      if (auto skipped = not_a_provider_config(document, name)) {
         result.warnings.push_back(std::move(*skipped));
         continue;
       }
@@ -237,6 +236,14 @@ void load_text(const SourceText& text, const LoadOptions& options, LoadResult& r
       add_document(document, std::move(*decoded), file, result.set);
     }
   }
+}
+
+void load_text(const SourceText& text, const LoadOptions& options, LoadResult& result) {
+  YamlParseResult parsed = parse_yaml(text.content, options.limits);
+  if (!parsed.errors.empty() && unread_text_may_define_provider_configs(text.content, parsed)) {
+    result.set.provider_config_names_unknown = true;
+  }
+  load_parsed(text.name, std::move(parsed), text.provider_configs_only, options, result);
 }
 
 // A Workspace is large: an empty vector takes the other's buffer, and a
@@ -318,6 +325,8 @@ void load_all_texts(const std::vector<SourceText>& texts, const LoadOptions& opt
   for (LoadResult& part : parts) append_result(result, std::move(part));
 }
 
+void finish_set(const LoadOptions& options, LoadResult& result);
+
 // input_errors: files or directories that could not be read.
 LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& options,
                     std::vector<Diagnostic> input_errors) {
@@ -340,6 +349,12 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   if (options.cancel && options.cancel->load()) {
     error_at_file(result.errors, "<load>", "cancelled: the controller is stopping");
   }
+  finish_set(options, result);
+  return result;
+}
+
+// The rules across documents, the warnings, and both lists in order.
+void finish_set(const LoadOptions& options, LoadResult& result) {
   if (options.cross_document_rules) validate_set(result.set, result.errors, registry_of(options));
   sort_diagnostics(result.errors);
   auto local_only = local_only_warnings(result.set, registry_of(options));
@@ -349,7 +364,6 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
     std::move(kubernetes_only.begin(), kubernetes_only.end(), std::back_inserter(result.warnings));
   }
   sort_diagnostics(result.warnings);
-  return result;
 }
 
 }  // namespace
@@ -368,6 +382,18 @@ void append_loaded(LoadResult& into, LoadResult&& part) {
 
 LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& options) {
   return load_set(texts, options, {});
+}
+
+LoadResult load_json(const std::string& name, const nlohmann::json& value,
+                     const LoadOptions& options) {
+  LoadResult result;
+  result.files = 1;
+  YamlParseResult parsed = tree_of_json(value, options.limits);
+  // Nothing of it was decoded: it may have been a ProviderConfig.
+  if (!parsed.errors.empty()) result.set.provider_config_names_unknown = true;
+  load_parsed(name, std::move(parsed), /*provider_configs_only=*/false, options, result);
+  finish_set(options, result);
+  return result;
 }
 
 LoadResult load_manifests(const std::vector<std::string>& paths, std::istream& stdin_stream,

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <istream>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <set>
 #include <string>
 #include <tuple>
@@ -120,6 +121,11 @@ struct SourceText {
   bool provider_configs_only = false;  // from LoadOptions::provider_config_paths
 };
 LoadResult load_texts(const std::vector<SourceText>& texts, const LoadOptions& options = {});
+// One document already parsed as JSON (an object from the Kubernetes API),
+// loaded as load_texts loads its JSON text under that name, without the
+// text (controller/manifest/json_tree.h).
+LoadResult load_json(const std::string& name, const nlohmann::json& value,
+                     const LoadOptions& options = {});
 // Moves `part` (loaded from texts that come after into's) behind `into`:
 // its documents, errors and warnings, as if loaded together.
 void append_loaded(LoadResult& into, LoadResult&& part);

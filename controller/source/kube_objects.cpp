@@ -179,7 +179,7 @@ Outcome<ObjectRef> object_ref(const nlohmann::json& object) {
   return ref;
 }
 
-manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& ref) {
+nlohmann::json object_document(const nlohmann::json& object, const ObjectRef& ref) {
   nlohmann::json metadata = {{"name", ref.name}};
   if (ref.kind == ObjectKind::kWorkspace) metadata["namespace"] = ref.ns;
   if (const nlohmann::json* from = metadata_of(object)) {
@@ -190,11 +190,11 @@ manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& 
       if (!kept.empty()) metadata["annotations"] = std::move(kept);
     }
   }
-  nlohmann::json text = {{"apiVersion", object.value("apiVersion", kGroupVersion)},
-                         {"kind", object.value("kind", "")},
-                         {"metadata", std::move(metadata)}};
-  if (auto spec = object.find("spec"); spec != object.end()) text["spec"] = *spec;
-  return {ref.to_string(), text.dump(2)};
+  nlohmann::json document = {{"apiVersion", object.value("apiVersion", kGroupVersion)},
+                             {"kind", object.value("kind", "")},
+                             {"metadata", std::move(metadata)}};
+  if (auto spec = object.find("spec"); spec != object.end()) document["spec"] = *spec;
+  return document;
 }
 
 ObjectSet::ObjectSet(manifest::LoadOptions options) : options_(std::move(options)) {
@@ -212,8 +212,8 @@ Outcome<bool> ObjectSet::upsert(const nlohmann::json& object) {
       it->second.meta.resource_version == meta.resource_version) {
     return false;  // decoded already
   }
-  manifest::SourceText text = object_text(object, *ref);
-  std::string digest = sha256_hex(text.content);
+  nlohmann::json document = object_document(object, *ref);
+  std::string digest = sha256_hex(document.dump());
   if (it != objects_.end() && it->second.text_digest == digest) {
     // The operator's own writes (status, record) land here: 10,000
     // Workspaces converging are three such versions each.
@@ -221,7 +221,7 @@ Outcome<bool> ObjectSet::upsert(const nlohmann::json& object) {
     it->second.meta = std::move(meta);
     return deletion_changed;
   }
-  Decoded decoded{std::move(meta), manifest::load_texts({std::move(text)}, options_), 0,
+  Decoded decoded{std::move(meta), manifest::load_json(ref->to_string(), document, options_), 0,
                   std::move(digest)};
   objects_.insert_or_assign(*ref, std::move(decoded));
   return true;

@@ -65,11 +65,12 @@ struct ObjectSnapshot {
 // name of ours.
 Outcome<ObjectRef> object_ref(const nlohmann::json& object);
 
-// The text the loader reads for one object: apiVersion, kind, metadata
+// The document the loader reads for one object: apiVersion, kind, metadata
 // (name, namespace, labels, the annotations the user wrote: not kubectl's
 // last-applied copy, the operator's record nor its mirror of the remote id)
-// and spec; status and the server's fields left out.
-manifest::SourceText object_text(const nlohmann::json& object, const ObjectRef& ref);
+// and spec; status and the server's fields left out. Loaded as a tree
+// (manifest::load_json), never printed and parsed again.
+nlohmann::json object_document(const nlohmann::json& object, const ObjectRef& ref);
 
 class ObjectSet {
  public:
@@ -77,7 +78,7 @@ class ObjectSet {
 
   // An object as listed or watched (ADDED, MODIFIED). Answers whether the
   // desired state it gives changed: what the loader reads of it
-  // (object_text) or whether it is being deleted. A new version that
+  // (object_document) or whether it is being deleted. A new version that
   // changes neither (its status, the operator's annotations) is not decoded
   // again: it only updates the object's metadata. kInvalid for an object
   // that is neither a Workspace nor a ProviderConfig.
@@ -105,9 +106,10 @@ class ObjectSet {
     // Unset: the object is the published set's Workspace at published_at.
     std::optional<manifest::LoadResult> loaded;
     size_t published_at = 0;
-    // SHA-256 of the text `loaded` was decoded from (object_text): a new
-    // version is decoded again only when it differs, and the text itself is
-    // not kept (about 600 bytes a Workspace).
+    // SHA-256 of the compact JSON of the document `loaded` was decoded
+    // from (object_document): a new version is decoded again only when it
+    // differs, and the document itself is not kept (about 600 bytes a
+    // Workspace).
     std::string text_digest;
   };
   manifest::LoadResult loaded_of(const ObjectRef& ref, const Decoded& decoded) const;
