@@ -164,6 +164,16 @@ bool ObjectCache::resource_version(const std::string& key, std::string& version)
   return true;
 }
 
+bool ObjectCache::encoded(const std::string& key, std::shared_ptr<const std::string>& bytes,
+                          std::string& version) const {
+  std::shared_lock lock(mu_);
+  auto found = objects_.find(key);
+  if (found == objects_.end()) return false;
+  bytes = found->second.encoded;
+  version = found->second.resource_version;
+  return true;
+}
+
 std::vector<std::pair<std::string, std::string>> ObjectCache::versions() const {
   std::shared_lock lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;

@@ -73,6 +73,12 @@ class ObjectCache {
   // The object's metadata.resourceVersion ("" when it has none); false when
   // the key is absent. Decodes nothing.
   bool resource_version(const std::string& key, std::string& version) const;
+  // The object's bytes as kept (encode_object's MessagePack, in which every
+  // string is stored as written: a key absent from the bytes is absent from
+  // the object) and its resourceVersion; false when the key is absent.
+  // Decodes nothing.
+  bool encoded(const std::string& key, std::shared_ptr<const std::string>& bytes,
+               std::string& version) const;
   // Every (key, resourceVersion), ordered by key. Decodes nothing.
   std::vector<std::pair<std::string, std::string>> versions() const;
 

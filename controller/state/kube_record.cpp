@@ -174,9 +174,22 @@ Json record_status(const WorkspaceRecord& record, std::int64_t generation) {
   return status;
 }
 
+namespace {
+
+// The object member `key` of `from` (an empty object when there is none):
+// read in place, since each reconcile reads a record or two.
+const Json& object_member(const Json& from, const char* key) {
+  static const Json kNone = Json::object();
+  if (!from.is_object()) return kNone;
+  auto found = from.find(key);
+  return found != from.end() && found->is_object() ? *found : kNone;
+}
+
+}  // namespace
+
 Outcome<std::optional<WorkspaceRecord>> record_of(const Json& object) {
-  const Json metadata = object.value("metadata", Json::object());
-  const Json annotations = metadata.value("annotations", Json::object());
+  const Json& metadata = object_member(object, "metadata");
+  const Json& annotations = object_member(metadata, "annotations");
   auto text = annotations.find(kRecordAnnotation);
   if (text == annotations.end() || !text->is_string()) return std::optional<WorkspaceRecord>();
   WorkspaceRecord r;

@@ -177,6 +177,33 @@ kube::ObjectPtr KubeRecordView::load(const Listed& listed) const {
   return informer ? informer->get(listed.key.ns, listed.key.name) : nullptr;
 }
 
+std::optional<std::string> KubeRecordView::version_without_record(const Listed& listed) const {
+  // The bytes encode_object wrote hold every string as written (kube/cache.h).
+  auto absent_from = [](const std::string& bytes) {
+    return std::string_view(bytes).find(kRecordAnnotation) == std::string_view::npos;
+  };
+  if (listed.written) {
+    auto metadata = listed.written->find("metadata");
+    if (metadata == listed.written->end() || !metadata->is_object()) return std::nullopt;
+    auto annotations = metadata->find("annotations");
+    bool none = annotations == metadata->end() || !annotations->is_object() ||
+                !annotations->contains(kRecordAnnotation);
+    return none ? std::optional<std::string>(version_of(*listed.written)) : std::nullopt;
+  }
+  if (listed.written_encoded) {
+    return absent_from(*listed.written_encoded)
+               ? std::optional<std::string>(listed.resource_version)
+               : std::nullopt;
+  }
+  const kube::Informer* informer = informer_for(listed.key.ns);
+  std::shared_ptr<const std::string> bytes;
+  std::string version;
+  if (!informer || !informer->cache().encoded(cache_key(listed.key), bytes, version) || !bytes) {
+    return std::nullopt;  // gone: load() says so
+  }
+  return absent_from(*bytes) ? std::optional<std::string>(std::move(version)) : std::nullopt;
+}
+
 kube::ObjectPtr KubeRecordView::remember(nlohmann::json object) {
   model::WorkspaceKey key = key_of(object);
   // As the informer keeps them (kube/informer.h): nothing here reads it.
@@ -353,6 +380,13 @@ void KubeRecordView::for_each_summary(
     const Listed& listed = objects[i];
     Memo& memo = memo_[listed.key];
     if (memo.resource_version.empty() || memo.resource_version != listed.resource_version) {
+      if (auto version = version_without_record(listed)) {
+        // A Workspace not yet created holds no record: nothing to decode
+        // (the first create's CreateGate seed reads 10,000 such).
+        memo = {std::move(*version), RecordSummary{}};
+        visit(i, memo.summary);
+        continue;
+      }
       // One object decoded at a time: its tree is freed before the next.
       kube::ObjectPtr object = load(listed);
       if (!object) {

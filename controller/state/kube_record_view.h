@@ -145,6 +145,10 @@ class KubeRecordView {
   // Drops the overlay entries the informers have caught up with.
   void sweep_overlay() const;
   static RecordSummary summarise(const nlohmann::json& object);
+  // The resourceVersion of the object `listed` names when that object
+  // certainly holds no record annotation, found without decoding it (a
+  // search of its encoded bytes); nullopt when it may hold one, or is gone.
+  std::optional<std::string> version_without_record(const Listed& listed) const;
 
   // Every informer's objects (the caches' order).
   std::vector<kube::ObjectPtr> cached() const;
