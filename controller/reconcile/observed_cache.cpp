@@ -175,13 +175,12 @@ std::optional<std::chrono::milliseconds> ObservedCache::list_lands_in(
   if (it == configs_.end()) return std::nullopt;
   const PerConfig& config = it->second;
   if (listed_within(config.listed_at, now, max_age)) return std::nullopt;  // refresh() returns
-  if (config.list_started == TimePoint{} || config.list_duration.count() == 0) {
-    return std::nullopt;
-  }
+  if (config.list_started == TimePoint{}) return std::nullopt;             // none under way
   auto lands = std::chrono::ceil<std::chrono::milliseconds>(config.list_started +
                                                             config.list_duration - now);
-  if (lands.count() <= 0) return std::nullopt;
-  return lands;
+  if (lands.count() > 0) return lands;
+  // Overdue, or the first with nothing to judge by: looked at again soon.
+  return std::max(kOverdueRecheck, config.list_duration / 2);
 }
 
 std::chrono::milliseconds ObservedCache::list_duration(const std::string& provider_config) const {

@@ -72,12 +72,17 @@ class ObservedCache {
 
   // When a refresh() with `max_age` would wait for a list that another
   // caller is sending: how long until that list should land, judged by the
-  // last one's length. nullopt when the cache is fresh enough already, when
-  // no list is under way, when there is no earlier list to judge by, or when
-  // the one under way is overdue. A caller with other work can come back
-  // then instead of holding its thread in the wait.
+  // last one's length; for one that is overdue, or the first (nothing to
+  // judge by), half the last one's length, at least kOverdueRecheck.
+  // nullopt when the cache is fresh enough already or no list is under way.
+  // A caller with other work comes back then instead of holding its thread
+  // in the wait: hundreds of provisioning workspaces fall due together, and
+  // waiting for a list that overran held a provider's share of the workers
+  // while its create budget went unspent (docs/PERFORMANCE.md,
+  // "2026-12-07 (late)").
   std::optional<std::chrono::milliseconds> list_lands_in(const std::string& provider_config,
                                                          std::chrono::milliseconds max_age) const;
+  static constexpr std::chrono::milliseconds kOverdueRecheck{25};
 
  private:
   struct Entry {

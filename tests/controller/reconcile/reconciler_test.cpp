@@ -343,5 +343,36 @@ TEST_F(ReconcilerTest, APollThatWouldWaitForAnotherWorkersListComesBackWhenItLan
   EXPECT_EQ(fake_.lists, lists + 1);
 }
 
+// A list that overruns its estimate is not waited for either: a poll that
+// waited held its worker for as long as the list took, and with hundreds
+// due together a provider's creates had no worker left.
+TEST_F(ReconcilerTest, APollComesBackAgainWhileTheListUnderWayIsOverdue) {
+  using namespace std::chrono_literals;
+  provisioning_poll_ = 10ms;
+  provisioning_poll_quiet_ = 10ms;
+  fake_.create_phase = providers::Phase::kProvisioning;
+  fake_.list_delay = 100ms;
+  auto r = reconciler();
+  ASSERT_TRUE(r.reconcile(key_));  // the create
+  ASSERT_TRUE(r.reconcile(key_));  // lists once
+  const auto list_took = cache_.list_duration(record().provider_config);
+  clock_.advance(3 * list_took + 20ms);
+  HeldGate held;
+  fake_.list_delay = 0ms;
+  fake_.on_list = [&] { held.hold(); };
+  int lists = fake_.lists;
+  std::thread lister([&] { EXPECT_TRUE(r.reconcile(key_)); });
+  held.wait_until_held();
+  clock_.advance(list_took + 1s);  // long past when it should have landed
+  auto deferred = r.reconcile(key_);
+  held.release();
+  lister.join();
+  fake_.on_list = nullptr;
+  ASSERT_TRUE(deferred && deferred->requeue_after);
+  EXPECT_EQ(*deferred->requeue_after,
+            std::max(ObservedCache::kOverdueRecheck, list_took / 2) + 1ms);
+  EXPECT_EQ(fake_.lists, lists + 1) << "the lister's list alone: the poll sent none";
+}
+
 }  // namespace
 }  // namespace wsop::reconcile
