@@ -101,6 +101,7 @@ CONTRACT
 """
 
 import argparse
+import gc
 import os
 import signal
 import ssl
@@ -212,6 +213,21 @@ def _exit_when_orphaned(parent):
     os._exit(0)
 
 
+def _keep_the_collector_short(period=2.0):
+    """kube-apiserver's Go collector runs beside the server, with pauses
+    under a millisecond. CPython's full collection stops every thread while
+    it scans every object: with 10,000 Workspaces and their watch history,
+    120 to 170 ms every 10 s, during which a controller's every call waits
+    (docs/PERFORMANCE.md, "2026-12-07 (late)"). Whatever has lived for a
+    period is moved where the collector does not scan it (gc.freeze): it is
+    still freed by reference counting when dropped; only a reference cycle
+    among such objects would stay, and the double's full collections freed
+    nothing in a whole benchmark."""
+    while True:
+        time.sleep(period)
+        gc.freeze()
+
+
 def main(argv):
     options = parse_args(argv)
     profiler = profiler_from_environment()
@@ -238,6 +254,7 @@ def main(argv):
     if options.exit_with_parent:
         threading.Thread(target=_exit_when_orphaned, args=(os.getppid(),), daemon=True).start()
     signal.signal(signal.SIGINT, stop)
+    threading.Thread(target=_keep_the_collector_short, daemon=True).start()
     server.serve_forever(poll_interval=0.2)
     server.server_close()
     if profiler:
