@@ -158,6 +158,44 @@ TEST_F(KubeStoreTest, KeysPendingCreatesAndCountsReadTheRecords) {
   EXPECT_FALSE(store_->find_by_remote_id("aether-prod", "r-none")->has_value());
 }
 
+// Objects without a record are summarised from their encoded bytes, not
+// decoded (KubeRecordView::version_without_record): that summary is read
+// again once the object changes, and text that merely mentions the
+// record's annotation is no record.
+TEST_F(KubeStoreTest, AnObjectWithoutARecordIsSummarisedAgainOnceItHasOne) {
+  create_object("plain");
+  create_object("mentions");
+  start();
+  ASSERT_TRUE(raw_patch(
+      "mentions",
+      {{"metadata", {{"annotations", {{"note", std::string("not ") + kRecordAnnotation}}}}}}));
+  ASSERT_TRUE(kubetest::eventually([&] {
+    auto got = informer_->get("default", "mentions");
+    return got && (*got)["metadata"].contains("annotations");
+  }));
+  auto none = store_->pending_creates();
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+  EXPECT_TRUE(store_->keys()->empty());
+  EXPECT_TRUE(store_->invalid_records().empty());
+
+  // Another replica's write, seen through the watch only.
+  WorkspaceRecord pending = new_record("default", "plain");
+  pending.create.state = CreateState::kPending;
+  pending.create.requested_at = test_support::at_millis(5);
+  pending.create.request_digest = "sha256:create-plain";
+  ASSERT_TRUE(raw_patch("plain", {{"metadata", {{"annotations", record_annotations(pending)}}}}));
+  ASSERT_TRUE(kubetest::eventually([&] {
+    auto found = store_->pending_creates();
+    return found && found->size() == 1u;
+  }));
+  auto found = store_->pending_creates();
+  EXPECT_EQ(found->front().key.to_string(), "default/plain");
+  EXPECT_EQ(found->front().request_digest, "sha256:create-plain");
+  ASSERT_EQ(store_->keys()->size(), 1u);
+  EXPECT_EQ(store_->keys()->front().key.name, "plain");
+}
+
 TEST_F(KubeStoreTest, ADamagedRecordIsReportedByNameAndHidesNoOther) {
   create_object("bad");
   create_object("good");
