@@ -347,6 +347,11 @@ void KubeManager::enqueue_all() {
 void KubeManager::resync_once() {
   auto snapshot = desired();
   if (!snapshot || !leading_) return;
+#if defined(__GLIBC__)
+  // What converging freed is handed back before the lists and reconciles
+  // of the resync add their own peak to it (about 4 MiB at 10,000).
+  malloc_trim(0);
+#endif
   observe_accounts(parts_->providers(), parts_->cache(), *snapshot, [this] { return stopping(); });
   enqueue_all();
 }
