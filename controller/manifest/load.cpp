@@ -325,7 +325,18 @@ void load_all_texts(const std::vector<SourceText>& texts, const LoadOptions& opt
   for (LoadResult& part : parts) append_result(result, std::move(part));
 }
 
-void finish_set(const LoadOptions& options, LoadResult& result);
+// The rules across documents, the warnings, and both lists in order.
+void finish_set(const LoadOptions& options, LoadResult& result) {
+  if (options.cross_document_rules) validate_set(result.set, result.errors, registry_of(options));
+  sort_diagnostics(result.errors);
+  auto local_only = local_only_warnings(result.set, registry_of(options));
+  std::move(local_only.begin(), local_only.end(), std::back_inserter(result.warnings));
+  if (!options.secret_refs_readable) {
+    auto kubernetes_only = kubernetes_only_warnings(result.set);
+    std::move(kubernetes_only.begin(), kubernetes_only.end(), std::back_inserter(result.warnings));
+  }
+  sort_diagnostics(result.warnings);
+}
 
 // input_errors: files or directories that could not be read.
 LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& options,
@@ -351,19 +362,6 @@ LoadResult load_set(const std::vector<SourceText>& texts, const LoadOptions& opt
   }
   finish_set(options, result);
   return result;
-}
-
-// The rules across documents, the warnings, and both lists in order.
-void finish_set(const LoadOptions& options, LoadResult& result) {
-  if (options.cross_document_rules) validate_set(result.set, result.errors, registry_of(options));
-  sort_diagnostics(result.errors);
-  auto local_only = local_only_warnings(result.set, registry_of(options));
-  std::move(local_only.begin(), local_only.end(), std::back_inserter(result.warnings));
-  if (!options.secret_refs_readable) {
-    auto kubernetes_only = kubernetes_only_warnings(result.set);
-    std::move(kubernetes_only.begin(), kubernetes_only.end(), std::back_inserter(result.warnings));
-  }
-  sort_diagnostics(result.warnings);
 }
 
 }  // namespace

@@ -180,20 +180,22 @@ class KubeBench:
                 # Progress from the gauge alone: a list of the double would
                 # hold its lock (the GIL) for a few hundred ms mid-run.
                 last_list = time.time()
-                self.timeline.setdefault("progress", []).append(
-                    [round(last_list - started, 1), int(gauge), None])
-                print(f"  {last_list - started:.1f} s: Ready {int(gauge)} (controller)",
-                      file=sys.stderr, flush=True)
+                self.progress(last_list - started, gauge)
             if gauge >= self.n:
                 asked = time.time()
                 ready = self.ready_in_double()
-                self.timeline.setdefault("progress", []).append(
-                    [round(asked - started, 1), int(gauge), ready])
-                print(f"  {asked - started:.1f} s: Ready {int(gauge)} (controller) {ready} (double)",
-                      file=sys.stderr, flush=True)
+                self.progress(asked - started, gauge, ready)
                 if ready >= self.n:
                     return asked - started
         raise SystemExit(f"not converged after {timeout} s; see {self.work}")
+
+    def progress(self, seconds, gauge, ready=None):
+        """One progress row: the controller's gauge, and the double's count
+        when it was listed."""
+        self.timeline.setdefault("progress", []).append([round(seconds, 1), int(gauge), ready])
+        double = "" if ready is None else f" {ready} (double)"
+        print(f"  {seconds:.1f} s: Ready {int(gauge)} (controller){double}",
+              file=sys.stderr, flush=True)
 
     def idle(self):
         deadline = time.time() + 120

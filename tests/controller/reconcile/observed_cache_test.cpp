@@ -225,6 +225,17 @@ TEST(ObservedCacheTest, ListLandsInTellsHowLongTheListUnderWayShouldTake) {
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));
 }
 
+// Runs `check` while a refresh of "c" is under way, its list held.
+template <class Check>
+void while_listing(ObservedCache& cache, Check check) {
+  HeldGate held;
+  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(held))); });
+  held.wait_until_held();
+  check();
+  held.release();
+  lister.join();
+}
+
 // An overdue list is looked at again after half the last one's length (at
 // least kOverdueRecheck): a caller never waits for it, however long it
 // overruns; nor for a first list, with nothing to judge by.
@@ -232,38 +243,26 @@ TEST(ObservedCacheTest, AnOverdueListIsLookedAtAgainSoonNotWaitedFor) {
   FakeClock clock;
   ObservedCache cache(clock);
   std::atomic<int> lists{0};
-  {
-    HeldGate first;
-    std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(first))); });
-    first.wait_until_held();
-    EXPECT_EQ(cache.list_lands_in("c", 0ms), ObservedCache::kOverdueRecheck);
-    first.release();
-    lister.join();
-  }
+  while_listing(cache,
+                [&] { EXPECT_EQ(cache.list_lands_in("c", 0ms), ObservedCache::kOverdueRecheck); });
   clock.advance(1ms);
   ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, clock, 200ms)).is_ok());
   clock.advance(1ms);
-  HeldGate held;
-  std::thread lister([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(held))); });
-  held.wait_until_held();
-  clock.advance(199ms);
-  EXPECT_EQ(cache.list_lands_in("c", 0ms), 1ms);
-  clock.advance(1ms);                               // the last one's length has passed
-  EXPECT_EQ(cache.list_lands_in("c", 0ms), 100ms);  // half of it
-  clock.advance(5s);                                // far overdue: still not waited for
-  EXPECT_EQ(cache.list_lands_in("c", 0ms), 100ms);
-  held.release();
-  lister.join();
+  while_listing(cache, [&] {
+    clock.advance(199ms);
+    EXPECT_EQ(cache.list_lands_in("c", 0ms), 1ms);
+    clock.advance(1ms);                               // the last one's length has passed
+    EXPECT_EQ(cache.list_lands_in("c", 0ms), 100ms);  // half of it
+    clock.advance(5s);                                // far overdue: still not waited for
+    EXPECT_EQ(cache.list_lands_in("c", 0ms), 100ms);
+  });
   EXPECT_FALSE(cache.list_lands_in("c", 0ms));  // landed: nothing under way
   ASSERT_TRUE(cache.refresh("c", 0ms, counted_list(lists, clock, 20ms)).is_ok());
   clock.advance(1ms);
-  HeldGate short_one;
-  std::thread again([&] { EXPECT_TRUE(cache.refresh("c", 0ms, held_list(short_one))); });
-  short_one.wait_until_held();
-  clock.advance(30ms);
-  EXPECT_EQ(cache.list_lands_in("c", 0ms), ObservedCache::kOverdueRecheck);  // 10 ms is less
-  short_one.release();
-  again.join();
+  while_listing(cache, [&] {
+    clock.advance(30ms);
+    EXPECT_EQ(cache.list_lands_in("c", 0ms), ObservedCache::kOverdueRecheck);  // 10 ms is less
+  });
 }
 
 }  // namespace
