@@ -98,12 +98,12 @@ if [ "$sanitize" = 1 ]; then
   finish_asan_build
   start_reliability
   start_fuzz_build
-  step "tests under ASan + UBSan (those that run none of our C++, label no-cxx, and the include probes, label layers, ran above)"
+  step "tests under ASan + UBSan (those that run none of our C++, label no-cxx, the include probes, label layers, and the schema agreement, label normal-pass, ran above)"
   # One more test than cores: most of these tests wait (subprocesses,
   # timeouts, lost-create windows) rather than compute.
   (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
      UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-     ctest --output-on-failure -j "$((jobs + 1))" -LE 'no-cxx|layers')
+     ctest --output-on-failure -j "$((jobs + 1))" -LE 'no-cxx|layers|normal-pass')
   finish_reliability
 else
   start_reliability
