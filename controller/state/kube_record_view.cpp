@@ -182,14 +182,7 @@ std::optional<std::string> KubeRecordView::version_without_record(const Listed& 
   auto absent_from = [](const std::string& bytes) {
     return std::string_view(bytes).find(kRecordAnnotation) == std::string_view::npos;
   };
-  if (listed.written) {
-    auto metadata = listed.written->find("metadata");
-    if (metadata == listed.written->end() || !metadata->is_object()) return std::nullopt;
-    auto annotations = metadata->find("annotations");
-    bool none = annotations == metadata->end() || !annotations->is_object() ||
-                !annotations->contains(kRecordAnnotation);
-    return none ? std::optional<std::string>(version_of(*listed.written)) : std::nullopt;
-  }
+  if (listed.written) return std::nullopt;  // a tree already: load() decodes nothing
   if (listed.written_encoded) {
     return absent_from(*listed.written_encoded)
                ? std::optional<std::string>(listed.resource_version)

@@ -147,7 +147,8 @@ class KubeRecordView {
   static RecordSummary summarise(const nlohmann::json& object);
   // The resourceVersion of the object `listed` names when that object
   // certainly holds no record annotation, found without decoding it (a
-  // search of its encoded bytes); nullopt when it may hold one, or is gone.
+  // search of its encoded bytes); nullopt when it may hold one, is gone, or
+  // is a written tree (reading that decodes nothing).
   std::optional<std::string> version_without_record(const Listed& listed) const;
 
   // Every informer's objects (the caches' order).

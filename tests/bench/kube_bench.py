@@ -162,7 +162,7 @@ class KubeBench:
         self.double_requests_at_start = self.stats().get("total", 0)
         self.start_controller()
         self.timeline = {}
-        last_list = started
+        last_progress = started
         gauge = 0
         while time.time() - started < timeout:
             # Each scrape makes the controller count its records (O(N)): once
@@ -176,11 +176,11 @@ class KubeBench:
                 continue  # still starting
             if "first_ready_s" not in self.timeline and gauge > 0:
                 self.timeline["first_ready_s"] = round(time.time() - started, 2)
-            if gauge < self.n and time.time() - last_list > 20:
+            if gauge < self.n and time.time() - last_progress > 20:
                 # Progress from the gauge alone: a list of the double would
                 # hold its lock (the GIL) for a few hundred ms mid-run.
-                last_list = time.time()
-                self.progress(last_list - started, gauge)
+                last_progress = time.time()
+                self.progress(last_progress - started, gauge)
             if gauge >= self.n:
                 asked = time.time()
                 ready = self.ready_in_double()

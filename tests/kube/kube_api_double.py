@@ -217,7 +217,7 @@ def _keep_the_collector_short(period=2.0):
     """kube-apiserver's Go collector runs beside the server, with pauses
     under a millisecond. CPython's full collection stops every thread while
     it scans every object: with 10,000 Workspaces and their watch history,
-    120 to 170 ms every 10 s, during which a controller's every call waits
+    76 to 165 ms about every 10 s, during which a controller's every call waits
     (docs/PERFORMANCE.md, "2026-12-07 (late)"). Whatever has lived for a
     period is moved where the collector does not scan it (gc.freeze): it is
     still freed by reference counting when dropped; only a reference cycle
