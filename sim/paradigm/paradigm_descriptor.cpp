@@ -103,7 +103,8 @@ Status apply_readonly_tokens(const FlagValue& value, SimulatorConfig& section) {
 // Every company of token_companies is a configured company.
 Status check(const SimulatorConfig& section) {
   const SimOptions& p = section.options_as<SimOptions>();
-  for (const auto& [token, company] : p.token_companies) {
+  for (const auto& token_company : p.token_companies) {
+    const auto company = token_company.second;
     bool known = std::any_of(p.companies.begin(), p.companies.end(),
                              [&](const SimCompany& c) { return c.id == company; });
     if (!known) {

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "tests/common/sanitizers.h"
+
 #include "common/http/server.h"
 #include "tests/common/http/test_client.h"
 
@@ -207,7 +209,7 @@ size_t open_descriptors() {
 // Every descriptor is taken before the clients connect: the server can
 // accept none and has no waiting connection to free.
 TEST_F(ServerLimitsTest, OutOfDescriptorsTheAcceptLoopBacksOffInsteadOfSpinning) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(WSOP_TEST_UNDER_ASAN)
   // The sanitizers probe memory through a pipe before a vptr check: with no
   // descriptor left that probe fails and UBSan reports a false "invalid
   // vptr". The normal build runs this test; ControllerHardening's

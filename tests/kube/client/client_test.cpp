@@ -192,12 +192,12 @@ TEST(ClientListTest, PagesAreJoinedAndAnExpiredContinueRestartsWhole) {
     }
     if (r.target.find("continue=") == std::string::npos &&
         r.target.find("limit=") != std::string::npos) {
-      list["items"] = {item("a")};
+      list["items"] = Json::array({item("a")});
       list["metadata"]["continue"] =
           r.target.find("fieldSelector") != std::string::npos ? "expired" : "p2";
     } else if (r.target.find("continue=p2") != std::string::npos) {
       list["metadata"]["resourceVersion"] = "999";  // a later page's version is not the snapshot's
-      list["items"] = {item("b")};
+      list["items"] = Json::array({item("b")});
     } else {
       list["items"] = {item("a"), item("b"), item("c")};
     }

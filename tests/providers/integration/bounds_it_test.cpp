@@ -225,7 +225,7 @@ TEST_F(BoundsIT, TheWholeListIsCappedInItems) {
 // bytes too, so they cannot add up to gigabytes.
 TEST_F(BoundsIT, TheWholeListIsCappedInBytes) {
   const std::string huge(1 << 20, 'x');
-  serve([this, &huge](const RawRequest& r) {
+  serve([&huge](const RawRequest& r) {
     int page = bounds_page_asked(r.target);
     json body = bounds_page(kCadenya, page, 1, "c" + std::to_string(page + 1));
     body["items"][0]["spec"] = {{"description", huge}};

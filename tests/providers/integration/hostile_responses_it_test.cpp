@@ -8,6 +8,7 @@
 #include <mutex>
 #include <set>
 
+#include "tests/common/sanitizers.h"
 #include "tests/providers/integration/hostile_corpus.h"
 #include "tests/providers/integration/hostile_server.h"
 #include "tests/providers/integration/integration_fixture.h"
@@ -24,7 +25,7 @@ namespace {
 constexpr milliseconds kRequestTimeout{800};
 // A call still running by then hangs. Unoptimised sanitizer builds parse
 // the 100,000-level documents about ten times slower.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#if defined(WSOP_TEST_UNDER_ASAN) || defined(WSOP_TEST_UNDER_TSAN)
 constexpr auto kWatchdog = std::chrono::seconds(60);
 #else
 constexpr auto kWatchdog = std::chrono::seconds(8);
