@@ -7,15 +7,16 @@
 
 #if defined(__SANITIZE_ADDRESS__)
 #define WSOP_TEST_UNDER_ASAN 1
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define WSOP_TEST_UNDER_TSAN 1
-#endif
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) && !defined(WSOP_TEST_UNDER_ASAN)
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
 #define WSOP_TEST_UNDER_ASAN 1
 #endif
-#if __has_feature(thread_sanitizer) && !defined(WSOP_TEST_UNDER_TSAN)
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define WSOP_TEST_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
 #define WSOP_TEST_UNDER_TSAN 1
 #endif
 #endif

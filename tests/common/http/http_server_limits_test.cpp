@@ -13,10 +13,9 @@
 #include <mutex>
 #include <thread>
 
-#include "tests/common/sanitizers.h"
-
 #include "common/http/server.h"
 #include "tests/common/http/test_client.h"
+#include "tests/common/sanitizers.h"
 
 namespace wsop::simtest {
 namespace {
